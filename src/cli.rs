@@ -1,0 +1,147 @@
+//! The command line: every subcommand's arguments, with help text and an example each.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "conflictdb",
+    version,
+    about = "An embedded SQLite database of a conflict's events and the claims made about them",
+    long_about = "An embedded SQLite database of a conflict's events and of the claims made about them: \
+who fought where and when, who said what, who claimed how many casualties, and which source reports each.\n\n\
+Start with `conflictdb seed`, then `conflictdb reports` to see what you can ask."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// The database file.
+    #[arg(
+        long,
+        global = true,
+        env = "CONFLICTDB_DB",
+        default_value = "conflict.db",
+        value_name = "PATH"
+    )]
+    pub db: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending schema migrations, or list them with --status.
+    #[command(after_long_help = "Examples:\n  conflictdb migrate\n  conflictdb migrate --status")]
+    Migrate(MigrateArgs),
+    /// Create the database if needed and load a seed directory into it (the built-in data by default).
+    #[command(
+        after_long_help = "Examples:\n  conflictdb seed\n  conflictdb seed my-data/ --db my.db\n\n\
+A seed directory holds one CSV per table (see seed/ in the repository). Rows refer to each other by key;
+rows whose key is already in the database are updated, so seeding twice leaves the same database.
+Everything loads in one transaction: on any error nothing is written."
+    )]
+    Seed(SeedArgs),
+    /// List the named reports with their parameters.
+    #[command(after_long_help = "Example:\n  conflictdb reports")]
+    Reports(ReportsArgs),
+    /// Run a named report.
+    #[command(
+        after_long_help = "Examples:\n  conflictdb report reactions-by-stance\n  \
+conflictdb report timeline --param from=2020-09 --param to=2020-11 --format csv -o timeline.csv\n  \
+conflictdb report actor-statements --param actor=lavrov --format json"
+    )]
+    Report(ReportArgs),
+    /// Write every table and view to DIR/<name>.csv.
+    #[command(
+        after_long_help = "Examples:\n  conflictdb export\n  conflictdb export --out spreadsheets/ --bom"
+    )]
+    Export(ExportArgs),
+    /// Run one read-only SQL statement.
+    #[command(
+        after_long_help = "Example:\n  conflictdb query \"SELECT stance, count(*) FROM v_statements GROUP BY stance\""
+    )]
+    Query(QueryArgs),
+    /// Check the database: integrity, foreign keys, migrations, and the data rules.
+    #[command(after_long_help = "Example:\n  conflictdb check")]
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// List each migration (version, name, applied or pending, when) instead of applying them.
+    #[arg(long)]
+    pub status: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// A directory of seed CSVs to load instead of the built-in data.
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueriesArgs {
+    /// A directory of extra reports (NAME.sql); they add to, or replace, the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub queries: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportsArgs {
+    #[command(flatten)]
+    pub queries: QueriesArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to FILE instead of standard output ("-" is standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report's name (see `conflictdb reports`).
+    pub name: String,
+    /// A parameter, as key=value; may be repeated.
+    #[arg(long = "param", short, value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub queries: QueriesArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The directory to write to; created if needed.
+    #[arg(long, default_value = "export", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Start each file with a UTF-8 byte-order mark, so that Excel reads accents right.
+    #[arg(long)]
+    pub bom: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The SQL statement.
+    pub sql: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}

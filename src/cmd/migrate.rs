@@ -1,0 +1,61 @@
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::cli::MigrateArgs;
+use crate::db;
+
+pub fn run(db_path: &Path, args: &MigrateArgs) -> Result<()> {
+    if args.status {
+        return status(db_path);
+    }
+    let existed = db_path.exists();
+    let mut conn = db::open_unmigrated(db_path)?;
+    let applied = db::migrate(&mut conn, db_path);
+    if applied.is_err() && !existed {
+        drop(conn);
+        db::remove(db_path);
+    }
+    let applied = applied?;
+    if applied.is_empty() {
+        eprintln!(
+            "conflictdb: {} is up to date (schema version {})",
+            db_path.display(),
+            db::latest_version()
+        );
+    }
+    for migration in applied {
+        eprintln!(
+            "conflictdb: applied V{}__{}",
+            migration.version(),
+            migration.name()
+        );
+    }
+    Ok(())
+}
+
+fn status(db_path: &Path) -> Result<()> {
+    let rows = if db_path.exists() {
+        let mut conn = db::open_unmigrated(db_path)?;
+        db::status(&mut conn)?
+    } else {
+        db::status_of_nothing()
+    };
+    let mut out = String::from("version\tname\tstate\tapplied_on\n");
+    for row in &rows {
+        let (state, on) = match &row.applied_on {
+            Some(on) => ("applied", on.as_str()),
+            None => ("pending", ""),
+        };
+        out.push_str(&format!("{}\t{}\t{state}\t{on}\n", row.version, row.name));
+    }
+    print!("{out}");
+    let snapshots = db::snapshots(db_path);
+    if !snapshots.is_empty() {
+        eprintln!("conflictdb: snapshots taken before earlier migrations (restore one by copying it over {} while nothing else uses it):", db_path.display());
+        for snapshot in snapshots {
+            eprintln!("  {}", snapshot.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! One module per subcommand, each with one `run`.
+
+pub mod check;
+pub mod export;
+pub mod migrate;
+pub mod query;
+pub mod report;
+pub mod reports;
+pub mod seed;

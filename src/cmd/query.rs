@@ -1,0 +1,27 @@
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+use crate::cli::QueryArgs;
+use crate::{db, output};
+
+pub fn run(db_path: &Path, args: &QueryArgs) -> Result<()> {
+    let conn = db::open_read_only(db_path)?;
+    let (mut stmt, rest) = match conn.prepare(&args.sql) {
+        Ok(stmt) => (stmt, ()),
+        Err(rusqlite::Error::MultipleStatement) => bail!("query runs one SQL statement at a time"),
+        Err(e) => return Err(e).context("the query does not compile"),
+    };
+    let _ = rest;
+    if !stmt.readonly() {
+        bail!(
+            "query is read-only: it runs SELECT statements, not {:?}",
+            first_word(&args.sql)
+        );
+    }
+    output::write_query(&mut stmt, [], &args.output).map(|_| ())
+}
+
+fn first_word(sql: &str) -> String {
+    sql.split_whitespace().next().unwrap_or("").to_uppercase()
+}

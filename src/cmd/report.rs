@@ -1,0 +1,18 @@
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::cli::ReportArgs;
+use crate::{db, output, reports};
+
+pub fn run(db_path: &Path, args: &ReportArgs) -> Result<()> {
+    let all = reports::all(args.queries.queries.as_deref())?;
+    let report = reports::find(&all, &args.name)?;
+    let given = reports::parse_args(report, &args.params)?;
+    let conn = db::open_read_only(db_path)?;
+    let mut stmt = conn
+        .prepare(&report.sql)
+        .with_context(|| format!("report {} does not compile", report.name))?;
+    reports::bind(&conn, report, &mut stmt, &given)?;
+    output::write_query(&mut stmt, [], &args.output).map(|_| ())
+}

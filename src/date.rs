@@ -1,0 +1,201 @@
+//! Dates at the precision a source gives them: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+//!
+//! A date is stored as the first and last day of the period it names, with its precision, so that
+//! range queries work on every row whatever its precision.
+
+use std::fmt;
+use time::{Date, Month};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Precision {
+    Day,
+    Month,
+    Year,
+}
+
+impl Precision {
+    /// The code in the `date_precisions` table.
+    pub fn code(self) -> &'static str {
+        match self {
+            Precision::Day => "day",
+            Precision::Month => "month",
+            Precision::Year => "year",
+        }
+    }
+}
+
+/// A period named by a partial date: 2020 is 2020-01-01 to 2020-12-31.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+    pub precision: Precision,
+}
+
+impl Period {
+    /// The period from the start of `self` to the end of `later`, at the coarser precision.
+    pub fn through(self, later: Period) -> Result<Period, String> {
+        if later.end < self.start {
+            return Err(format!(
+                "ends before it starts ({} is before {})",
+                iso(later.end),
+                iso(self.start)
+            ));
+        }
+        Ok(Period {
+            start: self.start,
+            end: later.end,
+            precision: self.precision.max(later.precision),
+        })
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let date = self.start;
+        match self.precision {
+            Precision::Year => write!(f, "{:04}", date.year()),
+            Precision::Month => write!(f, "{:04}-{:02}", date.year(), u8::from(date.month())),
+            Precision::Day => f.write_str(&iso(date)),
+        }
+    }
+}
+
+/// `YYYY-MM-DD`.
+pub fn iso(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. The error says what is wrong, for a message that
+/// already names the file, line, column and value.
+pub fn parse(text: &str) -> Result<Period, String> {
+    const FORM: &str = "expected YYYY, YYYY-MM or YYYY-MM-DD";
+    let parts: Vec<&str> = text.split('-').collect();
+    let widths_ok = match parts.as_slice() {
+        [y] => y.len() == 4,
+        [y, m] => y.len() == 4 && m.len() == 2,
+        [y, m, d] => y.len() == 4 && m.len() == 2 && d.len() == 2,
+        _ => false,
+    };
+    if !widths_ok || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(FORM.to_string());
+    }
+    let year: i32 = parts[0].parse().map_err(|_| FORM.to_string())?;
+    let month = match parts.get(1) {
+        None => None,
+        Some(m) => {
+            let number: u8 = m.parse().map_err(|_| FORM.to_string())?;
+            Some(Month::try_from(number).map_err(|_| format!("there is no month {number}"))?)
+        }
+    };
+    let day = match parts.get(2) {
+        None => None,
+        Some(d) => Some(d.parse::<u8>().map_err(|_| FORM.to_string())?),
+    };
+    let date = |month: Month, day: u8| {
+        Date::from_calendar_date(year, month, day).map_err(|_| {
+            format!(
+                "there is no day {day} in {month} {year}, which has {} days",
+                time::util::days_in_month(month, year)
+            )
+        })
+    };
+    Ok(match (month, day) {
+        (None, _) => Period {
+            start: date(Month::January, 1)?,
+            end: date(Month::December, 31)?,
+            precision: Precision::Year,
+        },
+        (Some(month), None) => Period {
+            start: date(month, 1)?,
+            end: date(month, time::util::days_in_month(month, year))?,
+            precision: Precision::Month,
+        },
+        (Some(month), Some(day)) => {
+            let day = date(month, day)?;
+            Period {
+                start: day,
+                end: day,
+                precision: Precision::Day,
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(text: &str) -> (String, String, &'static str) {
+        let period = parse(text).unwrap();
+        (iso(period.start), iso(period.end), period.precision.code())
+    }
+
+    #[test]
+    fn partial_dates_become_their_first_and_last_day() {
+        assert_eq!(
+            span("2020"),
+            ("2020-01-01".into(), "2020-12-31".into(), "year")
+        );
+        assert_eq!(
+            span("2020-02"),
+            ("2020-02-01".into(), "2020-02-29".into(), "month")
+        );
+        assert_eq!(
+            span("2021-02"),
+            ("2021-02-01".into(), "2021-02-28".into(), "month")
+        );
+        assert_eq!(
+            span("2020-07-12"),
+            ("2020-07-12".into(), "2020-07-12".into(), "day")
+        );
+    }
+
+    #[test]
+    fn impossible_and_malformed_dates_are_refused() {
+        assert_eq!(
+            parse("2020-02-30").unwrap_err(),
+            "there is no day 30 in February 2020, which has 29 days"
+        );
+        assert_eq!(parse("2020-13").unwrap_err(), "there is no month 13");
+        for bad in [
+            "",
+            "20",
+            "2020-1-01",
+            "2020/01/01",
+            "12 July 2020",
+            "2020-07-12T00:00",
+            "-2020",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn a_span_takes_the_coarser_precision_and_must_not_run_backwards() {
+        let span = parse("2020-07-12")
+            .unwrap()
+            .through(parse("2020-08").unwrap())
+            .unwrap();
+        assert_eq!(
+            (iso(span.start), iso(span.end)),
+            ("2020-07-12".into(), "2020-08-31".into())
+        );
+        assert_eq!(span.precision, Precision::Month);
+        assert!(parse("2020-07-12")
+            .unwrap()
+            .through(parse("2020-07-11").unwrap())
+            .is_err());
+    }
+
+    #[test]
+    fn display_keeps_the_precision() {
+        assert_eq!(parse("2020-07").unwrap().to_string(), "2020-07");
+        assert_eq!(parse("1994").unwrap().to_string(), "1994");
+    }
+}

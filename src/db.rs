@@ -1,0 +1,263 @@
+//! Opening the database: pragmas, the schema version, and migrations.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use rusqlite::{Connection, OpenFlags};
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// `PRAGMA application_id`: "CFDB", so `file` and other tools can recognise a conflictdb database.
+pub const APPLICATION_ID: i32 = 0x4346_4442;
+
+/// How long a connection waits for another writer before it gives up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The migrations compiled into this binary, oldest first.
+pub fn migrations() -> Vec<refinery::Migration> {
+    let mut migrations = embedded::migrations::runner().get_migrations().clone();
+    migrations.sort();
+    migrations
+}
+
+/// The schema version this binary creates: the version of its newest migration.
+pub fn latest_version() -> i64 {
+    migrations().last().map_or(0, |m| i64::from(m.version()))
+}
+
+fn set_pragmas(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+/// Opens (creating if needed) a database for writing, refusing one that is not ours or that a
+/// newer conflictdb made, and applies pending migrations.
+pub fn open_for_write(path: &Path) -> Result<Connection> {
+    let mut conn = open_unmigrated(path)?;
+    migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+/// Opens (creating if needed) a database for writing without migrating it.
+pub fn open_unmigrated(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)
+        .with_context(|| format!("cannot open database {}", path.display()))?;
+    set_pragmas(&conn)?;
+    check_identity(&conn, path)?;
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+        .with_context(|| format!("cannot open {} for writing", path.display()))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        bail!(
+            "{} cannot use WAL journaling (it is in {mode} mode)",
+            path.display()
+        );
+    }
+    Ok(conn)
+}
+
+/// Removes a database file this process created, with its WAL and shared-memory files.
+pub fn remove(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(suffix);
+        let _ = std::fs::remove_file(name);
+    }
+}
+
+/// The snapshots `migrate` left beside `path`, oldest schema first.
+pub fn snapshots(path: &Path) -> Vec<PathBuf> {
+    (0..latest_version())
+        .map(|version| snapshot_path(path, version))
+        .filter(|p| p.exists())
+        .collect()
+}
+
+/// Opens an existing database read-only: reports, queries, export and check never write.
+pub fn open_read_only(path: &Path) -> Result<Connection> {
+    if !path.exists() {
+        bail!(
+            "no database at {}: run `conflictdb seed` to create it, or pass --db",
+            path.display()
+        );
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open database {}", path.display()))?;
+    set_pragmas(&conn)?;
+    conn.pragma_update(None, "query_only", true)?;
+    check_identity(&conn, path)?;
+    let version = schema_version(&conn)?;
+    if version < latest_version() {
+        bail!(
+            "database {} has schema version {version}, this conflictdb expects {}: run `conflictdb migrate`",
+            path.display(),
+            latest_version()
+        );
+    }
+    Ok(conn)
+}
+
+pub fn schema_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// Refuses a file that another program made, or that a newer conflictdb made.
+fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
+    let application_id: i32 = conn
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .with_context(|| format!("{} is not an SQLite database", path.display()))?;
+    let table_count: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
+    if application_id != APPLICATION_ID && (application_id != 0 || table_count > 0) {
+        bail!(
+            "{} is not a conflictdb database (application_id {application_id:#x}); pass --db to choose another file",
+            path.display()
+        );
+    }
+    let version = schema_version(conn)?;
+    if version > latest_version() {
+        bail!(
+            "database {} was made by a newer conflictdb (schema version {version}; this one knows up to {}): upgrade conflictdb",
+            path.display(),
+            latest_version()
+        );
+    }
+    Ok(())
+}
+
+/// One migration's state, for `migrate --status`.
+pub struct MigrationStatus {
+    pub version: i64,
+    pub name: String,
+    pub applied_on: Option<String>,
+}
+
+/// Every migration this binary knows, with when it was applied to `conn`.
+pub fn status(conn: &mut Connection) -> Result<Vec<MigrationStatus>> {
+    let applied = verify(conn)?;
+    Ok(migrations()
+        .into_iter()
+        .map(|m| MigrationStatus {
+            version: i64::from(m.version()),
+            name: m.name().to_string(),
+            applied_on: applied
+                .iter()
+                .find(|a| a.version() == m.version())
+                .and_then(|a| a.applied_on())
+                .map(|t| t.to_string()),
+        })
+        .collect())
+}
+
+/// The status of a database that does not exist yet: everything pending.
+pub fn status_of_nothing() -> Vec<MigrationStatus> {
+    migrations()
+        .into_iter()
+        .map(|m| MigrationStatus {
+            version: i64::from(m.version()),
+            name: m.name().to_string(),
+            applied_on: None,
+        })
+        .collect()
+}
+
+/// The applied migrations, after checking that each one is known to this binary and unchanged.
+fn verify(conn: &mut Connection) -> Result<Vec<refinery::Migration>> {
+    let has_history: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_history {
+        return Ok(Vec::new());
+    }
+    let applied = embedded::migrations::runner()
+        .get_applied_migrations(conn)
+        .context("cannot read the migration history")?;
+    let known = migrations();
+    for migration in &applied {
+        match known.iter().find(|k| k.version() == migration.version()) {
+            None => bail!(
+                "the database holds migration V{}__{} that this conflictdb does not know: it was made by a newer conflictdb; upgrade conflictdb",
+                migration.version(),
+                migration.name()
+            ),
+            Some(k) if k.checksum() != migration.checksum() || k.name() != migration.name() => bail!(
+                "migration V{}__{} applied to this database differs from the one built into this conflictdb (checksum {} here, {} in the database): a landed migration was edited; restore the database from a snapshot or rebuild it with `conflictdb seed`",
+                k.version(),
+                k.name(),
+                k.checksum(),
+                migration.checksum()
+            ),
+            Some(_) => {}
+        }
+    }
+    Ok(applied)
+}
+
+/// The pending migrations of `conn`.
+pub fn pending(conn: &mut Connection) -> Result<Vec<refinery::Migration>> {
+    let applied = verify(conn)?;
+    Ok(migrations()
+        .into_iter()
+        .filter(|m| !applied.iter().any(|a| a.version() == m.version()))
+        .collect())
+}
+
+/// Where the snapshot taken before migrating `path` from `version` goes.
+pub fn snapshot_path(path: &Path, version: i64) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".v{version}.bak"));
+    path.with_file_name(name)
+}
+
+/// Applies all pending migrations in one transaction. A database that holds data is first copied
+/// with `VACUUM INTO` next to the file, so a migration that goes wrong can be undone by hand.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<Vec<refinery::Migration>> {
+    let pending = pending(conn)?;
+    if !pending.is_empty() {
+        let version = schema_version(conn)?;
+        if version > 0 {
+            let snapshot = snapshot_path(path, version);
+            let _ = std::fs::remove_file(&snapshot);
+            conn.execute("VACUUM INTO ?1", [snapshot.to_string_lossy()])
+                .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?;
+            eprintln!(
+                "conflictdb: saved a snapshot of schema version {version} to {} before migrating",
+                snapshot.display()
+            );
+        }
+        embedded::migrations::runner()
+            .set_grouped(true)
+            .set_abort_divergent(true)
+            .set_abort_missing(true)
+            .run(conn)
+            .with_context(|| {
+                format!(
+                    "migrating {} failed; its schema is unchanged",
+                    path.display()
+                )
+            })?;
+    }
+    // Also mends a file whose process died between the migration and these two writes.
+    if schema_version(conn)? != latest_version() {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        conn.pragma_update(None, "user_version", latest_version())?;
+    }
+    Ok(pending)
+}
+
+#[cfg(test)]
+pub fn open_in_memory() -> Connection {
+    let mut conn = Connection::open_in_memory().unwrap();
+    set_pragmas(&conn).unwrap();
+    migrate(&mut conn, Path::new(":memory:")).unwrap();
+    conn
+}

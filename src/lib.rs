@@ -1,0 +1,29 @@
+//! conflictdb: an embedded SQLite database of a conflict's events and the claims made about them.
+
+pub mod cli;
+pub mod cmd;
+pub mod date;
+pub mod db;
+pub mod output;
+pub mod reports;
+pub mod schema;
+pub mod seed;
+pub mod suggest;
+
+use anyhow::Result;
+
+use cli::{Cli, Command};
+
+/// Runs one command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let db = &cli.db.db;
+    match &cli.command {
+        Command::Migrate(args) => cmd::migrate::run(db, args),
+        Command::Seed(args) => cmd::seed::run(db, args),
+        Command::Reports(args) => cmd::reports::run(args),
+        Command::Report(args) => cmd::report::run(db, args),
+        Command::Export(args) => cmd::export::run(db, args),
+        Command::Query(args) => cmd::query::run(db, args),
+        Command::Check => cmd::check::run(db),
+    }
+}

@@ -1,0 +1,198 @@
+//! Writing query results: an aligned table, CSV, JSON or Markdown. CSV and JSON stream row by row.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use rusqlite::types::ValueRef;
+use rusqlite::{Params, Statement};
+
+use crate::cli::{Format, OutputArgs};
+
+/// Where data goes: standard output, or a file written under a temporary name and renamed into
+/// place when complete, so an interrupted run never leaves a truncated file that looks whole.
+pub struct Sink {
+    writer: BufWriter<Box<dyn Write>>,
+    rename: Option<(PathBuf, PathBuf)>,
+}
+
+impl Sink {
+    pub fn new(output: Option<&Path>) -> Result<Sink> {
+        match output {
+            None => Ok(Sink::stdout()),
+            Some(path) if path == Path::new("-") => Ok(Sink::stdout()),
+            Some(path) => Sink::file(path),
+        }
+    }
+
+    pub fn stdout() -> Sink {
+        Sink {
+            writer: BufWriter::with_capacity(64 * 1024, Box::new(io::stdout().lock())),
+            rename: None,
+        }
+    }
+
+    /// A file written as `.NAME.partial` beside `path` and renamed to `path` by `finish`.
+    pub fn file(path: &Path) -> Result<Sink> {
+        let mut partial_name = std::ffi::OsString::from(".");
+        partial_name.push(path.file_name().context("output path has no file name")?);
+        partial_name.push(".partial");
+        let partial = path.with_file_name(partial_name);
+        let file = File::create(&partial)
+            .with_context(|| format!("cannot create {}", partial.display()))?;
+        Ok(Sink {
+            writer: BufWriter::with_capacity(256 * 1024, Box::new(file)),
+            rename: Some((partial, path.to_path_buf())),
+        })
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.writer.flush()?;
+        if let Some((partial, path)) = self.rename.take() {
+            // Close the file before renaming it.
+            self.writer = BufWriter::new(Box::new(io::sink()));
+            std::fs::rename(&partial, &path).with_context(|| {
+                format!("cannot rename {} to {}", partial.display(), path.display())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        // An unfinished file is removed rather than left looking complete.
+        if let Some((partial, _)) = &self.rename {
+            let _ = std::fs::remove_file(partial);
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Runs `stmt` with `params` and writes its rows to `args`' destination in `args`' format.
+pub fn write_query<P: Params>(stmt: &mut Statement, params: P, args: &OutputArgs) -> Result<u64> {
+    let mut sink = Sink::new(args.output.as_deref())?;
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let rows = write_rows(stmt, params, args.format, &mut sink, to_terminal)?;
+    sink.finish()?;
+    Ok(rows)
+}
+
+pub fn write_rows<P: Params>(
+    stmt: &mut Statement,
+    params: P,
+    format: Format,
+    out: &mut dyn Write,
+    to_terminal: bool,
+) -> Result<u64> {
+    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let mut rows = stmt.query(params)?;
+    let mut count = 0u64;
+    match format {
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(out);
+            writer.write_record(&names)?;
+            let mut record = Vec::with_capacity(names.len());
+            while let Some(row) = rows.next()? {
+                record.clear();
+                for i in 0..names.len() {
+                    record.push(text(row.get_ref(i)?));
+                }
+                writer.write_record(&record)?;
+                count += 1;
+            }
+            writer.flush()?;
+        }
+        Format::Json => {
+            out.write_all(b"[")?;
+            while let Some(row) = rows.next()? {
+                let mut object = serde_json::Map::with_capacity(names.len());
+                for (i, name) in names.iter().enumerate() {
+                    object.insert(name.clone(), json(row.get_ref(i)?));
+                }
+                out.write_all(if count == 0 { b"\n  " } else { b",\n  " })?;
+                serde_json::to_writer(&mut *out, &object)?;
+                count += 1;
+            }
+            out.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })?;
+        }
+        Format::Markdown => {
+            let escape = |s: String| {
+                s.replace('|', "\\|")
+                    .replace("\r\n", "<br>")
+                    .replace('\n', "<br>")
+            };
+            writeln!(
+                out,
+                "| {} |",
+                names
+                    .iter()
+                    .map(|n| escape(n.clone()))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )?;
+            writeln!(
+                out,
+                "|{}|",
+                names.iter().map(|_| "---").collect::<Vec<_>>().join("|")
+            )?;
+            while let Some(row) = rows.next()? {
+                let mut cells = Vec::with_capacity(names.len());
+                for i in 0..names.len() {
+                    cells.push(escape(text(row.get_ref(i)?)));
+                }
+                writeln!(out, "| {} |", cells.join(" | "))?;
+                count += 1;
+            }
+        }
+        Format::Table => {
+            let mut table = comfy_table::Table::new();
+            table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+            if to_terminal {
+                table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            }
+            table.set_header(&names);
+            while let Some(row) = rows.next()? {
+                let mut cells = Vec::with_capacity(names.len());
+                for i in 0..names.len() {
+                    cells.push(text(row.get_ref(i)?));
+                }
+                table.add_row(cells);
+                count += 1;
+            }
+            writeln!(out, "{table}")?;
+        }
+    }
+    Ok(count)
+}
+
+/// A value as text: NULL is empty.
+pub fn text(value: ValueRef) -> String {
+    match value {
+        ValueRef::Null => String::new(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Blob(b) => b.iter().map(|byte| format!("{byte:02x}")).collect(),
+    }
+}
+
+fn json(value: ValueRef) -> serde_json::Value {
+    match value {
+        ValueRef::Null => serde_json::Value::Null,
+        ValueRef::Integer(i) => i.into(),
+        ValueRef::Real(f) => {
+            serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)
+        }
+        other => text(other).into(),
+    }
+}

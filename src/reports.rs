@@ -1,0 +1,333 @@
+//! Named reports: `queries/NAME.sql`, compiled in, plus any the user adds with `--queries DIR`.
+//!
+//! A report file starts with comment lines that describe it:
+//!
+//! ```sql
+//! -- title: Timeline of events
+//! -- description: Events in date order.
+//! -- param: from [date]: Earliest date, YYYY, YYYY-MM or YYYY-MM-DD (optional)
+//! -- param: actor [actors]: An actor's key, name or alias (required)
+//! -- param: kind [event_kinds]: An event kind (default: clash)
+//! ```
+//!
+//! A parameter's type is `text` (the default), `integer`, `date` (bound as the first day of the
+//! period given), `end-date` (the last day), or a table: the value must name a row of it (by key,
+//! or by name or alias for actors and places; by code for a vocabulary) and is bound as its key.
+//! Parameters are bound as SQL named parameters (`:from`), never spliced into the SQL.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use include_dir::{include_dir, Dir};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Statement};
+
+use crate::{date, schema, suggest};
+
+static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/queries");
+
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub params: Vec<Param>,
+    pub sql: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub default: Default,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Default {
+    Required,
+    /// Bound as NULL when not given: the report then leaves that filter out.
+    Optional,
+    Value(String),
+}
+
+impl std::fmt::Display for Default {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Default::Required => f.write_str("required"),
+            Default::Optional => f.write_str("optional"),
+            Default::Value(v) => write!(f, "default: {v}"),
+        }
+    }
+}
+
+/// The built-in reports and those in `extra`, by name.
+pub fn all(extra: Option<&Path>) -> Result<BTreeMap<String, Report>> {
+    let mut reports = BTreeMap::new();
+    for file in BUILT_IN.files() {
+        if let Some(name) = report_name(file.path()) {
+            let text = file
+                .contents_utf8()
+                .context("a built-in report is not UTF-8")?;
+            reports.insert(
+                name.clone(),
+                parse(&name, text).with_context(|| format!("queries/{name}.sql"))?,
+            );
+        }
+    }
+    if let Some(dir) = extra {
+        let entries = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read report directory {}", dir.display()))?;
+        for entry in entries {
+            let path = entry?.path();
+            if let Some(name) = report_name(&path) {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                reports.insert(
+                    name.clone(),
+                    parse(&name, &text).with_context(|| path.display().to_string())?,
+                );
+            }
+        }
+    }
+    Ok(reports)
+}
+
+fn report_name(path: &Path) -> Option<String> {
+    (path.extension()? == "sql").then(|| path.file_stem()?.to_str().map(String::from))?
+}
+
+/// Reads a report's header comments.
+pub fn parse(name: &str, text: &str) -> Result<Report> {
+    let mut report = Report {
+        name: name.to_string(),
+        title: String::new(),
+        description: String::new(),
+        params: Vec::new(),
+        sql: text.to_string(),
+    };
+    for line in text.lines() {
+        let Some(comment) = line.trim_start().strip_prefix("--") else {
+            if line.trim().is_empty() {
+                continue;
+            }
+            break;
+        };
+        let comment = comment.trim();
+        if let Some(title) = comment.strip_prefix("title:") {
+            report.title = title.trim().to_string();
+        } else if let Some(description) = comment.strip_prefix("description:") {
+            if !report.description.is_empty() {
+                report.description.push(' ');
+            }
+            report.description.push_str(description.trim());
+        } else if let Some(param) = comment.strip_prefix("param:") {
+            report.params.push(
+                parse_param(param.trim()).with_context(|| format!("bad param line {line:?}"))?,
+            );
+        }
+    }
+    if report.title.is_empty() {
+        bail!("report {name} has no `-- title:` line");
+    }
+    Ok(report)
+}
+
+fn parse_param(text: &str) -> Result<Param> {
+    let (head, rest) = text
+        .split_once(':')
+        .context("expected `NAME [TYPE]: DESCRIPTION`")?;
+    let head = head.trim();
+    let (name, kind) = match head.split_once('[') {
+        Some((name, kind)) => (name.trim(), kind.trim_end_matches(']').trim()),
+        None => (head, "text"),
+    };
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        bail!("parameter name {name:?} must be letters, digits and _");
+    }
+    let known_kind =
+        matches!(kind, "text" | "integer" | "date" | "end-date") || schema::table(kind).is_some();
+    if !known_kind {
+        bail!("parameter {name} has unknown type {kind:?}");
+    }
+    let mut description = rest.trim().to_string();
+    let mut default = Default::Optional;
+    if let Some(open) = description.rfind('(') {
+        if description.ends_with(')') {
+            let inner = description[open + 1..description.len() - 1]
+                .trim()
+                .to_string();
+            let recognised = if inner == "required" {
+                default = Default::Required;
+                true
+            } else if inner == "optional" {
+                true
+            } else if let Some(value) = inner.strip_prefix("default:") {
+                default = Default::Value(value.trim().to_string());
+                true
+            } else {
+                false
+            };
+            if recognised {
+                description = description[..open].trim().to_string();
+            }
+        }
+    }
+    Ok(Param {
+        name: name.to_string(),
+        kind: kind.to_string(),
+        description,
+        default,
+    })
+}
+
+/// Looks up a report by name, suggesting the closest on a miss.
+pub fn find<'a>(reports: &'a BTreeMap<String, Report>, name: &str) -> Result<&'a Report> {
+    reports.get(name).with_context(|| {
+        let hint = suggest::closest(name, reports.keys().cloned())
+            .map(|c| format!(" (did you mean {c:?}?)"))
+            .unwrap_or_default();
+        format!("no report named {name:?}{hint}; `conflictdb reports` lists them")
+    })
+}
+
+/// Splits `--param key=value` arguments, refusing unknown and repeated names.
+pub fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, String>> {
+    let mut given = BTreeMap::new();
+    for arg in args {
+        let (key, value) = arg
+            .split_once('=')
+            .with_context(|| format!("report {}: --param {arg:?} is not KEY=VALUE", report.name))?;
+        if !report.params.iter().any(|p| p.name == key) {
+            let names: Vec<String> = report.params.iter().map(|p| p.name.clone()).collect();
+            let hint = suggest::closest(key, names.clone())
+                .map(|c| format!(" (did you mean {c:?}?)"))
+                .unwrap_or_default();
+            let known = if names.is_empty() {
+                "it takes no parameters".to_string()
+            } else {
+                format!("its parameters are {}", names.join(", "))
+            };
+            bail!(
+                "report {} has no parameter {key:?}{hint}; {known}",
+                report.name
+            );
+        }
+        if given.insert(key.to_string(), value.to_string()).is_some() {
+            bail!("report {}: parameter {key} is given twice", report.name);
+        }
+    }
+    Ok(given)
+}
+
+/// Binds every named parameter of `stmt` from the given values, the defaults, or NULL.
+pub fn bind(
+    conn: &Connection,
+    report: &Report,
+    stmt: &mut Statement,
+    given: &BTreeMap<String, String>,
+) -> Result<()> {
+    for param in &report.params {
+        if param.default == Default::Required && !given.contains_key(&param.name) {
+            bail!(
+                "report {} needs parameter {}: {}; pass --param {}=VALUE",
+                report.name,
+                param.name,
+                param.description,
+                param.name
+            );
+        }
+    }
+    for index in 1..=stmt.parameter_count() {
+        let Some(sql_name) = stmt.parameter_name(index) else {
+            bail!(
+                "report {} uses a positional parameter; reports use named ones (:name)",
+                report.name
+            );
+        };
+        let name = &sql_name[1..];
+        let param = report
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .with_context(|| {
+                format!(
+                    "report {} uses {sql_name} but its header declares no such parameter",
+                    report.name
+                )
+            })?;
+        let raw = match (given.get(name), &param.default) {
+            (Some(value), _) => Some(value.clone()),
+            (None, Default::Value(value)) => Some(value.clone()),
+            (None, _) => None,
+        };
+        let value = match raw {
+            None => SqlValue::Null,
+            Some(raw) => convert(conn, report, param, &raw)?,
+        };
+        stmt.raw_bind_parameter(index, value)?;
+    }
+    Ok(())
+}
+
+fn convert(conn: &Connection, report: &Report, param: &Param, raw: &str) -> Result<SqlValue> {
+    let refuse = |message: String| {
+        anyhow::anyhow!(
+            "report {}: parameter {} {raw:?}: {message}",
+            report.name,
+            param.name
+        )
+    };
+    Ok(match param.kind.as_str() {
+        "text" => SqlValue::Text(raw.to_string()),
+        "integer" => SqlValue::Integer(
+            raw.parse()
+                .map_err(|_| refuse("is not a whole number".into()))?,
+        ),
+        "date" => SqlValue::Text(date::iso(date::parse(raw).map_err(refuse)?.start)),
+        "end-date" => SqlValue::Text(date::iso(date::parse(raw).map_err(refuse)?.end)),
+        table => SqlValue::Text(resolve(conn, table, raw).map_err(refuse)?),
+    })
+}
+
+/// The key (or code) of the row of `table` that `value` names.
+fn resolve(conn: &Connection, table: &str, value: &str) -> std::result::Result<String, String> {
+    let spec = schema::table(table).expect("parameter types are checked when reports are read");
+    let key = spec.key_column();
+    let mut lookups = vec![format!("SELECT {key} FROM {table} WHERE {key} = ?1")];
+    if matches!(table, "actors" | "places") {
+        let alias_table = format!("{}_aliases", &table[..table.len() - 1]);
+        let id = format!("{}_id", &table[..table.len() - 1]);
+        lookups.push(format!(
+            "SELECT key FROM {table} WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1"
+        ));
+        lookups.push(format!(
+            "SELECT {table}.key FROM {alias_table} JOIN {table} ON {table}.id = {alias_table}.{id} WHERE alias = ?1 COLLATE NOCASE ORDER BY {table}.id LIMIT 1"
+        ));
+    }
+    for sql in &lookups {
+        let found: Option<String> = conn
+            .query_row(sql, [value], |row| row.get(0))
+            .optional()
+            .map_err(|e| e.to_string())?;
+        if let Some(found) = found {
+            return Ok(found);
+        }
+    }
+    let candidates: Vec<String> = conn
+        .prepare(&format!("SELECT {key} FROM {table}"))
+        .and_then(|mut stmt| stmt.query_map([], |row| row.get(0))?.collect())
+        .map_err(|e| e.to_string())?;
+    let hint = suggest::closest(value, candidates)
+        .map(|c| format!(" (did you mean {c:?}?)"))
+        .unwrap_or_default();
+    let what = if spec.is_vocabulary {
+        "code"
+    } else if matches!(table, "actors" | "places") {
+        "key, name or alias"
+    } else {
+        "key"
+    };
+    Err(format!("no row of {table} has this {what}{hint}"))
+}
