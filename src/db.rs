@@ -151,7 +151,10 @@ pub fn status(conn: &mut Connection) -> Result<Vec<MigrationStatus>> {
                 .iter()
                 .find(|a| a.version() == m.version())
                 .and_then(|a| a.applied_on())
-                .map(|t| t.to_string()),
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                }),
         })
         .collect())
 }
