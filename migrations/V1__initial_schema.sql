@@ -176,6 +176,7 @@ CREATE TABLE events (
 );
 CREATE UNIQUE INDEX events_key ON events (key);
 CREATE INDEX events_start_date ON events (start_date);
+CREATE INDEX events_end_date ON events (end_date);
 CREATE INDEX events_kind_start_date ON events (kind, start_date);
 CREATE INDEX events_parent ON events (parent_id);
 CREATE INDEX events_place ON events (place_id);
@@ -228,6 +229,7 @@ CREATE UNIQUE INDEX statements_key ON statements (key);
 CREATE INDEX statements_speaker ON statements (speaker_id);
 CREATE INDEX statements_event ON statements (event_id);
 CREATE INDEX statements_said_on ON statements (said_on);
+CREATE INDEX statements_said_on_end ON statements (said_on_end);
 CREATE INDEX statements_target ON statements (target_id);
 CREATE INDEX statements_source ON statements (source_id);
 
@@ -262,20 +264,22 @@ CREATE INDEX casualties_source ON casualties (source_id);
 
 -- Views: the stable public interface, with display names instead of ids -------------------------
 
--- Each actor with the top of its parent chain (Lavrov -> Russia). Depth is capped so that a
--- cycle, which `conflictdb check` reports, cannot make the view run forever.
-CREATE VIEW v_actors AS
+-- Each actor with the top of its parent chain (Lavrov -> Russia): the state or organisation it
+-- represents. Depth is capped so that a cycle, which `conflictdb check` reports, cannot make the
+-- view run forever; an actor caught in one has no row here.
+CREATE VIEW v_actor_roots AS
 WITH RECURSIVE chain (actor_id, ancestor_id, depth) AS (
     SELECT id, id, 0 FROM actors
     UNION ALL
     SELECT chain.actor_id, actors.parent_id, chain.depth + 1
     FROM chain JOIN actors ON actors.id = chain.ancestor_id
     WHERE actors.parent_id IS NOT NULL AND chain.depth < 32
-),
-roots (actor_id, root_id) AS (
-    SELECT actor_id, ancestor_id FROM chain AS outer_chain
-    WHERE depth = (SELECT max(depth) FROM chain AS inner_chain WHERE inner_chain.actor_id = outer_chain.actor_id)
 )
+SELECT chain.actor_id, chain.ancestor_id AS root_id
+FROM chain JOIN actors AS ancestor ON ancestor.id = chain.ancestor_id
+WHERE ancestor.parent_id IS NULL;
+
+CREATE VIEW v_actors AS
 SELECT
     actors.id,
     actors.key,
@@ -289,7 +293,7 @@ SELECT
     actors.notes
 FROM actors
 LEFT JOIN actors AS parent ON parent.id = actors.parent_id
-LEFT JOIN roots ON roots.actor_id = actors.id
+LEFT JOIN v_actor_roots AS roots ON roots.actor_id = actors.id
 LEFT JOIN actors AS root ON root.id = roots.root_id;
 
 CREATE VIEW v_events AS

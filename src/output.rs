@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use rusqlite::types::ValueRef;
-use rusqlite::{Params, Statement};
+use rusqlite::Statement;
 
 use crate::cli::{Format, OutputArgs};
 
@@ -78,24 +78,24 @@ impl Write for Sink {
     }
 }
 
-/// Runs `stmt` with `params` and writes its rows to `args`' destination in `args`' format.
-pub fn write_query<P: Params>(stmt: &mut Statement, params: P, args: &OutputArgs) -> Result<u64> {
+/// Runs `stmt` and writes its rows to `args`' destination in `args`' format.
+pub fn write_query(stmt: &mut Statement, args: &OutputArgs) -> Result<u64> {
     let mut sink = Sink::new(args.output.as_deref())?;
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let rows = write_rows(stmt, params, args.format, &mut sink, to_terminal)?;
+    let rows = write_rows(stmt, args.format, &mut sink, to_terminal)?;
     sink.finish()?;
     Ok(rows)
 }
 
-pub fn write_rows<P: Params>(
+/// Writes the rows of `stmt`, whose parameters are already bound.
+pub fn write_rows(
     stmt: &mut Statement,
-    params: P,
     format: Format,
     out: &mut dyn Write,
     to_terminal: bool,
 ) -> Result<u64> {
     let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
-    let mut rows = stmt.query(params)?;
+    let mut rows = stmt.raw_query();
     let mut count = 0u64;
     match format {
         Format::Csv => {

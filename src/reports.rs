@@ -13,7 +13,9 @@
 //! A parameter's type is `text` (the default), `integer`, `date` (bound as the first day of the
 //! period given), `end-date` (the last day), or a table: the value must name a row of it (by key,
 //! or by name or alias for actors and places; by code for a vocabulary) and is bound as its key.
-//! Parameters are bound as SQL named parameters (`:from`), never spliced into the SQL.
+//! Parameters are bound as SQL named parameters (`:from`), never spliced into the SQL. A line that
+//! ends in `-- if: NAME` is kept only when parameter NAME has a value, so that a filter the user
+//! did not ask for costs nothing and one they did ask for can use an index.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -221,54 +223,60 @@ pub fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, S
     Ok(given)
 }
 
-/// Binds every named parameter of `stmt` from the given values, the defaults, or NULL.
-pub fn bind(
-    conn: &Connection,
-    report: &Report,
-    stmt: &mut Statement,
-    given: &BTreeMap<String, String>,
-) -> Result<()> {
+/// The report's SQL for the given parameters, prepared and bound: lines marked `-- if: NAME` are
+/// kept only when NAME has a value; every named parameter is bound from the given values, the
+/// defaults, or NULL.
+pub fn prepare<'c>(conn: &'c Connection, report: &Report, given: &BTreeMap<String, String>) -> Result<Statement<'c>> {
+    let mut values = BTreeMap::new();
     for param in &report.params {
-        if param.default == Default::Required && !given.contains_key(&param.name) {
-            bail!(
+        let raw = match (given.get(&param.name), &param.default) {
+            (Some(value), _) => value.clone(),
+            (None, Default::Value(value)) => value.clone(),
+            (None, Default::Optional) => continue,
+            (None, Default::Required) => bail!(
                 "report {} needs parameter {}: {}; pass --param {}=VALUE",
                 report.name,
                 param.name,
                 param.description,
                 param.name
-            );
-        }
+            ),
+        };
+        values.insert(param.name.as_str(), convert(conn, report, param, &raw)?);
     }
+    let sql = sql_for(report, |name| values.contains_key(name))?;
+    let mut stmt = conn
+        .prepare(&sql)
+        .with_context(|| format!("report {} does not compile", report.name))?;
     for index in 1..=stmt.parameter_count() {
         let Some(sql_name) = stmt.parameter_name(index) else {
-            bail!(
-                "report {} uses a positional parameter; reports use named ones (:name)",
-                report.name
-            );
+            bail!("report {} uses a positional parameter; reports use named ones (:name)", report.name);
         };
         let name = &sql_name[1..];
-        let param = report
-            .params
-            .iter()
-            .find(|p| p.name == name)
-            .with_context(|| {
-                format!(
-                    "report {} uses {sql_name} but its header declares no such parameter",
-                    report.name
-                )
-            })?;
-        let raw = match (given.get(name), &param.default) {
-            (Some(value), _) => Some(value.clone()),
-            (None, Default::Value(value)) => Some(value.clone()),
-            (None, _) => None,
-        };
-        let value = match raw {
-            None => SqlValue::Null,
-            Some(raw) => convert(conn, report, param, &raw)?,
-        };
-        stmt.raw_bind_parameter(index, value)?;
+        if !report.params.iter().any(|p| p.name == name) {
+            bail!("report {} uses {sql_name} but its header declares no such parameter", report.name);
+        }
+        stmt.raw_bind_parameter(index, values.get(name).cloned().unwrap_or(SqlValue::Null))?;
     }
-    Ok(())
+    Ok(stmt)
+}
+
+/// The report's SQL without the `-- if: NAME` lines whose parameter has no value.
+pub fn sql_for(report: &Report, has_value: impl Fn(&str) -> bool) -> Result<String> {
+    let mut sql = String::with_capacity(report.sql.len());
+    for line in report.sql.lines() {
+        if let Some((_, condition)) = line.split_once("-- if:") {
+            let name = condition.trim();
+            if !report.params.iter().any(|p| p.name == name) {
+                bail!("report {}: `-- if: {name}` names no declared parameter", report.name);
+            }
+            if !has_value(name) {
+                continue;
+            }
+        }
+        sql.push_str(line);
+        sql.push('\n');
+    }
+    Ok(sql)
 }
 
 fn convert(conn: &Connection, report: &Report, param: &Param, raw: &str) -> Result<SqlValue> {

@@ -25,7 +25,7 @@ pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
             sink.write_all("\u{feff}".as_bytes())?;
         }
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{}\"", name.replace('"', "\"\"")))?;
-        let rows = output::write_rows(&mut stmt, [], Format::Csv, &mut sink, false)?;
+        let rows = output::write_rows(&mut stmt, Format::Csv, &mut sink, false)?;
         sink.finish()?;
         eprintln!("  {}  {rows} rows", path.display());
     }

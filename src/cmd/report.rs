@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cli::ReportArgs;
 use crate::{db, output, reports};
@@ -10,9 +10,6 @@ pub fn run(db_path: &Path, args: &ReportArgs) -> Result<()> {
     let report = reports::find(&all, &args.name)?;
     let given = reports::parse_args(report, &args.params)?;
     let conn = db::open_read_only(db_path)?;
-    let mut stmt = conn
-        .prepare(&report.sql)
-        .with_context(|| format!("report {} does not compile", report.name))?;
-    reports::bind(&conn, report, &mut stmt, &given)?;
-    output::write_query(&mut stmt, [], &args.output).map(|_| ())
+    let mut stmt = reports::prepare(&conn, report, &given)?;
+    output::write_query(&mut stmt, &args.output).map(|_| ())
 }

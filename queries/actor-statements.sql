@@ -1,0 +1,27 @@
+-- title: Statements by an actor
+-- description: Every statement by an actor or by anyone under it (a state's government, ministries and officials), in date order.
+-- param: actor [actors]: The actor: key, name or alias, such as russia or Lavrov (required)
+WITH RECURSIVE under (id, depth) AS (
+    SELECT id, 0 FROM actors WHERE key = :actor
+    UNION
+    SELECT actors.id, under.depth + 1 FROM actors JOIN under ON actors.parent_id = under.id
+    WHERE under.depth < 32
+)
+SELECT
+    statements.said_on,
+    statements.said_on_precision,
+    speaker.name AS speaker,
+    statements.kind,
+    statements.stance,
+    target.name AS target,
+    events.title AS event,
+    statements.summary,
+    statements.quote,
+    sources.title AS source
+FROM under
+JOIN statements ON statements.speaker_id = under.id
+JOIN actors AS speaker ON speaker.id = statements.speaker_id
+LEFT JOIN actors AS target ON target.id = statements.target_id
+LEFT JOIN events ON events.id = statements.event_id
+JOIN sources ON sources.id = statements.source_id
+ORDER BY statements.said_on, statements.key;

@@ -1,0 +1,32 @@
+-- title: International reactions by stance
+-- description: Statements by actors that are not parties to the conflict, grouped by stance: how many statements each stance has, and the states and organisations the speakers represent (Lavrov counts for Russia).
+-- param: event [events]: Only statements reacting to this event, by key (optional)
+-- param: from [date]: Only statements made on or after this date: YYYY, YYYY-MM or YYYY-MM-DD (optional)
+-- param: to [end-date]: Only statements made on or before this date (optional)
+WITH reactions AS (
+    SELECT statements.stance, root.name AS represents
+    FROM statements
+    JOIN actors AS speaker ON speaker.id = statements.speaker_id
+    JOIN v_actor_roots AS roots ON roots.actor_id = speaker.id
+    JOIN actors AS root ON root.id = roots.root_id
+    WHERE speaker.is_party = 0 AND root.is_party = 0
+      AND statements.event_id = (SELECT id FROM events WHERE key = :event) -- if: event
+      AND statements.said_on_end >= :from -- if: from
+      AND statements.said_on <= :to -- if: to
+),
+per_stance AS (
+    SELECT stance, count(*) AS statements, count(DISTINCT represents) AS actor_count
+    FROM reactions
+    GROUP BY stance
+)
+SELECT
+    stances.code AS stance,
+    coalesce(per_stance.statements, 0) AS statements,
+    coalesce(per_stance.actor_count, 0) AS actor_count,
+    coalesce((
+        SELECT group_concat(represents, ', ')
+        FROM (SELECT DISTINCT represents FROM reactions WHERE reactions.stance = stances.code ORDER BY represents)
+    ), '') AS actors
+FROM stances
+LEFT JOIN per_stance ON per_stance.stance = stances.code
+ORDER BY statements DESC, stances.code;
