@@ -226,7 +226,11 @@ pub fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, S
 /// The report's SQL for the given parameters, prepared and bound: lines marked `-- if: NAME` are
 /// kept only when NAME has a value; every named parameter is bound from the given values, the
 /// defaults, or NULL.
-pub fn prepare<'c>(conn: &'c Connection, report: &Report, given: &BTreeMap<String, String>) -> Result<Statement<'c>> {
+pub fn prepare<'c>(
+    conn: &'c Connection,
+    report: &Report,
+    given: &BTreeMap<String, String>,
+) -> Result<Statement<'c>> {
     let mut values = BTreeMap::new();
     for param in &report.params {
         let raw = match (given.get(&param.name), &param.default) {
@@ -249,11 +253,17 @@ pub fn prepare<'c>(conn: &'c Connection, report: &Report, given: &BTreeMap<Strin
         .with_context(|| format!("report {} does not compile", report.name))?;
     for index in 1..=stmt.parameter_count() {
         let Some(sql_name) = stmt.parameter_name(index) else {
-            bail!("report {} uses a positional parameter; reports use named ones (:name)", report.name);
+            bail!(
+                "report {} uses a positional parameter; reports use named ones (:name)",
+                report.name
+            );
         };
         let name = &sql_name[1..];
         if !report.params.iter().any(|p| p.name == name) {
-            bail!("report {} uses {sql_name} but its header declares no such parameter", report.name);
+            bail!(
+                "report {} uses {sql_name} but its header declares no such parameter",
+                report.name
+            );
         }
         stmt.raw_bind_parameter(index, values.get(name).cloned().unwrap_or(SqlValue::Null))?;
     }
@@ -267,7 +277,10 @@ pub fn sql_for(report: &Report, has_value: impl Fn(&str) -> bool) -> Result<Stri
         if let Some((_, condition)) = line.split_once("-- if:") {
             let name = condition.trim();
             if !report.params.iter().any(|p| p.name == name) {
-                bail!("report {}: `-- if: {name}` names no declared parameter", report.name);
+                bail!(
+                    "report {}: `-- if: {name}` names no declared parameter",
+                    report.name
+                );
             }
             if !has_value(name) {
                 continue;

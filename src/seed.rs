@@ -20,13 +20,13 @@ pub static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/seed");
 /// A refusal: one line naming the file, line and column, and the offending value.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("{file}:{line}:{column}: {name} {value:?}: {message}")]
+    #[error("{file}:{line}:{column}: {name} \"{value}\": {message}")]
     Value {
         file: String,
         line: u64,
         column: usize,
         name: String,
-        value: String,
+        value: Shown,
         message: String,
     },
     #[error("{file}:{line}: {message}")]
@@ -180,6 +180,13 @@ impl KeyIndex {
 struct IdSet(Vec<u64>);
 
 impl IdSet {
+    fn contains(&self, id: i64) -> bool {
+        let id = id.max(0) as usize;
+        self.0
+            .get(id / 64)
+            .is_some_and(|word| word & (1u64 << (id % 64)) != 0)
+    }
+
     /// Adds `id`; false if it was already there.
     fn insert(&mut self, id: i64) -> bool {
         let id = id.max(0) as usize;
@@ -220,8 +227,12 @@ fn load_table(
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(input.open(&file_name)?);
+        .from_reader(QuoteCounter {
+            inner: input.open(&file_name)?,
+            quotes: 0,
+        });
     let mut record = csv::ByteRecord::new();
+    let mut last_line = 1;
 
     // The header names the columns; they may come in any order.
     if !read_record(&mut reader, &mut record, &file)? {
@@ -273,6 +284,7 @@ fn load_table(
 
     while read_record(&mut reader, &mut record, &file)? {
         let line = record.position().map_or(0, |p| p.line());
+        last_line = line;
         if record.len() != width {
             return Err(SeedError::Row {
                 file,
@@ -289,7 +301,7 @@ fn load_table(
                 line,
                 column: index + 1,
                 name: header_name(table, &positions, index),
-                value: String::from_utf8_lossy(&record[index]).into_owned(),
+                value: Shown(record[index].to_vec()),
                 message: format!(
                     "is not valid UTF-8 (bad byte at offset {})",
                     e.valid_up_to()
@@ -301,7 +313,7 @@ fn load_table(
             line,
             column: index + 1,
             name: header_name(table, &positions, index),
-            value: value.to_string(),
+            value: value.into(),
             message,
         };
 
@@ -340,6 +352,9 @@ fn load_table(
                 }
                 Value::Text => values.push(SqlValue::Text(text.to_string())),
                 Value::Ref(target) if target == table.name => {
+                    if key == Some(text) {
+                        return Err(fail(index, text, "refers to its own row".into()));
+                    }
                     match state.keys.get(target).and_then(|k| k.get(text)) {
                         Some(id) => values.push(SqlValue::Integer(id)),
                         None => {
@@ -475,7 +490,9 @@ fn load_table(
                         &mut reader_again(input, table)?,
                     ));
                 }
-                insert.execute(params_from_iter(values.iter()))?;
+                insert
+                    .execute(params_from_iter(values.iter()))
+                    .map_err(|e| refused(&file, line, e))?;
                 state
                     .codes
                     .entry(table.name)
@@ -484,8 +501,25 @@ fn load_table(
             }
             Identity::Key => {
                 let key = key.expect("a key is required");
-                let id: i64 =
-                    insert.query_row(params_from_iter(values.iter()), |row| row.get(0))?;
+                // A key already loaded from this file is a duplicate; catch it before the upsert
+                // overwrites the first row with the second.
+                let known = table
+                    .referenced
+                    .then(|| state.keys.get(table.name).and_then(|k| k.get(key)))
+                    .flatten();
+                if known.is_some_and(|id| seen_ids.contains(id)) {
+                    return Err(duplicate(
+                        &file,
+                        line,
+                        table,
+                        &positions,
+                        key,
+                        &mut reader_again(input, table)?,
+                    ));
+                }
+                let id: i64 = insert
+                    .query_row(params_from_iter(values.iter()), |row| row.get(0))
+                    .map_err(|e| refused(&file, line, e))?;
                 if !seen_ids.insert(id) {
                     return Err(duplicate(
                         &file,
@@ -513,10 +547,20 @@ fn load_table(
                 }
             }
             Identity::Columns(_) => {
-                insert.execute(params_from_iter(values.iter()))?;
+                insert
+                    .execute(params_from_iter(values.iter()))
+                    .map_err(|e| refused(&file, line, e))?;
             }
         }
         rows += 1;
+    }
+
+    if reader.get_ref().quotes % 2 == 1 {
+        return Err(SeedError::Row {
+            file,
+            line: last_line,
+            message: "a double quote opened here is never closed, so the rest of the file reads as one field".into(),
+        });
     }
 
     // References to rows further down the same file, now that every row is in.
@@ -537,7 +581,7 @@ fn load_table(
                     line: forward.line,
                     column: forward.column + 1,
                     name: column.name.to_string(),
-                    value: forward.key.clone(),
+                    value: forward.key.as_str().into(),
                     message: unknown_key(conn, table.name, &forward.key),
                 });
             };
@@ -547,7 +591,7 @@ fn load_table(
                     line: forward.line,
                     column: forward.column + 1,
                     name: column.name.to_string(),
-                    value: forward.key.clone(),
+                    value: forward.key.as_str().into(),
                     message: "refers to its own row".into(),
                 });
             }
@@ -575,7 +619,7 @@ fn load_table(
                     line,
                     column: index + 1,
                     name: column.name.to_string(),
-                    value: parent,
+                    value: parent.into(),
                     message: format!(
                         "closes a cycle: following {} from {key:?} leads back to it",
                         column.name
@@ -585,6 +629,59 @@ fn load_table(
         }
     }
     Ok(rows)
+}
+
+/// A row the database refused (a constraint the loader's own checks did not foresee).
+fn refused(file: &str, line: u64, error: rusqlite::Error) -> SeedError {
+    SeedError::Row {
+        file: file.to_string(),
+        line,
+        message: format!("the database refused this row: {error}"),
+    }
+}
+
+/// Counts the double quotes that pass through, to catch a quote that is never closed: the CSV
+/// parser then reads the rest of the file as one field, and the count comes out odd.
+struct QuoteCounter<R> {
+    inner: R,
+    quotes: u64,
+}
+
+impl<R: Read> Read for QuoteCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        Ok(n)
+    }
+}
+
+/// An offending value as it appears in a message: escaped like a Rust string, with bytes that
+/// are not UTF-8 shown as `\xNN`.
+#[derive(Debug)]
+pub struct Shown(pub Vec<u8>);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            write!(f, "{}", chunk.valid().escape_debug())?;
+            for byte in chunk.invalid() {
+                write!(f, "\\x{byte:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<&str> for Shown {
+    fn from(text: &str) -> Shown {
+        Shown(text.as_bytes().to_vec())
+    }
+}
+
+impl From<String> for Shown {
+    fn from(text: String) -> Shown {
+        Shown(text.into_bytes())
+    }
 }
 
 /// Reads the next record; false at the end of the file.
@@ -617,7 +714,7 @@ fn header_positions(
             line: 1,
             column: index + 1,
             name: "header".into(),
-            value: String::from_utf8_lossy(raw).into_owned(),
+            value: Shown(raw.to_vec()),
             message: "is not valid UTF-8".into(),
         })?;
         let header_error = |message: String| SeedError::Value {
@@ -625,7 +722,7 @@ fn header_positions(
             line: 1,
             column: index + 1,
             name: "header".into(),
-            value: name.to_string(),
+            value: name.into(),
             message,
         };
         match table.columns.iter().position(|c| c.name == name) {
@@ -778,10 +875,13 @@ fn duplicate<R: Read>(
         line,
         column: index + 1,
         name: table.columns[key_column].name.to_string(),
-        value: key.to_string(),
+        value: key.into(),
         message: match first {
-            Some(first) => format!("is a duplicate: line {first} has the same key"),
-            None => "is a duplicate key".into(),
+            Some(first) => format!(
+                "is a duplicate: line {first} has the same {}",
+                table.key_column()
+            ),
+            None => format!("is a duplicate {}", table.key_column()),
         },
     }
 }

@@ -1,0 +1,120 @@
+//! Shared test plumbing: a temporary directory with its own database, and seed directories built
+//! from the shipped vocabularies plus the small fixture in tests/fixtures/minimal.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+pub struct Env {
+    pub dir: TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("conflict.db")
+    }
+
+    /// The binary, run in this directory, with the default database `conflict.db` there.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("conflictdb").unwrap();
+        cmd.current_dir(self.dir.path()).env_remove("CONFLICTDB_DB");
+        cmd
+    }
+
+    /// Runs the binary with `args`; returns (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.cmd().args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Runs the binary and asserts it succeeded; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "conflictdb {args:?} failed:\n{err}");
+        out
+    }
+
+    /// Runs the binary and asserts it failed with exit code 1; returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 1, "conflictdb {args:?} exited {code}:\n{out}\n{err}");
+        err
+    }
+
+    /// A seed directory `name`: the shipped vocabularies, the minimal fixture, then the files of
+    /// `overlay` (a directory) on top, less the files it lists in `remove`.
+    pub fn seed_dir(&self, name: &str, overlay: Option<&Path>) -> PathBuf {
+        let dir = self.path(name);
+        fs::create_dir_all(&dir).unwrap();
+        for entry in fs::read_dir(Path::new(REPO).join("seed")).unwrap() {
+            let path = entry.unwrap().path();
+            if is_vocabulary(&path) {
+                fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        copy_dir(&Path::new(REPO).join("tests/fixtures/minimal"), &dir);
+        if let Some(overlay) = overlay {
+            copy_dir(overlay, &dir);
+            if let Ok(remove) = fs::read_to_string(overlay.join("remove")) {
+                for file in remove.lines().filter(|l| !l.is_empty()) {
+                    fs::remove_file(dir.join(file)).unwrap();
+                }
+                fs::remove_file(dir.join("remove")).unwrap();
+            }
+            let _ = fs::remove_file(dir.join("error"));
+        }
+        dir
+    }
+
+    /// Seeds the database from the minimal fixture.
+    pub fn seed_minimal(&self) -> PathBuf {
+        let dir = self.seed_dir("minimal", None);
+        self.ok(&["seed", dir.to_str().unwrap()]);
+        dir
+    }
+
+    /// The rows of a read-only query, through the binary's CSV output.
+    pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        csv_rows(&self.ok(&["query", sql, "--format", "csv"]))
+    }
+}
+
+/// The data rows of CSV text (the header row left out).
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+/// Vocabulary files are the shipped seed files with a `code` column.
+fn is_vocabulary(path: &Path) -> bool {
+    fs::read_to_string(path).is_ok_and(|text| text.starts_with("code,"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
