@@ -1,5 +1,5 @@
 -- title: International reactions by stance
--- description: Statements by actors that are not parties to the conflict, grouped by stance: how many statements each stance has, and the states and organisations the speakers represent (Lavrov counts for Russia).
+-- description: International reactions: statements whose speakers are not parties to the conflict and represent a state or an organisation (Lavrov counts for Russia) based outside the parties' states, grouped by stance, with how many statements and which states and organisations each stance has. Media, unnamed groups, individuals speaking for themselves and bodies based in Armenia or Azerbaijan are left out.
 -- param: event [events]: Only statements reacting to this event, by key (optional)
 -- param: from [date]: Only statements made on or after this date: YYYY, YYYY-MM or YYYY-MM-DD (optional)
 -- param: to [end-date]: Only statements made on or before this date (optional)
@@ -10,6 +10,9 @@ WITH reactions AS (
     JOIN v_actor_roots AS roots ON roots.actor_id = speaker.id
     JOIN actors AS root ON root.id = roots.root_id
     WHERE speaker.is_party = 0 AND root.is_party = 0
+      AND root.kind IN ('state', 'de_facto_state', 'intergovernmental_org', 'ngo')
+      AND (root.country IS NULL OR root.country NOT IN (
+          SELECT country FROM actors WHERE is_party = 1 AND country IS NOT NULL))
       AND statements.event_id = (SELECT id FROM events WHERE key = :event) -- if: event
       AND statements.said_on_end >= :from -- if: from
       AND statements.said_on <= :to -- if: to

@@ -94,7 +94,7 @@ pub fn write_rows(
     out: &mut dyn Write,
     to_terminal: bool,
 ) -> Result<u64> {
-    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let names: Vec<String> = stmt.column_names().map(String::from).collect();
     let mut rows = stmt.raw_query();
     let mut count = 0u64;
     match format {

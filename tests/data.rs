@@ -1,1 +1,218 @@
+//! The shipped data: every quote verbatim from its document, every fact sourced, summaries
+//! neutral, and the reports show what the documents say.
 
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::common::{csv_rows, Env, REPO};
+
+/// The source documents: `CONFLICTDB_SOURCES`, or `../shared/sources` beside the repository.
+fn documents_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("CONFLICTDB_SOURCES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(REPO).join("../shared/sources"));
+    dir.is_dir().then_some(dir)
+}
+
+/// Whitespace runs become one space; typographic quotes and apostrophes become plain ones.
+fn fold(text: &str) -> String {
+    let plain: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '`' => '\'',
+            '\u{201c}' | '\u{201d}' => '"',
+            other => other,
+        })
+        .collect();
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn read_seed(table: &str) -> Vec<HashMap<String, String>> {
+    let mut reader =
+        csv::Reader::from_path(Path::new(REPO).join("seed").join(format!("{table}.csv"))).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_quote_is_verbatim_from_its_document() {
+    let Some(dir) = documents_dir() else {
+        eprintln!(
+            "skipped: the source documents are not beside the repository (set CONFLICTDB_SOURCES)"
+        );
+        return;
+    };
+    let sources: HashMap<String, HashMap<String, String>> = read_seed("sources")
+        .into_iter()
+        .map(|s| (s["key"].clone(), s))
+        .collect();
+    let document_of = |key: &str| -> String {
+        let mut key = key.to_string();
+        for _ in 0..8 {
+            let source = &sources[&key];
+            if !source["document"].is_empty() {
+                return source["document"].clone();
+            }
+            key = source["cited_in"].clone();
+        }
+        panic!("source {key} has no document");
+    };
+    let mut documents: HashMap<String, String> = HashMap::new();
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for table in ["event_sources", "statements", "casualties"] {
+        for (line, row) in read_seed(table).iter().enumerate() {
+            let quote = &row["quote"];
+            assert!(
+                !quote.is_empty(),
+                "seed/{table}.csv:{}: empty quote",
+                line + 2
+            );
+            let document = document_of(&row["source"]);
+            let text = documents
+                .entry(document.clone())
+                .or_insert_with(|| fold(&fs::read_to_string(dir.join(&document)).unwrap()));
+            if !text.contains(&fold(quote)) {
+                missing.push(format!(
+                    "seed/{table}.csv:{}: not in {document}: {quote:?}",
+                    line + 2
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} of {checked} quotes not found:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+    assert!(checked > 200, "only {checked} quotes");
+}
+
+#[test]
+fn summaries_and_titles_are_neutral() {
+    let loaded = [
+        "liberat",
+        "occup",
+        "aggress",
+        "provocat",
+        "turkophob",
+        "terror",
+        "genocid",
+        "martyr",
+        "heroic",
+    ];
+    let mut found = Vec::new();
+    for (table, columns) in [
+        ("events", &["title", "summary"][..]),
+        ("statements", &["summary"]),
+    ] {
+        for (line, row) in read_seed(table).iter().enumerate() {
+            for column in columns {
+                let text = row[*column].to_lowercase();
+                for word in text.split(|c: char| !c.is_alphanumeric()) {
+                    if loaded.iter().any(|stem| word.starts_with(stem)) {
+                        found.push(format!("seed/{table}.csv:{} {column}: {word}", line + 2));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn keys_are_lowercase_slugs() {
+    for table in [
+        "sources",
+        "actors",
+        "places",
+        "events",
+        "statements",
+        "casualties",
+    ] {
+        for row in read_seed(table) {
+            let key = &row["key"];
+            assert!(
+                key.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{table}: {key:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_built_in_data_passes_check_and_backs_every_fact_with_a_source() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let out = env.ok(&["check"]);
+    assert!(out.lines().all(|l| l.starts_with("ok")), "{out}");
+    let counts = env.query(
+        "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM statements), (SELECT count(*) FROM casualties), (SELECT count(*) FROM sources)",
+    );
+    let counts: Vec<u32> = counts[0].iter().map(|c| c.parse().unwrap()).collect();
+    assert!(counts.iter().all(|&c| c > 0), "{counts:?}");
+}
+
+#[test]
+fn reactions_by_stance_places_the_states_where_the_documents_do() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let rows = csv_rows(&env.ok(&["report", "reactions-by-stance", "--format", "csv"]));
+    let stance = |code: &str| {
+        rows.iter()
+            .find(|r| r[0] == code)
+            .unwrap_or_else(|| panic!("no {code} row"))[3]
+            .clone()
+    };
+    let stances: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(stances.len(), 3, "{stances:?}");
+    // Topchubashov Center text: Turkey, Pakistan, ... with Azerbaijan; Cyprus and France with Armenia.
+    for state in ["Turkey", "Pakistan", "Afghanistan", "Ukraine"] {
+        assert!(
+            stance("pro_azerbaijan").contains(state),
+            "{state} not pro_azerbaijan"
+        );
+    }
+    for state in ["Cyprus", "France"] {
+        assert!(
+            stance("pro_armenia").contains(state),
+            "{state} not pro_armenia"
+        );
+    }
+    // "The governments of Albania, Argentina, ... and Uruguay called for peace"; Russia and the UN.
+    for actor in ["Albania", "Uruguay", "Russia", "United Nations"] {
+        assert!(stance("neutral").contains(actor), "{actor} not neutral");
+    }
+    for party in ["Armenia,", "Azerbaijan,", "Republic of Artsakh"] {
+        assert!(
+            rows.iter().all(|r| !format!("{},", r[3]).contains(party)),
+            "a party among reactions: {party}"
+        );
+    }
+}
+
+#[test]
+fn contested_casualties_shows_the_august_2010_clash() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let rows = csv_rows(&env.ok(&["report", "contested-casualties", "--format", "csv"]));
+    let clash = rows
+        .iter()
+        .find(|r| r[0] == "2010-08-31")
+        .expect("the 31 August 2010 clash is not contested");
+    assert_eq!((clash[6].as_str(), clash[8].as_str()), ("2", "7"));
+    assert!(clash[9].contains("Armed Forces of Armenia"), "{clash:?}");
+}

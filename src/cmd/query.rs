@@ -7,12 +7,11 @@ use crate::{db, output};
 
 pub fn run(db_path: &Path, args: &QueryArgs) -> Result<()> {
     let conn = db::open_read_only(db_path)?;
-    let (mut stmt, rest) = match conn.prepare(&args.sql) {
-        Ok(stmt) => (stmt, ()),
+    let mut stmt = match conn.prepare(&args.sql) {
+        Ok(stmt) => stmt,
         Err(rusqlite::Error::MultipleStatement) => bail!("query runs one SQL statement at a time"),
         Err(e) => return Err(e).context("the query does not compile"),
     };
-    let _ = rest;
     if !stmt.readonly() {
         bail!(
             "query is read-only: it runs SELECT statements, not {:?}",
