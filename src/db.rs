@@ -91,7 +91,11 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     )
     .with_context(|| format!("cannot open database {}", path.display()))?;
     set_pragmas(&conn)?;
+    // Belt and braces for reports and ad-hoc SQL: no writes, no ATTACH of other files, no
+    // schema tampering.
     conn.pragma_update(None, "query_only", true)?;
+    conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     check_identity(&conn, path)?;
     let version = schema_version(&conn)?;
     if version < latest_version() {

@@ -155,11 +155,7 @@ pub fn write_rows(
             }
         }
         Format::Table => {
-            let mut table = comfy_table::Table::new();
-            table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-            if to_terminal {
-                table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-            }
+            let mut table = new_table(to_terminal);
             table.set_header(&names);
             while let Some(row) = rows.next()? {
                 let mut cells = Vec::with_capacity(names.len());
@@ -173,6 +169,19 @@ pub fn write_rows(
         }
     }
     Ok(count)
+}
+
+/// A table for people: long cells wrap to the terminal, or to $COLUMNS (default 120) when the
+/// output goes elsewhere. CSV and JSON are for programs.
+pub fn new_table(to_terminal: bool) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if !to_terminal {
+        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(120);
+        table.set_width(width);
+    }
+    table
 }
 
 /// A value as text: NULL is empty.

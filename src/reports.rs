@@ -316,7 +316,11 @@ fn convert(conn: &Connection, report: &Report, param: &Param, raw: &str) -> Resu
 fn resolve(conn: &Connection, table: &str, value: &str) -> std::result::Result<String, String> {
     let spec = schema::table(table).expect("parameter types are checked when reports are read");
     let key = spec.key_column();
-    let mut lookups = vec![format!("SELECT {key} FROM {table} WHERE {key} = ?1")];
+    // Keys are lowercase slugs, so `Lavrov` finds the key `lavrov` too.
+    let mut lookups = vec![
+        format!("SELECT {key} FROM {table} WHERE {key} = ?1"),
+        format!("SELECT {key} FROM {table} WHERE {key} = lower(?1)"),
+    ];
     if matches!(table, "actors" | "places") {
         let alias_table = format!("{}_aliases", &table[..table.len() - 1]);
         let id = format!("{}_id", &table[..table.len() - 1]);

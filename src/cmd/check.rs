@@ -26,12 +26,13 @@ const RULES: &[(&str, &str)] = &[
 pub fn run(db_path: &Path) -> Result<()> {
     let mut conn = db::open_read_only(db_path)?;
     let mut findings = 0usize;
+    let mut lines = String::new();
     let mut report = |check: &str, problems: Vec<String>| {
         if problems.is_empty() {
-            println!("ok    {check}");
+            lines.push_str(&format!("ok    {check}\n"));
         }
         for problem in &problems {
-            println!("FAIL  {check}: {problem}");
+            lines.push_str(&format!("FAIL  {check}: {problem}\n"));
         }
         findings += problems.len();
     };
@@ -94,6 +95,7 @@ pub fn run(db_path: &Path) -> Result<()> {
                 .collect(),
         );
     }
+    std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes())?;
     if findings > 0 {
         bail!(
             "check found {findings} problem{}",

@@ -49,7 +49,7 @@ fn status(db_path: &Path) -> Result<()> {
         };
         out.push_str(&format!("{}\t{}\t{state}\t{on}\n", row.version, row.name));
     }
-    print!("{out}");
+    std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())?;
     let snapshots = db::snapshots(db_path);
     if !snapshots.is_empty() {
         eprintln!("conflictdb: snapshots taken before earlier migrations (restore one by copying it over {} while nothing else uses it):", db_path.display());

@@ -1,12 +1,13 @@
+use std::io::{IsTerminal, Write};
+
 use anyhow::Result;
 
 use crate::cli::ReportsArgs;
-use crate::reports;
+use crate::{output, reports};
 
 pub fn run(args: &ReportsArgs) -> Result<()> {
     let reports = reports::all(args.queries.queries.as_deref())?;
-    let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    let mut table = output::new_table(std::io::stdout().is_terminal());
     table.set_header(["report", "title", "parameters"]);
     for report in reports.values() {
         let params: Vec<String> = report
@@ -16,6 +17,6 @@ pub fn run(args: &ReportsArgs) -> Result<()> {
             .collect();
         table.add_row([report.name.clone(), report.title.clone(), params.join("\n")]);
     }
-    println!("{table}");
+    writeln!(std::io::stdout().lock(), "{table}")?;
     Ok(())
 }
