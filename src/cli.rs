@@ -128,6 +128,10 @@ pub struct ExportArgs {
     /// Start each file with a UTF-8 byte-order mark, so that Excel reads accents right.
     #[arg(long)]
     pub bom: bool,
+    /// Write the seed layout instead (one CSV per seed table, rows referring to each other by
+    /// key), which `conflictdb seed DIR` loads back.
+    #[arg(long)]
+    pub seed: bool,
 }
 
 #[derive(Debug, Args)]

@@ -127,6 +127,68 @@ pub fn parse(text: &str) -> Result<Period, String> {
     })
 }
 
+/// Writes a stored span back as the seed CSV's start and end text: each date at the coarsest
+/// precision (no coarser than `precision`) its day allows, and the end left empty when the start
+/// alone implies it. Parsing the result gives the same span and precision back.
+pub fn format_span(start: Date, end: Date, precision: Precision) -> (String, String) {
+    let show = |date: Date, at_end: bool| {
+        let aligned_month = if at_end {
+            date.day() == time::util::days_in_month(date.month(), date.year())
+        } else {
+            date.day() == 1
+        };
+        let aligned_year = aligned_month
+            && if at_end {
+                date.month() == Month::December
+            } else {
+                date.month() == Month::January
+            };
+        let precision = match precision {
+            Precision::Year if aligned_year => Precision::Year,
+            Precision::Year | Precision::Month if aligned_month => Precision::Month,
+            _ => Precision::Day,
+        };
+        Period {
+            start: date,
+            end: date,
+            precision,
+        }
+        .to_string()
+    };
+    let start_text = show(start, false);
+    let implied = parse(&start_text).expect("a formatted date parses");
+    let end_text = if implied.end == end && implied.precision == precision {
+        String::new()
+    } else {
+        show(end, true)
+    };
+    (start_text, end_text)
+}
+
+/// Parses `YYYY-MM-DD` as stored in the database.
+pub fn parse_day(text: &str) -> Option<Date> {
+    match parse(text) {
+        Ok(Period {
+            start,
+            precision: Precision::Day,
+            ..
+        }) => Some(start),
+        _ => None,
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(code: &str) -> Result<Precision, String> {
+        match code {
+            "day" => Ok(Precision::Day),
+            "month" => Ok(Precision::Month),
+            "year" => Ok(Precision::Year),
+            other => Err(format!("unknown date precision {other:?}")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +253,40 @@ mod tests {
             .unwrap()
             .through(parse("2020-07-11").unwrap())
             .is_err());
+    }
+
+    #[test]
+    fn format_span_round_trips_through_parse() {
+        for (start, end) in [
+            ("2020", ""),
+            ("1918", "1920"),
+            ("2020-10", ""),
+            ("2020-07-12", ""),
+            ("2020-09-27", "2020-11-10"),
+            ("2020-07-12", "2020-08"),
+            ("2020-07", "2020-08-15"),
+            ("2020-01-01", "2020-12-31"),
+            ("2019-12", "2021"),
+        ] {
+            let mut period = parse(start).unwrap();
+            if !end.is_empty() {
+                period = period.through(parse(end).unwrap()).unwrap();
+            }
+            let (start_text, end_text) = format_span(period.start, period.end, period.precision);
+            let mut again = parse(&start_text).unwrap();
+            if !end_text.is_empty() {
+                again = again.through(parse(&end_text).unwrap()).unwrap();
+            }
+            assert_eq!(
+                again, period,
+                "{start}/{end} came back as {start_text}/{end_text}"
+            );
+        }
+        let single = parse("2020-10").unwrap();
+        assert_eq!(
+            format_span(single.start, single.end, single.precision),
+            ("2020-10".into(), String::new())
+        );
     }
 
     #[test]

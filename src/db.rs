@@ -117,9 +117,16 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
     let application_id: i32 = conn
         .pragma_query_value(None, "application_id", |row| row.get(0))
         .with_context(|| format!("{} is not an SQLite database", path.display()))?;
-    let table_count: i64 =
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
-    if application_id != APPLICATION_ID && (application_id != 0 || table_count > 0) {
+    // A file whose migration committed but whose process died before it set application_id
+    // holds refinery's history table: it is ours, and `migrate` finishes the job.
+    let (table_count, has_history): (i64, bool) = conn.query_row(
+        "SELECT count(*), coalesce(max(name = 'refinery_schema_history'), 0) FROM sqlite_master",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    if application_id != APPLICATION_ID
+        && (application_id != 0 || (table_count > 0 && !has_history))
+    {
         bail!(
             "{} is not a conflictdb database (application_id {application_id:#x}); pass --db to choose another file",
             path.display()

@@ -46,6 +46,9 @@ pub enum SeedError {
 pub enum Input {
     BuiltIn,
     Dir(PathBuf),
+    /// Files held in memory, by file name (for tests and fuzzing); a missing file falls back to
+    /// the built-in one, so a caller can replace just the files it cares about.
+    Files(std::collections::BTreeMap<String, Vec<u8>>),
 }
 
 impl Input {
@@ -53,6 +56,7 @@ impl Input {
         match self {
             Input::BuiltIn => format!("seed/{file}"),
             Input::Dir(dir) => dir.join(file).display().to_string(),
+            Input::Files(_) => file.to_string(),
         }
     }
 
@@ -76,6 +80,10 @@ impl Input {
                     }),
                 }
             }
+            Input::Files(files) => match files.get(file) {
+                Some(bytes) => Ok(Box::new(bytes.as_slice())),
+                None => Input::BuiltIn.open(file),
+            },
         }
     }
 }
