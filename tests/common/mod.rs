@@ -31,7 +31,10 @@ impl Env {
     /// The binary, run in this directory, with the default database `conflict.db` there.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("conflictdb").unwrap();
-        cmd.current_dir(self.dir.path()).env_remove("CONFLICTDB_DB");
+        // Wide tables, so that assertions do not depend on where a cell wraps.
+        cmd.current_dir(self.dir.path())
+            .env_remove("CONFLICTDB_DB")
+            .env("COLUMNS", "400");
         cmd
     }
 
