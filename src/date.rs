@@ -63,12 +63,21 @@ impl fmt::Display for Period {
 
 /// `YYYY-MM-DD`.
 pub fn iso(date: Date) -> String {
-    format!(
+    let mut text = String::with_capacity(10);
+    write_iso(&mut text, date);
+    text
+}
+
+/// Appends `YYYY-MM-DD` to `out`.
+pub fn write_iso(out: &mut String, date: Date) {
+    use std::fmt::Write;
+    let _ = write!(
+        out,
         "{:04}-{:02}-{:02}",
         date.year(),
         u8::from(date.month()),
         date.day()
-    )
+    );
 }
 
 /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. The error says what is wrong, for a message that

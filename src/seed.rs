@@ -8,8 +8,7 @@ use std::io::{BufReader, Read};
 use std::path::PathBuf;
 
 use include_dir::{include_dir, Dir};
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::date;
 use crate::schema::{Identity, Table, Value, TABLES};
@@ -60,6 +59,18 @@ impl Input {
         }
     }
 
+    /// The size of a file in bytes, where known.
+    fn size(&self, file: &str) -> Option<u64> {
+        match self {
+            Input::BuiltIn => BUILT_IN.get_file(file).map(|f| f.contents().len() as u64),
+            Input::Dir(dir) => std::fs::metadata(dir.join(file)).ok().map(|m| m.len()),
+            Input::Files(files) => files
+                .get(file)
+                .map(|f| f.len() as u64)
+                .or_else(|| Input::BuiltIn.size(file)),
+        }
+    }
+
     fn open(&self, file: &str) -> Result<Box<dyn Read + '_>, SeedError> {
         let missing = || SeedError::File {
             file: self.display(file),
@@ -91,14 +102,73 @@ impl Input {
 /// Rows loaded per table, in load order.
 pub type Counts = Vec<(&'static str, u64)>;
 
+/// How rows reach the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Into a database that may hold rows and readers: a row whose key exists is updated in
+    /// place, every constraint is checked as the row goes in, in one transaction.
+    Update,
+    /// Into a brand-new database no other process can see yet (the caller builds it under a
+    /// temporary name): plain inserts, the loader's own key resolution standing in for the
+    /// foreign-key checks, and the indexes built once at the end, which is several times faster.
+    Fresh,
+}
+
+/// Reports how far a load has got: the table, and bytes read of its file.
+pub trait Progress {
+    fn table(&mut self, _table: &str, _bytes: Option<u64>) {}
+    fn advance(&mut self, _bytes: u64) {}
+}
+
+impl Progress for () {}
+
 /// Loads every table from `input` into `conn` in one transaction. On any error nothing is written.
 pub fn load(conn: &mut Connection, input: &Input) -> Result<Counts, SeedError> {
+    load_with(conn, input, Mode::Update, &mut ())
+}
+
+/// [`load`], in the given mode, reporting progress.
+pub fn load_with(
+    conn: &mut Connection,
+    input: &Input,
+    mode: Mode,
+    progress: &mut dyn Progress,
+) -> Result<Counts, SeedError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // In a fresh database the indexes are dropped and built again once the rows are in.
+    let mut indexes: Vec<(String, String, String)> = Vec::new();
+    if mode == Mode::Fresh {
+        let mut stmt = tx.prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid")?;
+        indexes = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        for (name, _, _) in &indexes {
+            tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+        }
+    }
     let mut state = State::default();
     let mut counts = Vec::new();
     for table in TABLES {
-        let rows = load_table(&tx, input, table, &mut state)?;
+        let rows = load_table(&tx, input, table, mode, &mut state, progress)?;
         counts.push((table.name, rows));
+    }
+    for (_, table_name, sql) in &indexes {
+        if let Err(error) = tx.execute_batch(sql) {
+            // A unique key index that cannot be built means a key appears twice.
+            let table = TABLES.iter().find(|t| t.name == *table_name);
+            if let Some(table) = table.filter(|t| t.identity == Identity::Key) {
+                let key_column = table.key_column();
+                let twice: Option<String> = tx
+                    .query_row(&format!("SELECT {key_column} FROM {} GROUP BY {key_column} HAVING count(*) > 1 LIMIT 1", table.name), [], |r| r.get(0))
+                    .optional()?;
+                if let Some(key) = twice {
+                    let lines = find_lines(input, table, &key)?;
+                    return Err(duplicate_error(input, table, &key, &lines)?);
+                }
+            }
+            return Err(error.into());
+        }
     }
     tx.commit()?;
     Ok(counts)
@@ -148,19 +218,23 @@ impl KeyIndex {
         }
     }
 
+    /// Adds `key` → `id`; false if another row already has this key (a duplicate).
     fn insert(
         &mut self,
         conn: &Connection,
         table: &Table,
         key: &str,
         id: i64,
-    ) -> rusqlite::Result<()> {
+    ) -> rusqlite::Result<bool> {
         let hash = hash_key(key);
         match self.hashes.get(&hash).copied() {
             None => {
                 self.hashes.insert(hash, id);
             }
             Some(COLLIDED) => {
+                if self.collided.get(key).is_some_and(|&other| other != id) {
+                    return Ok(false);
+                }
                 self.collided.insert(key.to_string(), id);
             }
             Some(other) if other == id => {}
@@ -174,12 +248,15 @@ impl KeyIndex {
                     [other],
                     |row| row.get(0),
                 )?;
+                if other_key == key {
+                    return Ok(false);
+                }
                 self.collided.insert(other_key, other);
                 self.collided.insert(key.to_string(), id);
                 self.hashes.insert(hash, COLLIDED);
             }
         }
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -228,13 +305,17 @@ fn load_table(
     conn: &Connection,
     input: &Input,
     table: &'static Table,
+    mode: Mode,
     state: &mut State,
+    progress: &mut dyn Progress,
 ) -> Result<u64, SeedError> {
     let file_name = table.file_name();
     let file = input.display(&file_name);
+    progress.table(table.name, input.size(&file_name));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .buffer_capacity(256 * 1024)
         .from_reader(QuoteCounter {
             inner: input.open(&file_name)?,
             quotes: 0,
@@ -259,12 +340,34 @@ fn load_table(
     }
     let positions = header_positions(table, &record, &file)?;
     let width = record.len();
+    // Where each column's end-of-span column is, for Period columns.
+    let end_positions: Vec<Option<usize>> = table
+        .columns
+        .iter()
+        .map(|c| match c.value {
+            Value::Period { end: Some(end), .. } => table
+                .columns
+                .iter()
+                .position(|e| e.name == end)
+                .and_then(|i| positions[i]),
+            _ => None,
+        })
+        .collect();
 
     // Existing rows: seeding again updates them by key instead of adding duplicates.
     let existing: i64 =
         conn.query_row(&format!("SELECT count(*) FROM {}", table.name), [], |r| {
             r.get(0)
         })?;
+    if mode == Mode::Fresh && existing > 0 {
+        return Err(SeedError::File {
+            file,
+            message: format!(
+                "a fresh load found {existing} rows already in {}",
+                table.name
+            ),
+        });
+    }
     if table.referenced {
         let index = state.keys.entry(table.name).or_default();
         let mut stmt = conn.prepare(&format!("SELECT id, key FROM {}", table.name))?;
@@ -282,13 +385,17 @@ fn load_table(
         }
     }
 
-    let sql = insert_sql(table);
-    let mut insert = conn.prepare(&sql)?;
+    let mut insert = conn.prepare(&insert_sql(table, mode))?;
+    let returns_id =
+        mode == Mode::Update && table.identity == Identity::Key && !table.is_vocabulary;
     let mut seen_ids = IdSet::default();
     let mut seen_codes = HashSet::new();
     let mut forwards: Vec<Forward> = Vec::new();
-    let mut values: Vec<SqlValue> = Vec::with_capacity(table.columns.len() + 2);
+    let mut self_refs: Vec<(String, usize)> = Vec::new();
+    let mut ascending: Vec<(usize, i64)> = Vec::new();
+    let mut date_text = String::with_capacity(32);
     let mut rows = 0u64;
+    let mut reported = 0u64;
 
     while read_record(&mut reader, &mut record, &file)? {
         let line = record.position().map_or(0, |p| p.line());
@@ -297,12 +404,17 @@ fn load_table(
             return Err(SeedError::Row {
                 file,
                 line,
-                message: format!(
-                    "row has {} fields but the header has {width} (a stray comma or an unbalanced quote?)",
-                    record.len()
-                ),
+                message: format!("row has {} fields but the header has {width} (a stray comma or an unbalanced quote?)", record.len()),
             });
         }
+        let fail = |index: usize, value: &str, message: String| SeedError::Value {
+            file: file.clone(),
+            line,
+            column: index + 1,
+            name: header_name(table, &positions, index),
+            value: value.into(),
+            message,
+        };
         let cell = |index: usize| -> Result<&str, SeedError> {
             std::str::from_utf8(&record[index]).map_err(|e| SeedError::Value {
                 file: file.clone(),
@@ -316,63 +428,54 @@ fn load_table(
                 ),
             })
         };
-        let fail = |index: usize, value: &str, message: String| SeedError::Value {
-            file: file.clone(),
-            line,
-            column: index + 1,
-            name: header_name(table, &positions, index),
-            value: value.into(),
-            message,
-        };
 
-        values.clear();
+        // Validate each value and bind it in place: no per-row allocation for text.
         let mut key: Option<&str> = None;
-        let mut self_refs: Vec<(String, usize)> = Vec::new();
-        let mut ascending: Vec<(usize, i64)> = Vec::new();
-        for (column, position) in table.columns.iter().zip(&positions) {
-            let Some(index) = *position else {
-                if !matches!(column.value, Value::PeriodEnd) {
-                    values.push(if column.value == Value::Flag {
-                        SqlValue::Integer(0)
-                    } else {
-                        SqlValue::Null
-                    });
-                }
+        self_refs.clear();
+        ascending.clear();
+        let mut param = 1;
+        for (number, (column, position)) in table.columns.iter().zip(&positions).enumerate() {
+            if column.value == Value::PeriodEnd {
                 continue;
+            }
+            let text = match *position {
+                Some(index) => cell(index)?,
+                None => "",
             };
-            let text = cell(index)?;
+            let index = position.unwrap_or(0);
             if text.is_empty() {
                 if column.required {
                     return Err(fail(index, text, "is required but empty".into()));
                 }
-                match column.value {
-                    Value::PeriodEnd => {}
-                    Value::Flag => values.push(SqlValue::Integer(0)),
-                    _ => values.push(SqlValue::Null),
+                if column.value == Value::Flag {
+                    insert.raw_bind_parameter(param, 0)?;
+                } else {
+                    insert.raw_bind_parameter(param, rusqlite::types::Null)?;
                 }
+                param += 1;
                 continue;
             }
             match column.value {
                 Value::Key => {
                     check_key(text).map_err(|m| fail(index, text, m))?;
                     key = Some(text);
-                    values.push(SqlValue::Text(text.to_string()));
+                    insert.raw_bind_parameter(param, text)?;
                 }
-                Value::Text => values.push(SqlValue::Text(text.to_string())),
+                Value::Text => insert.raw_bind_parameter(param, text)?,
                 Value::Ref(target) if target == table.name => {
                     if key == Some(text) {
                         return Err(fail(index, text, "refers to its own row".into()));
                     }
                     match state.keys.get(target).and_then(|k| k.get(text)) {
-                        Some(id) => values.push(SqlValue::Integer(id)),
+                        Some(id) => insert.raw_bind_parameter(param, id)?,
                         None => {
                             self_refs.push((text.to_string(), index));
-                            values.push(SqlValue::Null);
+                            insert.raw_bind_parameter(param, rusqlite::types::Null)?;
                         }
                     }
                 }
                 Value::Ref(target) => match state.keys.get(target).and_then(|k| k.get(text)) {
-                    Some(id) => values.push(SqlValue::Integer(id)),
+                    Some(id) => insert.raw_bind_parameter(param, id)?,
                     None => return Err(fail(index, text, unknown_key(conn, target, text))),
                 },
                 Value::Code(vocabulary) => {
@@ -380,15 +483,12 @@ fn load_table(
                     if !codes.contains(text) {
                         return Err(fail(index, text, unknown_code(vocabulary, codes, text)));
                     }
-                    values.push(SqlValue::Text(text.to_string()));
+                    insert.raw_bind_parameter(param, text)?;
                 }
-                Value::Period { end, .. } => {
+                Value::Period { .. } => {
                     let start = date::parse(text).map_err(|m| fail(index, text, m))?;
                     let mut period = start;
-                    if let Some(end_index) = end
-                        .and_then(|name| table.columns.iter().position(|c| c.name == name))
-                        .and_then(|i| positions[i])
-                    {
+                    if let Some(end_index) = end_positions[number] {
                         let end_text = cell(end_index)?;
                         if !end_text.is_empty() {
                             let end =
@@ -398,14 +498,19 @@ fn load_table(
                                 .map_err(|m| fail(end_index, end_text, m))?;
                         }
                     }
-                    values.push(SqlValue::Text(date::iso(period.start)));
-                    values.push(SqlValue::Text(date::iso(period.end)));
-                    values.push(SqlValue::Text(period.precision.code().to_string()));
+                    date_text.clear();
+                    date::write_iso(&mut date_text, period.start);
+                    insert.raw_bind_parameter(param, date_text.as_str())?;
+                    date_text.clear();
+                    date::write_iso(&mut date_text, period.end);
+                    insert.raw_bind_parameter(param + 1, date_text.as_str())?;
+                    insert.raw_bind_parameter(param + 2, period.precision.code())?;
+                    param += 2;
                 }
-                Value::PeriodEnd => {}
+                Value::PeriodEnd => unreachable!("skipped above"),
                 Value::PartialDate => {
                     date::parse(text).map_err(|m| fail(index, text, m))?;
-                    values.push(SqlValue::Text(text.to_string()));
+                    insert.raw_bind_parameter(param, text)?;
                 }
                 Value::Integer | Value::Count => {
                     let number: i64 = text
@@ -421,7 +526,7 @@ fn load_table(
                     if table.ascending.contains(&column.name) {
                         ascending.push((index, number));
                     }
-                    values.push(SqlValue::Integer(number));
+                    insert.raw_bind_parameter(param, number)?;
                 }
                 Value::Latitude | Value::Longitude => {
                     let limit = if column.value == Value::Latitude {
@@ -441,13 +546,18 @@ fn load_table(
                             format!("is out of range: it must lie between -{limit} and {limit}"),
                         ));
                     }
-                    values.push(SqlValue::Real(number));
+                    insert.raw_bind_parameter(param, number)?;
                 }
-                Value::Flag => values.push(SqlValue::Integer(match text {
-                    "1" | "true" => 1,
-                    "0" | "false" => 0,
-                    _ => return Err(fail(index, text, "must be 1 or 0 (true or false)".into())),
-                })),
+                Value::Flag => insert.raw_bind_parameter(
+                    param,
+                    match text {
+                        "1" | "true" => 1,
+                        "0" | "false" => 0,
+                        _ => {
+                            return Err(fail(index, text, "must be 1 or 0 (true or false)".into()))
+                        }
+                    },
+                )?,
                 Value::Country => {
                     if text.len() != 3 || !text.bytes().all(|b| b.is_ascii_uppercase()) {
                         return Err(fail(
@@ -456,9 +566,10 @@ fn load_table(
                             "is not an ISO 3166-1 alpha-3 code such as ARM".into(),
                         ));
                     }
-                    values.push(SqlValue::Text(text.to_string()));
+                    insert.raw_bind_parameter(param, text)?;
                 }
             }
+            param += 1;
         }
         for pair in ascending.windows(2) {
             let ((low_index, low), (high_index, high)) = (pair[0], pair[1]);
@@ -484,85 +595,89 @@ fn load_table(
             });
         }
 
-        // Store the row: insert, or update the row with the same key.
-        match table.identity {
-            Identity::Key if table.is_vocabulary => {
-                let code = key.expect("a vocabulary code is required");
-                if !seen_codes.insert(code.to_string()) {
-                    return Err(duplicate(
-                        &file,
-                        line,
+        // Store the row.
+        if table.is_vocabulary {
+            let code = key.expect("a vocabulary code is required");
+            if !seen_codes.insert(code.to_string()) {
+                return Err(duplicate_error(
+                    input,
+                    table,
+                    code,
+                    &find_lines(input, table, code)?,
+                )?);
+            }
+            insert.raw_execute().map_err(|e| refused(&file, line, e))?;
+            state
+                .codes
+                .entry(table.name)
+                .or_default()
+                .insert(code.to_string());
+        } else if table.identity == Identity::Key {
+            let key = key.expect("a key is required");
+            // In an update a key already loaded from this file is a duplicate; catch it before
+            // the upsert overwrites the first row with the second.
+            if mode == Mode::Update && table.referenced {
+                let known = state.keys.get(table.name).and_then(|k| k.get(key));
+                if known.is_some_and(|id| seen_ids.contains(id)) {
+                    return Err(duplicate_error(
+                        input,
                         table,
-                        &positions,
-                        code,
-                        &mut reader_again(input, table)?,
-                    ));
+                        key,
+                        &find_lines(input, table, key)?,
+                    )?);
                 }
-                insert
-                    .execute(params_from_iter(values.iter()))
-                    .map_err(|e| refused(&file, line, e))?;
-                state
-                    .codes
+            }
+            let id = if returns_id {
+                let mut returned = insert.raw_query();
+                let row = returned
+                    .next()
+                    .map_err(|e| refused(&file, line, e))?
+                    .expect("RETURNING gives a row");
+                row.get(0)?
+            } else {
+                insert.raw_execute().map_err(|e| refused(&file, line, e))?;
+                conn.last_insert_rowid()
+            };
+            if !seen_ids.insert(id) {
+                return Err(duplicate_error(
+                    input,
+                    table,
+                    key,
+                    &find_lines(input, table, key)?,
+                )?);
+            }
+            if table.referenced {
+                let added = state
+                    .keys
                     .entry(table.name)
                     .or_default()
-                    .insert(code.to_string());
-            }
-            Identity::Key => {
-                let key = key.expect("a key is required");
-                // A key already loaded from this file is a duplicate; catch it before the upsert
-                // overwrites the first row with the second.
-                let known = table
-                    .referenced
-                    .then(|| state.keys.get(table.name).and_then(|k| k.get(key)))
-                    .flatten();
-                if known.is_some_and(|id| seen_ids.contains(id)) {
-                    return Err(duplicate(
-                        &file,
-                        line,
+                    .insert(conn, table, key, id)?;
+                if !added {
+                    return Err(duplicate_error(
+                        input,
                         table,
-                        &positions,
                         key,
-                        &mut reader_again(input, table)?,
-                    ));
-                }
-                let id: i64 = insert
-                    .query_row(params_from_iter(values.iter()), |row| row.get(0))
-                    .map_err(|e| refused(&file, line, e))?;
-                if !seen_ids.insert(id) {
-                    return Err(duplicate(
-                        &file,
-                        line,
-                        table,
-                        &positions,
-                        key,
-                        &mut reader_again(input, table)?,
-                    ));
-                }
-                if table.referenced {
-                    state
-                        .keys
-                        .entry(table.name)
-                        .or_default()
-                        .insert(conn, table, key, id)?;
-                }
-                for (target, index) in self_refs.drain(..) {
-                    forwards.push(Forward {
-                        id,
-                        key: target,
-                        line,
-                        column: index,
-                    });
+                        &find_lines(input, table, key)?,
+                    )?);
                 }
             }
-            Identity::Columns(_) => {
-                insert
-                    .execute(params_from_iter(values.iter()))
-                    .map_err(|e| refused(&file, line, e))?;
+            for (target, index) in self_refs.drain(..) {
+                forwards.push(Forward {
+                    id,
+                    key: target,
+                    line,
+                    column: index,
+                });
             }
+        } else {
+            insert.raw_execute().map_err(|e| refused(&file, line, e))?;
         }
         rows += 1;
+        if rows - reported >= 16 * 1024 {
+            reported = rows;
+            progress.advance(record.position().map_or(0, |p| p.byte()));
+        }
     }
-
     if reader.get_ref().quotes % 2 == 1 {
         return Err(SeedError::Row {
             file,
@@ -572,12 +687,12 @@ fn load_table(
     }
 
     // References to rows further down the same file, now that every row is in.
-    if !forwards.is_empty() {
-        let column = table
-            .columns
-            .iter()
-            .find(|c| c.value == Value::Ref(table.name))
-            .expect("a table with forward references has a self-reference column");
+    let self_column = table
+        .columns
+        .iter()
+        .position(|c| c.value == Value::Ref(table.name));
+    if let Some(column_number) = self_column.filter(|_| !forwards.is_empty()) {
+        let column = &table.columns[column_number];
         let mut update = conn.prepare(&format!(
             "UPDATE {} SET {} = ?1 WHERE id = ?2",
             table.name, column.db
@@ -593,47 +708,43 @@ fn load_table(
                     message: unknown_key(conn, table.name, &forward.key),
                 });
             };
-            if target == forward.id {
-                return Err(SeedError::Value {
-                    file,
-                    line: forward.line,
-                    column: forward.column + 1,
-                    name: column.name.to_string(),
-                    value: forward.key.as_str().into(),
-                    message: "refers to its own row".into(),
-                });
-            }
             update.execute([target, forward.id])?;
         }
     }
     // Backward references alone cannot close a loop in a fresh table (each points to an earlier
     // row); forward references, or rows updated in place, can.
-    if let Some(column) = table
-        .columns
-        .iter()
-        .find(|c| c.value == Value::Ref(table.name))
-    {
-        if !forwards.is_empty() || existing > 0 {
-            if let Some((key, parent)) = find_cycle(conn, table.name, column.db)? {
-                let index = positions[table
-                    .columns
-                    .iter()
-                    .position(|c| c.name == column.name)
-                    .unwrap()]
-                .unwrap_or(0);
-                let line = find_line(input, table, &key)?.unwrap_or(0);
-                return Err(SeedError::Value {
-                    file,
-                    line,
-                    column: index + 1,
-                    name: column.name.to_string(),
-                    value: parent.into(),
-                    message: format!(
-                        "closes a cycle: following {} from {key:?} leads back to it",
-                        column.name
-                    ),
-                });
+    if let Some(column_number) = self_column.filter(|_| !forwards.is_empty() || existing > 0) {
+        let column = &table.columns[column_number];
+        let starts: Vec<i64> = forwards.iter().map(|f| f.id).collect();
+        let cycles = find_cycles(
+            conn,
+            table.name,
+            column.db,
+            (existing == 0).then_some(starts.as_slice()),
+        )?;
+        // Of the rows in the loop, name the one the file reaches first.
+        let mut first: Option<(u64, String, String)> = None;
+        for (key, parent) in cycles {
+            let line = find_lines(input, table, &key)?
+                .first()
+                .copied()
+                .unwrap_or(u64::MAX);
+            if first.as_ref().is_none_or(|(best, _, _)| line < *best) {
+                first = Some((line, key, parent));
             }
+        }
+        if let Some((line, key, parent)) = first {
+            return Err(SeedError::Value {
+                file,
+                line,
+                column: positions[column_number].map_or(0, |i| i + 1),
+                name: column.name.to_string(),
+                value: parent.into(),
+                message: format!(
+                    "closes a cycle: following {} from {key:?} leads back to it",
+                    column.name
+                ),
+            });
         }
     }
     Ok(rows)
@@ -838,91 +949,103 @@ fn reader_again<'a>(
         .from_reader(input.open(&table.file_name())?))
 }
 
-/// The line where `key` first appears in the table's key column, for error messages.
-fn find_line(input: &Input, table: &Table, key: &str) -> Result<Option<u64>, SeedError> {
+/// The lines where `key` appears in the table's key column, for error messages.
+fn find_lines(input: &Input, table: &Table, key: &str) -> Result<Vec<u64>, SeedError> {
     let mut reader = reader_again(input, table)?;
     let Some(index) = reader.byte_headers().ok().and_then(|h| {
         h.iter()
             .position(|name| name == table.key_column().as_bytes())
     }) else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let mut record = csv::ByteRecord::new();
+    let mut lines = Vec::new();
     while reader.read_byte_record(&mut record).unwrap_or(false) {
         if record.get(index) == Some(key.as_bytes()) {
-            return Ok(record.position().map(|p| p.line()));
+            lines.extend(record.position().map(|p| p.line()));
         }
     }
-    Ok(None)
+    Ok(lines)
 }
 
-fn duplicate<R: Read>(
-    file: &str,
-    line: u64,
+/// "key "x": is a duplicate: line N has the same key", at the key's second appearance.
+fn duplicate_error(
+    input: &Input,
     table: &Table,
-    positions: &[Option<usize>],
     key: &str,
-    reader: &mut csv::Reader<R>,
-) -> SeedError {
+    lines: &[u64],
+) -> Result<SeedError, SeedError> {
+    let file_name = table.file_name();
     let key_column = table
         .columns
         .iter()
         .position(|c| c.value == Value::Key)
-        .unwrap();
-    let index = positions[key_column].unwrap_or(0);
-    let mut record = csv::ByteRecord::new();
-    let mut first = None;
-    while reader.read_byte_record(&mut record).unwrap_or(false) {
-        if record.get(index) == Some(key.as_bytes()) {
-            first = record.position().map(|p| p.line());
-            break;
-        }
-    }
-    SeedError::Value {
-        file: file.to_string(),
-        line,
-        column: index + 1,
+        .expect("a keyed table");
+    let column = reader_again(input, table)?
+        .byte_headers()
+        .ok()
+        .and_then(|h| {
+            h.iter()
+                .position(|name| name == table.columns[key_column].name.as_bytes())
+        })
+        .unwrap_or(0);
+    Ok(SeedError::Value {
+        file: input.display(&file_name),
+        line: lines.get(1).copied().unwrap_or(0),
+        column: column + 1,
         name: table.columns[key_column].name.to_string(),
         value: key.into(),
-        message: match first {
+        message: match lines.first() {
             Some(first) => format!(
                 "is a duplicate: line {first} has the same {}",
                 table.key_column()
             ),
             None => format!("is a duplicate {}", table.key_column()),
         },
-    }
+    })
 }
 
-/// A row whose chain of `column` leads back to itself: its key and its parent's key.
-pub fn find_cycle(
+/// The rows whose chain of `column` leads back to themselves, as (key, parent key), ordered by
+/// key. With `starts`, only chains starting at those row ids are followed (any cycle in a table
+/// loaded in file order passes through a row that referred forward).
+pub fn find_cycles(
     conn: &Connection,
     table: &str,
     column: &str,
-) -> rusqlite::Result<Option<(String, String)>> {
-    conn.query_row(
-        &format!(
-            "WITH RECURSIVE walk (start, node, depth) AS (
-                 SELECT id, {column}, 1 FROM {table} WHERE {column} IS NOT NULL
-                 UNION ALL
-                 SELECT walk.start, t.{column}, walk.depth + 1
-                 FROM walk JOIN {table} AS t ON t.id = walk.node
-                 WHERE t.{column} IS NOT NULL AND walk.node <> walk.start AND walk.depth < 10000
-             )
-             SELECT child.key, parent.key FROM walk
-             JOIN {table} AS child ON child.id = walk.start
-             JOIN {table} AS parent ON parent.id = child.{column}
-             WHERE walk.node = walk.start LIMIT 1"
-        ),
-        [],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )
-    .optional()
+    starts: Option<&[i64]>,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut only = "";
+    if let Some(starts) = starts {
+        conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS cycle_starts (id INTEGER PRIMARY KEY); DELETE FROM temp.cycle_starts;")?;
+        let mut insert =
+            conn.prepare("INSERT OR IGNORE INTO temp.cycle_starts (id) VALUES (?1)")?;
+        for id in starts {
+            insert.execute([id])?;
+        }
+        only = "AND id IN (SELECT id FROM temp.cycle_starts)";
+    }
+    let mut stmt = conn.prepare(&format!(
+        "WITH RECURSIVE walk (start, node, depth) AS (
+             SELECT id, {column}, 1 FROM {table} WHERE {column} IS NOT NULL {only}
+             UNION ALL
+             SELECT walk.start, t.{column}, walk.depth + 1
+             FROM walk JOIN {table} AS t ON t.id = walk.node
+             WHERE t.{column} IS NOT NULL AND walk.node <> walk.start AND walk.depth < 10000
+         )
+         SELECT DISTINCT child.key, parent.key FROM walk
+         JOIN {table} AS child ON child.id = walk.start
+         JOIN {table} AS parent ON parent.id = child.{column}
+         WHERE walk.node = walk.start ORDER BY child.key"
+    ))?;
+    let cycles = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect();
+    cycles
 }
 
 /// `INSERT ... ON CONFLICT ... DO UPDATE`: a row whose key (or, in a link table, whose primary
 /// key) exists is updated in place, so seeding twice leaves the same database.
-fn insert_sql(table: &Table) -> String {
+fn insert_sql(table: &Table, mode: Mode) -> String {
     let mut columns = Vec::new();
     for column in table.columns {
         match column.value {
@@ -938,6 +1061,15 @@ fn insert_sql(table: &Table) -> String {
         }
     }
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    // A fresh load has no key index to conflict with (it is built at the end) and no old rows.
+    if mode == Mode::Fresh && table.identity == Identity::Key && !table.is_vocabulary {
+        return format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            table.name,
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+    }
     let conflict: Vec<&str> = match table.identity {
         Identity::Key => vec![table.key_column()],
         Identity::Columns(columns) => columns.to_vec(),

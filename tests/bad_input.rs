@@ -54,6 +54,19 @@ fn every_bad_input_is_refused_with_its_message_and_the_database_is_unchanged() {
         if fs::read(env.db()).unwrap() != before {
             failures.push(format!("{name}: the database file changed"));
         }
+        // A first seed builds a new file by another path (see `seed`): same refusal, no file.
+        let (code, _, err) = env.run(&["--db", "fresh.db", "seed", seed.to_str().unwrap()]);
+        if code != 1 || err != expected {
+            failures.push(format!("{name} into a new file: exit {code}\n  got:      {err:?}\n  expected: {expected:?}"));
+        }
+        let leftovers: Vec<_> = fs::read_dir(env.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.contains("fresh.db"))
+            .collect();
+        if !leftovers.is_empty() {
+            failures.push(format!("{name}: a refused first seed left {leftovers:?}"));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -353,3 +353,29 @@ fn a_missing_seed_directory_is_named() {
     );
     assert!(!env.db().exists());
 }
+
+#[test]
+fn a_first_seed_and_a_seed_into_an_existing_file_give_the_same_contents() {
+    let env = Env::new();
+    env.ok(&["--db", "fresh.db", "seed"]);
+    env.ok(&["--db", "existing.db", "migrate"]);
+    env.ok(&["--db", "existing.db", "seed"]);
+    env.ok(&["--db", "fresh.db", "export", "--out", "fresh"]);
+    env.ok(&["--db", "existing.db", "export", "--out", "existing"]);
+    for entry in fs::read_dir(env.path("fresh")).unwrap() {
+        let path = entry.unwrap().path();
+        let other = env.path("existing").join(path.file_name().unwrap());
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            fs::read(other).unwrap(),
+            "{} differs",
+            path.display()
+        );
+    }
+    let leftovers: Vec<_> = fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains("seeding"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -1,11 +1,12 @@
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use rusqlite::Connection;
 
 use crate::cli::SeedArgs;
 use crate::db;
-use crate::seed::{self, Input};
+use crate::seed::{self, Counts, Input, Mode, Progress};
 
 pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
     let input = match &args.dir {
@@ -20,26 +21,164 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
         }
         None => Input::BuiltIn,
     };
-    let existed = db_path.exists();
-    let loaded =
-        db::open_for_write(db_path).and_then(|mut conn| Ok(seed::load(&mut conn, &input)?));
-    let counts = match loaded {
-        Ok(counts) => counts,
-        Err(e) => {
-            // A database this command created is removed again: the file is exactly as it was.
-            if !existed {
-                db::remove(db_path);
-            }
-            return Err(e);
-        }
+    let mut progress = Bar::new();
+    let fresh = if db_path.exists() {
+        None
+    } else {
+        build_fresh(db_path, &input, &mut progress)?
     };
+    let counts = match fresh {
+        Some(counts) => counts,
+        // The file exists, or another seed created it while this one was building: load into it.
+        None => update(db_path, &input, &mut progress)?,
+    };
+    progress.finish();
     let mut err = std::io::stderr().lock();
     let width = counts.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
     writeln!(err, "conflictdb: seeded {}", db_path.display())?;
     for (name, rows) in counts {
-        if std::io::stderr().is_terminal() || !name.is_empty() {
-            writeln!(err, "  {name:<width$}  {rows:>9}")?;
-        }
+        writeln!(err, "  {name:<width$}  {rows:>9}")?;
     }
     Ok(())
+}
+
+/// Loads into an existing database in one transaction, in place: readers keep reading the old
+/// state until it commits, and on any error nothing changes.
+fn update(db_path: &Path, input: &Input, progress: &mut dyn Progress) -> Result<Counts> {
+    let existed = db_path.exists();
+    let loaded = db::open_for_write(db_path)
+        .and_then(|mut conn| Ok(seed::load_with(&mut conn, input, Mode::Update, progress)?));
+    if loaded.is_err() && !existed {
+        db::remove(db_path);
+    }
+    loaded
+}
+
+/// Builds a new database under a temporary name beside `db_path` and moves it into place only
+/// when it is complete, so that the file either does not exist or holds the whole load, whatever
+/// happens to the process. The build needs no journal and no fsync until the end, and builds its
+/// indexes once, after the rows are in. Returns None, having built nothing, if `db_path`
+/// appeared meanwhile.
+fn build_fresh(
+    db_path: &Path,
+    input: &Input,
+    progress: &mut dyn Progress,
+) -> Result<Option<Counts>> {
+    remove_stale_builds(db_path);
+    let temp = build_path(db_path, std::process::id());
+    let built = (|| -> Result<Counts> {
+        let mut conn =
+            Connection::open(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        conn.execute_batch(
+            "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+             PRAGMA cache_size = -32768; PRAGMA foreign_keys = OFF;",
+        )?;
+        db::migrate(&mut conn, db_path)?;
+        let counts = seed::load_with(&mut conn, input, Mode::Fresh, progress)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.close().map_err(|(_, e)| e)?;
+        std::fs::File::open(&temp)?.sync_all()?;
+        Ok(counts)
+    })();
+    let counts = match built {
+        Ok(counts) => counts,
+        Err(e) => {
+            db::remove(&temp);
+            return Err(e);
+        }
+    };
+    // A hard link fails if the name is taken: two seeds racing to create the file never
+    // overwrite each other; the loser loads into the winner's file instead.
+    let placed = match std::fs::hard_link(&temp, db_path) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+        Err(_) => {
+            std::fs::rename(&temp, db_path).with_context(|| {
+                format!("cannot move the new database to {}", db_path.display())
+            })?;
+            true
+        }
+    };
+    db::remove(&temp);
+    if placed {
+        if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        return Ok(Some(counts));
+    }
+    Ok(None)
+}
+
+fn build_path(db_path: &Path, pid: u32) -> PathBuf {
+    let name = db_path.file_name().unwrap_or_default().to_string_lossy();
+    db_path.with_file_name(format!(".{name}.seeding-{pid}"))
+}
+
+/// Removes builds left by seeds that were killed (their process no longer exists).
+fn remove_stale_builds(db_path: &Path) {
+    let dir = match db_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = db_path.file_name().unwrap_or_default().to_string_lossy();
+    let prefix = format!(".{name}.seeding-");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if Path::new("/proc").is_dir() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// A progress bar on stderr, shown only when stderr is a terminal.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    fn new() -> Bar {
+        if !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg:>16} [{bar:40}] {bytes}/{total_bytes} ({eta})",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        Bar(Some(bar))
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn table(&mut self, table: &str, bytes: Option<u64>) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(table.to_string());
+            bar.set_length(bytes.unwrap_or(0));
+            bar.set_position(0);
+        }
+    }
+
+    fn advance(&mut self, bytes: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(bytes);
+        }
+    }
 }
