@@ -114,6 +114,9 @@ pub struct ReportArgs {
     /// A parameter, as key=value; may be repeated.
     #[arg(long = "param", short, value_name = "KEY=VALUE")]
     pub params: Vec<String>,
+    /// Show SQLite's query plan for the report with these parameters instead of running it.
+    #[arg(long)]
+    pub explain: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

@@ -71,10 +71,32 @@ pub fn remove(path: &Path) {
 
 /// The snapshots `migrate` left beside `path`, oldest schema first.
 pub fn snapshots(path: &Path) -> Vec<PathBuf> {
-    (0..latest_version())
-        .map(|version| snapshot_path(path, version))
-        .filter(|p| p.exists())
-        .collect()
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let mut found: Vec<(i64, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let version = file
+                .strip_prefix(&name)?
+                .strip_prefix(".v")?
+                .strip_suffix(".bak")?
+                .parse()
+                .ok()?;
+            Some((version, snapshot_path(path, version)))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, p)| p).collect()
 }
 
 /// Opens an existing database read-only: reports, queries, export and check never write.
@@ -152,7 +174,7 @@ pub struct MigrationStatus {
 
 /// Every migration this binary knows, with when it was applied to `conn`.
 pub fn status(conn: &mut Connection) -> Result<Vec<MigrationStatus>> {
-    let applied = verify(conn)?;
+    let applied = verify(conn, &migrations())?;
     Ok(migrations()
         .into_iter()
         .map(|m| MigrationStatus {
@@ -183,7 +205,10 @@ pub fn status_of_nothing() -> Vec<MigrationStatus> {
 }
 
 /// The applied migrations, after checking that each one is known to this binary and unchanged.
-fn verify(conn: &mut Connection) -> Result<Vec<refinery::Migration>> {
+fn verify(
+    conn: &mut Connection,
+    known: &[refinery::Migration],
+) -> Result<Vec<refinery::Migration>> {
     let has_history: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')",
         [],
@@ -192,10 +217,9 @@ fn verify(conn: &mut Connection) -> Result<Vec<refinery::Migration>> {
     if !has_history {
         return Ok(Vec::new());
     }
-    let applied = embedded::migrations::runner()
+    let applied = refinery::Runner::new(known)
         .get_applied_migrations(conn)
         .context("cannot read the migration history")?;
-    let known = migrations();
     for migration in &applied {
         match known.iter().find(|k| k.version() == migration.version()) {
             None => bail!(
@@ -218,10 +242,18 @@ fn verify(conn: &mut Connection) -> Result<Vec<refinery::Migration>> {
 
 /// The pending migrations of `conn`.
 pub fn pending(conn: &mut Connection) -> Result<Vec<refinery::Migration>> {
-    let applied = verify(conn)?;
-    Ok(migrations()
-        .into_iter()
+    pending_of(conn, &migrations())
+}
+
+fn pending_of(
+    conn: &mut Connection,
+    known: &[refinery::Migration],
+) -> Result<Vec<refinery::Migration>> {
+    let applied = verify(conn, known)?;
+    Ok(known
+        .iter()
         .filter(|m| !applied.iter().any(|a| a.version() == m.version()))
+        .cloned()
         .collect())
 }
 
@@ -235,43 +267,141 @@ pub fn snapshot_path(path: &Path, version: i64) -> PathBuf {
 /// Applies all pending migrations in one transaction. A database that holds data is first copied
 /// with `VACUUM INTO` next to the file, so a migration that goes wrong can be undone by hand.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<Vec<refinery::Migration>> {
-    let pending = pending(conn)?;
+    migrate_with(conn, path, &migrations())
+}
+
+/// [`migrate`] with the given migrations instead of the built-in ones.
+pub fn migrate_with(
+    conn: &mut Connection,
+    path: &Path,
+    known: &[refinery::Migration],
+) -> Result<Vec<refinery::Migration>> {
+    let pending = pending_of(conn, known)?;
+    let latest = known
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0);
     if !pending.is_empty() {
         let version = schema_version(conn)?;
         if version > 0 {
             let snapshot = snapshot_path(path, version);
-            let _ = std::fs::remove_file(&snapshot);
-            conn.execute("VACUUM INTO ?1", [snapshot.to_string_lossy()])
+            let mut partial = snapshot.clone().into_os_string();
+            partial.push(".partial");
+            let _ = std::fs::remove_file(&partial);
+            conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])
+                .and_then(|_| {
+                    Ok(std::fs::rename(&partial, &snapshot)
+                        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?)
+                })
                 .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?;
             eprintln!(
                 "conflictdb: saved a snapshot of schema version {version} to {} before migrating",
                 snapshot.display()
             );
         }
-        embedded::migrations::runner()
+        refinery::Runner::new(known)
             .set_grouped(true)
             .set_abort_divergent(true)
             .set_abort_missing(true)
             .run(conn)
             .with_context(|| {
                 format!(
-                    "migrating {} failed; its schema is unchanged",
-                    path.display()
+                    "migrating {} failed; it is unchanged, at schema version {}",
+                    path.display(),
+                    schema_version(conn).unwrap_or(0)
                 )
             })?;
     }
     // Also mends a file whose process died between the migration and these two writes.
-    if schema_version(conn)? != latest_version() {
+    if schema_version(conn)? != latest {
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-        conn.pragma_update(None, "user_version", latest_version())?;
+        conn.pragma_update(None, "user_version", latest)?;
     }
     Ok(pending)
 }
 
 #[cfg(test)]
-pub fn open_in_memory() -> Connection {
-    let mut conn = Connection::open_in_memory().unwrap();
-    set_pragmas(&conn).unwrap();
-    migrate(&mut conn, Path::new(":memory:")).unwrap();
-    conn
+mod tests {
+    use super::*;
+
+    fn v2(sql: &str) -> Vec<refinery::Migration> {
+        let mut known = migrations();
+        known.push(refinery::Migration::unapplied("V2__test", sql).unwrap());
+        known
+    }
+
+    fn table_exists(conn: &Connection, name: &str) -> bool {
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+            [name],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            > 0
+    }
+
+    fn seeded(dir: &Path) -> (Connection, PathBuf) {
+        let path = dir.join("conflict.db");
+        let mut conn = open_for_write(&path).unwrap();
+        crate::seed::load(&mut conn, &crate::seed::Input::BuiltIn).unwrap();
+        (conn, path)
+    }
+
+    #[test]
+    fn a_migration_that_fails_half_way_rolls_back_fully() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, path) = seeded(dir.path());
+        let events: i64 = conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap();
+        let error = migrate_with(&mut conn, &path, &v2("CREATE TABLE added (x); ALTER TABLE events ADD COLUMN extra; INSERT INTO no_such_table VALUES (1);"))
+            .unwrap_err();
+        assert!(
+            format!("{error:#}").contains("it is unchanged, at schema version 1"),
+            "{error:#}"
+        );
+        assert!(!table_exists(&conn, "added"));
+        let columns: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'extra'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(columns, 0);
+        assert_eq!(schema_version(&conn).unwrap(), 1);
+        assert_eq!(pending_of(&mut conn, &migrations()).unwrap().len(), 0);
+        let after: i64 = conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(after, events);
+    }
+
+    #[test]
+    fn migrating_a_database_with_data_writes_a_snapshot_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, path) = seeded(dir.path());
+        let applied = migrate_with(
+            &mut conn,
+            &path,
+            &v2("ALTER TABLE events ADD COLUMN reviewed INTEGER;"),
+        )
+        .unwrap();
+        assert_eq!(applied.len(), 1);
+        assert_eq!(schema_version(&conn).unwrap(), 2);
+        let snapshot = snapshot_path(&path, 1);
+        assert_eq!(snapshot.file_name().unwrap(), "conflict.db.v1.bak");
+        let old = Connection::open(&snapshot).unwrap();
+        let (version, events): (i64, i64) = old
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), count(*) FROM events",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(version, 1);
+        assert!(events > 0);
+        assert_eq!(snapshots(&path), vec![snapshot]);
+    }
 }

@@ -230,6 +230,7 @@ pub fn prepare<'c>(
     conn: &'c Connection,
     report: &Report,
     given: &BTreeMap<String, String>,
+    explain: bool,
 ) -> Result<Statement<'c>> {
     let mut values = BTreeMap::new();
     for param in &report.params {
@@ -247,7 +248,10 @@ pub fn prepare<'c>(
         };
         values.insert(param.name.as_str(), convert(conn, report, param, &raw)?);
     }
-    let sql = sql_for(report, |name| values.contains_key(name))?;
+    let mut sql = sql_for(report, |name| values.contains_key(name))?;
+    if explain {
+        sql.insert_str(0, "EXPLAIN QUERY PLAN ");
+    }
     let mut stmt = conn
         .prepare(&sql)
         .with_context(|| format!("report {} does not compile", report.name))?;

@@ -379,3 +379,56 @@ fn a_first_seed_and_a_seed_into_an_existing_file_give_the_same_contents() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn query_cannot_write_attach_or_tamper_with_the_schema() {
+    let env = Env::new();
+    env.seed_minimal();
+    let before = fs::read(env.db()).unwrap();
+    let refused: &[(&str, &str)] = &[
+        (
+            "DELETE FROM events",
+            "query is read-only: it runs SELECT statements, not \"DELETE\"",
+        ),
+        (
+            "DROP TABLE events",
+            "query is read-only: it runs SELECT statements, not \"DROP\"",
+        ),
+        (
+            "UPDATE actors SET name = 'x'",
+            "query is read-only: it runs SELECT statements, not \"UPDATE\"",
+        ),
+        (
+            "PRAGMA journal_mode = DELETE",
+            "query is read-only: it runs SELECT statements, not \"PRAGMA\"",
+        ),
+        (
+            "VACUUM INTO 'copy.db'",
+            "query is read-only: it runs SELECT statements, not \"VACUUM\"",
+        ),
+        (
+            "ATTACH 'other.db' AS other",
+            "too many attached databases - max 0",
+        ),
+        ("SELECT load_extension('libevil')", "not authorized"),
+    ];
+    for (sql, message) in refused {
+        let err = env.fails(&["query", sql]);
+        assert!(
+            err.starts_with("conflictdb: ") && err.contains(message),
+            "{sql}: {err}"
+        );
+    }
+    // writable_schema is accepted as a statement but has no effect on a read-only, defensive
+    // connection: the schema cannot be edited through it.
+    let (code, _, _) = env.run(&["query", "PRAGMA writable_schema = ON"]);
+    assert!(code == 0 || code == 1);
+    let err = env.fails(&["query", "SELECT 1; UPDATE sqlite_master SET sql = ''"]);
+    assert_eq!(err, "conflictdb: query runs one SQL statement at a time\n");
+    assert!(!env.path("copy.db").exists() && !env.path("other.db").exists());
+    assert_eq!(fs::read(env.db()).unwrap(), before);
+    assert_eq!(
+        env.query("SELECT count(*) FROM events"),
+        vec![vec!["3".to_string()]]
+    );
+}

@@ -306,3 +306,65 @@ fn a_report_that_uses_an_undeclared_parameter_is_refused() {
         "conflictdb: report broken uses :who but its header declares no such parameter\n"
     );
 }
+
+/// Every filter a report offers, with a value that exists in the built-in data.
+const FILTERS: &[(&str, &str)] = &[
+    ("reactions-by-stance", "event=2020-07-tovuz-clashes"),
+    ("reactions-by-stance", "from=2020-07"),
+    ("reactions-by-stance", "to=2020-07"),
+    ("casualty-claims", "event=2020-07-tovuz-clashes"),
+    ("casualty-claims", "side=armenia"),
+    ("contested-casualties", "event=2020-07-tovuz-clashes"),
+    ("timeline", "from=2020-07"),
+    ("timeline", "to=1994"),
+    ("timeline", "kind=clash"),
+    ("actor-statements", "actor=russia"),
+];
+
+#[test]
+fn every_filter_searches_an_index_instead_of_scanning_the_big_tables() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    // Every report with a parameter is covered above.
+    let listed = env.ok(&["reports"]);
+    for report in [
+        "reactions-by-stance",
+        "casualty-claims",
+        "contested-casualties",
+        "timeline",
+        "actor-statements",
+    ] {
+        assert!(listed.contains(report) && FILTERS.iter().any(|(r, _)| r == &report));
+    }
+    for (report, param) in FILTERS {
+        let plan = env.ok(&[
+            "report",
+            report,
+            "--param",
+            param,
+            "--explain",
+            "--format",
+            "csv",
+        ]);
+        let details: Vec<String> = csv_rows(&plan)
+            .into_iter()
+            .map(|row| row[3].clone())
+            .collect();
+        assert!(
+            details.iter().any(|d| d.starts_with("SEARCH")),
+            "{report} {param}: no index search in {details:?}"
+        );
+        for detail in &details {
+            let scanned = detail
+                .strip_prefix("SCAN ")
+                .map(|rest| rest.split(' ').next().unwrap_or(""));
+            assert!(
+                !matches!(
+                    scanned,
+                    Some("events" | "statements" | "casualties" | "parent")
+                ),
+                "{report} {param}: {detail}"
+            );
+        }
+    }
+}

@@ -10,6 +10,6 @@ pub fn run(db_path: &Path, args: &ReportArgs) -> Result<()> {
     let report = reports::find(&all, &args.name)?;
     let given = reports::parse_args(report, &args.params)?;
     let conn = db::open_read_only(db_path)?;
-    let mut stmt = reports::prepare(&conn, report, &given)?;
+    let mut stmt = reports::prepare(&conn, report, &given, args.explain)?;
     output::write_query(&mut stmt, &args.output).map(|_| ())
 }

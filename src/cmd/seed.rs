@@ -30,7 +30,7 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
     let counts = match fresh {
         Some(counts) => counts,
         // The file exists, or another seed created it while this one was building: load into it.
-        None => update(db_path, &input, &mut progress)?,
+        None => update(db_path, &input, &mut progress).map_err(|e| explain_busy(e, db_path))?,
     };
     progress.finish();
     let mut err = std::io::stderr().lock();
@@ -52,6 +52,28 @@ fn update(db_path: &Path, input: &Input, progress: &mut dyn Progress) -> Result<
         db::remove(db_path);
     }
     loaded
+}
+
+/// "database is locked" after the busy timeout means another process held the write lock all
+/// along: say so, and what to do.
+fn explain_busy(error: anyhow::Error, db_path: &Path) -> anyhow::Error {
+    let busy = error.chain().any(|cause| {
+        let sqlite = cause
+            .downcast_ref::<rusqlite::Error>()
+            .or_else(|| match cause.downcast_ref::<seed::SeedError>() {
+                Some(seed::SeedError::Sqlite(e)) => Some(e),
+                _ => None,
+            });
+        matches!(sqlite, Some(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy)
+    });
+    if busy {
+        return anyhow::anyhow!(
+            "another process is writing to {} and did not finish within {} s; nothing was loaded: try again when it has finished",
+            db_path.display(),
+            db::BUSY_TIMEOUT.as_secs()
+        );
+    }
+    error
 }
 
 /// Builds a new database under a temporary name beside `db_path` and moves it into place only
