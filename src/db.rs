@@ -290,10 +290,8 @@ pub fn migrate_with(
             partial.push(".partial");
             let _ = std::fs::remove_file(&partial);
             conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])
-                .and_then(|_| {
-                    Ok(std::fs::rename(&partial, &snapshot)
-                        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?)
-                })
+                .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?;
+            std::fs::rename(&partial, &snapshot)
                 .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?;
             eprintln!(
                 "conflictdb: saved a snapshot of schema version {version} to {} before migrating",
