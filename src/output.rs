@@ -10,11 +10,17 @@ use rusqlite::Statement;
 
 use crate::cli::{Format, OutputArgs};
 
-/// Where data goes: standard output, or a file written under a temporary name and renamed into
-/// place when complete, so an interrupted run never leaves a truncated file that looks whole.
-pub struct Sink {
-    writer: BufWriter<Box<dyn Write>>,
-    rename: Option<(PathBuf, PathBuf)>,
+/// Where data goes: standard output, or a file written under a temporary name, flushed to disk
+/// and renamed into place when complete, so an interrupted run never leaves a truncated file that
+/// looks whole.
+pub enum Sink {
+    Stdout(BufWriter<io::StdoutLock<'static>>),
+    File {
+        writer: BufWriter<File>,
+        partial: PathBuf,
+        path: PathBuf,
+        finished: bool,
+    },
 }
 
 impl Sink {
@@ -27,10 +33,7 @@ impl Sink {
     }
 
     pub fn stdout() -> Sink {
-        Sink {
-            writer: BufWriter::with_capacity(64 * 1024, Box::new(io::stdout().lock())),
-            rename: None,
-        }
+        Sink::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock()))
     }
 
     /// A file written as `.NAME.partial` beside `path` and renamed to `path` by `finish`.
@@ -41,20 +44,30 @@ impl Sink {
         let partial = path.with_file_name(partial_name);
         let file = File::create(&partial)
             .with_context(|| format!("cannot create {}", partial.display()))?;
-        Ok(Sink {
-            writer: BufWriter::with_capacity(256 * 1024, Box::new(file)),
-            rename: Some((partial, path.to_path_buf())),
+        Ok(Sink::File {
+            writer: BufWriter::with_capacity(256 * 1024, file),
+            partial,
+            path: path.to_path_buf(),
+            finished: false,
         })
     }
 
     pub fn finish(mut self) -> Result<()> {
-        self.writer.flush()?;
-        if let Some((partial, path)) = self.rename.take() {
-            // Close the file before renaming it.
-            self.writer = BufWriter::new(Box::new(io::sink()));
-            std::fs::rename(&partial, &path).with_context(|| {
-                format!("cannot rename {} to {}", partial.display(), path.display())
-            })?;
+        match &mut self {
+            Sink::Stdout(writer) => writer.flush()?,
+            Sink::File {
+                writer,
+                partial,
+                path,
+                finished,
+            } => {
+                writer.flush()?;
+                writer.get_ref().sync_all()?;
+                std::fs::rename(&*partial, &*path).with_context(|| {
+                    format!("cannot rename {} to {}", partial.display(), path.display())
+                })?;
+                *finished = true;
+            }
         }
         Ok(())
     }
@@ -63,7 +76,12 @@ impl Sink {
 impl Drop for Sink {
     fn drop(&mut self) {
         // An unfinished file is removed rather than left looking complete.
-        if let Some((partial, _)) = &self.rename {
+        if let Sink::File {
+            partial,
+            finished: false,
+            ..
+        } = self
+        {
             let _ = std::fs::remove_file(partial);
         }
     }
@@ -71,10 +89,16 @@ impl Drop for Sink {
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.writer.write(buf)
+        match self {
+            Sink::Stdout(writer) => writer.write(buf),
+            Sink::File { writer, .. } => writer.write(buf),
+        }
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.writer.flush()
+        match self {
+            Sink::Stdout(writer) => writer.flush(),
+            Sink::File { writer, .. } => writer.flush(),
+        }
     }
 }
 
