@@ -211,6 +211,20 @@ pub fn new_table(to_terminal: bool) -> comfy_table::Table {
     table
 }
 
+/// A progress bar on stderr, or None when stderr is not a terminal (bars are for people).
+pub fn progress_bar(length: u64, template: &str) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(length);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    Some(bar)
+}
+
 /// A value as text: NULL is empty.
 pub fn text(value: ValueRef) -> String {
     match value {

@@ -35,7 +35,14 @@ pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
         )?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let bar = output::progress_bar(
+        names.len() as u64,
+        "{msg:>24} [{bar:40}] {pos}/{len} tables",
+    );
     for name in &names {
+        if let Some(bar) = &bar {
+            bar.set_message(name.clone());
+        }
         let path = args.out.join(format!("{name}.csv"));
         let mut sink = Sink::file(&path)?;
         if args.bom {
@@ -44,7 +51,16 @@ pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{}\"", name.replace('"', "\"\"")))?;
         let rows = output::write_rows(&mut stmt, Format::Csv, &mut sink, false)?;
         sink.finish()?;
-        eprintln!("  {}  {rows} rows", path.display());
+        match &bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.println(format!("  {}  {rows} rows", path.display()));
+            }
+            None => eprintln!("  {}  {rows} rows", path.display()),
+        }
+    }
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
     }
     eprintln!(
         "conflictdb: exported {} tables and views to {}",

@@ -1,12 +1,12 @@
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use rusqlite::Connection;
 
 use crate::cli::SeedArgs;
-use crate::db;
 use crate::seed::{self, Counts, Input, Mode, Progress};
+use crate::{db, output};
 
 pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
     let input = match &args.dir {
@@ -168,18 +168,10 @@ struct Bar(Option<indicatif::ProgressBar>);
 
 impl Bar {
     fn new() -> Bar {
-        if !std::io::stderr().is_terminal() {
-            return Bar(None);
-        }
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg:>16} [{bar:40}] {bytes}/{total_bytes} ({eta})",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
-        Bar(Some(bar))
+        Bar(output::progress_bar(
+            0,
+            "{msg:>16} [{bar:40}] {bytes}/{total_bytes} ({eta})",
+        ))
     }
 
     fn finish(&self) {
