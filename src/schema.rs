@@ -285,12 +285,15 @@ pub static TABLES: &[Table] = &[
             col(
                 "said_on",
                 Value::Period {
-                    end: None,
+                    end: Some("said_until"),
                     end_db: "said_on_end",
                     precision_db: "said_on_precision",
                 },
                 REQUIRED,
             ),
+            // For a statement known only to fall within a span: "between 27 September and
+            // October 2020" is said_on 2020-09-27, said_until 2020-10.
+            col("said_until", Value::PeriodEnd, OPTIONAL),
             stored_as("event", "event_id", Value::Ref("events"), OPTIONAL),
             col("kind", Value::Code("statement_kinds"), REQUIRED),
             col("stance", Value::Code("stances"), REQUIRED),
