@@ -25,5 +25,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => cmd::export::run(db, args),
         Command::Query(args) => cmd::query::run(db, args),
         Command::Check => cmd::check::run(db),
+        Command::Synth(args) => cmd::synth::run(args),
     }
 }

@@ -6,4 +6,6 @@ mod bad_input;
 mod commands;
 mod data;
 mod readers;
+mod reliability;
 mod reports;
+mod synth;

@@ -7,3 +7,4 @@ pub mod query;
 pub mod report;
 pub mod reports;
 pub mod seed;
+pub mod synth;
