@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Child, Command as StdCommand, Stdio};
+use std::process::{Child, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -18,7 +18,11 @@ struct Random(u64);
 
 impl Random {
     fn new(test: &str) -> Random {
-        let seed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+            | 1;
         eprintln!("{test}: random seed {seed}");
         Random(seed)
     }
@@ -34,19 +38,40 @@ impl Random {
 /// Row counts of the main tables, after asserting the file is sound.
 fn state(db: &Path) -> Vec<i64> {
     let conn = Connection::open(db).unwrap();
-    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(integrity, "ok", "{}", db.display());
-    let broken: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    let broken: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert_eq!(broken, 0, "{}: foreign keys broken", db.display());
-    ["sources", "actors", "places", "events", "event_sources", "statements", "casualties"]
-        .iter()
-        .map(|t| conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap())
-        .collect()
+    [
+        "sources",
+        "actors",
+        "places",
+        "events",
+        "event_sources",
+        "statements",
+        "casualties",
+    ]
+    .iter()
+    .map(|t| {
+        conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap()
+    })
+    .collect()
 }
 
 fn spawn(env: &Env, args: &[&str]) -> Child {
-    let mut cmd: StdCommand = env.cmd().into();
-    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+    env.spawnable()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 fn kill_after(mut child: Child, delay: Duration) {
@@ -56,7 +81,15 @@ fn kill_after(mut child: Child, delay: Duration) {
 }
 
 fn synth(env: &Env, events: u32, rng_seed: u32, out: &str) -> String {
-    env.ok(&["synth", "--events", &events.to_string(), "--rng-seed", &rng_seed.to_string(), "--out", out]);
+    env.ok(&[
+        "synth",
+        "--events",
+        &events.to_string(),
+        "--rng-seed",
+        &rng_seed.to_string(),
+        "--out",
+        out,
+    ]);
     env.path(out).to_str().unwrap().to_string()
 }
 
@@ -153,7 +186,10 @@ fn reports_keep_working_while_a_seed_writes() {
     let mut writer = spawn(&env, &["seed", &big]);
     let mut reads = 0;
     while writer.try_wait().unwrap().is_none() {
-        for args in [&["report", "timeline", "--format", "csv"][..], &["query", "SELECT count(*) FROM v_statements"]] {
+        for args in [
+            &["report", "timeline", "--format", "csv"][..],
+            &["query", "SELECT count(*) FROM v_statements"],
+        ] {
             let (code, _, err) = env.run(args);
             assert_eq!(code, 0, "{args:?} failed while a seed was writing: {err}");
             reads += 1;
@@ -199,17 +235,28 @@ fn an_interrupted_export_never_leaves_a_truncated_csv() {
     let started = Instant::now();
     env.ok(&["export", "--out", "whole"]);
     let window = started.elapsed().as_millis() as u64;
-    let rows = |dir: &Path, name: &str| csv::Reader::from_path(dir.join(name)).unwrap().records().count();
+    let rows = |dir: &Path, name: &str| {
+        csv::Reader::from_path(dir.join(name))
+            .unwrap()
+            .records()
+            .count()
+    };
     let mut random = Random::new("export");
     for attempt in 0..8 {
         let out = format!("cut-{attempt}");
         let child = spawn(&env, &["export", "--out", &out]);
         kill_after(child, Duration::from_millis(random.below(window)));
-        let Ok(entries) = fs::read_dir(env.path(&out)) else { continue };
+        let Ok(entries) = fs::read_dir(env.path(&out)) else {
+            continue;
+        };
         for entry in entries {
             let name = entry.unwrap().file_name().into_string().unwrap();
             if name.ends_with(".csv") && !name.starts_with('.') {
-                assert_eq!(rows(&env.path(&out), &name), rows(&env.path("whole"), &name), "{out}/{name} is incomplete");
+                assert_eq!(
+                    rows(&env.path(&out), &name),
+                    rows(&env.path("whole"), &name),
+                    "{out}/{name} is incomplete"
+                );
             }
         }
     }

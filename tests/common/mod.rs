@@ -38,6 +38,15 @@ impl Env {
         cmd
     }
 
+    /// The binary as a plain std Command, for tests that spawn it and act while it runs.
+    pub fn spawnable(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("conflictdb"));
+        cmd.current_dir(self.dir.path())
+            .env_remove("CONFLICTDB_DB")
+            .env("COLUMNS", "400");
+        cmd
+    }
+
     /// Runs the binary with `args`; returns (exit code, stdout, stderr).
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
         let out = self.cmd().args(args).output().unwrap();
