@@ -122,7 +122,6 @@ CREATE TABLE actors (
 );
 CREATE UNIQUE INDEX actors_key ON actors (key);
 CREATE INDEX actors_parent ON actors (parent_id);
-CREATE INDEX actors_name ON actors (name);
 
 CREATE TABLE actor_aliases (
     actor_id INTEGER NOT NULL REFERENCES actors (id),
@@ -145,7 +144,6 @@ CREATE TABLE places (
     notes TEXT
 );
 CREATE UNIQUE INDEX places_key ON places (key);
-CREATE INDEX places_name ON places (name);
 
 CREATE TABLE place_aliases (
     place_id INTEGER NOT NULL REFERENCES places (id),
@@ -179,7 +177,6 @@ CREATE INDEX events_start_date ON events (start_date);
 CREATE INDEX events_end_date ON events (end_date);
 CREATE INDEX events_kind_start_date ON events (kind, start_date);
 CREATE INDEX events_parent ON events (parent_id);
-CREATE INDEX events_place ON events (place_id);
 
 CREATE TABLE event_places (
     event_id INTEGER NOT NULL REFERENCES events (id),
@@ -230,7 +227,6 @@ CREATE INDEX statements_speaker ON statements (speaker_id);
 CREATE INDEX statements_event ON statements (event_id);
 CREATE INDEX statements_said_on ON statements (said_on);
 CREATE INDEX statements_said_on_end ON statements (said_on_end);
-CREATE INDEX statements_target ON statements (target_id);
 CREATE INDEX statements_source ON statements (source_id);
 
 -- A casualty figure is a claim: who claimed it, which source reports it, low/best/high as given.
@@ -259,7 +255,6 @@ CREATE TABLE casualties (
 CREATE UNIQUE INDEX casualties_key ON casualties (key);
 CREATE INDEX casualties_event ON casualties (event_id);
 CREATE INDEX casualties_side ON casualties (side_id);
-CREATE INDEX casualties_claimed_by ON casualties (claimed_by_id);
 CREATE INDEX casualties_source ON casualties (source_id);
 
 -- Views: the stable public interface, with display names instead of ids -------------------------
