@@ -3,7 +3,8 @@
 -- param: event [events]: Only statements reacting to this event, by key (optional)
 -- param: from [date]: Only statements made on or after this date: YYYY, YYYY-MM or YYYY-MM-DD (optional)
 -- param: to [end-date]: Only statements made on or before this date (optional)
-WITH reactions AS (
+-- MATERIALIZED: the statements are read once, however many stances there are.
+WITH reactions AS MATERIALIZED (
     SELECT statements.stance, root.name AS represents
     FROM statements
     JOIN actors AS speaker ON speaker.id = statements.speaker_id
@@ -18,17 +19,18 @@ WITH reactions AS (
       AND statements.said_on <= :to -- if: to
 ),
 per_stance AS (
-    SELECT stance, count(*) AS statements, count(DISTINCT represents) AS actor_count
-    FROM reactions
-    GROUP BY stance
+    SELECT stance, count(*) AS statements FROM reactions GROUP BY stance
+),
+names AS MATERIALIZED (
+    SELECT DISTINCT stance, represents FROM reactions
 )
 SELECT
     stances.code AS stance,
     coalesce(per_stance.statements, 0) AS statements,
-    coalesce(per_stance.actor_count, 0) AS actor_count,
+    (SELECT count(*) FROM names WHERE names.stance = stances.code) AS actor_count,
     coalesce((
         SELECT group_concat(represents, ', ')
-        FROM (SELECT DISTINCT represents FROM reactions WHERE reactions.stance = stances.code ORDER BY represents)
+        FROM (SELECT represents FROM names WHERE names.stance = stances.code ORDER BY represents)
     ), '') AS actors
 FROM stances
 LEFT JOIN per_stance ON per_stance.stance = stances.code
