@@ -127,9 +127,10 @@ CREATE INDEX actors_parent ON actors (parent_id);
 
 CREATE TABLE actor_aliases (
     actor_id INTEGER NOT NULL REFERENCES actors (id),
-    alias TEXT NOT NULL CHECK (length(alias) > 0),
-    PRIMARY KEY (actor_id, alias)
+    alias TEXT NOT NULL CHECK (length(alias) > 0)
 );
+-- A row's identity: seeding again updates it instead of adding it twice.
+CREATE UNIQUE INDEX actor_aliases_identity ON actor_aliases (actor_id, alias);
 CREATE INDEX actor_aliases_alias ON actor_aliases (alias);
 
 CREATE TABLE places (
@@ -149,9 +150,10 @@ CREATE UNIQUE INDEX places_key ON places (key);
 
 CREATE TABLE place_aliases (
     place_id INTEGER NOT NULL REFERENCES places (id),
-    alias TEXT NOT NULL CHECK (length(alias) > 0),
-    PRIMARY KEY (place_id, alias)
+    alias TEXT NOT NULL CHECK (length(alias) > 0)
 );
+-- A row's identity: seeding again updates it instead of adding it twice.
+CREATE UNIQUE INDEX place_aliases_identity ON place_aliases (place_id, alias);
 CREATE INDEX place_aliases_alias ON place_aliases (alias);
 
 -- Events ------------------------------------------------------------------------------------------
@@ -182,26 +184,30 @@ CREATE INDEX events_parent ON events (parent_id);
 
 CREATE TABLE event_places (
     event_id INTEGER NOT NULL REFERENCES events (id),
-    place_id INTEGER NOT NULL REFERENCES places (id),
-    PRIMARY KEY (event_id, place_id)
+    place_id INTEGER NOT NULL REFERENCES places (id)
 );
+-- A row's identity: seeding again updates it instead of adding it twice.
+CREATE UNIQUE INDEX event_places_identity ON event_places (event_id, place_id);
 CREATE INDEX event_places_place ON event_places (place_id);
 
 CREATE TABLE event_actors (
     event_id INTEGER NOT NULL REFERENCES events (id),
     actor_id INTEGER NOT NULL REFERENCES actors (id),
-    role TEXT NOT NULL REFERENCES roles (code),
-    PRIMARY KEY (event_id, actor_id, role)
+    role TEXT NOT NULL REFERENCES roles (code)
 );
+-- A row's identity: seeding again updates it instead of adding it twice.
+CREATE UNIQUE INDEX event_actors_identity ON event_actors (event_id, actor_id, role);
 CREATE INDEX event_actors_actor ON event_actors (actor_id);
 
 CREATE TABLE event_sources (
     event_id INTEGER NOT NULL REFERENCES events (id),
     source_id INTEGER NOT NULL REFERENCES sources (id),
-    -- The verbatim passage of the source that supports the event.
-    quote TEXT,
-    PRIMARY KEY (event_id, source_id)
+    -- A verbatim passage of the source that supports the event: one row per passage ('' where
+    -- the data gives none).
+    quote TEXT NOT NULL DEFAULT ''
 );
+-- A row's identity: seeding again updates it instead of adding it twice.
+CREATE UNIQUE INDEX event_sources_identity ON event_sources (event_id, source_id, quote);
 CREATE INDEX event_sources_source ON event_sources (source_id);
 
 -- Claims ------------------------------------------------------------------------------------------
@@ -304,7 +310,7 @@ SELECT
     places.name AS place,
     parent.title AS parent,
     events.summary,
-    (SELECT count(*) FROM event_sources WHERE event_sources.event_id = events.id) AS source_count,
+    (SELECT count(DISTINCT source_id) FROM event_sources WHERE event_sources.event_id = events.id) AS source_count,
     events.notes
 FROM events
 LEFT JOIN places ON places.id = events.place_id

@@ -5,11 +5,11 @@ SELECT
     sources.title,
     sources.kind,
     citing.title AS cited_in,
-    (SELECT count(*) FROM event_sources WHERE event_sources.source_id = sources.id) AS events,
+    (SELECT count(DISTINCT event_id) FROM event_sources WHERE event_sources.source_id = sources.id) AS events,
     (SELECT count(*) FROM statements WHERE statements.source_id = sources.id) AS statements,
     (SELECT count(*) FROM casualties WHERE casualties.source_id = sources.id) AS casualty_claims,
     (
-        SELECT count(*) FROM event_sources
+        SELECT count(DISTINCT event_id) FROM event_sources
         WHERE event_sources.source_id = sources.id
           AND NOT EXISTS (
               SELECT 1 FROM event_sources AS other

@@ -11,7 +11,7 @@ SELECT
     events.title,
     places.name AS place,
     parent.title AS part_of,
-    (SELECT count(*) FROM event_sources WHERE event_sources.event_id = events.id) AS sources,
+    (SELECT count(DISTINCT source_id) FROM event_sources WHERE event_sources.event_id = events.id) AS sources,
     events.key
 FROM events
 LEFT JOIN places ON places.id = events.place_id

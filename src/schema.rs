@@ -272,7 +272,7 @@ pub static TABLES: &[Table] = &[
             stored_as("source", "source_id", Value::Ref("sources"), REQUIRED),
             col("quote", Value::Text, OPTIONAL),
         ],
-        identity: Identity::Columns(&["event_id", "source_id"]),
+        identity: Identity::Columns(&["event_id", "source_id", "quote"]),
         referenced: false,
         is_vocabulary: false,
         ascending: &[],

@@ -161,16 +161,13 @@ pub fn load_with(
     }
     for (_, table_name, sql) in &indexes {
         if let Err(error) = tx.execute_batch(sql) {
-            // A unique key index that cannot be built means a key appears twice.
-            let table = TABLES.iter().find(|t| t.name == *table_name);
-            if let Some(table) = table.filter(|t| t.identity == Identity::Key) {
-                let key_column = table.key_column();
-                let twice: Option<String> = tx
-                    .query_row(&format!("SELECT {key_column} FROM {} GROUP BY {key_column} HAVING count(*) > 1 LIMIT 1", table.name), [], |r| r.get(0))
-                    .optional()?;
-                if let Some(key) = twice {
-                    let lines = find_lines(input, table, &key)?;
-                    return Err(duplicate_error(input, table, &key, &lines)?);
+            // A unique index that cannot be built means a row's identity (its key, or a link
+            // row's columns) appears twice in its file.
+            if let Some(table) = TABLES.iter().find(|t| t.name == *table_name) {
+                if let Some((names, values)) = repeated_identity(&tx, table)? {
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                    return Err(duplicate_error(input, table, &names, &values)?);
                 }
             }
             return Err(error.into());
@@ -178,6 +175,46 @@ pub fn load_with(
     }
     tx.commit()?;
     Ok(counts)
+}
+
+/// The CSV columns and values of an identity that two rows of `table` share, if any (references
+/// shown as the keys the file uses).
+fn repeated_identity(
+    conn: &Connection,
+    table: &Table,
+) -> rusqlite::Result<Option<(Vec<String>, Vec<String>)>> {
+    let db_columns: Vec<&str> = match table.identity {
+        Identity::Key => vec![table.key_column()],
+        Identity::Columns(columns) => columns.to_vec(),
+    };
+    let mut names = Vec::new();
+    let mut selects = Vec::new();
+    for db_column in &db_columns {
+        let column = table
+            .columns
+            .iter()
+            .find(|c| c.db == *db_column)
+            .expect("identity columns are columns");
+        names.push(column.name.to_string());
+        selects.push(match column.value {
+            Value::Ref(target) => format!("(SELECT key FROM {target} WHERE id = {db_column})"),
+            _ => db_column.to_string(),
+        });
+    }
+    let group = db_columns.join(", ");
+    let sql = format!(
+        "SELECT {} FROM {} GROUP BY {group} HAVING count(*) > 1 LIMIT 1",
+        selects.join(", "),
+        table.name
+    );
+    let values = conn
+        .query_row(&sql, [], |row| {
+            (0..selects.len())
+                .map(|i| row.get::<_, String>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .optional()?;
+    Ok(values.map(|values| (names, values)))
 }
 
 /// A hasher for keys that are already hashes.
@@ -324,12 +361,8 @@ fn load_table(
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(256 * 1024)
-        .from_reader(QuoteCounter {
-            inner: input.open(&file_name)?,
-            quotes: 0,
-        });
+        .from_reader(Strict::new(input.open(&file_name)?));
     let mut record = csv::ByteRecord::new();
-    let mut last_line = 1;
 
     // The header names the columns; they may come in any order.
     if !read_record(&mut reader, &mut record, &file)? {
@@ -394,8 +427,11 @@ fn load_table(
     }
 
     let mut insert = conn.prepare(&insert_sql(table, mode))?;
-    let returns_id =
-        mode == Mode::Update && table.identity == Identity::Key && !table.is_vocabulary;
+    let returns_id = mode == Mode::Update && !table.is_vocabulary;
+    let identity: &[&str] = match table.identity {
+        Identity::Columns(columns) => columns,
+        Identity::Key => &[],
+    };
     let mut seen_ids = IdSet::default();
     let mut seen_codes = HashSet::new();
     let mut forwards: Vec<Forward> = Vec::new();
@@ -407,7 +443,16 @@ fn load_table(
 
     while read_record(&mut reader, &mut record, &file)? {
         let line = record.position().map_or(0, |p| p.line());
-        last_line = line;
+        // A quoting error on an earlier line is reported before the rows it garbled.
+        if let Some((error_line, message)) =
+            reader.get_ref().error.clone().filter(|(at, _)| *at < line)
+        {
+            return Err(SeedError::Row {
+                file,
+                line: error_line,
+                message,
+            });
+        }
         if record.len() != width {
             return Err(SeedError::Row {
                 file,
@@ -424,17 +469,24 @@ fn load_table(
             message,
         };
         let cell = |index: usize| -> Result<&str, SeedError> {
-            std::str::from_utf8(&record[index]).map_err(|e| SeedError::Value {
+            let refuse = |message: String| SeedError::Value {
                 file: file.clone(),
                 line,
                 column: index + 1,
                 name: header_name(table, &positions, index),
                 value: Shown(record[index].to_vec()),
-                message: format!(
+                message,
+            };
+            let text = std::str::from_utf8(&record[index]).map_err(|e| {
+                refuse(format!(
                     "is not valid UTF-8 (bad byte at offset {})",
                     e.valid_up_to()
-                ),
-            })
+                ))
+            })?;
+            if text.contains('\0') {
+                return Err(refuse("contains a NUL character".into()));
+            }
+            Ok(text)
         };
 
         // Validate each value and bind it in place: no per-row allocation for text.
@@ -457,6 +509,9 @@ fn load_table(
                 }
                 if column.value == Value::Flag {
                     insert.raw_bind_parameter(param, 0)?;
+                } else if identity.contains(&column.db) {
+                    // Part of a row's identity: compared, so stored as '' rather than NULL.
+                    insert.raw_bind_parameter(param, "")?;
                 } else {
                     insert.raw_bind_parameter(param, rusqlite::types::Null)?;
                 }
@@ -610,8 +665,8 @@ fn load_table(
                 return Err(duplicate_error(
                     input,
                     table,
-                    code,
-                    &find_lines(input, table, code)?,
+                    &[table.key_column()],
+                    &[code],
                 )?);
             }
             insert.raw_execute().map_err(|e| refused(&file, line, e))?;
@@ -630,8 +685,8 @@ fn load_table(
                     return Err(duplicate_error(
                         input,
                         table,
-                        key,
-                        &find_lines(input, table, key)?,
+                        &[table.key_column()],
+                        &[key],
                     )?);
                 }
             }
@@ -650,8 +705,8 @@ fn load_table(
                 return Err(duplicate_error(
                     input,
                     table,
-                    key,
-                    &find_lines(input, table, key)?,
+                    &[table.key_column()],
+                    &[key],
                 )?);
             }
             if table.referenced {
@@ -664,8 +719,8 @@ fn load_table(
                     return Err(duplicate_error(
                         input,
                         table,
-                        key,
-                        &find_lines(input, table, key)?,
+                        &[table.key_column()],
+                        &[key],
                     )?);
                 }
             }
@@ -677,6 +732,35 @@ fn load_table(
                     column: index,
                 });
             }
+        } else if returns_id {
+            let rowid: i64 = {
+                let mut returned = insert.raw_query();
+                let row = returned
+                    .next()
+                    .map_err(|e| refused(&file, line, e))?
+                    .expect("RETURNING gives a row");
+                row.get(0)?
+            };
+            if !seen_ids.insert(rowid) {
+                let Identity::Columns(identity) = table.identity else {
+                    unreachable!("a link table")
+                };
+                let mut names = Vec::new();
+                let mut values = Vec::new();
+                for db_column in identity {
+                    let number = table
+                        .columns
+                        .iter()
+                        .position(|c| c.db == *db_column)
+                        .expect("identity columns are columns");
+                    names.push(table.columns[number].name);
+                    values.push(
+                        positions[number]
+                            .map_or("", |i| std::str::from_utf8(&record[i]).unwrap_or("")),
+                    );
+                }
+                return Err(duplicate_error(input, table, &names, &values)?);
+            }
         } else {
             insert.raw_execute().map_err(|e| refused(&file, line, e))?;
         }
@@ -686,11 +770,11 @@ fn load_table(
             progress.advance(record.position().map_or(0, |p| p.byte()));
         }
     }
-    if reader.get_ref().quotes % 2 == 1 {
+    if let Some((line, message)) = reader.get_mut().error_at_end() {
         return Err(SeedError::Row {
             file,
-            line: last_line,
-            message: "a double quote opened here is never closed, so the rest of the file reads as one field".into(),
+            line,
+            message,
         });
     }
 
@@ -733,7 +817,7 @@ fn load_table(
         // Of the rows in the loop, name the one the file reaches first.
         let mut first: Option<(u64, String, String)> = None;
         for (key, parent) in cycles {
-            let line = find_lines(input, table, &key)?
+            let line = find_lines(input, table, &[table.key_column()], &[&key])?
                 .first()
                 .copied()
                 .unwrap_or(u64::MAX);
@@ -767,18 +851,142 @@ fn refused(file: &str, line: u64, error: rusqlite::Error) -> SeedError {
     }
 }
 
-/// Counts the double quotes that pass through, to catch a quote that is never closed: the CSV
-/// parser then reads the rest of the file as one field, and the count comes out odd.
-struct QuoteCounter<R> {
+/// Follows the bytes the CSV parser reads with RFC 4180's quoting rules, which the parser itself
+/// applies leniently: it keeps a quote inside an unquoted field (`12" guns`) and text after a
+/// closing quote as part of the value, and at the end of the file it closes a quote that was
+/// never closed. Each of those can silently swallow rows, so each is refused, at its line.
+struct Strict<R> {
     inner: R,
-    quotes: u64,
+    state: QuoteState,
+    line: u64,
+    quote_opened_on: u64,
+    error: Option<(u64, String)>,
 }
 
-impl<R: Read> Read for QuoteCounter<R> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: doubled (`""`) or the field's end.
+    QuoteInQuoted,
+}
+
+impl<R> Strict<R> {
+    fn new(inner: R) -> Strict<R> {
+        Strict {
+            inner,
+            state: QuoteState::FieldStart,
+            line: 1,
+            quote_opened_on: 0,
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, line: u64, message: String) {
+        if self.error.is_none() {
+            self.error = Some((line, message));
+        }
+    }
+
+    /// The first quoting error, once the input has been read to its end.
+    fn error_at_end(&mut self) -> Option<(u64, String)> {
+        if self.state == QuoteState::Quoted {
+            self.fail(
+                self.quote_opened_on,
+                "a double quote opened here is never closed, so the rest of the file would read as one field".into(),
+            );
+        }
+        self.error.clone()
+    }
+}
+
+impl<R: Read> Read for Strict<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        self.follow(&buf[..n]);
         Ok(n)
+    }
+}
+
+impl<R> Strict<R> {
+    /// Moves the quoting state over `bytes`, jumping from quote to quote: only a quote and the
+    /// byte around it decide anything; newlines between them are counted for line numbers.
+    fn follow(&mut self, bytes: &[u8]) {
+        let mut at = 0;
+        while at < bytes.len() {
+            match self.state {
+                QuoteState::QuoteInQuoted => {
+                    self.state = match bytes[at] {
+                        b'"' => QuoteState::Quoted,
+                        b',' | b'\r' | b'\n' => QuoteState::FieldStart,
+                        _ => {
+                            let message = if self.line == self.quote_opened_on {
+                                "text follows the closing quote of a field: a double quote inside a quoted field must be doubled (\"\")".to_string()
+                            } else {
+                                format!(
+                                    "a double quote opened here is not closed before line {}, where text follows a quote: a quote was left open, or one inside the field was not doubled (\"\")",
+                                    self.line
+                                )
+                            };
+                            self.fail(self.quote_opened_on, message);
+                            QuoteState::Unquoted
+                        }
+                    };
+                    if bytes[at] == b'\n' {
+                        self.line += 1;
+                    }
+                    at += 1;
+                }
+                QuoteState::Quoted => match memchr::memchr(b'"', &bytes[at..]) {
+                    None => {
+                        self.line += memchr::memchr_iter(b'\n', &bytes[at..]).count() as u64;
+                        at = bytes.len();
+                    }
+                    Some(offset) => {
+                        self.line +=
+                            memchr::memchr_iter(b'\n', &bytes[at..at + offset]).count() as u64;
+                        self.state = QuoteState::QuoteInQuoted;
+                        at += offset + 1;
+                    }
+                },
+                QuoteState::FieldStart | QuoteState::Unquoted => {
+                    match memchr::memchr(b'"', &bytes[at..]) {
+                        None => {
+                            let rest = &bytes[at..];
+                            self.line += memchr::memchr_iter(b'\n', rest).count() as u64;
+                            if let Some(&last) = rest.last() {
+                                self.state = if matches!(last, b',' | b'\r' | b'\n') {
+                                    QuoteState::FieldStart
+                                } else {
+                                    QuoteState::Unquoted
+                                };
+                            }
+                            at = bytes.len();
+                        }
+                        Some(offset) => {
+                            let before = &bytes[at..at + offset];
+                            self.line += memchr::memchr_iter(b'\n', before).count() as u64;
+                            let at_field_start = match before.last() {
+                                Some(&previous) => matches!(previous, b',' | b'\r' | b'\n'),
+                                None => self.state == QuoteState::FieldStart,
+                            };
+                            if at_field_start {
+                                self.quote_opened_on = self.line;
+                                self.state = QuoteState::Quoted;
+                            } else {
+                                self.fail(
+                                self.line,
+                                "a double quote inside an unquoted field: quote the whole field and double the quote (\"12\"\" guns\")".into(),
+                            );
+                                self.state = QuoteState::Unquoted;
+                            }
+                            at += offset + 1;
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -957,58 +1165,67 @@ fn reader_again<'a>(
         .from_reader(input.open(&table.file_name())?))
 }
 
-/// The lines where `key` appears in the table's key column, for error messages.
-fn find_lines(input: &Input, table: &Table, key: &str) -> Result<Vec<u64>, SeedError> {
+/// The lines of the table's file whose `columns` hold `values`, for error messages.
+fn find_lines(
+    input: &Input,
+    table: &Table,
+    columns: &[&str],
+    values: &[&str],
+) -> Result<Vec<u64>, SeedError> {
     let mut reader = reader_again(input, table)?;
-    let Some(index) = reader.byte_headers().ok().and_then(|h| {
-        h.iter()
-            .position(|name| name == table.key_column().as_bytes())
-    }) else {
+    let Ok(header) = reader.byte_headers().cloned() else {
+        return Ok(Vec::new());
+    };
+    let Some(indexes) = columns
+        .iter()
+        .map(|column| header.iter().position(|name| name == column.as_bytes()))
+        .collect::<Option<Vec<usize>>>()
+    else {
         return Ok(Vec::new());
     };
     let mut record = csv::ByteRecord::new();
     let mut lines = Vec::new();
     while reader.read_byte_record(&mut record).unwrap_or(false) {
-        if record.get(index) == Some(key.as_bytes()) {
+        if indexes
+            .iter()
+            .zip(values)
+            .all(|(&i, value)| record.get(i) == Some(value.as_bytes()))
+        {
             lines.extend(record.position().map(|p| p.line()));
         }
     }
     Ok(lines)
 }
 
-/// "key "x": is a duplicate: line N has the same key", at the key's second appearance.
+/// "key "x": is a duplicate: line N has the same key", at the second appearance of a row's
+/// identity (its key, or a link row's columns).
 fn duplicate_error(
     input: &Input,
     table: &Table,
-    key: &str,
-    lines: &[u64],
+    columns: &[&str],
+    values: &[&str],
 ) -> Result<SeedError, SeedError> {
-    let file_name = table.file_name();
-    let key_column = table
-        .columns
-        .iter()
-        .position(|c| c.value == Value::Key)
-        .expect("a keyed table");
+    let lines = find_lines(input, table, columns, values)?;
     let column = reader_again(input, table)?
         .byte_headers()
         .ok()
-        .and_then(|h| {
-            h.iter()
-                .position(|name| name == table.columns[key_column].name.as_bytes())
-        })
+        .and_then(|h| h.iter().position(|name| name == columns[0].as_bytes()))
         .unwrap_or(0);
+    let same = match columns {
+        [.., last] if columns.len() > 1 => {
+            format!("{} and {last}", columns[..columns.len() - 1].join(", "))
+        }
+        _ => columns.join(""),
+    };
     Ok(SeedError::Value {
-        file: input.display(&file_name),
+        file: input.display(&table.file_name()),
         line: lines.get(1).copied().unwrap_or(0),
         column: column + 1,
-        name: table.columns[key_column].name.to_string(),
-        value: key.into(),
+        name: columns[0].to_string(),
+        value: values[0].into(),
         message: match lines.first() {
-            Some(first) => format!(
-                "is a duplicate: line {first} has the same {}",
-                table.key_column()
-            ),
-            None => format!("is a duplicate {}", table.key_column()),
+            Some(first) => format!("is a duplicate: line {first} has the same {same}"),
+            None => format!("is a duplicate {same}"),
         },
     })
 }
@@ -1069,8 +1286,9 @@ fn insert_sql(table: &Table, mode: Mode) -> String {
         }
     }
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    // A fresh load has no key index to conflict with (it is built at the end) and no old rows.
-    if mode == Mode::Fresh && table.identity == Identity::Key && !table.is_vocabulary {
+    // A fresh load has no identity index to conflict with (it is built at the end, which finds
+    // any row given twice) and no old rows.
+    if mode == Mode::Fresh && !table.is_vocabulary {
         return format!(
             "INSERT INTO {} ({}) VALUES ({})",
             table.name,
@@ -1087,15 +1305,17 @@ fn insert_sql(table: &Table, mode: Mode) -> String {
         .filter(|c| !conflict.contains(c))
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
+    // Link rows always update (a no-op where they have nothing but their key) so that RETURNING
+    // names the row, and a row given twice in one file can be told from one already stored.
     let action = if updates.is_empty() {
-        "NOTHING".to_string()
+        format!("UPDATE SET {0} = excluded.{0}", conflict[0])
     } else {
         format!("UPDATE SET {}", updates.join(", "))
     };
-    let returning = if table.identity == Identity::Key && !table.is_vocabulary {
-        " RETURNING id"
-    } else {
-        ""
+    let returning = match table.identity {
+        Identity::Key if table.is_vocabulary => "",
+        Identity::Key => " RETURNING id",
+        Identity::Columns(_) => " RETURNING rowid",
     };
     format!(
         "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO {action}{returning}",

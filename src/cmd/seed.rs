@@ -96,7 +96,12 @@ fn build_fresh(
              PRAGMA cache_size = -32768; PRAGMA foreign_keys = OFF;",
         )?;
         db::migrate(&mut conn, db_path)?;
+        // The loader checks every value against every CHECK constraint and resolves every
+        // reference itself before a row goes in (see seed.rs); SQLite checking them again, row by
+        // row, would only cost time. `conflictdb check` verifies both afterwards.
+        conn.pragma_update(None, "ignore_check_constraints", true)?;
         let counts = seed::load_with(&mut conn, input, Mode::Fresh, progress)?;
+        conn.pragma_update(None, "ignore_check_constraints", false)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.close().map_err(|(_, e)| e)?;
