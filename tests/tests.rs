@@ -7,3 +7,4 @@ mod commands;
 mod data;
 mod readers;
 mod reports;
+mod roundtrip;
