@@ -115,7 +115,10 @@ impl Fixture {
 fn restore(from: &Connection, to: &mut Connection) {
     // -1: every page in one step.
     let step = Backup::new(from, to).unwrap().step(-1).unwrap();
-    assert!(matches!(step, StepResult::Done), "backup stopped at {step:?}");
+    assert!(
+        matches!(step, StepResult::Done),
+        "backup stopped at {step:?}"
+    );
 }
 
 thread_local! {
@@ -157,7 +160,11 @@ fuzz_target!(|data: &[u8]| {
                         .find(|c| c.value == Value::Ref(table.name))
                     {
                         let cycle = seed::find_cycle(&fixture.work, table.name, column.db).unwrap();
-                        assert!(cycle.is_none(), "{}: accepted a cycle {cycle:?}", table.name);
+                        assert!(
+                            cycle.is_none(),
+                            "{}: accepted a cycle {cycle:?}",
+                            table.name
+                        );
                     }
                 }
                 restore(&fixture.template, &mut fixture.work);
