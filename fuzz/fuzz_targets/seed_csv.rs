@@ -1,0 +1,174 @@
+//! Fuzzes the seed loader one file at a time. The first byte of the input picks a seed table
+//! (modulo the number of tables, in load order); the rest is that table's CSV. It replaces that
+//! one file of a valid data set (tests/fixtures/minimal on the built-in vocabularies) and is
+//! loaded into an in-memory database that already holds that data set.
+//!
+//! Whatever the bytes, the loader must not panic; when it refuses them, the database must hold
+//! exactly what it held before (every row of every table) with no transaction left open; when it
+//! accepts them, the database must meet the rules `conflictdb check` enforces.
+
+#![no_main]
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use conflictdb::db;
+use conflictdb::schema::{Value, TABLES};
+use conflictdb::seed::{self, Input};
+use libfuzzer_sys::fuzz_target;
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::Connection;
+
+macro_rules! fixture {
+    ($($name:literal),* $(,)?) => {
+        [$((
+            concat!($name, ".csv"),
+            &include_bytes!(concat!("../../tests/fixtures/minimal/", $name, ".csv"))[..],
+        )),*]
+    };
+}
+
+/// The data files of the valid data set; the vocabularies fall back to the built-in files.
+fn base_files() -> BTreeMap<String, Vec<u8>> {
+    fixture![
+        "sources",
+        "actors",
+        "actor_aliases",
+        "places",
+        "place_aliases",
+        "events",
+        "event_places",
+        "event_actors",
+        "event_sources",
+        "statements",
+        "casualties",
+    ]
+    .into_iter()
+    .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
+    .collect()
+}
+
+fn memory_db() -> Connection {
+    let mut conn = Connection::open_in_memory().unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    db::migrate(&mut conn, Path::new(":memory:")).unwrap();
+    conn
+}
+
+type Dump = Vec<(String, Vec<Vec<SqlValue>>)>;
+
+/// Every row of every table, in rowid order.
+fn dump(conn: &Connection) -> Dump {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    names
+        .into_iter()
+        .filter(|name| !name.starts_with("sqlite_"))
+        .map(|name| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY rowid"))
+                .unwrap();
+            let width = stmt.column_count();
+            let rows = stmt
+                .query_map([], |row| (0..width).map(|i| row.get(i)).collect())
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            (name, rows)
+        })
+        .collect()
+}
+
+struct Fixture {
+    files: BTreeMap<String, Vec<u8>>,
+    /// The database holding the valid data set, to restore from after an accepted input.
+    template: Connection,
+    template_dump: Dump,
+    /// The database each input is loaded into; it holds the valid data set before each run.
+    work: Connection,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let files = base_files();
+        let mut template = memory_db();
+        seed::load(&mut template, &Input::Files(files.clone())).expect("the base data set loads");
+        let template_dump = dump(&template);
+        let mut work = memory_db();
+        restore(&template, &mut work);
+        Fixture {
+            files,
+            template,
+            template_dump,
+            work,
+        }
+    }
+}
+
+fn restore(from: &Connection, to: &mut Connection) {
+    // -1: every page in one step.
+    let step = Backup::new(from, to).unwrap().step(-1).unwrap();
+    assert!(
+        matches!(step, StepResult::Done),
+        "backup stopped at {step:?}"
+    );
+}
+
+thread_local! {
+    static FIXTURE: RefCell<Fixture> = RefCell::new(Fixture::new());
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&pick, csv)) = data.split_first() else {
+        return;
+    };
+    let table = &TABLES[usize::from(pick) % TABLES.len()];
+    FIXTURE.with_borrow_mut(|fixture| {
+        let mut files = fixture.files.clone();
+        files.insert(table.file_name(), csv.to_vec());
+        match seed::load(&mut fixture.work, &Input::Files(files)) {
+            Err(error) => {
+                assert!(
+                    fixture.work.is_autocommit(),
+                    "a transaction was left open after: {error}"
+                );
+                assert!(
+                    dump(&fixture.work) == fixture.template_dump,
+                    "the refusal {error} changed the database"
+                );
+            }
+            Ok(_) => {
+                assert!(fixture.work.is_autocommit(), "a transaction was left open");
+                let violations: i64 = fixture
+                    .work
+                    .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+                        row.get(0)
+                    })
+                    .unwrap();
+                assert_eq!(violations, 0, "foreign_key_check found violations");
+                for table in TABLES {
+                    if let Some(column) = table
+                        .columns
+                        .iter()
+                        .find(|c| c.value == Value::Ref(table.name))
+                    {
+                        let cycle = seed::find_cycle(&fixture.work, table.name, column.db).unwrap();
+                        assert!(
+                            cycle.is_none(),
+                            "{}: accepted a cycle {cycle:?}",
+                            table.name
+                        );
+                    }
+                }
+                restore(&fixture.template, &mut fixture.work);
+            }
+        }
+    });
+});
