@@ -71,7 +71,7 @@ impl Input {
         }
     }
 
-    fn open(&self, file: &str) -> Result<Box<dyn Read + '_>, SeedError> {
+    fn open(&self, file: &str) -> Result<Box<dyn Read + Send + '_>, SeedError> {
         let missing = || SeedError::File {
             file: self.display(file),
             message: "file not found: every seed directory holds one CSV per table".into(),
@@ -357,15 +357,40 @@ fn load_table(
     let file_name = table.file_name();
     let file = input.display(&file_name);
     progress.table(table.name, input.size(&file_name));
-    let mut reader = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(256 * 1024)
         .from_reader(Strict::new(input.open(&file_name)?));
-    let mut record = csv::ByteRecord::new();
+    // The file is read and parsed on a thread of its own while this one validates and stores.
+    std::thread::scope(|scope| {
+        let mut records = Records::spawn(scope, reader, file.clone());
+        load_records(
+            conn,
+            input,
+            table,
+            mode,
+            state,
+            progress,
+            &mut records,
+            file,
+        )
+    })
+}
 
+#[allow(clippy::too_many_arguments)]
+fn load_records(
+    conn: &Connection,
+    input: &Input,
+    table: &'static Table,
+    mode: Mode,
+    state: &mut State,
+    progress: &mut dyn Progress,
+    records: &mut Records,
+    file: String,
+) -> Result<u64, SeedError> {
     // The header names the columns; they may come in any order.
-    if !read_record(&mut reader, &mut record, &file)? {
+    let Some((record, _)) = records.next()? else {
         return Err(SeedError::File {
             file,
             message: format!(
@@ -378,8 +403,8 @@ fn load_table(
                     .join(",")
             ),
         });
-    }
-    let positions = header_positions(table, &record, &file)?;
+    };
+    let positions = header_positions(table, record, &file)?;
     let width = record.len();
     // Where each column's end-of-span column is, for Period columns.
     let end_positions: Vec<Option<usize>> = table
@@ -441,16 +466,14 @@ fn load_table(
     let mut rows = 0u64;
     let mut reported = 0u64;
 
-    while read_record(&mut reader, &mut record, &file)? {
+    while let Some((record, quote_error)) = records.next()? {
         let line = record.position().map_or(0, |p| p.line());
         // A quoting error on an earlier line is reported before the rows it garbled.
-        if let Some((error_line, message)) =
-            reader.get_ref().error.clone().filter(|(at, _)| *at < line)
-        {
+        if let Some((error_line, message)) = quote_error.filter(|(at, _)| *at < line) {
             return Err(SeedError::Row {
                 file,
-                line: error_line,
-                message,
+                line: *error_line,
+                message: message.clone(),
             });
         }
         if record.len() != width {
@@ -770,7 +793,7 @@ fn load_table(
             progress.advance(record.position().map_or(0, |p| p.byte()));
         }
     }
-    if let Some((line, message)) = reader.get_mut().error_at_end() {
+    if let Some((line, message)) = records.quote_error_at_end() {
         return Err(SeedError::Row {
             file,
             line,
@@ -1019,20 +1042,104 @@ impl From<String> for Shown {
     }
 }
 
-/// Reads the next record; false at the end of the file.
-fn read_record<R: Read>(
-    reader: &mut csv::Reader<R>,
-    record: &mut csv::ByteRecord,
-    file: &str,
-) -> Result<bool, SeedError> {
-    reader.read_byte_record(record).map_err(|e| {
-        let line = e.position().map_or(0, |p| p.line());
-        SeedError::Row {
-            file: file.to_string(),
-            line,
-            message: e.to_string(),
+/// The records of one CSV file, read and parsed on a thread of their own and handed over in
+/// batches (recycled, so that records are not reallocated), with the quoting error found so far.
+struct Records {
+    full: std::sync::mpsc::Receiver<Batch>,
+    empty: std::sync::mpsc::Sender<Batch>,
+    batch: Batch,
+    next: usize,
+}
+
+#[derive(Default)]
+struct Batch {
+    records: Vec<csv::ByteRecord>,
+    filled: usize,
+    quote_error: Option<(u64, String)>,
+    /// Set on the last batch: the end of the file, or the error that stopped the reading.
+    end: Option<Result<(), SeedError>>,
+}
+
+const BATCH: usize = 512;
+
+impl Records {
+    fn spawn<'scope, R: Read + Send + 'scope>(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        mut reader: csv::Reader<Strict<R>>,
+        file: String,
+    ) -> Records {
+        let (full_sender, full) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let (empty, empty_receiver) = std::sync::mpsc::channel::<Batch>();
+        scope.spawn(move || loop {
+            let mut batch = empty_receiver.try_recv().unwrap_or_default();
+            batch.records.resize_with(BATCH, csv::ByteRecord::new);
+            batch.filled = 0;
+            while batch.filled < BATCH {
+                match reader.read_byte_record(&mut batch.records[batch.filled]) {
+                    Ok(true) => batch.filled += 1,
+                    Ok(false) => {
+                        batch.end = Some(Ok(()));
+                        break;
+                    }
+                    Err(e) => {
+                        batch.end = Some(Err(SeedError::Row {
+                            file: file.clone(),
+                            line: e.position().map_or(0, |p| p.line()),
+                            message: e.to_string(),
+                        }));
+                        break;
+                    }
+                }
+            }
+            batch.quote_error = if batch.end.is_some() {
+                reader.get_mut().error_at_end()
+            } else {
+                reader.get_ref().error.clone()
+            };
+            let last = batch.end.is_some();
+            // After an error the loader stops listening: then this thread stops too.
+            if full_sender.send(batch).is_err() || last {
+                break;
+            }
+        });
+        Records {
+            full,
+            empty,
+            batch: Batch::default(),
+            next: 0,
         }
-    })
+    }
+
+    /// The next record, with the first quoting error found so far; None at the end of the file.
+    #[allow(clippy::type_complexity)]
+    fn next(&mut self) -> Result<Option<(&csv::ByteRecord, Option<&(u64, String)>)>, SeedError> {
+        while self.next >= self.batch.filled {
+            match self.batch.end.take() {
+                Some(Ok(())) => {
+                    self.batch.end = Some(Ok(()));
+                    return Ok(None);
+                }
+                Some(Err(e)) => return Err(e),
+                None => {}
+            }
+            let Ok(batch) = self.full.recv() else {
+                return Ok(None);
+            };
+            let used = std::mem::replace(&mut self.batch, batch);
+            let _ = self.empty.send(used);
+            self.next = 0;
+        }
+        self.next += 1;
+        Ok(Some((
+            &self.batch.records[self.next - 1],
+            self.batch.quote_error.as_ref(),
+        )))
+    }
+
+    /// The first quoting error of the whole file, once it has been read to its end.
+    fn quote_error_at_end(&self) -> Option<(u64, String)> {
+        self.batch.quote_error.clone()
+    }
 }
 
 /// For each column of `table`, its index in the file's header (None for an optional column the
@@ -1158,7 +1265,7 @@ fn unknown_code(vocabulary: &str, codes: &HashSet<String, Fast>, code: &str) -> 
 fn reader_again<'a>(
     input: &'a Input,
     table: &Table,
-) -> Result<csv::Reader<Box<dyn Read + 'a>>, SeedError> {
+) -> Result<csv::Reader<Box<dyn Read + Send + 'a>>, SeedError> {
     Ok(csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
