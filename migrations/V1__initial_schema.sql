@@ -6,7 +6,8 @@
 -- refer to each other by key); integer ids are internal. Unique key indexes are named (not inline
 -- UNIQUE constraints) so that bulk loads can rebuild them. Every index costs a full scan of its
 -- table when a fresh database is built, so columns no report filters on (statements.target_id,
--- casualties.claimed_by_id, events.place_id) have none.
+-- casualties.claimed_by_id, events.place_id, event_places.place_id, event_actors.actor_id) have
+-- none; add one with a migration when a report needs it.
 
 -- Vocabularies ----------------------------------------------------------------------------------
 
@@ -188,7 +189,6 @@ CREATE TABLE event_places (
 );
 -- A row's identity: seeding again updates it instead of adding it twice.
 CREATE UNIQUE INDEX event_places_identity ON event_places (event_id, place_id);
-CREATE INDEX event_places_place ON event_places (place_id);
 
 CREATE TABLE event_actors (
     event_id INTEGER NOT NULL REFERENCES events (id),
@@ -197,7 +197,6 @@ CREATE TABLE event_actors (
 );
 -- A row's identity: seeding again updates it instead of adding it twice.
 CREATE UNIQUE INDEX event_actors_identity ON event_actors (event_id, actor_id, role);
-CREATE INDEX event_actors_actor ON event_actors (actor_id);
 
 CREATE TABLE event_sources (
     event_id INTEGER NOT NULL REFERENCES events (id),

@@ -153,11 +153,10 @@ pub fn load_with(
         let rows = load_table(&tx, input, table, mode, &mut state, progress)?;
         counts.push((table.name, rows));
     }
-    // The key maps are done with: give their memory to SQLite's sorter for the index builds.
+    // The key maps are done with: free their memory before the sorter needs its own.
     drop(state);
     if !indexes.is_empty() {
         progress.table("indexes", None);
-        tx.pragma_update(None, "cache_size", -65536)?;
     }
     for (_, table_name, sql) in &indexes {
         if let Err(error) = tx.execute_batch(sql) {
