@@ -6,8 +6,8 @@
 -- refer to each other by key); integer ids are internal. Unique key indexes are named (not inline
 -- UNIQUE constraints) so that bulk loads can rebuild them. Every index costs a full scan of its
 -- table when a fresh database is built, so columns no report filters on (statements.target_id,
--- casualties.claimed_by_id, events.place_id, event_places.place_id, event_actors.actor_id) have
--- none; add one with a migration when a report needs it.
+-- casualties.claimed_by_id, the source_id columns, events.place_id, event_places.place_id,
+-- event_actors.actor_id) have none; add one with a migration when a report needs it.
 
 -- Vocabularies ----------------------------------------------------------------------------------
 
@@ -207,7 +207,6 @@ CREATE TABLE event_sources (
 );
 -- A row's identity: seeding again updates it instead of adding it twice.
 CREATE UNIQUE INDEX event_sources_identity ON event_sources (event_id, source_id, quote);
-CREATE INDEX event_sources_source ON event_sources (source_id);
 
 -- Claims ------------------------------------------------------------------------------------------
 
@@ -234,7 +233,6 @@ CREATE INDEX statements_speaker ON statements (speaker_id);
 CREATE INDEX statements_event ON statements (event_id);
 CREATE INDEX statements_said_on ON statements (said_on);
 CREATE INDEX statements_said_on_end ON statements (said_on_end);
-CREATE INDEX statements_source ON statements (source_id);
 
 -- A casualty figure is a claim: who claimed it, which source reports it, low/best/high as given.
 CREATE TABLE casualties (
@@ -262,7 +260,6 @@ CREATE TABLE casualties (
 CREATE UNIQUE INDEX casualties_key ON casualties (key);
 CREATE INDEX casualties_event ON casualties (event_id);
 CREATE INDEX casualties_side ON casualties (side_id);
-CREATE INDEX casualties_source ON casualties (source_id);
 
 -- Views: the stable public interface, with display names instead of ids -------------------------
 

@@ -153,10 +153,14 @@ pub fn load_with(
         let rows = load_table(&tx, input, table, mode, &mut state, progress)?;
         counts.push((table.name, rows));
     }
-    // The key maps are done with: free their memory before the sorter needs its own.
+    // The key maps are done with. The indexes are built by SQLite's sorter, which runs faster
+    // with a second thread and a small cache (measured at a million rows: 8 MB is as fast as 16 MB
+    // and 32 MB, with a third of the memory).
     drop(state);
     if !indexes.is_empty() {
         progress.table("indexes", None);
+        tx.pragma_update(None, "cache_size", -8192)?;
+        tx.pragma_update(None, "threads", 2)?;
     }
     for (_, table_name, sql) in &indexes {
         if let Err(error) = tx.execute_batch(sql) {
@@ -252,6 +256,10 @@ struct KeyIndex {
 }
 
 impl KeyIndex {
+    fn reserve(&mut self, additional: usize) {
+        self.hashes.reserve(additional);
+    }
+
     fn get(&self, key: &str) -> Option<i64> {
         match self.hashes.get(&hash_key(key)) {
             Some(&COLLIDED) => self.collided.get(key).copied(),
@@ -388,6 +396,7 @@ fn load_records(
     records: &mut Records,
     file: String,
 ) -> Result<u64, SeedError> {
+    let file_size = input.size(&table.file_name());
     // The header names the columns; they may come in any order.
     let Some((record, _)) = records.next()? else {
         return Err(SeedError::File {
@@ -787,6 +796,18 @@ fn load_records(
             insert.raw_execute().map_err(|e| refused(&file, line, e))?;
         }
         rows += 1;
+        // Size the key map once for the whole file, from the bytes the first rows took: growing
+        // it step by step would hold the old table and the new one at once.
+        if rows == 1024 && table.referenced {
+            if let (Some(size), Some(position)) = (file_size, record.position()) {
+                let expected = size.saturating_mul(rows) / position.byte().max(1);
+                state
+                    .keys
+                    .entry(table.name)
+                    .or_default()
+                    .reserve(expected as usize * 21 / 20);
+            }
+        }
         if rows - reported >= 16 * 1024 {
             reported = rows;
             progress.advance(record.position().map_or(0, |p| p.byte()));
