@@ -239,7 +239,7 @@ impl Hasher for Identity64 {
 fn hash_key(key: &str) -> u64 {
     // foldhash with a fixed seed: fast and well spread; the rare collision is handled exactly.
     use std::hash::BuildHasher;
-    foldhash::quality::FixedState::with_seed(0x636f_6e66_6c69_6374).hash_one(key)
+    foldhash::fast::FixedState::with_seed(0x636f_6e66_6c69_6374).hash_one(key)
 }
 
 /// Marks a hash shared by two keys: those keys are looked up in `collided`.
@@ -471,6 +471,9 @@ fn load_records(
     let mut self_refs: Vec<(String, usize)> = Vec::new();
     let mut ascending: Vec<(usize, i64)> = Vec::new();
     let mut date_text = String::with_capacity(32);
+    // The last key each column resolved, and its id: files are often grouped by event, and a
+    // repeated key then skips the hash lookup (and its likely cache miss).
+    let mut last_refs: Vec<(String, i64)> = vec![(String::new(), 0); table.columns.len()];
     let mut rows = 0u64;
     let mut reported = 0u64;
 
@@ -568,10 +571,18 @@ fn load_records(
                         }
                     }
                 }
-                Value::Ref(target) => match state.keys.get(target).and_then(|k| k.get(text)) {
-                    Some(id) => insert.raw_bind_parameter(param, id)?,
-                    None => return Err(fail(index, text, unknown_key(conn, target, text))),
-                },
+                Value::Ref(target) => {
+                    let last = &mut last_refs[number];
+                    if last.0 != text {
+                        let Some(id) = state.keys.get(target).and_then(|k| k.get(text)) else {
+                            return Err(fail(index, text, unknown_key(conn, target, text)));
+                        };
+                        last.0.clear();
+                        last.0.push_str(text);
+                        last.1 = id;
+                    }
+                    insert.raw_bind_parameter(param, last.1)?;
+                }
                 Value::Code(vocabulary) => {
                     let codes = &state.codes[vocabulary];
                     if !codes.contains(text) {
