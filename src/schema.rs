@@ -38,6 +38,21 @@ pub enum Value {
     Country,
 }
 
+impl Column {
+    /// The database columns this CSV column fills: a `Period` fills three, a `PeriodEnd` none.
+    pub fn db_columns(&self) -> Vec<&'static str> {
+        match self.value {
+            Value::PeriodEnd => Vec::new(),
+            Value::Period {
+                end_db,
+                precision_db,
+                ..
+            } => vec![self.db, end_db, precision_db],
+            _ => vec![self.db],
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Column {
     /// The CSV header name.

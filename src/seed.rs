@@ -1409,20 +1409,7 @@ pub fn find_cycles(
 /// `INSERT ... ON CONFLICT ... DO UPDATE`: a row whose key (or, in a link table, whose primary
 /// key) exists is updated in place, so seeding twice leaves the same database.
 fn insert_sql(table: &Table, mode: Mode) -> String {
-    let mut columns = Vec::new();
-    for column in table.columns {
-        match column.value {
-            Value::PeriodEnd => {}
-            Value::Period {
-                end_db,
-                precision_db,
-                ..
-            } => {
-                columns.extend([column.db, end_db, precision_db]);
-            }
-            _ => columns.push(column.db),
-        }
-    }
+    let columns: Vec<&str> = table.columns.iter().flat_map(|c| c.db_columns()).collect();
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
     // A fresh load has no identity index to conflict with (it is built at the end, which finds
     // any row given twice) and no old rows.

@@ -81,26 +81,21 @@ pub fn write_seed_layout(
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut counts = Vec::new();
     for table in TABLES {
-        let mut selects = Vec::new();
-        for column in table.columns {
-            match column.value {
-                Value::PeriodEnd => {}
-                Value::Period {
-                    end_db,
-                    precision_db,
-                    ..
-                } => {
-                    selects.push(format!("t.{}", column.db));
-                    selects.push(format!("t.{end_db}"));
-                    selects.push(format!("t.{precision_db}"));
-                }
-                Value::Ref(target) => selects.push(format!(
+        let selects: Vec<String> = table
+            .columns
+            .iter()
+            .flat_map(|column| match column.value {
+                Value::Ref(target) => vec![format!(
                     "(SELECT key FROM {target} WHERE id = t.{})",
                     column.db
-                )),
-                _ => selects.push(format!("t.{}", column.db)),
-            }
-        }
+                )],
+                _ => column
+                    .db_columns()
+                    .into_iter()
+                    .map(|db| format!("t.{db}"))
+                    .collect(),
+            })
+            .collect();
         let sql = format!(
             "SELECT {} FROM {} AS t ORDER BY t.rowid",
             selects.join(", "),
