@@ -252,9 +252,13 @@ pub fn prepare<'c>(
     if explain {
         sql.insert_str(0, "EXPLAIN QUERY PLAN ");
     }
-    let mut stmt = conn
-        .prepare(&sql)
-        .with_context(|| format!("report {} does not compile", report.name))?;
+    let mut stmt = conn.prepare(&sql).map_err(|e| {
+        anyhow::anyhow!(
+            "report {} does not compile: {}",
+            report.name,
+            compile_error(&e)
+        )
+    })?;
     for index in 1..=stmt.parameter_count() {
         let Some(sql_name) = stmt.parameter_name(index) else {
             bail!(
@@ -272,6 +276,32 @@ pub fn prepare<'c>(
         stmt.raw_bind_parameter(index, values.get(name).cloned().unwrap_or(SqlValue::Null))?;
     }
     Ok(stmt)
+}
+
+/// SQLite's complaint about a statement, pointing at the text it stopped at rather than
+/// repeating the whole SQL.
+pub fn compile_error(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::SqlInputError {
+            msg, sql, offset, ..
+        } => {
+            let at: String = sql
+                .get(usize::try_from(*offset).unwrap_or(0)..)
+                .unwrap_or("")
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(40)
+                .collect();
+            if at.trim().is_empty() {
+                msg.clone()
+            } else {
+                format!("{msg}, at {:?}", at.trim())
+            }
+        }
+        other => other.to_string(),
+    }
 }
 
 /// The report's SQL without the `-- if: NAME` lines whose parameter has no value.

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
 use crate::cli::QueryArgs;
 use crate::{db, output};
@@ -10,7 +10,10 @@ pub fn run(db_path: &Path, args: &QueryArgs) -> Result<()> {
     let mut stmt = match conn.prepare(&args.sql) {
         Ok(stmt) => stmt,
         Err(rusqlite::Error::MultipleStatement) => bail!("query runs one SQL statement at a time"),
-        Err(e) => return Err(e).context("the query does not compile"),
+        Err(e) => bail!(
+            "the query does not compile: {}",
+            crate::reports::compile_error(&e)
+        ),
     };
     if !stmt.readonly() {
         bail!(
