@@ -5,7 +5,6 @@
 //! leaves the database as it was), rather than one exact wording.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 
 use conflictdb::db;
@@ -14,17 +13,10 @@ use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use tempfile::TempDir;
 
-use crate::common::REPO;
+use crate::common::{read_files, REPO};
 
 fn minimal_fixture() -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(Path::new(REPO).join("tests/fixtures/minimal"))
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap().to_string();
-            (name, fs::read(&path).unwrap())
-        })
-        .collect()
+    read_files(&Path::new(REPO).join("tests/fixtures/minimal"))
 }
 
 /// Every row of every table, as text.

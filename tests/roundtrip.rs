@@ -19,7 +19,7 @@ use proptest::sample::{select, Index};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 
-use crate::common::REPO;
+use crate::common::{read_files, REPO};
 
 /// Seed files by name, as `Input::Files` takes them; shown as text when a case fails.
 #[derive(Clone)]
@@ -746,17 +746,6 @@ fn dump(conn: &Connection) -> Dump {
         .collect()
 }
 
-fn read_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap().to_string();
-            (name, fs::read(&path).unwrap())
-        })
-        .collect()
-}
-
 /// Loads a data set that must be valid.
 fn load_valid(conn: &mut Connection, files: &Files) -> Result<seed::Counts, TestCaseError> {
     seed::load(conn, &Input::Files(files.0.clone()))
@@ -824,7 +813,7 @@ proptest! {
         // And the second database exports to the same files, byte for byte.
         let again = tempfile::tempdir().unwrap();
         write_seed_layout(&second, again.path(), bom).unwrap();
-        prop_assert_eq!(read_dir(exported.path()), read_dir(again.path()));
+        prop_assert_eq!(read_files(exported.path()), read_files(again.path()));
     }
 }
 
@@ -832,7 +821,7 @@ proptest! {
 
 /// The minimal fixture's data files; the vocabularies come from the built-in ones.
 fn minimal_fixture() -> Files {
-    Files(read_dir(&Path::new(REPO).join("tests/fixtures/minimal")))
+    Files(read_files(&Path::new(REPO).join("tests/fixtures/minimal")))
 }
 
 #[derive(Clone, Debug)]

@@ -109,6 +109,18 @@ impl Env {
     }
 }
 
+/// Every file of a directory, by name, as bytes (a seed directory held in memory).
+pub fn read_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            (name, fs::read(&path).unwrap())
+        })
+        .collect()
+}
+
 /// The data rows of CSV text (the header row left out).
 pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
     csv::Reader::from_reader(text.as_bytes())
