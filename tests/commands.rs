@@ -344,6 +344,13 @@ fn usage_errors_exit_with_two() {
 }
 
 #[test]
+fn a_database_in_a_missing_directory_is_refused_by_name() {
+    let env = Env::new();
+    let err = env.fails(&["--db", "no-such-dir/x.db", "seed"]);
+    assert_eq!(err, "conflictdb: cannot create database no-such-dir/x.db: directory no-such-dir does not exist\n");
+}
+
+#[test]
 fn a_missing_seed_directory_is_named() {
     let env = Env::new();
     let err = env.fails(&["seed", "no-such-dir"]);

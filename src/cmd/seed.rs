@@ -21,6 +21,16 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
         }
         None => Input::BuiltIn,
     };
+    if let Some(dir) = db_path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    {
+        anyhow::bail!(
+            "cannot create database {}: directory {} does not exist",
+            db_path.display(),
+            dir.display()
+        );
+    }
     let mut progress = Bar::new();
     let fresh = if db_path.exists() {
         None
