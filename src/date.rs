@@ -70,14 +70,32 @@ pub fn iso(date: Date) -> String {
 
 /// Appends `YYYY-MM-DD` to `out`.
 pub fn write_iso(out: &mut String, date: Date) {
-    use std::fmt::Write;
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    );
+    let (year, month, day) = (date.year(), u8::from(date.month()), date.day());
+    match u16::try_from(year).ok().filter(|y| *y <= 9999) {
+        // Digit by digit: this runs for every date loaded.
+        Some(year) => {
+            let digit = |n: u16| char::from(b'0' + (n % 10) as u8);
+            let (month, day) = (u16::from(month), u16::from(day));
+            for c in [
+                digit(year / 1000),
+                digit(year / 100),
+                digit(year / 10),
+                digit(year),
+                '-',
+                digit(month / 10),
+                digit(month),
+                '-',
+                digit(day / 10),
+                digit(day),
+            ] {
+                out.push(c);
+            }
+        }
+        None => {
+            use std::fmt::Write;
+            let _ = write!(out, "{year:04}-{month:02}-{day:02}");
+        }
+    }
 }
 
 /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. The error says what is wrong, for a message that
@@ -205,6 +223,21 @@ mod tests {
     fn span(text: &str) -> (String, String, &'static str) {
         let period = parse(text).unwrap();
         (iso(period.start), iso(period.end), period.precision.code())
+    }
+
+    #[test]
+    fn iso_pads_every_part() {
+        for (year, month, day) in [
+            (2020, 7, 12),
+            (5, 1, 1),
+            (999, 12, 31),
+            (9999, 10, 9),
+            (-1, 3, 4),
+        ] {
+            let date =
+                Date::from_calendar_date(year, Month::try_from(month).unwrap(), day).unwrap();
+            assert_eq!(iso(date), format!("{year:04}-{month:02}-{day:02}"));
+        }
     }
 
     #[test]

@@ -128,6 +128,11 @@ pub fn load(conn: &mut Connection, input: &Input) -> Result<Counts, SeedError> {
 }
 
 /// [`load`], in the given mode, reporting progress.
+///
+/// A second thread reads and parses the files, one after another, while this one stores the rows.
+/// In a fresh load that thread also checks every value and resolves every key (a row's id is its
+/// place in its file, so nothing it does needs the database), and this thread only binds values
+/// and inserts; in an update ids come from the database, so the checking is done here.
 pub fn load_with(
     conn: &mut Connection,
     input: &Input,
@@ -148,18 +153,27 @@ pub fn load_with(
         }
     }
     let mut state = State::default();
-    let mut counts = Vec::new();
-    for table in TABLES {
-        let rows = load_table(&tx, input, table, mode, &mut state, progress)?;
-        counts.push((table.name, rows));
-    }
+    let counts = std::thread::scope(|scope| {
+        let (sender, received) = std::sync::mpsc::sync_channel::<Message>(4);
+        let (recycle, recycled) = std::sync::mpsc::channel::<Batch>();
+        let (reader_state, state) = match mode {
+            Mode::Fresh => (Some(&mut state), None),
+            Mode::Update => (None, Some(&mut state)),
+        };
+        scope.spawn(move || read_all(input, reader_state, &sender, &recycled));
+        let counts = store_all(&tx, input, mode, state, progress, &received, &recycle);
+        // On an error the reading thread stops at its next hand-over.
+        drop(received);
+        counts
+    })?;
     // The key maps are done with. The indexes are built by SQLite's sorter, which runs faster
-    // with a second thread and a small cache (measured at a million rows: 8 MB is as fast as 16 MB
-    // and 32 MB, with a third of the memory).
+    // with a small cache: it then sorts in runs that fit the processor's caches, which a second
+    // thread can sort while the first reads on (measured at a million events: the 23 indexes take
+    // 11 s with 1 MB, 13 s with 8 MB, and more with 32 MB).
     drop(state);
     if !indexes.is_empty() {
         progress.table("indexes", None);
-        tx.pragma_update(None, "cache_size", -8192)?;
+        tx.pragma_update(None, "cache_size", -1024)?;
         tx.pragma_update(None, "threads", 2)?;
     }
     for (_, table_name, sql) in &indexes {
@@ -261,21 +275,34 @@ impl KeyIndex {
     }
 
     fn get(&self, key: &str) -> Option<i64> {
-        match self.hashes.get(&hash_key(key)) {
+        self.get_hashed(hash_key(key), key)
+    }
+
+    fn get_hashed(&self, hash: u64, key: &str) -> Option<i64> {
+        match self.hashes.get(&hash) {
             Some(&COLLIDED) => self.collided.get(key).copied(),
             found => found.copied(),
         }
     }
 
-    /// Adds `key` → `id`; false if another row already has this key (a duplicate).
+    /// Adds `key` → `id`; false if another row already has this key (a duplicate). `key_of`
+    /// gives the key of another id, needed only when two keys share a hash.
     fn insert(
         &mut self,
-        conn: &Connection,
-        table: &Table,
         key: &str,
         id: i64,
-    ) -> rusqlite::Result<bool> {
-        let hash = hash_key(key);
+        key_of: impl FnOnce(i64) -> Result<String, SeedError>,
+    ) -> Result<bool, SeedError> {
+        self.insert_hashed(hash_key(key), key, id, key_of)
+    }
+
+    fn insert_hashed(
+        &mut self,
+        hash: u64,
+        key: &str,
+        id: i64,
+        key_of: impl FnOnce(i64) -> Result<String, SeedError>,
+    ) -> Result<bool, SeedError> {
         match self.hashes.get(&hash).copied() {
             None => {
                 self.hashes.insert(hash, id);
@@ -288,15 +315,7 @@ impl KeyIndex {
             }
             Some(other) if other == id => {}
             Some(other) => {
-                let other_key: String = conn.query_row(
-                    &format!(
-                        "SELECT {} FROM {} WHERE id = ?1",
-                        table.key_column(),
-                        table.name
-                    ),
-                    [other],
-                    |row| row.get(0),
-                )?;
+                let other_key = key_of(other)?;
                 if other_key == key {
                     return Ok(false);
                 }
@@ -353,248 +372,263 @@ struct Forward {
     column: usize,
 }
 
-fn load_table(
-    conn: &Connection,
-    input: &Input,
-    table: &'static Table,
-    mode: Mode,
-    state: &mut State,
-    progress: &mut dyn Progress,
-) -> Result<u64, SeedError> {
-    let file_name = table.file_name();
-    let file = input.display(&file_name);
-    progress.table(table.name, input.size(&file_name));
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(Strict::new(input.open(&file_name)?));
-    // The file is read and parsed on a thread of its own while this one validates and stores.
-    std::thread::scope(|scope| {
-        let mut records = Records::spawn(scope, reader, file.clone());
-        load_records(
-            conn,
-            input,
-            table,
-            mode,
-            state,
-            progress,
-            &mut records,
-            file,
-        )
-    })
+/// A value checked and ready to bind.
+#[derive(Clone, Copy, Debug)]
+enum Bound {
+    Null,
+    Int(i64),
+    Real(f64),
+    /// A field of the record, as given.
+    Field(usize),
+    /// Text the loader wrote (a date), at this range of its arena.
+    Arena(u32, u32),
+    Static(&'static str),
 }
 
-#[allow(clippy::too_many_arguments)]
-fn load_records(
-    conn: &Connection,
-    input: &Input,
+/// A refusal found away from the database: an unknown key's message gains its "did you mean"
+/// from the database when it is reported.
+enum Failure {
+    Refused(SeedError),
+    UnknownKey {
+        error: Box<SeedError>,
+        table: &'static str,
+        key: String,
+    },
+}
+
+impl From<SeedError> for Failure {
+    fn from(error: SeedError) -> Failure {
+        Failure::Refused(error)
+    }
+}
+
+impl Failure {
+    fn report(self, conn: &Connection) -> SeedError {
+        match self {
+            Failure::Refused(error) => error,
+            Failure::UnknownKey {
+                mut error,
+                table,
+                key,
+            } => {
+                if let SeedError::Value { message, .. } = error.as_mut() {
+                    *message = unknown_key(conn, table, &key);
+                }
+                *error
+            }
+        }
+    }
+}
+
+/// One file, as its header lays it out.
+#[derive(Clone)]
+struct Layout {
     table: &'static Table,
-    mode: Mode,
-    state: &mut State,
-    progress: &mut dyn Progress,
-    records: &mut Records,
+    /// The file as messages name it.
     file: String,
-) -> Result<u64, SeedError> {
-    let file_size = input.size(&table.file_name());
-    // The header names the columns; they may come in any order.
-    let Some((record, _)) = records.next()? else {
-        return Err(SeedError::File {
-            file,
-            message: format!(
-                "file is empty: it needs a header row ({})",
-                table
+    size: Option<u64>,
+    /// For each column of the table, its field in the file (None for an optional column the
+    /// file leaves out).
+    positions: Vec<Option<usize>>,
+    /// For each `Period` column, the field of its end-of-span column.
+    end_positions: Vec<Option<usize>>,
+    /// Fields per row.
+    width: usize,
+    /// Values bound per row (a `Period` binds three).
+    bound: usize,
+    identity: &'static [&'static str],
+}
+
+/// What converting the rows of one file keeps from row to row.
+struct Scratch {
+    self_refs: Vec<(String, usize)>,
+    ascending: Vec<(usize, i64)>,
+    /// The last key each column resolved, and its id: files are often grouped by event, and a
+    /// repeated key then skips the hash lookup (and its likely cache miss).
+    last_refs: Vec<(String, i64)>,
+}
+
+impl Scratch {
+    fn new(table: &Table) -> Scratch {
+        Scratch {
+            self_refs: Vec::new(),
+            ascending: Vec::new(),
+            last_refs: vec![(String::new(), 0); table.columns.len()],
+        }
+    }
+}
+
+impl Layout {
+    fn new(
+        table: &'static Table,
+        header: &csv::ByteRecord,
+        file: String,
+        size: Option<u64>,
+    ) -> Result<Layout, SeedError> {
+        let positions = header_positions(table, header, &file)?;
+        let end_positions = table
+            .columns
+            .iter()
+            .map(|c| match c.value {
+                Value::Period { end: Some(end), .. } => table
                     .columns
                     .iter()
-                    .map(|c| c.name)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-        });
-    };
-    let positions = header_positions(table, record, &file)?;
-    let width = record.len();
-    // Where each column's end-of-span column is, for Period columns.
-    let end_positions: Vec<Option<usize>> = table
-        .columns
-        .iter()
-        .map(|c| match c.value {
-            Value::Period { end: Some(end), .. } => table
-                .columns
-                .iter()
-                .position(|e| e.name == end)
-                .and_then(|i| positions[i]),
-            _ => None,
-        })
-        .collect();
-
-    // Existing rows: seeding again updates them by key instead of adding duplicates.
-    let existing: i64 =
-        conn.query_row(&format!("SELECT count(*) FROM {}", table.name), [], |r| {
-            r.get(0)
-        })?;
-    if mode == Mode::Fresh && existing > 0 {
-        return Err(SeedError::File {
+                    .position(|e| e.name == end)
+                    .and_then(|i| positions[i]),
+                _ => None,
+            })
+            .collect();
+        Ok(Layout {
+            table,
             file,
-            message: format!(
-                "a fresh load found {existing} rows already in {}",
-                table.name
-            ),
-        });
-    }
-    if table.referenced {
-        let index = state.keys.entry(table.name).or_default();
-        let mut stmt = conn.prepare(&format!("SELECT id, key FROM {}", table.name))?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let (id, key): (i64, String) = (row.get(0)?, row.get(1)?);
-            index.insert(conn, table, &key, id)?;
-        }
-    }
-    if table.is_vocabulary {
-        let codes = state.codes.entry(table.name).or_default();
-        let mut stmt = conn.prepare(&format!("SELECT code FROM {}", table.name))?;
-        for code in stmt.query_map([], |row| row.get::<_, String>(0))? {
-            codes.insert(code?);
-        }
+            size,
+            positions,
+            end_positions,
+            width: header.len(),
+            bound: table.columns.iter().map(|c| c.db_columns().len()).sum(),
+            identity: match table.identity {
+                Identity::Columns(columns) => columns,
+                Identity::Key => &[],
+            },
+        })
     }
 
-    let mut insert = conn.prepare(&insert_sql(table, mode))?;
-    let returns_id = mode == Mode::Update && !table.is_vocabulary;
-    let identity: &[&str] = match table.identity {
-        Identity::Columns(columns) => columns,
-        Identity::Key => &[],
-    };
-    let mut seen_ids = IdSet::default();
-    let mut seen_codes = HashSet::new();
-    let mut forwards: Vec<Forward> = Vec::new();
-    let mut self_refs: Vec<(String, usize)> = Vec::new();
-    let mut ascending: Vec<(usize, i64)> = Vec::new();
-    let mut date_text = String::with_capacity(32);
-    // The last key each column resolved, and its id: files are often grouped by event, and a
-    // repeated key then skips the hash lookup (and its likely cache miss).
-    let mut last_refs: Vec<(String, i64)> = vec![(String::new(), 0); table.columns.len()];
-    let mut rows = 0u64;
-    let mut reported = 0u64;
-
-    while let Some((record, quote_error)) = records.next()? {
-        let line = record.position().map_or(0, |p| p.line());
-        // A quoting error on an earlier line is reported before the rows it garbled.
-        if let Some((error_line, message)) = quote_error.filter(|(at, _)| *at < line) {
-            return Err(SeedError::Row {
-                file,
-                line: *error_line,
-                message: message.clone(),
-            });
-        }
-        if record.len() != width {
-            return Err(SeedError::Row {
-                file,
-                line,
-                message: format!("row has {} fields but the header has {width} (a stray comma or an unbalanced quote?)", record.len()),
-            });
-        }
-        let fail = |index: usize, value: &str, message: String| SeedError::Value {
-            file: file.clone(),
+    fn refuse(&self, line: u64, index: usize, value: Shown, message: String) -> SeedError {
+        SeedError::Value {
+            file: self.file.clone(),
             line,
             column: index + 1,
-            name: header_name(table, &positions, index),
-            value: value.into(),
+            name: header_name(self.table, &self.positions, index),
+            value,
             message,
-        };
-        let cell = |index: usize| -> Result<&str, SeedError> {
-            let refuse = |message: String| SeedError::Value {
-                file: file.clone(),
-                line,
-                column: index + 1,
-                name: header_name(table, &positions, index),
-                value: Shown(record[index].to_vec()),
-                message,
-            };
-            let text = std::str::from_utf8(&record[index]).map_err(|e| {
-                refuse(format!(
-                    "is not valid UTF-8 (bad byte at offset {})",
-                    e.valid_up_to()
-                ))
-            })?;
-            if text.contains('\0') {
-                return Err(refuse("contains a NUL character".into()));
-            }
-            Ok(text)
-        };
+        }
+    }
 
-        // Validate each value and bind it in place: no per-row allocation for text.
-        let mut key: Option<&str> = None;
-        self_refs.clear();
-        ascending.clear();
-        let mut param = 1;
-        for (number, (column, position)) in table.columns.iter().zip(&positions).enumerate() {
+    fn row_error(&self, line: u64, message: String) -> SeedError {
+        SeedError::Row {
+            file: self.file.clone(),
+            line,
+            message,
+        }
+    }
+
+    /// The record as text, once every field is known to be UTF-8 without a NUL.
+    fn text(&self, bytes: csv::ByteRecord, line: u64) -> Result<csv::StringRecord, SeedError> {
+        let record = csv::StringRecord::from_byte_record(bytes).map_err(|e| {
+            let (index, offset) = (e.utf8_error().field(), e.utf8_error().valid_up_to());
+            let bytes = e.into_byte_record();
+            self.refuse(
+                line,
+                index,
+                Shown(bytes[index].to_vec()),
+                format!("is not valid UTF-8 (bad byte at offset {offset})"),
+            )
+        })?;
+        if memchr::memchr(0, record.as_byte_record().as_slice()).is_some() {
+            let index = record.iter().position(|f| f.contains('\0')).unwrap_or(0);
+            return Err(self.refuse(
+                line,
+                index,
+                record[index].into(),
+                "contains a NUL character".into(),
+            ));
+        }
+        Ok(record)
+    }
+
+    /// Checks every value of `record` against its column and appends it to `out`, in the order
+    /// of the insert's parameters. Returns the field holding the row's key, if it has one.
+    fn convert(
+        &self,
+        state: &State,
+        record: &csv::StringRecord,
+        line: u64,
+        scratch: &mut Scratch,
+        out: &mut Vec<Bound>,
+        arena: &mut String,
+    ) -> Result<Option<usize>, Failure> {
+        let table = self.table;
+        let fail = |index: usize, value: &str, message: String| {
+            self.refuse(line, index, value.into(), message)
+        };
+        let mut key: Option<usize> = None;
+        scratch.self_refs.clear();
+        scratch.ascending.clear();
+        let date = |arena: &mut String, day: time::Date| {
+            let start = arena.len();
+            date::write_iso(arena, day);
+            Bound::Arena(start as u32, arena.len() as u32)
+        };
+        for (number, (column, position)) in table.columns.iter().zip(&self.positions).enumerate() {
             if column.value == Value::PeriodEnd {
                 continue;
             }
-            let text = match *position {
-                Some(index) => cell(index)?,
-                None => "",
-            };
+            let text = position.map_or("", |index| &record[index]);
             let index = position.unwrap_or(0);
             if text.is_empty() {
                 if column.required {
-                    return Err(fail(index, text, "is required but empty".into()));
+                    return Err(fail(index, text, "is required but empty".into()).into());
                 }
-                if column.value == Value::Flag {
-                    insert.raw_bind_parameter(param, 0)?;
-                } else if identity.contains(&column.db) {
+                out.push(if column.value == Value::Flag {
+                    Bound::Int(0)
+                } else if self.identity.contains(&column.db) {
                     // Part of a row's identity: compared, so stored as '' rather than NULL.
-                    insert.raw_bind_parameter(param, "")?;
+                    Bound::Static("")
                 } else {
-                    insert.raw_bind_parameter(param, rusqlite::types::Null)?;
+                    Bound::Null
+                });
+                if matches!(column.value, Value::Period { .. }) {
+                    out.extend([Bound::Null, Bound::Null]);
                 }
-                param += 1;
                 continue;
             }
-            match column.value {
+            let value = match column.value {
                 Value::Key => {
                     check_key(text).map_err(|m| fail(index, text, m))?;
-                    key = Some(text);
-                    insert.raw_bind_parameter(param, text)?;
+                    key = Some(index);
+                    Bound::Field(index)
                 }
-                Value::Text => insert.raw_bind_parameter(param, text)?,
+                Value::Text => Bound::Field(index),
                 Value::Ref(target) if target == table.name => {
-                    if key == Some(text) {
-                        return Err(fail(index, text, "refers to its own row".into()));
+                    if key.is_some_and(|k| &record[k] == text) {
+                        return Err(fail(index, text, "refers to its own row".into()).into());
                     }
                     match state.keys.get(target).and_then(|k| k.get(text)) {
-                        Some(id) => insert.raw_bind_parameter(param, id)?,
+                        Some(id) => Bound::Int(id),
                         None => {
-                            self_refs.push((text.to_string(), index));
-                            insert.raw_bind_parameter(param, rusqlite::types::Null)?;
+                            scratch.self_refs.push((text.to_string(), index));
+                            Bound::Null
                         }
                     }
                 }
                 Value::Ref(target) => {
-                    let last = &mut last_refs[number];
+                    let last = &mut scratch.last_refs[number];
                     if last.0 != text {
                         let Some(id) = state.keys.get(target).and_then(|k| k.get(text)) else {
-                            return Err(fail(index, text, unknown_key(conn, target, text)));
+                            return Err(Failure::UnknownKey {
+                                error: Box::new(fail(index, text, String::new())),
+                                table: target,
+                                key: text.to_string(),
+                            });
                         };
                         last.0.clear();
                         last.0.push_str(text);
                         last.1 = id;
                     }
-                    insert.raw_bind_parameter(param, last.1)?;
+                    Bound::Int(last.1)
                 }
                 Value::Code(vocabulary) => {
                     let codes = &state.codes[vocabulary];
                     if !codes.contains(text) {
-                        return Err(fail(index, text, unknown_code(vocabulary, codes, text)));
+                        return Err(fail(index, text, unknown_code(vocabulary, codes, text)).into());
                     }
-                    insert.raw_bind_parameter(param, text)?;
+                    Bound::Field(index)
                 }
                 Value::Period { .. } => {
                     let start = date::parse(text).map_err(|m| fail(index, text, m))?;
                     let mut period = start;
-                    if let Some(end_index) = end_positions[number] {
-                        let end_text = cell(end_index)?;
+                    if let Some(end_index) = self.end_positions[number] {
+                        let end_text = &record[end_index];
                         if !end_text.is_empty() {
                             let end =
                                 date::parse(end_text).map_err(|m| fail(end_index, end_text, m))?;
@@ -603,19 +637,15 @@ fn load_records(
                                 .map_err(|m| fail(end_index, end_text, m))?;
                         }
                     }
-                    date_text.clear();
-                    date::write_iso(&mut date_text, period.start);
-                    insert.raw_bind_parameter(param, date_text.as_str())?;
-                    date_text.clear();
-                    date::write_iso(&mut date_text, period.end);
-                    insert.raw_bind_parameter(param + 1, date_text.as_str())?;
-                    insert.raw_bind_parameter(param + 2, period.precision.code())?;
-                    param += 2;
+                    let start = date(arena, period.start);
+                    let end = date(arena, period.end);
+                    out.extend([start, end]);
+                    Bound::Static(period.precision.code())
                 }
                 Value::PeriodEnd => unreachable!("skipped above"),
                 Value::PartialDate => {
                     date::parse(text).map_err(|m| fail(index, text, m))?;
-                    insert.raw_bind_parameter(param, text)?;
+                    Bound::Field(index)
                 }
                 Value::Integer | Value::Count => {
                     let number: i64 = text
@@ -626,12 +656,13 @@ fn load_records(
                             index,
                             text,
                             "is negative; a count is zero or more".into(),
-                        ));
+                        )
+                        .into());
                     }
                     if table.ascending.contains(&column.name) {
-                        ascending.push((index, number));
+                        scratch.ascending.push((index, number));
                     }
-                    insert.raw_bind_parameter(param, number)?;
+                    Bound::Int(number)
                 }
                 Value::Latitude | Value::Longitude => {
                     let limit = if column.value == Value::Latitude {
@@ -649,34 +680,35 @@ fn load_records(
                             index,
                             text,
                             format!("is out of range: it must lie between -{limit} and {limit}"),
-                        ));
+                        )
+                        .into());
                     }
-                    insert.raw_bind_parameter(param, number)?;
+                    Bound::Real(number)
                 }
-                Value::Flag => insert.raw_bind_parameter(
-                    param,
-                    match text {
-                        "1" | "true" => 1,
-                        "0" | "false" => 0,
-                        _ => {
-                            return Err(fail(index, text, "must be 1 or 0 (true or false)".into()))
-                        }
-                    },
-                )?,
+                Value::Flag => Bound::Int(match text {
+                    "1" | "true" => 1,
+                    "0" | "false" => 0,
+                    _ => {
+                        return Err(
+                            fail(index, text, "must be 1 or 0 (true or false)".into()).into()
+                        )
+                    }
+                }),
                 Value::Country => {
                     if text.len() != 3 || !text.bytes().all(|b| b.is_ascii_uppercase()) {
                         return Err(fail(
                             index,
                             text,
                             "is not an ISO 3166-1 alpha-3 code such as ARM".into(),
-                        ));
+                        )
+                        .into());
                     }
-                    insert.raw_bind_parameter(param, text)?;
+                    Bound::Field(index)
                 }
-            }
-            param += 1;
+            };
+            out.push(value);
         }
-        for pair in ascending.windows(2) {
+        for pair in scratch.ascending.windows(2) {
             let ((low_index, low), (high_index, high)) = (pair[0], pair[1]);
             if low > high {
                 return Err(fail(
@@ -684,189 +716,590 @@ fn load_records(
                     &low.to_string(),
                     format!(
                         "is greater than {} {high}",
-                        header_name(table, &positions, high_index)
+                        header_name(table, &self.positions, high_index)
                     ),
-                ));
+                )
+                .into());
             }
         }
-        if !table.ascending.is_empty() && ascending.is_empty() {
-            return Err(SeedError::Row {
-                file,
-                line,
+        if !table.ascending.is_empty() && scratch.ascending.is_empty() {
+            return Err(self
+                .row_error(
+                    line,
+                    format!(
+                        "gives no figure: set at least one of {}",
+                        table.ascending.join(", ")
+                    ),
+                )
+                .into());
+        }
+        Ok(key)
+    }
+
+    /// "is a duplicate" for a row whose identity an earlier row of the file has.
+    fn duplicate(&self, input: &Input, record: &csv::StringRecord) -> Result<SeedError, SeedError> {
+        let table = self.table;
+        let columns: Vec<&str> = match table.identity {
+            Identity::Key => vec![table.key_column()],
+            Identity::Columns(columns) => columns.to_vec(),
+        };
+        let mut names = Vec::new();
+        let mut values = Vec::new();
+        for db_column in columns {
+            let number = table
+                .columns
+                .iter()
+                .position(|c| c.db == db_column)
+                .expect("identity columns are columns");
+            names.push(table.columns[number].name);
+            values.push(self.positions[number].map_or("", |i| &record[i]));
+        }
+        duplicate_error(input, table, &names, &values)
+    }
+
+    /// The key of the `n`th row of the file (from 1), read again: in a fresh load that is the
+    /// key of the row with id `n`.
+    fn key_of_row(&self, input: &Input, n: i64) -> Result<String, SeedError> {
+        let column = self
+            .table
+            .columns
+            .iter()
+            .position(|c| c.value == Value::Key)
+            .and_then(|c| self.positions[c])
+            .unwrap_or(0);
+        let mut reader = reader_again(input, self.table)?;
+        let record = reader
+            .byte_records()
+            .nth(usize::try_from(n - 1).unwrap_or(usize::MAX))
+            .and_then(Result::ok);
+        Ok(record
+            .and_then(|r| {
+                r.get(column)
+                    .map(|k| String::from_utf8_lossy(k).into_owned())
+            })
+            .unwrap_or_default())
+    }
+}
+
+/// The ids of the rows that referred further down their own file, and the ids they refer to.
+fn resolve_forwards(
+    state: &State,
+    layout: &Layout,
+    forwards: &[Forward],
+) -> Result<Vec<(i64, i64)>, Failure> {
+    let table = layout.table;
+    let column = table
+        .columns
+        .iter()
+        .find(|c| c.value == Value::Ref(table.name));
+    forwards
+        .iter()
+        .map(
+            |forward| match state.keys.get(table.name).and_then(|k| k.get(&forward.key)) {
+                Some(target) => Ok((forward.id, target)),
+                None => Err(Failure::UnknownKey {
+                    error: Box::new(SeedError::Value {
+                        file: layout.file.clone(),
+                        line: forward.line,
+                        column: forward.column + 1,
+                        name: column.map_or("", |c| c.name).to_string(),
+                        value: forward.key.as_str().into(),
+                        message: String::new(),
+                    }),
+                    table: table.name,
+                    key: forward.key.clone(),
+                }),
+            },
+        )
+        .collect()
+}
+
+/// Sizes the key map once for the whole file, from the bytes the first rows took: growing it
+/// step by step would hold the old table and the new one at once.
+fn reserve_keys(state: &mut State, layout: &Layout, rows: u64, byte: u64) {
+    if rows == 1024 && layout.table.referenced {
+        if let Some(size) = layout.size {
+            let expected = size.saturating_mul(rows) / byte.max(1);
+            state
+                .keys
+                .entry(layout.table.name)
+                .or_default()
+                .reserve(expected as usize * 21 / 20);
+        }
+    }
+}
+
+/// What the reading thread hands to the storing one, in order.
+enum Message {
+    /// The next file, as its header lays it out.
+    Table(Layout),
+    Rows(Batch),
+    /// The end of the file; in a fresh load, with its references further down the file resolved
+    /// to (row id, id referred to).
+    End(Vec<(i64, i64)>),
+    Failed(Failure),
+}
+
+/// Records handed over together, and recycled, so that records are not reallocated.
+#[derive(Default)]
+struct Batch {
+    records: Vec<csv::StringRecord>,
+    filled: usize,
+    /// In a fresh load, each record's values (`Layout::bound` per record).
+    values: Vec<Bound>,
+    arena: String,
+    /// Bytes of the file read up to the last record.
+    read: u64,
+}
+
+const BATCH: usize = 512;
+
+/// The reading thread: every file in load order, until the first refusal (handed over too) or
+/// until the storing thread stops listening. With `state` (a fresh load) it also checks and
+/// converts every row.
+fn read_all(
+    input: &Input,
+    mut state: Option<&mut State>,
+    sender: &std::sync::mpsc::SyncSender<Message>,
+    recycled: &std::sync::mpsc::Receiver<Batch>,
+) {
+    for table in TABLES {
+        match read_table(input, table, state.as_deref_mut(), sender, recycled) {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(failure) => {
+                let _ = sender.send(Message::Failed(failure));
+                return;
+            }
+        }
+    }
+}
+
+/// Reads one file; false if the storing thread has stopped listening.
+fn read_table(
+    input: &Input,
+    table: &'static Table,
+    mut state: Option<&mut State>,
+    sender: &std::sync::mpsc::SyncSender<Message>,
+    recycled: &std::sync::mpsc::Receiver<Batch>,
+) -> Result<bool, Failure> {
+    let file_name = table.file_name();
+    let file = input.display(&file_name);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(Strict::new(input.open(&file_name)?));
+    let csv_error = |e: csv::Error| SeedError::Row {
+        file: file.clone(),
+        line: e.position().map_or(0, |p| p.line()),
+        message: e.to_string(),
+    };
+    // The header names the columns; they may come in any order.
+    let mut header = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut header).map_err(csv_error)? {
+        return Err(SeedError::File {
+            file,
+            message: format!(
+                "file is empty: it needs a header row ({})",
+                table
+                    .columns
+                    .iter()
+                    .map(|c| c.name)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+        .into());
+    }
+    let layout = Layout::new(table, &header, file.clone(), input.size(&file_name))?;
+    if sender.send(Message::Table(layout.clone())).is_err() {
+        return Ok(false);
+    }
+    let fresh_batch = || {
+        let mut batch = recycled.try_recv().unwrap_or_default();
+        batch.records.resize_with(BATCH, csv::StringRecord::new);
+        batch.filled = 0;
+        batch.values.clear();
+        batch.arena.clear();
+        batch
+    };
+    let mut batch = fresh_batch();
+    let mut scratch = Scratch::new(table);
+    let mut seen_codes: HashSet<String, Fast> = HashSet::default();
+    let mut forwards: Vec<Forward> = Vec::new();
+    let mut rows = 0u64;
+    let read = (|| -> Result<Vec<(i64, i64)>, Failure> {
+        loop {
+            if batch.filled == BATCH {
+                let full = std::mem::replace(&mut batch, fresh_batch());
+                if sender.send(Message::Rows(full)).is_err() {
+                    return Ok(Vec::new());
+                }
+            }
+            let slot = &mut batch.records[batch.filled];
+            let mut bytes = std::mem::take(slot).into_byte_record();
+            if !reader.read_byte_record(&mut bytes).map_err(csv_error)? {
+                break;
+            }
+            let line = bytes.position().map_or(0, |p| p.line());
+            // A quoting error on an earlier line is reported before the rows it garbled.
+            if let Some((at, message)) =
+                reader.get_ref().error.as_ref().filter(|(at, _)| *at < line)
+            {
+                return Err(layout.row_error(*at, message.clone()).into());
+            }
+            if bytes.len() != layout.width {
+                return Err(layout.row_error(line, format!("row has {} fields but the header has {} (a stray comma or an unbalanced quote?)", bytes.len(), layout.width)).into());
+            }
+            let record = layout.text(bytes, line)?;
+            batch.read = record.position().map_or(0, |p| p.byte());
+            if let Some(state) = state.as_deref_mut() {
+                let key = layout.convert(
+                    state,
+                    &record,
+                    line,
+                    &mut scratch,
+                    &mut batch.values,
+                    &mut batch.arena,
+                )?;
+                rows += 1;
+                let id = rows as i64;
+                if table.is_vocabulary {
+                    let code = &record[key.expect("a vocabulary code is required")];
+                    if !seen_codes.insert(code.to_string()) {
+                        return Err(layout.duplicate(input, &record)?.into());
+                    }
+                    state
+                        .codes
+                        .entry(table.name)
+                        .or_default()
+                        .insert(code.to_string());
+                } else if table.identity == Identity::Key {
+                    if table.referenced {
+                        let key = &record[key.expect("a key is required")];
+                        let added =
+                            state
+                                .keys
+                                .entry(table.name)
+                                .or_default()
+                                .insert(key, id, |other| layout.key_of_row(input, other))?;
+                        if !added {
+                            return Err(layout.duplicate(input, &record)?.into());
+                        }
+                    }
+                    for (target, index) in scratch.self_refs.drain(..) {
+                        forwards.push(Forward {
+                            id,
+                            key: target,
+                            line,
+                            column: index,
+                        });
+                    }
+                }
+                reserve_keys(state, &layout, rows, batch.read);
+            }
+            batch.records[batch.filled] = record;
+            batch.filled += 1;
+        }
+        if let Some((line, message)) = reader.get_mut().error_at_end() {
+            return Err(layout.row_error(line, message).into());
+        }
+        match state.as_deref() {
+            Some(state) => resolve_forwards(state, &layout, &forwards),
+            None => Ok(Vec::new()),
+        }
+    })();
+    // The rows before a refusal are handed over first: one of them may be refused earlier.
+    if batch.filled > 0 && sender.send(Message::Rows(batch)).is_err() {
+        return Ok(false);
+    }
+    Ok(sender.send(Message::End(read?)).is_ok())
+}
+
+/// One file's rows going into the database.
+struct Storing<'c> {
+    layout: Layout,
+    insert: rusqlite::Statement<'c>,
+    /// Whether a fresh load binds each row's id (its place in the file) first.
+    binds_id: bool,
+    existing: i64,
+    rows: u64,
+    // An update checks and converts here, with ids from the database.
+    scratch: Scratch,
+    values: Vec<Bound>,
+    arena: String,
+    seen_ids: IdSet,
+    seen_codes: HashSet<String, Fast>,
+    forwards: Vec<Forward>,
+}
+
+/// The storing side of a load: takes what the reading thread hands over and writes it.
+fn store_all(
+    conn: &Connection,
+    input: &Input,
+    mode: Mode,
+    mut state: Option<&mut State>,
+    progress: &mut dyn Progress,
+    received: &std::sync::mpsc::Receiver<Message>,
+    recycle: &std::sync::mpsc::Sender<Batch>,
+) -> Result<Counts, SeedError> {
+    let mut counts = Vec::new();
+    let mut storing: Option<Storing> = None;
+    while let Ok(message) = received.recv() {
+        match message {
+            Message::Table(layout) => {
+                progress.table(layout.table.name, layout.size);
+                storing = Some(Storing::start(conn, mode, layout, state.as_deref_mut())?);
+            }
+            Message::Rows(batch) => {
+                let storing = storing.as_mut().expect("rows follow their file");
+                match state.as_deref_mut() {
+                    Some(state) => storing.update(conn, input, state, &batch)?,
+                    None => storing.insert(&batch)?,
+                }
+                progress.advance(batch.read);
+                let _ = recycle.send(batch);
+            }
+            Message::End(resolved) => {
+                let storing = storing.take().expect("a file ends after it starts");
+                let resolved = match state.as_deref() {
+                    Some(state) => resolve_forwards(state, &storing.layout, &storing.forwards)
+                        .map_err(|f| f.report(conn))?,
+                    None => resolved,
+                };
+                counts.push((storing.layout.table.name, storing.rows));
+                storing.finish(conn, input, &resolved)?;
+            }
+            Message::Failed(failure) => return Err(failure.report(conn)),
+        }
+    }
+    Ok(counts)
+}
+
+impl<'c> Storing<'c> {
+    fn start(
+        conn: &'c Connection,
+        mode: Mode,
+        layout: Layout,
+        state: Option<&mut State>,
+    ) -> Result<Storing<'c>, SeedError> {
+        let table = layout.table;
+        // Existing rows: seeding again updates them by key instead of adding duplicates.
+        let existing: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM {}", table.name), [], |r| {
+                r.get(0)
+            })?;
+        if mode == Mode::Fresh && existing > 0 {
+            return Err(SeedError::File {
+                file: layout.file,
                 message: format!(
-                    "gives no figure: set at least one of {}",
-                    table.ascending.join(", ")
+                    "a fresh load found {existing} rows already in {}",
+                    table.name
                 ),
             });
         }
-
-        // Store the row.
-        if table.is_vocabulary {
-            let code = key.expect("a vocabulary code is required");
-            if !seen_codes.insert(code.to_string()) {
-                return Err(duplicate_error(
-                    input,
-                    table,
-                    &[table.key_column()],
-                    &[code],
-                )?);
-            }
-            insert.raw_execute().map_err(|e| refused(&file, line, e))?;
-            state
-                .codes
-                .entry(table.name)
-                .or_default()
-                .insert(code.to_string());
-        } else if table.identity == Identity::Key {
-            let key = key.expect("a key is required");
-            // In an update a key already loaded from this file is a duplicate; catch it before
-            // the upsert overwrites the first row with the second.
-            if mode == Mode::Update && table.referenced {
-                let known = state.keys.get(table.name).and_then(|k| k.get(key));
-                if known.is_some_and(|id| seen_ids.contains(id)) {
-                    return Err(duplicate_error(
-                        input,
-                        table,
-                        &[table.key_column()],
-                        &[key],
-                    )?);
-                }
-            }
-            let id = if returns_id {
-                let mut returned = insert.raw_query();
-                let row = returned
-                    .next()
-                    .map_err(|e| refused(&file, line, e))?
-                    .expect("RETURNING gives a row");
-                row.get(0)?
-            } else {
-                insert.raw_execute().map_err(|e| refused(&file, line, e))?;
-                conn.last_insert_rowid()
-            };
-            if !seen_ids.insert(id) {
-                return Err(duplicate_error(
-                    input,
-                    table,
-                    &[table.key_column()],
-                    &[key],
-                )?);
-            }
+        if let Some(state) = state {
             if table.referenced {
-                let added = state
-                    .keys
-                    .entry(table.name)
-                    .or_default()
-                    .insert(conn, table, key, id)?;
-                if !added {
-                    return Err(duplicate_error(
-                        input,
-                        table,
-                        &[table.key_column()],
-                        &[key],
-                    )?);
+                let index = state.keys.entry(table.name).or_default();
+                let mut stmt = conn.prepare(&format!("SELECT id, key FROM {}", table.name))?;
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    let (id, key): (i64, String) = (row.get(0)?, row.get(1)?);
+                    index.insert(&key, id, |other| key_of_id(conn, table, other))?;
                 }
             }
-            for (target, index) in self_refs.drain(..) {
-                forwards.push(Forward {
-                    id,
-                    key: target,
-                    line,
-                    column: index,
-                });
-            }
-        } else if returns_id {
-            let rowid: i64 = {
-                let mut returned = insert.raw_query();
-                let row = returned
-                    .next()
-                    .map_err(|e| refused(&file, line, e))?
-                    .expect("RETURNING gives a row");
-                row.get(0)?
-            };
-            if !seen_ids.insert(rowid) {
-                let Identity::Columns(identity) = table.identity else {
-                    unreachable!("a link table")
-                };
-                let mut names = Vec::new();
-                let mut values = Vec::new();
-                for db_column in identity {
-                    let number = table
-                        .columns
-                        .iter()
-                        .position(|c| c.db == *db_column)
-                        .expect("identity columns are columns");
-                    names.push(table.columns[number].name);
-                    values.push(
-                        positions[number]
-                            .map_or("", |i| std::str::from_utf8(&record[i]).unwrap_or("")),
-                    );
+            if table.is_vocabulary {
+                let codes = state.codes.entry(table.name).or_default();
+                let mut stmt = conn.prepare(&format!("SELECT code FROM {}", table.name))?;
+                for code in stmt.query_map([], |row| row.get::<_, String>(0))? {
+                    codes.insert(code?);
                 }
-                return Err(duplicate_error(input, table, &names, &values)?);
-            }
-        } else {
-            insert.raw_execute().map_err(|e| refused(&file, line, e))?;
-        }
-        rows += 1;
-        // Size the key map once for the whole file, from the bytes the first rows took: growing
-        // it step by step would hold the old table and the new one at once.
-        if rows == 1024 && table.referenced {
-            if let (Some(size), Some(position)) = (file_size, record.position()) {
-                let expected = size.saturating_mul(rows) / position.byte().max(1);
-                state
-                    .keys
-                    .entry(table.name)
-                    .or_default()
-                    .reserve(expected as usize * 21 / 20);
             }
         }
-        if rows - reported >= 16 * 1024 {
-            reported = rows;
-            progress.advance(record.position().map_or(0, |p| p.byte()));
-        }
-    }
-    if let Some((line, message)) = records.quote_error_at_end() {
-        return Err(SeedError::Row {
-            file,
-            line,
-            message,
-        });
+        Ok(Storing {
+            insert: conn.prepare(&insert_sql(table, mode))?,
+            binds_id: mode == Mode::Fresh
+                && table.identity == Identity::Key
+                && !table.is_vocabulary,
+            existing,
+            rows: 0,
+            scratch: Scratch::new(table),
+            values: Vec::new(),
+            arena: String::new(),
+            seen_ids: IdSet::default(),
+            seen_codes: HashSet::default(),
+            forwards: Vec::new(),
+            layout,
+        })
     }
 
-    // References to rows further down the same file, now that every row is in.
-    let self_column = table
-        .columns
-        .iter()
-        .position(|c| c.value == Value::Ref(table.name));
-    if let Some(column_number) = self_column.filter(|_| !forwards.is_empty()) {
-        let column = &table.columns[column_number];
-        let mut update = conn.prepare(&format!(
-            "UPDATE {} SET {} = ?1 WHERE id = ?2",
-            table.name, column.db
-        ))?;
-        for forward in &forwards {
-            let Some(target) = state.keys.get(table.name).and_then(|k| k.get(&forward.key)) else {
-                return Err(SeedError::Value {
-                    file,
-                    line: forward.line,
-                    column: forward.column + 1,
-                    name: column.name.to_string(),
-                    value: forward.key.as_str().into(),
-                    message: unknown_key(conn, table.name, &forward.key),
-                });
-            };
-            update.execute([target, forward.id])?;
+    /// Inserts rows the reading thread has checked and converted (a fresh load).
+    fn insert(&mut self, batch: &Batch) -> Result<(), SeedError> {
+        let per_row = self.layout.bound;
+        for (record, values) in batch.records[..batch.filled]
+            .iter()
+            .zip(batch.values.chunks_exact(per_row))
+        {
+            self.rows += 1;
+            let mut first = 1;
+            if self.binds_id {
+                self.insert.raw_bind_parameter(1, self.rows as i64)?;
+                first = 2;
+            }
+            bind(&mut self.insert, first, values, record, &batch.arena)?;
+            self.insert.raw_execute().map_err(|e| {
+                refused(
+                    &self.layout.file,
+                    record.position().map_or(0, |p| p.line()),
+                    e,
+                )
+            })?;
         }
+        Ok(())
     }
-    // Backward references alone cannot close a loop in a fresh table (each points to an earlier
-    // row); forward references, or rows updated in place, can.
-    if let Some(column_number) = self_column.filter(|_| !forwards.is_empty() || existing > 0) {
+
+    /// Checks and converts each row, then inserts it or updates the row with its identity.
+    fn update(
+        &mut self,
+        conn: &Connection,
+        input: &Input,
+        state: &mut State,
+        batch: &Batch,
+    ) -> Result<(), SeedError> {
+        let table = self.layout.table;
+        for record in &batch.records[..batch.filled] {
+            let line = record.position().map_or(0, |p| p.line());
+            self.values.clear();
+            self.arena.clear();
+            let key = self
+                .layout
+                .convert(
+                    state,
+                    record,
+                    line,
+                    &mut self.scratch,
+                    &mut self.values,
+                    &mut self.arena,
+                )
+                .map_err(|f| f.report(conn))?
+                .map(|index| &record[index]);
+            bind(&mut self.insert, 1, &self.values, record, &self.arena)?;
+            let file = &self.layout.file;
+            if table.is_vocabulary {
+                let code = key.expect("a vocabulary code is required");
+                if !self.seen_codes.insert(code.to_string()) {
+                    return Err(self.layout.duplicate(input, record)?);
+                }
+                self.insert
+                    .raw_execute()
+                    .map_err(|e| refused(file, line, e))?;
+                state
+                    .codes
+                    .entry(table.name)
+                    .or_default()
+                    .insert(code.to_string());
+            } else if table.identity == Identity::Key {
+                let key = key.expect("a key is required");
+                // A key already loaded from this file is a duplicate; catch it before the
+                // upsert overwrites the first row with the second.
+                if table.referenced {
+                    let known = state.keys.get(table.name).and_then(|k| k.get(key));
+                    if known.is_some_and(|id| self.seen_ids.contains(id)) {
+                        return Err(self.layout.duplicate(input, record)?);
+                    }
+                }
+                let id: i64 = {
+                    let mut returned = self.insert.raw_query();
+                    let row = returned
+                        .next()
+                        .map_err(|e| refused(file, line, e))?
+                        .expect("RETURNING gives a row");
+                    row.get(0)?
+                };
+                if !self.seen_ids.insert(id) {
+                    return Err(self.layout.duplicate(input, record)?);
+                }
+                if table.referenced {
+                    let added =
+                        state
+                            .keys
+                            .entry(table.name)
+                            .or_default()
+                            .insert(key, id, |other| key_of_id(conn, table, other))?;
+                    if !added {
+                        return Err(self.layout.duplicate(input, record)?);
+                    }
+                }
+                for (target, index) in self.scratch.self_refs.drain(..) {
+                    self.forwards.push(Forward {
+                        id,
+                        key: target,
+                        line,
+                        column: index,
+                    });
+                }
+            } else {
+                let rowid: i64 = {
+                    let mut returned = self.insert.raw_query();
+                    let row = returned
+                        .next()
+                        .map_err(|e| refused(file, line, e))?
+                        .expect("RETURNING gives a row");
+                    row.get(0)?
+                };
+                if !self.seen_ids.insert(rowid) {
+                    return Err(self.layout.duplicate(input, record)?);
+                }
+            }
+            self.rows += 1;
+            reserve_keys(
+                state,
+                &self.layout,
+                self.rows,
+                record.position().map_or(0, |p| p.byte()),
+            );
+        }
+        Ok(())
+    }
+
+    /// Sets the references to rows further down the file, now that every row is in, and
+    /// refuses a loop of them.
+    fn finish(
+        self,
+        conn: &Connection,
+        input: &Input,
+        resolved: &[(i64, i64)],
+    ) -> Result<(), SeedError> {
+        let table = self.layout.table;
+        let Some(column_number) = table
+            .columns
+            .iter()
+            .position(|c| c.value == Value::Ref(table.name))
+        else {
+            return Ok(());
+        };
         let column = &table.columns[column_number];
-        let starts: Vec<i64> = forwards.iter().map(|f| f.id).collect();
+        if !resolved.is_empty() {
+            let mut update = conn.prepare(&format!(
+                "UPDATE {} SET {} = ?1 WHERE id = ?2",
+                table.name, column.db
+            ))?;
+            for (id, target) in resolved {
+                update.execute([target, id])?;
+            }
+        }
+        // Backward references alone cannot close a loop in a fresh table (each points to an
+        // earlier row); forward references, or rows updated in place, can.
+        if resolved.is_empty() && self.existing == 0 {
+            return Ok(());
+        }
+        let starts: Vec<i64> = resolved.iter().map(|(id, _)| *id).collect();
         let cycles = find_cycles(
             conn,
             table.name,
             column.db,
-            (existing == 0).then_some(starts.as_slice()),
+            (self.existing == 0).then_some(starts.as_slice()),
         )?;
         // Of the rows in the loop, name the one the file reaches first.
         let mut first: Option<(u64, String, String)> = None;
@@ -879,21 +1312,56 @@ fn load_records(
                 first = Some((line, key, parent));
             }
         }
-        if let Some((line, key, parent)) = first {
-            return Err(SeedError::Value {
-                file,
+        match first {
+            Some((line, key, parent)) => Err(SeedError::Value {
+                file: self.layout.file,
                 line,
-                column: positions[column_number].map_or(0, |i| i + 1),
+                column: self.layout.positions[column_number].map_or(0, |i| i + 1),
                 name: column.name.to_string(),
                 value: parent.into(),
                 message: format!(
                     "closes a cycle: following {} from {key:?} leads back to it",
                     column.name
                 ),
-            });
+            }),
+            None => Ok(()),
         }
     }
-    Ok(rows)
+}
+
+fn bind(
+    insert: &mut rusqlite::Statement,
+    first: usize,
+    values: &[Bound],
+    record: &csv::StringRecord,
+    arena: &str,
+) -> rusqlite::Result<()> {
+    for (param, value) in (first..).zip(values) {
+        match *value {
+            Bound::Null => insert.raw_bind_parameter(param, rusqlite::types::Null)?,
+            Bound::Int(n) => insert.raw_bind_parameter(param, n)?,
+            Bound::Real(x) => insert.raw_bind_parameter(param, x)?,
+            Bound::Field(i) => insert.raw_bind_parameter(param, &record[i])?,
+            Bound::Arena(start, end) => {
+                insert.raw_bind_parameter(param, &arena[start as usize..end as usize])?
+            }
+            Bound::Static(text) => insert.raw_bind_parameter(param, text)?,
+        }
+    }
+    Ok(())
+}
+
+/// The key of the row of `table` with this id.
+fn key_of_id(conn: &Connection, table: &Table, id: i64) -> Result<String, SeedError> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT {} FROM {} WHERE id = ?1",
+            table.key_column(),
+            table.name
+        ),
+        [id],
+        |row| row.get(0),
+    )?)
 }
 
 /// A row the database refused (a constraint the loader's own checks did not foresee).
@@ -1070,106 +1538,6 @@ impl From<&str> for Shown {
 impl From<String> for Shown {
     fn from(text: String) -> Shown {
         Shown(text.into_bytes())
-    }
-}
-
-/// The records of one CSV file, read and parsed on a thread of their own and handed over in
-/// batches (recycled, so that records are not reallocated), with the quoting error found so far.
-struct Records {
-    full: std::sync::mpsc::Receiver<Batch>,
-    empty: std::sync::mpsc::Sender<Batch>,
-    batch: Batch,
-    next: usize,
-}
-
-#[derive(Default)]
-struct Batch {
-    records: Vec<csv::ByteRecord>,
-    filled: usize,
-    quote_error: Option<(u64, String)>,
-    /// Set on the last batch: the end of the file, or the error that stopped the reading.
-    end: Option<Result<(), SeedError>>,
-}
-
-const BATCH: usize = 512;
-
-impl Records {
-    fn spawn<'scope, R: Read + Send + 'scope>(
-        scope: &'scope std::thread::Scope<'scope, '_>,
-        mut reader: csv::Reader<Strict<R>>,
-        file: String,
-    ) -> Records {
-        let (full_sender, full) = std::sync::mpsc::sync_channel::<Batch>(4);
-        let (empty, empty_receiver) = std::sync::mpsc::channel::<Batch>();
-        scope.spawn(move || loop {
-            let mut batch = empty_receiver.try_recv().unwrap_or_default();
-            batch.records.resize_with(BATCH, csv::ByteRecord::new);
-            batch.filled = 0;
-            while batch.filled < BATCH {
-                match reader.read_byte_record(&mut batch.records[batch.filled]) {
-                    Ok(true) => batch.filled += 1,
-                    Ok(false) => {
-                        batch.end = Some(Ok(()));
-                        break;
-                    }
-                    Err(e) => {
-                        batch.end = Some(Err(SeedError::Row {
-                            file: file.clone(),
-                            line: e.position().map_or(0, |p| p.line()),
-                            message: e.to_string(),
-                        }));
-                        break;
-                    }
-                }
-            }
-            batch.quote_error = if batch.end.is_some() {
-                reader.get_mut().error_at_end()
-            } else {
-                reader.get_ref().error.clone()
-            };
-            let last = batch.end.is_some();
-            // After an error the loader stops listening: then this thread stops too.
-            if full_sender.send(batch).is_err() || last {
-                break;
-            }
-        });
-        Records {
-            full,
-            empty,
-            batch: Batch::default(),
-            next: 0,
-        }
-    }
-
-    /// The next record, with the first quoting error found so far; None at the end of the file.
-    #[allow(clippy::type_complexity)]
-    fn next(&mut self) -> Result<Option<(&csv::ByteRecord, Option<&(u64, String)>)>, SeedError> {
-        while self.next >= self.batch.filled {
-            match self.batch.end.take() {
-                Some(Ok(())) => {
-                    self.batch.end = Some(Ok(()));
-                    return Ok(None);
-                }
-                Some(Err(e)) => return Err(e),
-                None => {}
-            }
-            let Ok(batch) = self.full.recv() else {
-                return Ok(None);
-            };
-            let used = std::mem::replace(&mut self.batch, batch);
-            let _ = self.empty.send(used);
-            self.next = 0;
-        }
-        self.next += 1;
-        Ok(Some((
-            &self.batch.records[self.next - 1],
-            self.batch.quote_error.as_ref(),
-        )))
-    }
-
-    /// The first quoting error of the whole file, once it has been read to its end.
-    fn quote_error_at_end(&self) -> Option<(u64, String)> {
-        self.batch.quote_error.clone()
     }
 }
 
@@ -1414,6 +1782,13 @@ fn insert_sql(table: &Table, mode: Mode) -> String {
     // A fresh load has no identity index to conflict with (it is built at the end, which finds
     // any row given twice) and no old rows.
     if mode == Mode::Fresh && !table.is_vocabulary {
+        // Rows with a key get their place in the file as their id, which the reading thread
+        // has already given to the references to them.
+        let columns: Vec<&str> = match table.identity {
+            Identity::Key => std::iter::once("id").chain(columns).collect(),
+            Identity::Columns(_) => columns,
+        };
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
         return format!(
             "INSERT INTO {} ({}) VALUES ({})",
             table.name,
@@ -1449,4 +1824,46 @@ fn insert_sql(table: &Table, mode: Mode) -> String {
         placeholders.join(", "),
         conflict.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_that_share_a_hash_are_told_apart_by_their_text() {
+        let mut index = KeyIndex::default();
+        let keys = ["armenia", "azerbaijan", "russia"];
+        let key_of = |id: i64| Ok(keys[id as usize - 1].to_string());
+        // Three keys forced under one hash, as a 64-bit collision would put them.
+        for (id, key) in (1..).zip(keys) {
+            assert!(index.insert_hashed(7, key, id, key_of).unwrap());
+        }
+        for (id, key) in (1..).zip(keys) {
+            assert_eq!(index.get_hashed(7, key), Some(id));
+        }
+        assert_eq!(index.get_hashed(7, "turkey"), None);
+        // The same key again, under a new id, is a duplicate, whether or not it collided.
+        assert!(!index.insert_hashed(7, "azerbaijan", 4, key_of).unwrap());
+        let mut plain = KeyIndex::default();
+        assert!(plain.insert_hashed(9, "armenia", 1, key_of).unwrap());
+        assert!(!plain.insert_hashed(9, "armenia", 2, key_of).unwrap());
+    }
+
+    #[test]
+    fn in_a_fresh_load_row_n_of_a_file_has_id_n() {
+        let input = Input::Files(
+            [(
+                "actors.csv".to_string(),
+                b"name,key,kind\nArmenia,armenia,state\nAzerbaijan,azerbaijan,state\n".to_vec(),
+            )]
+            .into(),
+        );
+        let table = TABLES.iter().find(|t| t.name == "actors").unwrap();
+        let header = csv::ByteRecord::from(vec!["name", "key", "kind"]);
+        let layout = Layout::new(table, &header, "actors.csv".into(), None).unwrap();
+        assert_eq!(layout.key_of_row(&input, 1).unwrap(), "armenia");
+        assert_eq!(layout.key_of_row(&input, 2).unwrap(), "azerbaijan");
+        assert_eq!(layout.key_of_row(&input, 3).unwrap(), "");
+    }
 }
