@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufReader, Read};
 use std::path::PathBuf;
 
@@ -176,8 +175,14 @@ pub fn load_with(
         tx.pragma_update(None, "cache_size", -1024)?;
         tx.pragma_update(None, "threads", 2)?;
     }
-    for (_, table_name, sql) in &indexes {
-        if let Err(error) = tx.execute_batch(sql) {
+    let t0 = std::time::Instant::now();
+    for (iname, table_name, sql) in &indexes {
+        let t1 = std::time::Instant::now();
+        let r = tx.execute_batch(sql);
+        if std::env::var_os("CFDB_T").is_some() {
+            eprintln!("T index {iname} {:.2}", t1.elapsed().as_secs_f64());
+        }
+        if let Err(error) = r {
             // A unique index that cannot be built means a row's identity (its key, or a link
             // row's columns) appears twice in its file.
             if let Some(table) = TABLES.iter().find(|t| t.name == *table_name) {
@@ -189,6 +194,9 @@ pub fn load_with(
             }
             return Err(error.into());
         }
+    }
+    if std::env::var_os("CFDB_T").is_some() {
+        eprintln!("T indexes {:.2}", t0.elapsed().as_secs_f64());
     }
     tx.commit()?;
     Ok(counts)
@@ -234,22 +242,6 @@ fn repeated_identity(
     Ok(values.map(|values| (names, values)))
 }
 
-/// A hasher for keys that are already hashes.
-#[derive(Default)]
-struct Identity64(u64);
-
-impl Hasher for Identity64 {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 keys are hashed")
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 fn hash_key(key: &str) -> u64 {
     // foldhash with a fixed seed: fast and well spread; the rare collision is handled exactly.
     use std::hash::BuildHasher;
@@ -265,9 +257,97 @@ const COLLIDED: i64 = i64::MIN;
 /// key) and are then kept by their full text, so every lookup is exact.
 #[derive(Default)]
 struct KeyIndex {
-    hashes: HashMap<u64, i64, BuildHasherDefault<Identity64>>,
+    hashes: HashIds,
     collided: HashMap<String, i64>,
 }
+
+/// Hash → id, for [`KeyIndex`]: open addressing over one array of (hash, id) pairs kept at most
+/// three quarters full, so that a lookup usually reads one cache line. Lookups land at random across tens
+/// of megabytes, so the array also asks the kernel for huge pages: with 4 KiB pages nearly every
+/// lookup would miss the TLB as well.
+#[derive(Default)]
+struct HashIds {
+    /// Pairs of (hash, id) side by side; a hash of 0 marks a free slot (a key that hashes to 0
+    /// is kept under 1: two keys under one hash are told apart by [`KeyIndex`] anyway).
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl HashIds {
+    fn capacity(&self) -> usize {
+        self.slots.len() / 2
+    }
+
+    /// The slot holding `hash`, or the free slot where it would go.
+    fn find(&self, hash: u64) -> usize {
+        let mask = self.capacity() - 1;
+        let mut slot = hash as usize & mask;
+        while self.slots[2 * slot] != hash && self.slots[2 * slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    fn get(&self, hash: u64) -> Option<i64> {
+        if self.len == 0 {
+            return None;
+        }
+        let hash = hash.max(1);
+        let slot = self.find(hash);
+        (self.slots[2 * slot] == hash).then(|| self.slots[2 * slot + 1] as i64)
+    }
+
+    /// Sets `hash` → `id`, adding the hash or replacing its id.
+    fn set(&mut self, hash: u64, id: i64) {
+        self.reserve(1);
+        let hash = hash.max(1);
+        let slot = self.find(hash);
+        if self.slots[2 * slot] == 0 {
+            self.len += 1;
+        }
+        self.slots[2 * slot] = hash;
+        self.slots[2 * slot + 1] = id as u64;
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        let needed = self.len + additional;
+        if needed * 4 <= self.capacity() * 3 {
+            return;
+        }
+        let capacity = (needed * 4 / 3 + 1).next_power_of_two().max(64);
+        let mut slots = vec![0u64; 2 * capacity];
+        advise_huge_pages(&mut slots);
+        let old = std::mem::replace(&mut self.slots, slots);
+        self.len = 0;
+        for pair in old.chunks_exact(2).filter(|pair| pair[0] != 0) {
+            self.set(pair[0], pair[1] as i64);
+        }
+    }
+}
+
+/// Asks the kernel to back `memory` with huge pages, before it is first written.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(memory: &mut [u64]) {
+    const PAGE: usize = 4096;
+    let start = memory.as_mut_ptr() as usize;
+    let end = start + std::mem::size_of_val(memory);
+    let first = start.next_multiple_of(PAGE);
+    if end >= first + 2 * 1024 * 1024 {
+        // SAFETY: the range lies within `memory`, borrowed mutably here, and MADV_HUGEPAGE changes
+        // only how the kernel backs the pages, never their contents. A refusal (a kernel without
+        // huge pages) changes nothing, so the result is not needed.
+        unsafe {
+            libc::madvise(
+                first as *mut libc::c_void,
+                (end - first) / PAGE * PAGE,
+                libc::MADV_HUGEPAGE,
+            );
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_: &mut [u64]) {}
 
 impl KeyIndex {
     fn reserve(&mut self, additional: usize) {
@@ -279,9 +359,9 @@ impl KeyIndex {
     }
 
     fn get_hashed(&self, hash: u64, key: &str) -> Option<i64> {
-        match self.hashes.get(&hash) {
-            Some(&COLLIDED) => self.collided.get(key).copied(),
-            found => found.copied(),
+        match self.hashes.get(hash) {
+            Some(COLLIDED) => self.collided.get(key).copied(),
+            found => found,
         }
     }
 
@@ -303,9 +383,9 @@ impl KeyIndex {
         id: i64,
         key_of: impl FnOnce(i64) -> Result<String, SeedError>,
     ) -> Result<bool, SeedError> {
-        match self.hashes.get(&hash).copied() {
+        match self.hashes.get(hash) {
             None => {
-                self.hashes.insert(hash, id);
+                self.hashes.set(hash, id);
             }
             Some(COLLIDED) => {
                 if self.collided.get(key).is_some_and(|&other| other != id) {
@@ -321,7 +401,7 @@ impl KeyIndex {
                 }
                 self.collided.insert(other_key, other);
                 self.collided.insert(key.to_string(), id);
-                self.hashes.insert(hash, COLLIDED);
+                self.hashes.set(hash, COLLIDED);
             }
         }
         Ok(true)
@@ -1046,9 +1126,23 @@ fn store_all(
 ) -> Result<Counts, SeedError> {
     let mut counts = Vec::new();
     let mut storing: Option<Storing> = None;
-    while let Ok(message) = received.recv() {
+    let mut waited = std::time::Duration::ZERO;
+    let mut tstart = std::time::Instant::now();
+    loop {
+        let w = std::time::Instant::now();
+        let Ok(message) = received.recv() else { break };
+        waited += w.elapsed();
         match message {
             Message::Table(layout) => {
+                if std::env::var_os("CFDB_T").is_some() {
+                    eprintln!(
+                        "T table {} starts; waited so far {:.2}, last table took {:.2}",
+                        layout.table.name,
+                        waited.as_secs_f64(),
+                        tstart.elapsed().as_secs_f64()
+                    );
+                    tstart = std::time::Instant::now();
+                }
                 progress.table(layout.table.name, layout.size);
                 storing = Some(Storing::start(conn, mode, layout, state.as_deref_mut())?);
             }
@@ -1073,6 +1167,13 @@ fn store_all(
             }
             Message::Failed(failure) => return Err(failure.report(conn)),
         }
+    }
+    if std::env::var_os("CFDB_T").is_some() {
+        eprintln!(
+            "T main waited {:.2}, last table took {:.2}",
+            waited.as_secs_f64(),
+            tstart.elapsed().as_secs_f64()
+        );
     }
     Ok(counts)
 }
