@@ -16,6 +16,26 @@ pub const APPLICATION_ID: i32 = 0x4346_4442;
 /// How long a connection waits for another writer before it gives up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Process-wide SQLite settings, made once before the first connection opens (SQLite accepts
+/// them only then; later calls change nothing).
+pub fn configure() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // The sorter that builds indexes sorts in runs of at least this many pages, 250 by
+        // default: 4 MB at our 16 KiB pages. Runs of 1 MB (64 pages, with a 1 MB cache during the
+        // builds, see seed.rs) stay in the processor's cache and build the indexes of a million
+        // events about a fifth faster.
+        // SAFETY: SQLITE_CONFIG_PMASZ takes one unsigned int, and this runs once, before any
+        // connection exists; called too late, SQLite refuses it with SQLITE_MISUSE and no effect.
+        unsafe {
+            rusqlite::ffi::sqlite3_config(
+                rusqlite::ffi::SQLITE_CONFIG_PMASZ,
+                64 as std::ffi::c_uint,
+            );
+        }
+    });
+}
+
 /// The migrations compiled into this binary, oldest first.
 pub fn migrations() -> Vec<refinery::Migration> {
     let mut migrations = embedded::migrations::runner().get_migrations().clone();

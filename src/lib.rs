@@ -17,6 +17,7 @@ use cli::{Cli, Command};
 /// Runs one command line.
 pub fn run(cli: Cli) -> Result<()> {
     let db = &cli.db.db;
+    db::configure();
     match &cli.command {
         Command::Migrate(args) => cmd::migrate::run(db, args),
         Command::Seed(args) => cmd::seed::run(db, args),
