@@ -1097,10 +1097,16 @@ fn read_table(
     Ok(sender.send(Message::End(read?)).is_ok())
 }
 
+/// Rows per statement in a fresh load: one statement for many rows runs its set-up (opening the
+/// table, finding its end) once for all of them.
+const ROWS_PER_INSERT: usize = 32;
+
 /// One file's rows going into the database.
 struct Storing<'c> {
     layout: Layout,
     insert: rusqlite::Statement<'c>,
+    /// In a fresh load, the same insert for [`ROWS_PER_INSERT`] rows at once.
+    insert_many: Option<rusqlite::Statement<'c>>,
     /// Whether a fresh load binds each row's id (its place in the file) first.
     binds_id: bool,
     existing: i64,
@@ -1219,7 +1225,13 @@ impl<'c> Storing<'c> {
             }
         }
         Ok(Storing {
-            insert: conn.prepare(&insert_sql(table, mode))?,
+            insert: conn.prepare(&insert_sql(table, mode, 1))?,
+            insert_many: match mode {
+                Mode::Fresh if !table.is_vocabulary => {
+                    Some(conn.prepare(&insert_sql(table, mode, ROWS_PER_INSERT))?)
+                }
+                _ => None,
+            },
             binds_id: mode == Mode::Fresh
                 && table.identity == Identity::Key
                 && !table.is_vocabulary,
@@ -1238,25 +1250,46 @@ impl<'c> Storing<'c> {
     /// Inserts rows the reading thread has checked and converted (a fresh load).
     fn insert(&mut self, batch: &Batch) -> Result<(), SeedError> {
         let per_row = self.layout.bound;
-        for (record, values) in batch.records[..batch.filled]
-            .iter()
-            .zip(batch.values.chunks_exact(per_row))
-        {
-            self.rows += 1;
+        let params = per_row + usize::from(self.binds_id);
+        let records = &batch.records[..batch.filled];
+        let id = |rows: u64, row: usize| (rows + row as u64 + 1) as i64;
+        let mut done = 0;
+        // Whole runs of rows in one statement each; a run the database refuses changes nothing
+        // and goes again row by row below, which names the row's line.
+        if let Some(many) = self.insert_many.as_mut() {
+            while records.len() - done >= ROWS_PER_INSERT {
+                for row in done..done + ROWS_PER_INSERT {
+                    let mut first = (row - done) * params + 1;
+                    if self.binds_id {
+                        many.raw_bind_parameter(first, id(self.rows, row))?;
+                        first += 1;
+                    }
+                    let values = &batch.values[row * per_row..(row + 1) * per_row];
+                    bind(many, first, values, &records[row], &batch.arena)?;
+                }
+                if many.raw_execute().is_err() {
+                    break;
+                }
+                done += ROWS_PER_INSERT;
+            }
+        }
+        for row in done..records.len() {
             let mut first = 1;
             if self.binds_id {
-                self.insert.raw_bind_parameter(1, self.rows as i64)?;
+                self.insert.raw_bind_parameter(1, id(self.rows, row))?;
                 first = 2;
             }
-            bind(&mut self.insert, first, values, record, &batch.arena)?;
+            let values = &batch.values[row * per_row..(row + 1) * per_row];
+            bind(&mut self.insert, first, values, &records[row], &batch.arena)?;
             self.insert.raw_execute().map_err(|e| {
                 refused(
                     &self.layout.file,
-                    record.position().map_or(0, |p| p.line()),
+                    records[row].position().map_or(0, |p| p.line()),
                     e,
                 )
             })?;
         }
+        self.rows += records.len() as u64;
         Ok(())
     }
 
@@ -1877,7 +1910,7 @@ pub fn find_cycles(
 
 /// `INSERT ... ON CONFLICT ... DO UPDATE`: a row whose key (or, in a link table, whose primary
 /// key) exists is updated in place, so seeding twice leaves the same database.
-fn insert_sql(table: &Table, mode: Mode) -> String {
+fn insert_sql(table: &Table, mode: Mode, rows: usize) -> String {
     let columns: Vec<&str> = table.columns.iter().flat_map(|c| c.db_columns()).collect();
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
     // A fresh load has no identity index to conflict with (it is built at the end, which finds
@@ -1889,12 +1922,18 @@ fn insert_sql(table: &Table, mode: Mode) -> String {
             Identity::Key => std::iter::once("id").chain(columns).collect(),
             Identity::Columns(_) => columns,
         };
-        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let rows: Vec<String> = (0..rows)
+            .map(|row| {
+                let numbers = row * columns.len() + 1..=(row + 1) * columns.len();
+                let placeholders: Vec<String> = numbers.map(|i| format!("?{i}")).collect();
+                format!("({})", placeholders.join(", "))
+            })
+            .collect();
         return format!(
-            "INSERT INTO {} ({}) VALUES ({})",
+            "INSERT INTO {} ({}) VALUES {}",
             table.name,
             columns.join(", "),
-            placeholders.join(", ")
+            rows.join(", ")
         );
     }
     let conflict: Vec<&str> = match table.identity {
