@@ -1249,23 +1249,25 @@ impl<'c> Storing<'c> {
 
     /// Inserts rows the reading thread has checked and converted (a fresh load).
     fn insert(&mut self, batch: &Batch) -> Result<(), SeedError> {
-        let per_row = self.layout.bound;
-        let params = per_row + usize::from(self.binds_id);
         let records = &batch.records[..batch.filled];
-        let id = |rows: u64, row: usize| (rows + row as u64 + 1) as i64;
+        // Each row with its values and its id (its place in the file).
+        let rows = records
+            .iter()
+            .zip(batch.values.chunks_exact(self.layout.bound))
+            .zip(self.rows as i64 + 1..);
+        let params = self.layout.bound + usize::from(self.binds_id);
         let mut done = 0;
         // Whole runs of rows in one statement each; a run the database refuses changes nothing
         // and goes again row by row below, which names the row's line.
         if let Some(many) = self.insert_many.as_mut() {
-            while records.len() - done >= ROWS_PER_INSERT {
-                for row in done..done + ROWS_PER_INSERT {
-                    let mut first = (row - done) * params + 1;
+            for run in rows.clone().collect::<Vec<_>>().chunks_exact(ROWS_PER_INSERT) {
+                for (number, ((record, values), id)) in run.iter().enumerate() {
+                    let mut first = number * params + 1;
                     if self.binds_id {
-                        many.raw_bind_parameter(first, id(self.rows, row))?;
+                        many.raw_bind_parameter(first, id)?;
                         first += 1;
                     }
-                    let values = &batch.values[row * per_row..(row + 1) * per_row];
-                    bind(many, first, values, &records[row], &batch.arena)?;
+                    bind(many, first, values, record, &batch.arena)?;
                 }
                 if many.raw_execute().is_err() {
                     break;
@@ -1273,18 +1275,17 @@ impl<'c> Storing<'c> {
                 done += ROWS_PER_INSERT;
             }
         }
-        for row in done..records.len() {
+        for ((record, values), id) in rows.skip(done) {
             let mut first = 1;
             if self.binds_id {
-                self.insert.raw_bind_parameter(1, id(self.rows, row))?;
+                self.insert.raw_bind_parameter(1, id)?;
                 first = 2;
             }
-            let values = &batch.values[row * per_row..(row + 1) * per_row];
-            bind(&mut self.insert, first, values, &records[row], &batch.arena)?;
+            bind(&mut self.insert, first, values, record, &batch.arena)?;
             self.insert.raw_execute().map_err(|e| {
                 refused(
                     &self.layout.file,
-                    records[row].position().map_or(0, |p| p.line()),
+                    record.position().map_or(0, |p| p.line()),
                     e,
                 )
             })?;
