@@ -1260,7 +1260,11 @@ impl<'c> Storing<'c> {
         // Whole runs of rows in one statement each; a run the database refuses changes nothing
         // and goes again row by row below, which names the row's line.
         if let Some(many) = self.insert_many.as_mut() {
-            for run in rows.clone().collect::<Vec<_>>().chunks_exact(ROWS_PER_INSERT) {
+            for run in rows
+                .clone()
+                .collect::<Vec<_>>()
+                .chunks_exact(ROWS_PER_INSERT)
+            {
                 for (number, ((record, values), id)) in run.iter().enumerate() {
                     let mut first = number * params + 1;
                     if self.binds_id {
@@ -2006,5 +2010,32 @@ mod tests {
         assert_eq!(layout.key_of_row(&input, 1).unwrap(), "armenia");
         assert_eq!(layout.key_of_row(&input, 2).unwrap(), "azerbaijan");
         assert_eq!(layout.key_of_row(&input, 3).unwrap(), "");
+    }
+
+    #[test]
+    fn a_refused_row_in_a_run_of_rows_is_named_by_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open_for_write(&dir.path().join("conflict.db")).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON actor_aliases WHEN NEW.alias = 'refused'
+             BEGIN SELECT RAISE(ABORT, 'this alias is refused'); END",
+        )
+        .unwrap();
+        // Row 50 (line 51) falls in the second run of ROWS_PER_INSERT rows.
+        let mut aliases = String::from("actor,alias\n");
+        for row in 1..=100 {
+            let alias = if row == 50 {
+                "refused".into()
+            } else {
+                format!("alias {row}")
+            };
+            aliases.push_str(&format!("armenia,{alias}\n"));
+        }
+        let input = Input::Files([("actor_aliases.csv".to_string(), aliases.into_bytes())].into());
+        let error = load_with(&mut conn, &input, Mode::Fresh, &mut ()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "actor_aliases.csv:51: the database refused this row: this alias is refused"
+        );
     }
 }
