@@ -343,9 +343,11 @@ pub fn migrate_with(
 mod tests {
     use super::*;
 
-    fn v2(sql: &str) -> Vec<refinery::Migration> {
+    /// The built-in migrations and one more after them.
+    fn next(sql: &str) -> Vec<refinery::Migration> {
         let mut known = migrations();
-        known.push(refinery::Migration::unapplied("V2__test", sql).unwrap());
+        let name = format!("V{}__test", latest_version() + 1);
+        known.push(refinery::Migration::unapplied(&name, sql).unwrap());
         known
     }
 
@@ -373,10 +375,11 @@ mod tests {
         let events: i64 = conn
             .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
             .unwrap();
-        let error = migrate_with(&mut conn, &path, &v2("CREATE TABLE added (x); ALTER TABLE events ADD COLUMN extra; INSERT INTO no_such_table VALUES (1);"))
+        let error = migrate_with(&mut conn, &path, &next("CREATE TABLE added (x); ALTER TABLE events ADD COLUMN extra; INSERT INTO no_such_table VALUES (1);"))
             .unwrap_err();
+        let latest = latest_version();
         assert!(
-            format!("{error:#}").contains("it is unchanged, at schema version 1"),
+            format!("{error:#}").contains(&format!("it is unchanged, at schema version {latest}")),
             "{error:#}"
         );
         assert!(!table_exists(&conn, "added"));
@@ -388,7 +391,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(columns, 0);
-        assert_eq!(schema_version(&conn).unwrap(), 1);
+        assert_eq!(schema_version(&conn).unwrap(), latest);
         assert_eq!(pending_of(&mut conn, &migrations()).unwrap().len(), 0);
         let after: i64 = conn
             .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
@@ -403,13 +406,17 @@ mod tests {
         let applied = migrate_with(
             &mut conn,
             &path,
-            &v2("ALTER TABLE events ADD COLUMN reviewed INTEGER;"),
+            &next("ALTER TABLE events ADD COLUMN reviewed INTEGER;"),
         )
         .unwrap();
+        let latest = latest_version();
         assert_eq!(applied.len(), 1);
-        assert_eq!(schema_version(&conn).unwrap(), 2);
-        let snapshot = snapshot_path(&path, 1);
-        assert_eq!(snapshot.file_name().unwrap(), "conflict.db.v1.bak");
+        assert_eq!(schema_version(&conn).unwrap(), latest + 1);
+        let snapshot = snapshot_path(&path, latest);
+        assert_eq!(
+            snapshot.file_name().unwrap().to_string_lossy(),
+            format!("conflict.db.v{latest}.bak")
+        );
         let old = Connection::open(&snapshot).unwrap();
         let (version, events): (i64, i64) = old
             .query_row(
@@ -418,8 +425,77 @@ mod tests {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        assert_eq!(version, 1);
+        assert_eq!(version, latest);
         assert!(events > 0);
         assert_eq!(snapshots(&path), vec![snapshot]);
+    }
+
+    #[test]
+    fn a_version_1_database_keeps_every_link_row_when_its_link_tables_lose_their_rowid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("conflict.db");
+        let mut conn = open_unmigrated(&path).unwrap();
+        migrate_with(&mut conn, &path, &migrations()[..1]).unwrap();
+        crate::seed::load(&mut conn, &crate::seed::Input::BuiltIn).unwrap();
+        let links = [
+            ("actor_aliases", "actor_id, alias"),
+            ("place_aliases", "place_id, alias"),
+            ("event_places", "event_id, place_id"),
+            ("event_actors", "event_id, actor_id, role"),
+            ("event_sources", "event_id, source_id, quote"),
+        ];
+        let rows = |conn: &Connection, table: &str, columns: &str| -> Vec<String> {
+            let sql = format!("SELECT {columns} FROM {table} ORDER BY {columns}");
+            let mut stmt = conn.prepare(&sql).unwrap();
+            let width = stmt.column_count();
+            stmt.query_map([], |row| {
+                Ok((0..width)
+                    .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+        };
+        let before: Vec<Vec<String>> = links.iter().map(|(t, c)| rows(&conn, t, c)).collect();
+        assert!(before.iter().all(|r| !r.is_empty()));
+
+        migrate(&mut conn, &path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), latest_version());
+        for ((table, columns), before) in links.iter().zip(&before) {
+            assert_eq!(&rows(&conn, table, columns), before, "{table}");
+            let sql: String = conn
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE name = ?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert!(sql.ends_with("WITHOUT ROWID"), "{sql}");
+        }
+        // The views read the new tables; the database is whole.
+        for view in [
+            "v_actors",
+            "v_events",
+            "v_statements",
+            "v_event_actors",
+            "v_event_sources",
+        ] {
+            let count: i64 = conn
+                .query_row(&format!("SELECT count(*) FROM {view}"), [], |r| r.get(0))
+                .unwrap();
+            assert!(count > 0, "{view}");
+        }
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+        let broken: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
     }
 }

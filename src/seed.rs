@@ -183,10 +183,9 @@ pub fn load_with(
             eprintln!("T index {iname} {:.2}", t1.elapsed().as_secs_f64());
         }
         if let Err(error) = r {
-            // A unique index that cannot be built means a row's identity (its key, or a link
-            // row's columns) appears twice in its file.
+            // A unique index that cannot be built means a key appears twice in its file.
             if let Some(table) = TABLES.iter().find(|t| t.name == *table_name) {
-                if let Some((names, values)) = repeated_identity(&tx, table)? {
+                if let Some((names, values)) = repeated_identity(&tx, table, table.name)? {
                     let names: Vec<&str> = names.iter().map(String::as_str).collect();
                     let values: Vec<&str> = values.iter().map(String::as_str).collect();
                     return Err(duplicate_error(input, table, &names, &values)?);
@@ -202,11 +201,12 @@ pub fn load_with(
     Ok(counts)
 }
 
-/// The CSV columns and values of an identity that two rows of `table` share, if any (references
-/// shown as the keys the file uses).
+/// The CSV columns and values of an identity that two rows of `table` (read from `from`, the table
+/// or a query over it) share, if any, references shown as the keys the file uses.
 fn repeated_identity(
     conn: &Connection,
     table: &Table,
+    from: &str,
 ) -> rusqlite::Result<Option<(Vec<String>, Vec<String>)>> {
     let db_columns: Vec<&str> = match table.identity {
         Identity::Key => vec![table.key_column()],
@@ -228,9 +228,8 @@ fn repeated_identity(
     }
     let group = db_columns.join(", ");
     let sql = format!(
-        "SELECT {} FROM {} GROUP BY {group} HAVING count(*) > 1 LIMIT 1",
+        "SELECT {} FROM {from} GROUP BY {group} HAVING count(*) > 1 LIMIT 1",
         selects.join(", "),
-        table.name
     );
     let values = conn
         .query_row(&sql, [], |row| {
@@ -533,6 +532,8 @@ struct Layout {
     /// Values bound per row (a `Period` binds three).
     bound: usize,
     identity: &'static [&'static str],
+    /// Where the identity columns' values lie among a row's bound values.
+    identity_values: Vec<usize>,
 }
 
 /// What converting the rows of one file keeps from row to row.
@@ -585,6 +586,20 @@ impl Layout {
             identity: match table.identity {
                 Identity::Columns(columns) => columns,
                 Identity::Key => &[],
+            },
+            identity_values: {
+                let mut at = 0;
+                let mut found = Vec::new();
+                for column in table.columns {
+                    let width = column.db_columns().len();
+                    if let Identity::Columns(columns) = table.identity {
+                        if columns.contains(&column.db) {
+                            found.extend(at..at + width);
+                        }
+                    }
+                    at += width;
+                }
+                found
             },
         })
     }
@@ -845,25 +860,87 @@ impl Layout {
         }
     }
 
-    /// "is a duplicate" for a row whose identity an earlier row of the file has.
-    fn duplicate(&self, input: &Input, record: &csv::StringRecord) -> Result<SeedError, SeedError> {
+    /// The temporary table that the rows of a link file go to once they stop following the order
+    /// of the table's primary key. Inserted into the table out of order, they would land all over
+    /// it, each on a page of its own; at the end of the file they go in at once, sorted (see
+    /// `Storing::finish`).
+    fn staged_table(&self) -> String {
+        format!("temp.staged_{}", self.table.name)
+    }
+
+    /// Creates the staging table; the single-row and many-row inserts into it.
+    fn stage<'c>(
+        &self,
+        conn: &'c Connection,
+    ) -> Result<(rusqlite::Statement<'c>, rusqlite::Statement<'c>), SeedError> {
+        let (table, staged) = (self.table, self.staged_table());
+        conn.execute_batch(&format!(
+            "DROP TABLE IF EXISTS {staged}; CREATE TABLE {staged} AS SELECT * FROM main.{} WHERE 0",
+            table.name
+        ))?;
+        Ok((
+            conn.prepare(&insert_sql(table, &staged, Mode::Fresh, 1))?,
+            conn.prepare(&insert_sql(table, &staged, Mode::Fresh, ROWS_PER_INSERT))?,
+        ))
+    }
+
+    /// The CSV columns that make up a row's identity, and their values in `record`.
+    fn identity_of<'r>(&self, record: &'r csv::StringRecord) -> (Vec<&'static str>, Vec<&'r str>) {
         let table = self.table;
         let columns: Vec<&str> = match table.identity {
             Identity::Key => vec![table.key_column()],
             Identity::Columns(columns) => columns.to_vec(),
         };
-        let mut names = Vec::new();
-        let mut values = Vec::new();
-        for db_column in columns {
-            let number = table
-                .columns
-                .iter()
-                .position(|c| c.db == db_column)
-                .expect("identity columns are columns");
-            names.push(table.columns[number].name);
-            values.push(self.positions[number].map_or("", |i| &record[i]));
+        columns
+            .into_iter()
+            .map(|db_column| {
+                let number = table
+                    .columns
+                    .iter()
+                    .position(|c| c.db == db_column)
+                    .expect("identity columns are columns");
+                let value = self.positions[number].map_or("", |i| &record[i]);
+                (table.columns[number].name, value)
+            })
+            .unzip()
+    }
+
+    /// "is a duplicate" for a row whose identity an earlier row of the file has.
+    fn duplicate(&self, input: &Input, record: &csv::StringRecord) -> Result<SeedError, SeedError> {
+        let (names, values) = self.identity_of(record);
+        duplicate_error(input, self.table, &names, &values)
+    }
+
+    /// Whether another line of the file has the identity of `record`.
+    fn repeated(&self, input: &Input, record: &csv::StringRecord) -> Result<bool, SeedError> {
+        let (names, values) = self.identity_of(record);
+        Ok(find_lines(input, self.table, &names, &values)?.len() > 1)
+    }
+
+    /// A hash of the values of a row's identity columns, as bound.
+    fn identity_hash(&self, values: &[Bound], record: &csv::StringRecord, arena: &str) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut hasher = foldhash::fast::FixedState::with_seed(0x6c69_6e6b).build_hasher();
+        let mut at = 0;
+        for column in self.table.columns {
+            let width = column.db_columns().len();
+            if self.identity.contains(&column.db) {
+                for value in &values[at..at + width] {
+                    match *value {
+                        Bound::Null => 0u8.hash(&mut hasher),
+                        Bound::Int(n) => (1u8, n).hash(&mut hasher),
+                        Bound::Real(x) => (2u8, x.to_bits()).hash(&mut hasher),
+                        Bound::Field(i) => (3u8, &record[i]).hash(&mut hasher),
+                        Bound::Arena(start, end) => {
+                            (3u8, &arena[start as usize..end as usize]).hash(&mut hasher)
+                        }
+                        Bound::Static(text) => (3u8, text).hash(&mut hasher),
+                    }
+                }
+            }
+            at += width;
         }
-        duplicate_error(input, table, &names, &values)
+        hasher.finish()
     }
 
     /// The key of the `n`th row of the file (from 1), read again: in a fresh load that is the
@@ -938,6 +1015,53 @@ fn reserve_keys(state: &mut State, layout: &Layout, rows: u64, byte: u64) {
     }
 }
 
+/// Whether the rows of a link file arrive grouped in the order of the first column of the table's
+/// primary key (rows of one event together, events in the order of their file), in which case
+/// each row lands beside the one before it, at the end of the table or near it.
+#[derive(Default)]
+struct KeyOrder {
+    last: Option<(i64, String)>,
+    unsorted: bool,
+}
+
+impl KeyOrder {
+    /// Takes the next row's values; true if it sorts before the previous row by the first column
+    /// of the key (from then on the file counts as unsorted).
+    fn breaks(
+        &mut self,
+        layout: &Layout,
+        values: &[Bound],
+        record: &csv::StringRecord,
+        arena: &str,
+    ) -> bool {
+        let Some(&first) = layout.identity_values.first() else {
+            return false;
+        };
+        let (n, text) = match values[first] {
+            Bound::Int(n) => (n, ""),
+            Bound::Field(field) => (0, &record[field]),
+            Bound::Arena(start, end) => (0, &arena[start as usize..end as usize]),
+            Bound::Static(text) => (0, text),
+            // Not found in identity columns, which the loader fills with ints or text.
+            Bound::Null | Bound::Real(_) => (i64::MIN, ""),
+        };
+        match &mut self.last {
+            Some((last_n, last_text)) if (n, text) < (*last_n, last_text.as_str()) => {
+                self.unsorted = true;
+            }
+            Some((last_n, last_text)) => {
+                *last_n = n;
+                if last_text != text {
+                    last_text.clear();
+                    last_text.push_str(text);
+                }
+            }
+            None => self.last = Some((n, text.to_string())),
+        }
+        self.unsorted
+    }
+}
+
 /// What the reading thread hands to the storing one, in order.
 enum Message {
     /// The next file, as its header lays it out.
@@ -959,6 +1083,9 @@ struct Batch {
     arena: String,
     /// Bytes of the file read up to the last record.
     read: u64,
+    /// In a fresh load of a link table, the first record that does not follow the order of the
+    /// table's primary key: it and every record after it are staged (see `Storing::stage`).
+    unsorted_from: Option<usize>,
 }
 
 const BATCH: usize = 512;
@@ -1031,12 +1158,14 @@ fn read_table(
         batch.filled = 0;
         batch.values.clear();
         batch.arena.clear();
+        batch.unsorted_from = None;
         batch
     };
     let mut batch = fresh_batch();
     let mut scratch = Scratch::new(table);
     let mut seen_codes: HashSet<String, Fast> = HashSet::default();
     let mut forwards: Vec<Forward> = Vec::new();
+    let mut order = KeyOrder::default();
     let mut rows = 0u64;
     let read = (|| -> Result<Vec<(i64, i64)>, Failure> {
         loop {
@@ -1072,6 +1201,12 @@ fn read_table(
                             rows += 1;
                             let id = rows as i64;
                             let byte = record.position().map_or(0, |p| p.byte());
+                            if !layout.identity.is_empty() && !order.unsorted {
+                                let values = &batch.values[batch.values.len() - layout.bound..];
+                                if order.breaks(&layout, values, record, &batch.arena) {
+                                    batch.unsorted_from = Some(row);
+                                }
+                            }
                             reserve_keys(state, &layout, rows, byte);
                             if table.is_vocabulary {
                                 let code = &record[key.expect("a vocabulary code is required")];
@@ -1181,6 +1316,57 @@ fn read_record<R: Read>(
     Ok(true)
 }
 
+/// Inserts `rows` with `one` or, in whole runs, `many` (a statement for [`ROWS_PER_INSERT`] rows).
+fn insert_rows(
+    (one, many): (&mut rusqlite::Statement, Option<&mut rusqlite::Statement>),
+    layout: &Layout,
+    binds_id: bool,
+    input: &Input,
+    rows: &[(&csv::StringRecord, &[Bound], i64)],
+    arena: &str,
+) -> Result<(), SeedError> {
+    let params = layout.bound + usize::from(binds_id);
+    let mut done = 0;
+    // Whole runs of rows in one statement each; a run the database refuses changes nothing and
+    // goes again row by row below, which names the row's line.
+    if let Some(many) = many {
+        for run in rows.chunks_exact(ROWS_PER_INSERT) {
+            for (number, (record, values, id)) in run.iter().enumerate() {
+                let mut first = number * params + 1;
+                if binds_id {
+                    many.raw_bind_parameter(first, id)?;
+                    first += 1;
+                }
+                bind(many, first, values, record, arena)?;
+            }
+            if many.raw_execute().is_err() {
+                break;
+            }
+            done += ROWS_PER_INSERT;
+        }
+    }
+    for (record, values, id) in &rows[done..] {
+        let mut first = 1;
+        if binds_id {
+            one.raw_bind_parameter(1, id)?;
+            first = 2;
+        }
+        bind(one, first, values, record, arena)?;
+        if let Err(error) = one.raw_execute() {
+            // A link table's primary key is its identity: a row given twice.
+            if error.sqlite_extended_error_code()
+                == Some(rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+                && !layout.identity.is_empty()
+            {
+                return Err(layout.duplicate(input, record)?);
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            return Err(refused(&layout.file, line, error));
+        }
+    }
+    Ok(())
+}
+
 /// Rows per statement in a fresh load: one statement for many rows runs its set-up (opening the
 /// table, finding its end) once for all of them.
 const ROWS_PER_INSERT: usize = 32;
@@ -1191,6 +1377,9 @@ struct Storing<'c> {
     insert: rusqlite::Statement<'c>,
     /// In a fresh load, the same insert for [`ROWS_PER_INSERT`] rows at once.
     insert_many: Option<rusqlite::Statement<'c>>,
+    /// In a fresh load of a link table whose rows stopped following its primary key: the
+    /// inserts into the temporary table those rows go to (see `Storing::stage`).
+    staged: Option<(rusqlite::Statement<'c>, rusqlite::Statement<'c>)>,
     /// Whether a fresh load binds each row's id (its place in the file) first.
     binds_id: bool,
     existing: i64,
@@ -1200,6 +1389,8 @@ struct Storing<'c> {
     values: Vec<Bound>,
     arena: String,
     seen_ids: IdSet,
+    /// Hashes of the identities of the link rows seen in the file.
+    seen_rows: HashIds,
     seen_codes: HashSet<String, Fast>,
     forwards: Vec<Forward>,
 }
@@ -1240,7 +1431,7 @@ fn store_all(
                 let storing = storing.as_mut().expect("rows follow their file");
                 match state.as_deref_mut() {
                     Some(state) => storing.update(conn, input, state, &batch)?,
-                    None => storing.insert(&batch)?,
+                    None => storing.insert(conn, input, &batch)?,
                 }
                 progress.advance(batch.read);
                 let _ = recycle.send(batch);
@@ -1309,13 +1500,14 @@ impl<'c> Storing<'c> {
             }
         }
         Ok(Storing {
-            insert: conn.prepare(&insert_sql(table, mode, 1))?,
+            insert: conn.prepare(&insert_sql(table, table.name, mode, 1))?,
             insert_many: match mode {
                 Mode::Fresh if !table.is_vocabulary => {
-                    Some(conn.prepare(&insert_sql(table, mode, ROWS_PER_INSERT))?)
+                    Some(conn.prepare(&insert_sql(table, table.name, mode, ROWS_PER_INSERT))?)
                 }
                 _ => None,
             },
+            staged: None,
             binds_id: mode == Mode::Fresh
                 && table.identity == Identity::Key
                 && !table.is_vocabulary,
@@ -1325,6 +1517,7 @@ impl<'c> Storing<'c> {
             values: Vec::new(),
             arena: String::new(),
             seen_ids: IdSet::default(),
+            seen_rows: HashIds::default(),
             seen_codes: HashSet::default(),
             forwards: Vec::new(),
             layout,
@@ -1332,53 +1525,48 @@ impl<'c> Storing<'c> {
     }
 
     /// Inserts rows the reading thread has checked and converted (a fresh load).
-    fn insert(&mut self, batch: &Batch) -> Result<(), SeedError> {
-        let records = &batch.records[..batch.filled];
+    fn insert(
+        &mut self,
+        conn: &'c Connection,
+        input: &Input,
+        batch: &Batch,
+    ) -> Result<(), SeedError> {
         // Each row with its values and its id (its place in the file).
-        let rows = records
+        let rows: Vec<(&csv::StringRecord, &[Bound], i64)> = batch.records[..batch.filled]
             .iter()
             .zip(batch.values.chunks_exact(self.layout.bound))
-            .zip(self.rows as i64 + 1..);
-        let params = self.layout.bound + usize::from(self.binds_id);
-        let mut done = 0;
-        // Whole runs of rows in one statement each; a run the database refuses changes nothing
-        // and goes again row by row below, which names the row's line.
-        if let Some(many) = self.insert_many.as_mut() {
-            for run in rows
-                .clone()
-                .collect::<Vec<_>>()
-                .chunks_exact(ROWS_PER_INSERT)
-            {
-                for (number, ((record, values), id)) in run.iter().enumerate() {
-                    let mut first = number * params + 1;
-                    if self.binds_id {
-                        many.raw_bind_parameter(first, id)?;
-                        first += 1;
-                    }
-                    bind(many, first, values, record, &batch.arena)?;
-                }
-                if many.raw_execute().is_err() {
-                    break;
-                }
-                done += ROWS_PER_INSERT;
-            }
+            .zip(self.rows as i64 + 1..)
+            .map(|((record, values), id)| (record, values, id))
+            .collect();
+        let sorted = match self.staged {
+            Some(_) => 0,
+            None => batch.unsorted_from.unwrap_or(rows.len()),
+        };
+        let (into_table, to_stage) = rows.split_at(sorted);
+        let table = (&mut self.insert, self.insert_many.as_mut());
+        insert_rows(
+            table,
+            &self.layout,
+            self.binds_id,
+            input,
+            into_table,
+            &batch.arena,
+        )?;
+        if !to_stage.is_empty() {
+            let (one, many) = match &mut self.staged {
+                Some(staged) => staged,
+                staged => staged.insert(self.layout.stage(conn)?),
+            };
+            insert_rows(
+                (one, Some(many)),
+                &self.layout,
+                false,
+                input,
+                to_stage,
+                &batch.arena,
+            )?;
         }
-        for ((record, values), id) in rows.skip(done) {
-            let mut first = 1;
-            if self.binds_id {
-                self.insert.raw_bind_parameter(1, id)?;
-                first = 2;
-            }
-            bind(&mut self.insert, first, values, record, &batch.arena)?;
-            self.insert.raw_execute().map_err(|e| {
-                refused(
-                    &self.layout.file,
-                    record.position().map_or(0, |p| p.line()),
-                    e,
-                )
-            })?;
-        }
-        self.rows += records.len() as u64;
+        self.rows += rows.len() as u64;
         Ok(())
     }
 
@@ -1463,17 +1651,16 @@ impl<'c> Storing<'c> {
                     });
                 }
             } else {
-                let rowid: i64 = {
-                    let mut returned = self.insert.raw_query();
-                    let row = returned
-                        .next()
-                        .map_err(|e| refused(file, line, e))?
-                        .expect("RETURNING gives a row");
-                    row.get(0)?
-                };
-                if !self.seen_ids.insert(rowid) {
+                self.insert
+                    .raw_execute()
+                    .map_err(|e| refused(file, line, e))?;
+                // A link row given twice in the file: its identity's hash seen before, and the
+                // file read again to be sure (two identities may share a hash).
+                let hash = self.layout.identity_hash(&self.values, record, &self.arena);
+                if self.seen_rows.get(hash).is_some() && self.layout.repeated(input, record)? {
                     return Err(self.layout.duplicate(input, record)?);
                 }
+                self.seen_rows.set(hash, 1);
             }
             self.rows += 1;
             reserve_keys(
@@ -1486,14 +1673,45 @@ impl<'c> Storing<'c> {
         Ok(())
     }
 
+    /// Moves the staged rows of a link file into its table, sorted by the table's primary key, so
+    /// that they go in as a merge rather than at random; a row given twice is refused as a
+    /// duplicate.
+    fn merge_staged(&self, conn: &Connection, input: &Input) -> Result<(), SeedError> {
+        let (table, staged) = (self.layout.table, self.layout.staged_table());
+        let columns: Vec<&str> = table.columns.iter().flat_map(|c| c.db_columns()).collect();
+        let columns = columns.join(", ");
+        let order = self.layout.identity.join(", ");
+        let merged = conn.execute_batch(&format!(
+            "INSERT INTO main.{0} ({columns}) SELECT {columns} FROM {staged} ORDER BY {order}",
+            table.name
+        ));
+        if let Err(error) = merged {
+            let both = format!(
+                "(SELECT {columns} FROM main.{} UNION ALL SELECT {columns} FROM {staged})",
+                table.name
+            );
+            if let Some((names, values)) = repeated_identity(conn, table, &both)? {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                return Err(duplicate_error(input, table, &names, &values)?);
+            }
+            return Err(error.into());
+        }
+        conn.execute_batch(&format!("DROP TABLE {staged}"))?;
+        Ok(())
+    }
+
     /// Sets the references to rows further down the file, now that every row is in, and
     /// refuses a loop of them.
     fn finish(
-        self,
+        mut self,
         conn: &Connection,
         input: &Input,
         resolved: &[(i64, i64)],
     ) -> Result<(), SeedError> {
+        if self.staged.take().is_some() {
+            self.merge_staged(conn, input)?;
+        }
         let table = self.layout.table;
         let Some(column_number) = table
             .columns
@@ -1999,11 +2217,11 @@ pub fn find_cycles(
 
 /// `INSERT ... ON CONFLICT ... DO UPDATE`: a row whose key (or, in a link table, whose primary
 /// key) exists is updated in place, so seeding twice leaves the same database.
-fn insert_sql(table: &Table, mode: Mode, rows: usize) -> String {
+fn insert_sql(table: &Table, into: &str, mode: Mode, rows: usize) -> String {
     let columns: Vec<&str> = table.columns.iter().flat_map(|c| c.db_columns()).collect();
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    // A fresh load has no identity index to conflict with (it is built at the end, which finds
-    // any row given twice) and no old rows.
+    // A fresh load has no old rows to update: a key given twice is found when its unique index
+    // is built at the end, and a link row given twice by its table's primary key as it goes in.
     if mode == Mode::Fresh && !table.is_vocabulary {
         // Rows with a key get their place in the file as their id, which the reading thread
         // has already given to the references to them.
@@ -2019,8 +2237,7 @@ fn insert_sql(table: &Table, mode: Mode, rows: usize) -> String {
             })
             .collect();
         return format!(
-            "INSERT INTO {} ({}) VALUES {}",
-            table.name,
+            "INSERT INTO {into} ({}) VALUES {}",
             columns.join(", "),
             rows.join(", ")
         );
@@ -2034,17 +2251,16 @@ fn insert_sql(table: &Table, mode: Mode, rows: usize) -> String {
         .filter(|c| !conflict.contains(c))
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
-    // Link rows always update (a no-op where they have nothing but their key) so that RETURNING
-    // names the row, and a row given twice in one file can be told from one already stored.
+    // A link row that is already stored is left as it is (its columns are its identity); a row
+    // given twice in one file is caught by the loader itself.
     let action = if updates.is_empty() {
-        format!("UPDATE SET {0} = excluded.{0}", conflict[0])
+        "NOTHING".to_string()
     } else {
         format!("UPDATE SET {}", updates.join(", "))
     };
     let returning = match table.identity {
-        Identity::Key if table.is_vocabulary => "",
-        Identity::Key => " RETURNING id",
-        Identity::Columns(_) => " RETURNING rowid",
+        Identity::Key if !table.is_vocabulary => " RETURNING id",
+        _ => "",
     };
     format!(
         "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO {action}{returning}",
@@ -2146,6 +2362,72 @@ mod tests {
                 ),
                 "{mode:?}: {error}"
             );
+        }
+    }
+
+    fn load_aliases(aliases: &str, mode: Mode) -> (Result<Counts, SeedError>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open_for_write(&dir.path().join("conflict.db")).unwrap();
+        let input = Input::Files([("actor_aliases.csv".to_string(), aliases.into())].into());
+        let loaded = load_with(&mut conn, &input, mode, &mut ());
+        let rows = conn
+            .prepare(
+                "SELECT actors.key || ',' || alias FROM actor_aliases
+                 JOIN actors ON actors.id = actor_id ORDER BY 1",
+            )
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        (loaded, rows)
+    }
+
+    #[test]
+    fn link_rows_out_of_order_are_staged_and_all_loaded() {
+        // Russia's aliases come first, then Armenia's (an earlier actor), then Russia's again.
+        let aliases = "actor,alias\nrussia,RF\nrussia,Moscow\narmenia,Yerevan\nazerbaijan,Baku\nrussia,Kremlin\n";
+        let (fresh, rows) = load_aliases(aliases, Mode::Fresh);
+        fresh.unwrap();
+        assert_eq!(
+            rows,
+            [
+                "armenia,Yerevan",
+                "azerbaijan,Baku",
+                "russia,Kremlin",
+                "russia,Moscow",
+                "russia,RF"
+            ]
+        );
+        let (update, same) = load_aliases(aliases, Mode::Update);
+        update.unwrap();
+        assert_eq!(same, rows);
+    }
+
+    #[test]
+    fn a_link_row_given_twice_is_a_duplicate_whether_staged_or_not() {
+        for aliases in [
+            // Both in order: the table's primary key refuses the second.
+            "actor,alias\narmenia,Yerevan\nrussia,Moscow\nrussia,Moscow\n",
+            // The first in order, the second staged.
+            "actor,alias\nrussia,Moscow\narmenia,Yerevan\nrussia,Moscow\n",
+            // Both staged.
+            "actor,alias\nrussia,RF\narmenia,Yerevan\nrussia,Moscow\nrussia,Moscow\n",
+        ] {
+            let lines: Vec<&str> = aliases.lines().collect();
+            let second = lines.iter().rposition(|l| *l == "russia,Moscow").unwrap() + 1;
+            let first = lines.iter().position(|l| *l == "russia,Moscow").unwrap() + 1;
+            let expected = format!(
+                "actor_aliases.csv:{second}:1: actor \"russia\": is a duplicate: line {first} has the same actor and alias"
+            );
+            for mode in [Mode::Fresh, Mode::Update] {
+                let (loaded, _) = load_aliases(aliases, mode);
+                assert_eq!(
+                    loaded.unwrap_err().to_string(),
+                    expected,
+                    "{mode:?}\n{aliases}"
+                );
+            }
         }
     }
 }

@@ -110,24 +110,34 @@ fn migrate_creates_the_schema_and_status_lists_each_migration() {
     let before = env.ok(&["migrate", "--status"]);
     assert_eq!(
         before,
-        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n"
+        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n"
     );
     assert!(!env.db().exists(), "--status must not create the file");
     let (code, _, err) = env.run(&["migrate"]);
     assert_eq!(code, 0);
-    assert_eq!(err, "conflictdb: applied V1__initial_schema\n");
-    let after = env.ok(&["migrate", "--status"]);
-    let fields: Vec<&str> = after.lines().nth(1).unwrap().split('\t').collect();
-    assert_eq!(&fields[..3], ["1", "initial_schema", "applied"]);
-    assert!(
-        fields[3].starts_with("20") && fields[3].contains('T'),
-        "applied_on {:?}",
-        fields[3]
+    assert_eq!(
+        err,
+        "conflictdb: applied V1__initial_schema\nconflictdb: applied V2__link_tables_without_rowid\n"
     );
+    let after = env.ok(&["migrate", "--status"]);
+    for (line, expected) in after
+        .lines()
+        .skip(1)
+        .zip([["1", "initial_schema"], ["2", "link_tables_without_rowid"]])
+    {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(&fields[..3], [expected[0], expected[1], "applied"]);
+        assert!(
+            fields[3].starts_with("20") && fields[3].contains('T'),
+            "applied_on {:?}",
+            fields[3]
+        );
+    }
+    assert_eq!(after.lines().count(), 3);
     let (_, _, again) = env.run(&["migrate"]);
     assert_eq!(
         again,
-        "conflictdb: conflict.db is up to date (schema version 1)\n"
+        "conflictdb: conflict.db is up to date (schema version 2)\n"
     );
 }
 
@@ -146,7 +156,7 @@ fn the_file_identifies_itself_and_uses_wal() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(application_id, 0x4346_4442);
-    assert_eq!(user_version, 1);
+    assert_eq!(user_version, 2);
     assert_eq!(journal, "wal");
 }
 
@@ -170,7 +180,7 @@ fn a_database_from_a_newer_conflictdb_is_refused() {
         let err = env.fails(args);
         assert_eq!(
             err,
-            "conflictdb: database conflict.db was made by a newer conflictdb (schema version 7; this one knows up to 1): upgrade conflictdb\n",
+            "conflictdb: database conflict.db was made by a newer conflictdb (schema version 7; this one knows up to 2): upgrade conflictdb\n",
             "{args:?}"
         );
     }
@@ -183,12 +193,12 @@ fn a_migration_this_binary_does_not_know_is_refused() {
     env.seed_minimal();
     tamper(
         &env,
-        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (2, 'future', '2030-01-01T00:00:00Z', '1')",
+        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (3, 'future', '2030-01-01T00:00:00Z', '1')",
     );
     let err = env.fails(&["migrate"]);
     assert_eq!(
         err,
-        "conflictdb: the database holds migration V2__future that this conflictdb does not know: it was made by a newer conflictdb; upgrade conflictdb\n"
+        "conflictdb: the database holds migration V3__future that this conflictdb does not know: it was made by a newer conflictdb; upgrade conflictdb\n"
     );
 }
 
@@ -317,6 +327,21 @@ fn check_passes_on_good_data_and_reports_each_finding() {
         "{out}"
     );
     assert_eq!(err, "conflictdb: check found 1 problem\n");
+}
+
+#[test]
+fn check_names_the_table_of_a_link_row_that_refers_to_a_missing_row() {
+    let env = Env::new();
+    env.seed_minimal();
+    tamper(&env, "PRAGMA foreign_keys = OFF; INSERT INTO event_actors (event_id, actor_id, role) SELECT min(id), 999999, 'side_a' FROM events");
+    let (code, out, _) = env.run(&["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(
+            "FAIL  foreign_key_check: a row of event_actors refers to a missing row of actors\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]

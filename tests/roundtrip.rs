@@ -712,7 +712,7 @@ fn memory_db() -> Connection {
 
 type Dump = BTreeMap<String, Vec<Vec<SqlValue>>>;
 
-/// Every row of every table in rowid order, ids included; the migration history, which records
+/// Every row of every table in the order of its columns (ids first where a table has them); the migration history, which records
 /// when it ran, is left out.
 fn dump(conn: &Connection) -> Dump {
     let names: Vec<String> = conn
@@ -728,8 +728,16 @@ fn dump(conn: &Connection) -> Dump {
     names
         .into_iter()
         .map(|name| {
+            let width = conn
+                .prepare(&format!("SELECT * FROM \"{name}\""))
+                .unwrap()
+                .column_count();
+            let order: Vec<String> = (1..=width).map(|i| i.to_string()).collect();
             let mut stmt = conn
-                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY rowid"))
+                .prepare(&format!(
+                    "SELECT * FROM \"{name}\" ORDER BY {}",
+                    order.join(", ")
+                ))
                 .unwrap();
             let width = stmt.column_count();
             let rows = stmt

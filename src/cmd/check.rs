@@ -49,12 +49,12 @@ pub fn run(db_path: &Path) -> Result<()> {
     let foreign: Vec<String> = conn
         .prepare("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")?
         .query_map([], |row| {
-            Ok(format!(
-                "{} row {} refers to a missing row of {}",
-                row.get::<_, String>(0)?,
-                row.get::<_, Option<i64>>(1)?.unwrap_or_default(),
-                row.get::<_, String>(2)?
-            ))
+            let (table, parent): (String, String) = (row.get(0)?, row.get(2)?);
+            // A link table has no rowid to name the row by.
+            Ok(match row.get::<_, Option<i64>>(1)? {
+                Some(rowid) => format!("{table} row {rowid} refers to a missing row of {parent}"),
+                None => format!("a row of {table} refers to a missing row of {parent}"),
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     report("foreign_key_check", foreign);

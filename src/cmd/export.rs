@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use crate::cli::{ExportArgs, Format};
 use crate::output::{self, Sink};
-use crate::schema::{Value, TABLES};
+use crate::schema::{Identity, Value, TABLES};
 use crate::{date, db};
 
 pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
@@ -96,8 +96,18 @@ pub fn write_seed_layout(
                     .collect(),
             })
             .collect();
+        // Rows with a key in the order they were loaded; link rows (keyed by their columns, in
+        // tables without a rowid) in the order of those columns.
+        let order = match table.identity {
+            Identity::Key => "t.rowid".to_string(),
+            Identity::Columns(columns) => columns
+                .iter()
+                .map(|c| format!("t.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         let sql = format!(
-            "SELECT {} FROM {} AS t ORDER BY t.rowid",
+            "SELECT {} FROM {} AS t ORDER BY {order}",
             selects.join(", "),
             table.name
         );

@@ -103,7 +103,7 @@ fn build_fresh(
             Connection::open(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
         conn.execute_batch(
             "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-             PRAGMA cache_size = -32768; PRAGMA foreign_keys = OFF;",
+             PRAGMA cache_size = -8192; PRAGMA foreign_keys = OFF;",
         )?;
         db::migrate(&mut conn, db_path)?;
         // The loader checks every value against every CHECK constraint and resolves every
