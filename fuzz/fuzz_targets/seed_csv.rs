@@ -107,6 +107,8 @@ struct Fixture {
     template_dump: Dump,
     /// The database each input is loaded into; it holds the valid data set before each run.
     work: Connection,
+    /// A migrated database with no rows, copied for the first-seed and update loads.
+    empty: Connection,
 }
 
 impl Fixture {
@@ -122,6 +124,7 @@ impl Fixture {
             template,
             template_dump,
             work,
+            empty: memory_db(),
         }
     }
 }
@@ -148,7 +151,7 @@ fuzz_target!(|data: &[u8]| {
         let mut files = fixture.files.clone();
         files.insert(table.file_name(), csv.to_vec());
         let input = Input::Files(files);
-        fresh_and_update_agree(&input);
+        fresh_and_update_agree(&fixture.empty, &input);
         match seed::load(&mut fixture.work, &input) {
             Err(error) => {
                 assert!(
@@ -192,13 +195,19 @@ fuzz_target!(|data: &[u8]| {
 
 /// Loads `input` into an empty database as a first seed does and as a seed into an existing file
 /// does; both refuse it, or both accept it with the same rows.
-fn fresh_and_update_agree(input: &Input) {
-    let mut fresh = memory_db();
+fn fresh_and_update_agree(empty: &Connection, input: &Input) {
+    let copy = || {
+        let mut conn = Connection::open_in_memory().unwrap();
+        restore(empty, &mut conn);
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn
+    };
+    let mut fresh = copy();
     fresh
         .execute_batch("PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON;")
         .unwrap();
     let built = seed::load_with(&mut fresh, input, Mode::Fresh, &mut ());
-    let mut update = memory_db();
+    let mut update = copy();
     let loaded = seed::load(&mut update, input);
     match (built, loaded) {
         (Ok(built), Ok(loaded)) => {
