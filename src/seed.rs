@@ -108,8 +108,10 @@ pub enum Mode {
     /// place, every constraint is checked as the row goes in, in one transaction.
     Update,
     /// Into a brand-new database no other process can see yet (the caller builds it under a
-    /// temporary name): plain inserts, the loader's own key resolution standing in for the
-    /// foreign-key checks, and the indexes built once at the end, which is several times faster.
+    /// temporary name): every row checked and its keys resolved on the reading thread (a row's id
+    /// is its place in its file), plain inserts of many rows at once, the loader's own key
+    /// resolution standing in for the foreign-key checks, and the indexes built once at the end,
+    /// which is several times faster.
     Fresh,
 }
 
