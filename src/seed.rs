@@ -430,13 +430,6 @@ impl KeyIndex {
 struct IdSet(Vec<u64>);
 
 impl IdSet {
-    fn contains(&self, id: i64) -> bool {
-        let id = id.max(0) as usize;
-        self.0
-            .get(id / 64)
-            .is_some_and(|word| word & (1u64 << (id % 64)) != 0)
-    }
-
     /// Adds `id`; false if it was already there.
     fn insert(&mut self, id: i64) -> bool {
         let id = id.max(0) as usize;
@@ -538,9 +531,13 @@ struct Layout {
     identity_values: Vec<usize>,
 }
 
-/// What converting the rows of one file keeps from row to row.
+/// What loading the rows of one file keeps from row to row.
 struct Scratch {
     self_refs: Vec<(String, usize)>,
+    /// The vocabulary codes the file has given.
+    codes: HashSet<String, Fast>,
+    /// The references to rows further down the file, resolved once the file is in.
+    forwards: Vec<Forward>,
     ascending: Vec<(usize, i64)>,
     /// The last key each column resolved, and its id: files are often grouped by event, and a
     /// repeated key then skips the hash lookup (and its likely cache miss).
@@ -551,6 +548,8 @@ impl Scratch {
     fn new(table: &Table) -> Scratch {
         Scratch {
             self_refs: Vec::new(),
+            codes: HashSet::default(),
+            forwards: Vec::new(),
             ascending: Vec::new(),
             last_refs: vec![(String::new(), 0); table.columns.len()],
         }
@@ -886,6 +885,49 @@ impl Layout {
         ))
     }
 
+    /// Records a row just stored: a vocabulary's code, or a keyed row's key and id and the
+    /// references it makes to rows further down the file. A code or key that the file gave before
+    /// is a duplicate. `key_of` gives the key of another id (see [`KeyIndex::insert`]).
+    #[allow(clippy::too_many_arguments)]
+    fn remember(
+        &self,
+        input: &Input,
+        state: &mut State,
+        scratch: &mut Scratch,
+        record: &csv::StringRecord,
+        key: Option<usize>,
+        id: i64,
+        line: u64,
+        key_of: impl FnOnce(i64) -> Result<String, SeedError>,
+    ) -> Result<(), SeedError> {
+        let table = self.table;
+        if table.is_vocabulary {
+            let code = &record[key.expect("a vocabulary code is required")];
+            if !scratch.codes.insert(code.to_string()) {
+                return Err(self.duplicate(input, record)?);
+            }
+            let codes = state.codes.entry(table.name).or_default();
+            codes.insert(code.to_string());
+        } else if table.identity == Identity::Key {
+            if table.referenced {
+                let key = &record[key.expect("a key is required")];
+                let keys = state.keys.entry(table.name).or_default();
+                if !keys.insert(key, id, key_of)? {
+                    return Err(self.duplicate(input, record)?);
+                }
+            }
+            for (target, index) in scratch.self_refs.drain(..) {
+                scratch.forwards.push(Forward {
+                    id,
+                    key: target,
+                    line,
+                    column: index,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The CSV columns that make up a row's identity, and their values in `record`.
     fn identity_of<'r>(&self, record: &'r csv::StringRecord) -> (Vec<&'static str>, Vec<&'r str>) {
         let table = self.table;
@@ -1165,8 +1207,6 @@ fn read_table(
     };
     let mut batch = fresh_batch();
     let mut scratch = Scratch::new(table);
-    let mut seen_codes: HashSet<String, Fast> = HashSet::default();
-    let mut forwards: Vec<Forward> = Vec::new();
     let mut order = KeyOrder::default();
     let mut rows = 0u64;
     let read = (|| -> Result<Vec<(i64, i64)>, Failure> {
@@ -1210,37 +1250,16 @@ fn read_table(
                                 }
                             }
                             reserve_keys(state, &layout, rows, byte);
-                            if table.is_vocabulary {
-                                let code = &record[key.expect("a vocabulary code is required")];
-                                if !seen_codes.insert(code.to_string()) {
-                                    return Err(layout.duplicate(input, record)?.into());
-                                }
-                                state
-                                    .codes
-                                    .entry(table.name)
-                                    .or_default()
-                                    .insert(code.to_string());
-                            } else if table.identity == Identity::Key {
-                                if table.referenced {
-                                    let key = &record[key.expect("a key is required")];
-                                    let added = state.keys.entry(table.name).or_default().insert(
-                                        key,
-                                        id,
-                                        |other| layout.key_of_row(input, other),
-                                    )?;
-                                    if !added {
-                                        return Err(layout.duplicate(input, record)?.into());
-                                    }
-                                }
-                                for (target, index) in scratch.self_refs.drain(..) {
-                                    forwards.push(Forward {
-                                        id,
-                                        key: target,
-                                        line,
-                                        column: index,
-                                    });
-                                }
-                            }
+                            layout.remember(
+                                input,
+                                state,
+                                &mut scratch,
+                                record,
+                                key,
+                                id,
+                                line,
+                                |other| layout.key_of_row(input, other),
+                            )?;
                             Ok(())
                         });
                     if let Err(failure) = converted {
@@ -1265,7 +1284,7 @@ fn read_table(
             return Err(layout.row_error(line, message).into());
         }
         match state.as_deref() {
-            Some(state) => resolve_forwards(state, &layout, &forwards),
+            Some(state) => resolve_forwards(state, &layout, &scratch.forwards),
             None => Ok(Vec::new()),
         }
     })();
@@ -1393,8 +1412,6 @@ struct Storing<'c> {
     seen_ids: IdSet,
     /// Hashes of the identities of the link rows seen in the file.
     seen_rows: HashIds,
-    seen_codes: HashSet<String, Fast>,
-    forwards: Vec<Forward>,
 }
 
 /// The storing side of a load: takes what the reading thread hands over and writes it.
@@ -1441,8 +1458,10 @@ fn store_all(
             Message::End(resolved) => {
                 let storing = storing.take().expect("a file ends after it starts");
                 let resolved = match state.as_deref() {
-                    Some(state) => resolve_forwards(state, &storing.layout, &storing.forwards)
-                        .map_err(|f| f.report(conn))?,
+                    Some(state) => {
+                        { resolve_forwards(state, &storing.layout, &storing.scratch.forwards) }
+                            .map_err(|f| f.report(conn))?
+                    }
                     None => resolved,
                 };
                 counts.push((storing.layout.table.name, storing.rows));
@@ -1520,8 +1539,6 @@ impl<'c> Storing<'c> {
             arena: String::new(),
             seen_ids: IdSet::default(),
             seen_rows: HashIds::default(),
-            seen_codes: HashSet::default(),
-            forwards: Vec::new(),
             layout,
         })
     }
@@ -1595,34 +1612,18 @@ impl<'c> Storing<'c> {
                     &mut self.values,
                     &mut self.arena,
                 )
-                .map_err(|f| f.report(conn))?
-                .map(|index| &record[index]);
+                .map_err(|f| f.report(conn))?;
             bind(&mut self.insert, 1, &self.values, record, &self.arena)?;
             let file = &self.layout.file;
-            if table.is_vocabulary {
-                let code = key.expect("a vocabulary code is required");
-                if !self.seen_codes.insert(code.to_string()) {
-                    return Err(self.layout.duplicate(input, record)?);
-                }
-                self.insert
-                    .raw_execute()
-                    .map_err(|e| refused(file, line, e))?;
-                state
-                    .codes
-                    .entry(table.name)
-                    .or_default()
-                    .insert(code.to_string());
-            } else if table.identity == Identity::Key {
-                let key = key.expect("a key is required");
-                // A key already loaded from this file is a duplicate; catch it before the
-                // upsert overwrites the first row with the second.
-                if table.referenced {
-                    let known = state.keys.get(table.name).and_then(|k| k.get(key));
-                    if known.is_some_and(|id| self.seen_ids.contains(id)) {
-                        return Err(self.layout.duplicate(input, record)?);
-                    }
-                }
-                let id: i64 = {
+            if table.identity == Identity::Key {
+                // The id of the row inserted or updated: a row of this file updated again is a
+                // key given twice.
+                let id: i64 = if table.is_vocabulary {
+                    self.insert
+                        .raw_execute()
+                        .map_err(|e| refused(file, line, e))?;
+                    0
+                } else {
                     let mut returned = self.insert.raw_query();
                     let row = returned
                         .next()
@@ -1630,28 +1631,19 @@ impl<'c> Storing<'c> {
                         .expect("RETURNING gives a row");
                     row.get(0)?
                 };
-                if !self.seen_ids.insert(id) {
+                if !table.is_vocabulary && !self.seen_ids.insert(id) {
                     return Err(self.layout.duplicate(input, record)?);
                 }
-                if table.referenced {
-                    let added =
-                        state
-                            .keys
-                            .entry(table.name)
-                            .or_default()
-                            .insert(key, id, |other| key_of_id(conn, table, other))?;
-                    if !added {
-                        return Err(self.layout.duplicate(input, record)?);
-                    }
-                }
-                for (target, index) in self.scratch.self_refs.drain(..) {
-                    self.forwards.push(Forward {
-                        id,
-                        key: target,
-                        line,
-                        column: index,
-                    });
-                }
+                self.layout.remember(
+                    input,
+                    state,
+                    &mut self.scratch,
+                    record,
+                    key,
+                    id,
+                    line,
+                    |other| key_of_id(conn, table, other),
+                )?;
             } else {
                 self.insert
                     .raw_execute()
