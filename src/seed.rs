@@ -279,12 +279,16 @@ impl HashIds {
         self.slots.len() / 2
     }
 
+    /// The slot where the search for `hash` starts.
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.capacity() - 1)
+    }
+
     /// The slot holding `hash`, or the free slot where it would go.
     fn find(&self, hash: u64) -> usize {
-        let mask = self.capacity() - 1;
-        let mut slot = hash as usize & mask;
+        let mut slot = self.home(hash);
         while self.slots[2 * slot] != hash && self.slots[2 * slot] != 0 {
-            slot = (slot + 1) & mask;
+            slot = (slot + 1) & (self.capacity() - 1);
         }
         slot
     }
@@ -293,7 +297,7 @@ impl HashIds {
     fn prefetch(&self, hash: u64) {
         #[cfg(target_arch = "x86_64")]
         if self.len > 0 {
-            let slot = hash.max(1) as usize & (self.capacity() - 1);
+            let slot = self.home(hash.max(1));
             let address = self.slots[2 * slot..].as_ptr().cast::<i8>();
             // SAFETY: SSE, which PREFETCH needs, is part of every x86-64 processor; the address
             // lies within `slots`, and a prefetch is a hint that never faults or changes memory.
@@ -473,6 +477,27 @@ enum Bound {
     /// Text the loader wrote (a date), at this range of its arena.
     Arena(u32, u32),
     Static(&'static str),
+}
+
+impl Bound {
+    /// The value itself, its text found in the record or the arena it refers to.
+    fn value<'a>(
+        self,
+        record: &'a csv::StringRecord,
+        arena: &'a str,
+    ) -> rusqlite::types::ValueRef<'a> {
+        use rusqlite::types::ValueRef;
+        match self {
+            Bound::Null => ValueRef::Null,
+            Bound::Int(n) => ValueRef::Integer(n),
+            Bound::Real(x) => ValueRef::Real(x),
+            Bound::Field(i) => ValueRef::Text(record[i].as_bytes()),
+            Bound::Arena(start, end) => {
+                ValueRef::Text(&arena.as_bytes()[start as usize..end as usize])
+            }
+            Bound::Static(text) => ValueRef::Text(text.as_bytes()),
+        }
+    }
 }
 
 /// A refusal found away from the database: an unknown key's message gains its "did you mean"
@@ -963,6 +988,7 @@ impl Layout {
 
     /// A hash of the values of a row's identity columns, as bound.
     fn identity_hash(&self, values: &[Bound], record: &csv::StringRecord, arena: &str) -> u64 {
+        use rusqlite::types::ValueRef;
         use std::hash::{BuildHasher, Hash, Hasher};
         let mut hasher = foldhash::fast::FixedState::with_seed(0x6c69_6e6b).build_hasher();
         let mut at = 0;
@@ -970,15 +996,12 @@ impl Layout {
             let width = column.db_columns().len();
             if self.identity.contains(&column.db) {
                 for value in &values[at..at + width] {
-                    match *value {
-                        Bound::Null => 0u8.hash(&mut hasher),
-                        Bound::Int(n) => (1u8, n).hash(&mut hasher),
-                        Bound::Real(x) => (2u8, x.to_bits()).hash(&mut hasher),
-                        Bound::Field(i) => (3u8, &record[i]).hash(&mut hasher),
-                        Bound::Arena(start, end) => {
-                            (3u8, &arena[start as usize..end as usize]).hash(&mut hasher)
-                        }
-                        Bound::Static(text) => (3u8, text).hash(&mut hasher),
+                    match value.value(record, arena) {
+                        ValueRef::Null => 0u8.hash(&mut hasher),
+                        ValueRef::Integer(n) => (1u8, n).hash(&mut hasher),
+                        ValueRef::Real(x) => (2u8, x.to_bits()).hash(&mut hasher),
+                        ValueRef::Text(text) => (3u8, text).hash(&mut hasher),
+                        ValueRef::Blob(blob) => (4u8, blob).hash(&mut hasher),
                     }
                 }
             }
@@ -1064,7 +1087,7 @@ fn reserve_keys(state: &mut State, layout: &Layout, rows: u64, byte: u64) {
 /// each row lands beside the one before it, at the end of the table or near it.
 #[derive(Default)]
 struct KeyOrder {
-    last: Option<(i64, String)>,
+    last: Option<(i64, Vec<u8>)>,
     unsorted: bool,
 }
 
@@ -1081,26 +1104,25 @@ impl KeyOrder {
         let Some(&first) = layout.identity_values.first() else {
             return false;
         };
-        let (n, text) = match values[first] {
-            Bound::Int(n) => (n, ""),
-            Bound::Field(field) => (0, &record[field]),
-            Bound::Arena(start, end) => (0, &arena[start as usize..end as usize]),
-            Bound::Static(text) => (0, text),
-            // Not found in identity columns, which the loader fills with ints or text.
-            Bound::Null | Bound::Real(_) => (i64::MIN, ""),
+        use rusqlite::types::ValueRef;
+        let (n, text): (i64, &[u8]) = match values[first].value(record, arena) {
+            ValueRef::Integer(n) => (n, b""),
+            ValueRef::Text(text) => (0, text),
+            // Not found in identity columns, which the loader fills with integers or text.
+            ValueRef::Null | ValueRef::Real(_) | ValueRef::Blob(_) => (i64::MIN, b""),
         };
         match &mut self.last {
-            Some((last_n, last_text)) if (n, text) < (*last_n, last_text.as_str()) => {
+            Some((last_n, last_text)) if (n, text) < (*last_n, last_text.as_slice()) => {
                 self.unsorted = true;
             }
             Some((last_n, last_text)) => {
                 *last_n = n;
                 if last_text != text {
                     last_text.clear();
-                    last_text.push_str(text);
+                    last_text.extend_from_slice(text);
                 }
             }
-            None => self.last = Some((n, text.to_string())),
+            None => self.last = Some((n, text.to_vec())),
         }
         self.unsorted
     }
@@ -1772,16 +1794,8 @@ fn bind(
     arena: &str,
 ) -> rusqlite::Result<()> {
     for (param, value) in (first..).zip(values) {
-        match *value {
-            Bound::Null => insert.raw_bind_parameter(param, rusqlite::types::Null)?,
-            Bound::Int(n) => insert.raw_bind_parameter(param, n)?,
-            Bound::Real(x) => insert.raw_bind_parameter(param, x)?,
-            Bound::Field(i) => insert.raw_bind_parameter(param, &record[i])?,
-            Bound::Arena(start, end) => {
-                insert.raw_bind_parameter(param, &arena[start as usize..end as usize])?
-            }
-            Bound::Static(text) => insert.raw_bind_parameter(param, text)?,
-        }
+        let value = rusqlite::types::ToSqlOutput::Borrowed(value.value(record, arena));
+        insert.raw_bind_parameter(param, value)?;
     }
     Ok(())
 }

@@ -9,54 +9,25 @@ use std::path::Path;
 
 use conflictdb::db;
 use conflictdb::seed::{self, Input, SeedError};
-use rusqlite::types::ValueRef;
+use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 use tempfile::TempDir;
 
-use crate::common::{read_files, REPO};
+use crate::common::{read_files, table_rows, REPO};
 
 fn minimal_fixture() -> BTreeMap<String, Vec<u8>> {
     read_files(&Path::new(REPO).join("tests/fixtures/minimal"))
 }
 
 /// Every row of every table, as text.
-/// "1, 2, ..." up to the table's width: an order for any table, with or without a rowid.
-fn by_every_column(conn: &Connection, table: &str) -> String {
-    let width = conn
-        .prepare(&format!("SELECT * FROM \"{table}\""))
-        .unwrap()
-        .column_count();
-    (1..=width)
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn dump(conn: &Connection) -> Vec<String> {
-    let names: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND name <> 'refinery_schema_history' ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
     let mut rows = Vec::new();
-    for name in names {
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT * FROM \"{name}\" ORDER BY {}",
-                by_every_column(conn, &name)
-            ))
-            .unwrap();
-        let width = stmt.column_count();
-        let mut result = stmt.query([]).unwrap();
-        while let Some(row) = result.next().unwrap() {
-            let values: Vec<String> = (0..width)
-                .map(|i| match row.get_ref(i).unwrap() {
-                    ValueRef::Text(text) => format!("{:?}", String::from_utf8_lossy(text)),
+    for (name, table) in table_rows(conn) {
+        for row in table {
+            let values: Vec<String> = row
+                .iter()
+                .map(|value| match value {
+                    SqlValue::Text(text) => format!("{text:?}"),
                     other => format!("{other:?}"),
                 })
                 .collect();

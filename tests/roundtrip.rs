@@ -19,7 +19,7 @@ use proptest::sample::{select, Index};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 
-use crate::common::{read_files, REPO};
+use crate::common::{read_files, table_rows, REPO};
 
 /// Seed files by name, as `Input::Files` takes them; shown as text when a case fails.
 #[derive(Clone)]
@@ -712,46 +712,8 @@ fn memory_db() -> Connection {
 
 type Dump = BTreeMap<String, Vec<Vec<SqlValue>>>;
 
-/// Every row of every table in the order of its columns (ids first where a table has them); the migration history, which records
-/// when it ran, is left out.
 fn dump(conn: &Connection) -> Dump {
-    let names: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND name NOT LIKE 'sqlite_%' AND name <> 'refinery_schema_history' ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    names
-        .into_iter()
-        .map(|name| {
-            let width = conn
-                .prepare(&format!("SELECT * FROM \"{name}\""))
-                .unwrap()
-                .column_count();
-            let order: Vec<String> = (1..=width).map(|i| i.to_string()).collect();
-            let mut stmt = conn
-                .prepare(&format!(
-                    "SELECT * FROM \"{name}\" ORDER BY {}",
-                    order.join(", ")
-                ))
-                .unwrap();
-            let width = stmt.column_count();
-            let rows = stmt
-                .query_map([], |row| {
-                    (0..width)
-                        .map(|i| row.get::<_, SqlValue>(i))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .unwrap()
-                .collect::<Result<Vec<_>, _>>()
-                .unwrap();
-            (name, rows)
-        })
-        .collect()
+    table_rows(conn)
 }
 
 /// Loads a data set that must be valid.
