@@ -14,6 +14,8 @@
 //!   with the same column names, text as read, 16 KiB pages and a rollback journal. No checks and
 //!   no keys to resolve: SQLite's practical limit for these rows;
 //!
+//! then, to show where (a)'s time goes, the index builds on their own: every index of the
+//! database (a) built, dropped and built again on a copy with the settings `conflictdb seed` uses;
 //! and then each shipped report through `conflictdb report NAME --format csv` against `sqlite3
 //! -csv` running the same SQL on the database (a) built. Each figure is the median of `--runs`.
 //! Cargo builds the binary it runs (`CARGO_BIN_EXE_conflictdb`, optimised like `--release`).
@@ -105,6 +107,8 @@ struct Measured {
 }
 
 fn run(options: &Options) -> Result<()> {
+    // The index builds below run in this process, with the sorter settings of conflictdb's own.
+    conflictdb::db::configure();
     let sqlite3 = Command::new("sqlite3")
         .arg("--version")
         .output()
@@ -157,6 +161,8 @@ fn run(options: &Options) -> Result<()> {
 
     // 2. The loads, interleaved so that each run sees the same machine state.
     let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut index_times: Vec<Duration> = Vec::new();
+    let mut index_count = 0;
     let mut rss: [Vec<u64>; 2] = Default::default();
     let mut db_sizes = [0u64; 3];
     let databases = [
@@ -212,6 +218,12 @@ fn run(options: &Options) -> Result<()> {
             bail!("the rusqlite loader read {loaded} rows, not {rows}");
         }
         eprintln!("{label}: (c) {:.2}s", c.as_secs_f64());
+
+        eprintln!("{label}: (a)'s index builds alone ...");
+        let (count, built) = index_builds(&databases[0], &work.join("a-indexes.db"))?;
+        index_count = count;
+        index_times.push(built);
+        eprintln!("{label}: index builds {:.2}s", built.as_secs_f64());
 
         times[0].push(a.time);
         times[1].push(b.time);
@@ -279,6 +291,12 @@ fn run(options: &Options) -> Result<()> {
         "(a)/(b) = {:.2}× the time of sqlite3 .import; (a)/(c) = {:.2}× the time of the minimal loader",
         medians[0] / medians[1],
         medians[0] / medians[2]
+    );
+    let indexes = median_seconds(&index_times);
+    println!(
+        "of (a): its {index_count} index builds alone took {indexes:.2}s (rebuilt on a copy of its database); \
+         (a) less those = {:.2}× the time of (c)",
+        (medians[0] - indexes) / medians[2]
     );
     println!(
         "peak RSS of conflictdb seed: {:.1} MB ({:.0} bytes per row loaded)",
@@ -503,6 +521,34 @@ fn check_status(status: std::process::ExitStatus, what: &str) -> Result<()> {
         bail!("{what} failed ({status})");
     }
     Ok(())
+}
+
+/// Times building every index of `db` again, on a copy at `copy` (removed afterwards), with the
+/// settings `conflictdb seed` builds them with. Returns how many indexes and the time.
+fn index_builds(db: &Path, copy: &Path) -> Result<(usize, Duration)> {
+    remove_database(copy)?;
+    fs::copy(db, copy)
+        .with_context(|| format!("cannot copy {} to {}", db.display(), copy.display()))?;
+    let built = (|| -> Result<(usize, Duration)> {
+        let conn = Connection::open(copy)?;
+        conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN")?;
+        let indexes: Vec<(String, String)> = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &indexes {
+            conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+        }
+        conflictdb::seed::prepare_index_builds(&conn)?;
+        let started = Instant::now();
+        for (_, sql) in &indexes {
+            conn.execute_batch(sql)?;
+        }
+        conn.execute_batch("COMMIT")?;
+        Ok((indexes.len(), started.elapsed()))
+    })();
+    remove_database(copy)?;
+    built
 }
 
 fn remove_database(db: &Path) -> Result<()> {
