@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use include_dir::{include_dir, Dir};
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::bulk::BulkInsert;
 use crate::date;
 use crate::schema::{Identity, Table, Value, TABLES};
 
@@ -891,20 +892,14 @@ impl Layout {
         format!("temp.staged_{}", self.table.name)
     }
 
-    /// Creates the staging table; the single-row and many-row inserts into it.
-    fn stage<'c>(
-        &self,
-        conn: &'c Connection,
-    ) -> Result<(rusqlite::Statement<'c>, rusqlite::Statement<'c>), SeedError> {
+    /// Creates the staging table and the inserts into it.
+    fn stage<'c>(&self, conn: &'c Connection) -> Result<Inserts<'c>, SeedError> {
         let (table, staged) = (self.table, self.staged_table());
         conn.execute_batch(&format!(
             "DROP TABLE IF EXISTS {staged}; CREATE TABLE {staged} AS SELECT * FROM main.{} WHERE 0",
             table.name
         ))?;
-        Ok((
-            conn.prepare(&insert_sql(table, &staged, Mode::Fresh, 1))?,
-            conn.prepare(&insert_sql(table, &staged, Mode::Fresh, ROWS_PER_INSERT))?,
-        ))
+        Ok(Inserts::prepare(conn, table, &staged)?)
     }
 
     /// Records a row just stored: a vocabulary's code, or a keyed row's key and id and the
@@ -1356,43 +1351,65 @@ fn read_record<R: Read>(
     Ok(true)
 }
 
-/// Inserts `rows` with `one` or, in whole runs, `many` (a statement for [`ROWS_PER_INSERT`] rows).
+/// A fresh load's inserts into one table: of one row, and (but for a vocabulary) of
+/// [`ROWS_PER_INSERT`] rows at once.
+struct Inserts<'c> {
+    one: BulkInsert<'c>,
+    many: Option<BulkInsert<'c>>,
+}
+
+impl<'c> Inserts<'c> {
+    fn prepare(conn: &'c Connection, table: &Table, into: &str) -> rusqlite::Result<Inserts<'c>> {
+        Ok(Inserts {
+            one: BulkInsert::prepare(conn, &insert_sql(table, into, Mode::Fresh, 1))?,
+            many: match table.is_vocabulary {
+                true => None,
+                false => Some(BulkInsert::prepare(
+                    conn,
+                    &insert_sql(table, into, Mode::Fresh, ROWS_PER_INSERT),
+                )?),
+            },
+        })
+    }
+}
+
+/// The values a fresh load binds for one row: its id first if `binds_id`, then its columns.
+fn row_values<'a>(
+    binds_id: bool,
+    (record, values, id): &(&'a csv::StringRecord, &'a [Bound], i64),
+    arena: &'a str,
+) -> impl Iterator<Item = rusqlite::types::ValueRef<'a>> {
+    let record: &'a csv::StringRecord = record;
+    binds_id
+        .then_some(rusqlite::types::ValueRef::Integer(*id))
+        .into_iter()
+        .chain(values.iter().map(move |value| value.value(record, arena)))
+}
+
+/// Inserts `rows`, in whole runs of [`ROWS_PER_INSERT`] where the table takes them.
 fn insert_rows(
-    (one, many): (&mut rusqlite::Statement, Option<&mut rusqlite::Statement>),
+    inserts: &mut Inserts,
     layout: &Layout,
     binds_id: bool,
     input: &Input,
     rows: &[(&csv::StringRecord, &[Bound], i64)],
     arena: &str,
 ) -> Result<(), SeedError> {
-    let params = layout.bound + usize::from(binds_id);
     let mut done = 0;
     // Whole runs of rows in one statement each; a run the database refuses changes nothing and
     // goes again row by row below, which names the row's line.
-    if let Some(many) = many {
+    if let Some(many) = &mut inserts.many {
         for run in rows.chunks_exact(ROWS_PER_INSERT) {
-            for (number, (record, values, id)) in run.iter().enumerate() {
-                let mut first = number * params + 1;
-                if binds_id {
-                    many.raw_bind_parameter(first, id)?;
-                    first += 1;
-                }
-                bind(many, first, values, record, arena)?;
-            }
-            if many.raw_execute().is_err() {
+            let values = run.iter().flat_map(|row| row_values(binds_id, row, arena));
+            if many.execute(values).is_err() {
                 break;
             }
             done += ROWS_PER_INSERT;
         }
     }
-    for (record, values, id) in &rows[done..] {
-        let mut first = 1;
-        if binds_id {
-            one.raw_bind_parameter(1, id)?;
-            first = 2;
-        }
-        bind(one, first, values, record, arena)?;
-        if let Err(error) = one.raw_execute() {
+    for row in &rows[done..] {
+        let record = row.0;
+        if let Err(error) = inserts.one.execute(row_values(binds_id, row, arena)) {
             // A link table's primary key is its identity: a row given twice.
             if error.sqlite_extended_error_code()
                 == Some(rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -1414,12 +1431,13 @@ const ROWS_PER_INSERT: usize = 32;
 /// One file's rows going into the database.
 struct Storing<'c> {
     layout: Layout,
-    insert: rusqlite::Statement<'c>,
-    /// In a fresh load, the same insert for [`ROWS_PER_INSERT`] rows at once.
-    insert_many: Option<rusqlite::Statement<'c>>,
+    /// An update's insert, which updates a row whose identity is stored already.
+    upsert: Option<rusqlite::Statement<'c>>,
+    /// A fresh load's inserts.
+    inserts: Option<Inserts<'c>>,
     /// In a fresh load of a link table whose rows stopped following its primary key: the
-    /// inserts into the temporary table those rows go to (see `Storing::stage`).
-    staged: Option<(rusqlite::Statement<'c>, rusqlite::Statement<'c>)>,
+    /// inserts into the temporary table those rows go to (see `Layout::stage`).
+    staged: Option<Inserts<'c>>,
     /// Whether a fresh load binds each row's id (its place in the file) first.
     binds_id: bool,
     existing: i64,
@@ -1519,12 +1537,13 @@ impl<'c> Storing<'c> {
             }
         }
         Ok(Storing {
-            insert: conn.prepare(&insert_sql(table, table.name, mode, 1))?,
-            insert_many: match mode {
-                Mode::Fresh if !table.is_vocabulary => {
-                    Some(conn.prepare(&insert_sql(table, table.name, mode, ROWS_PER_INSERT))?)
-                }
-                _ => None,
+            upsert: match mode {
+                Mode::Update => Some(conn.prepare(&insert_sql(table, table.name, mode, 1))?),
+                Mode::Fresh => None,
+            },
+            inserts: match mode {
+                Mode::Fresh => Some(Inserts::prepare(conn, table, table.name)?),
+                Mode::Update => None,
             },
             staged: None,
             binds_id: mode == Mode::Fresh
@@ -1560,9 +1579,12 @@ impl<'c> Storing<'c> {
             None => batch.unsorted_from.unwrap_or(rows.len()),
         };
         let (into_table, to_stage) = rows.split_at(sorted);
-        let table = (&mut self.insert, self.insert_many.as_mut());
+        let inserts = self
+            .inserts
+            .as_mut()
+            .expect("a fresh load prepares its inserts");
         insert_rows(
-            table,
+            inserts,
             &self.layout,
             self.binds_id,
             input,
@@ -1570,18 +1592,11 @@ impl<'c> Storing<'c> {
             &batch.arena,
         )?;
         if !to_stage.is_empty() {
-            let (one, many) = match &mut self.staged {
+            let staged = match &mut self.staged {
                 Some(staged) => staged,
                 staged => staged.insert(self.layout.stage(conn)?),
             };
-            insert_rows(
-                (one, Some(many)),
-                &self.layout,
-                false,
-                input,
-                to_stage,
-                &batch.arena,
-            )?;
+            insert_rows(staged, &self.layout, false, input, to_stage, &batch.arena)?;
         }
         self.rows += rows.len() as u64;
         Ok(())
@@ -1611,18 +1626,17 @@ impl<'c> Storing<'c> {
                     &mut self.arena,
                 )
                 .map_err(|f| f.report(conn))?;
-            bind(&mut self.insert, 1, &self.values, record, &self.arena)?;
+            let upsert = self.upsert.as_mut().expect("an update prepares its upsert");
+            bind(upsert, &self.values, record, &self.arena)?;
             let file = &self.layout.file;
             if table.identity == Identity::Key {
                 // The id of the row inserted or updated: a row of this file updated again is a
                 // key given twice.
                 let id: i64 = if table.is_vocabulary {
-                    self.insert
-                        .raw_execute()
-                        .map_err(|e| refused(file, line, e))?;
+                    upsert.raw_execute().map_err(|e| refused(file, line, e))?;
                     0
                 } else {
-                    let mut returned = self.insert.raw_query();
+                    let mut returned = upsert.raw_query();
                     let row = returned
                         .next()
                         .map_err(|e| refused(file, line, e))?
@@ -1643,9 +1657,7 @@ impl<'c> Storing<'c> {
                     |other| key_of_id(conn, table, other),
                 )?;
             } else {
-                self.insert
-                    .raw_execute()
-                    .map_err(|e| refused(file, line, e))?;
+                upsert.raw_execute().map_err(|e| refused(file, line, e))?;
                 // A link row given twice in the file: its identity's hash seen before, and the
                 // file read again to be sure (two identities may share a hash).
                 let hash = self.layout.identity_hash(&self.values, record, &self.arena);
@@ -1764,12 +1776,11 @@ impl<'c> Storing<'c> {
 
 fn bind(
     insert: &mut rusqlite::Statement,
-    first: usize,
     values: &[Bound],
     record: &csv::StringRecord,
     arena: &str,
 ) -> rusqlite::Result<()> {
-    for (param, value) in (first..).zip(values) {
+    for (param, value) in (1..).zip(values) {
         let value = rusqlite::types::ToSqlOutput::Borrowed(value.value(record, arena));
         insert.raw_bind_parameter(param, value)?;
     }
