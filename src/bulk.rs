@@ -163,7 +163,8 @@ mod tests {
                 ])
                 .unwrap();
         }
-        let rows: Vec<(i64, f64, String, Vec<u8>, Option<i64>)> = conn
+        type Row = (i64, f64, String, Vec<u8>, Option<i64>);
+        let rows: Vec<Row> = conn
             .prepare("SELECT * FROM t ORDER BY i")
             .unwrap()
             .query_map([], |r| {
