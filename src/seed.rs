@@ -1104,12 +1104,16 @@ impl KeyOrder {
             ValueRef::Null | ValueRef::Real(_) | ValueRef::Blob(_) => (i64::MIN, b""),
         };
         match &mut self.last {
-            Some((last_n, last_text)) if (n, text) < (*last_n, last_text.as_slice()) => {
+            // Integer keys (every link table's first) compare without touching the text.
+            Some((last_n, _)) if n < *last_n => self.unsorted = true,
+            Some((last_n, last_text))
+                if n == *last_n && !text.is_empty() && text < last_text.as_slice() =>
+            {
                 self.unsorted = true;
             }
             Some((last_n, last_text)) => {
                 *last_n = n;
-                if last_text != text {
+                if !(text.is_empty() && last_text.is_empty()) && last_text != text {
                     last_text.clear();
                     last_text.extend_from_slice(text);
                 }
