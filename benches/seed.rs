@@ -176,6 +176,7 @@ fn run(options: &Options) -> Result<()> {
             remove_database(db)?;
         }
 
+        settle();
         eprintln!("{label}: (a) conflictdb seed ...");
         let log = work.join("a-seed.log");
         let a = measure(
@@ -191,6 +192,7 @@ fn run(options: &Options) -> Result<()> {
         .with_context(|| format!("conflictdb seed failed; see {}", log.display()))?;
         eprintln!("{label}: (a) {:.2}s", a.time.as_secs_f64());
 
+        settle();
         eprintln!("{label}: (b) sqlite3 .import --csv ...");
         let mut script = String::from(".bail on\n");
         for file in &files {
@@ -210,6 +212,7 @@ fn run(options: &Options) -> Result<()> {
         .context("sqlite3 .import failed")?;
         eprintln!("{label}: (b) {:.2}s", b.time.as_secs_f64());
 
+        settle();
         eprintln!("{label}: (c) rusqlite, plain tables ...");
         let started = Instant::now();
         let loaded = load_plain(&databases[2], &files)?;
@@ -219,6 +222,7 @@ fn run(options: &Options) -> Result<()> {
         }
         eprintln!("{label}: (c) {:.2}s", c.as_secs_f64());
 
+        settle();
         eprintln!("{label}: (a)'s index builds alone ...");
         let (count, built) = index_builds(&databases[0], &work.join("a-indexes.db"))?;
         index_count = count;
@@ -521,6 +525,12 @@ fn check_status(status: std::process::ExitStatus, what: &str) -> Result<()> {
         bail!("{what} failed ({status})");
     }
     Ok(())
+}
+
+/// Writes every dirty page to disk before a timed load, so that no load pays for writing out the
+/// one before it (the operating system would otherwise do that during the next load).
+fn settle() {
+    let _ = Command::new("sync").status();
 }
 
 /// Times building every index of `db` again, on a copy at `copy` (removed afterwards), with the
