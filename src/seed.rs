@@ -261,7 +261,8 @@ struct KeyIndex {
 }
 
 /// Hash → id, for [`KeyIndex`]: open addressing over one array of (hash, id) pairs kept at most
-/// three quarters full, so that a lookup usually reads one cache line. Lookups land at random across tens
+/// three quarters full, so that a lookup usually reads one cache line. The array is sized to the
+/// rows expected rather than to a power of two: a million keys take 22 MB, not 32. Lookups land at random across tens
 /// of megabytes, so the array also asks the kernel for huge pages: with 4 KiB pages nearly every
 /// lookup would miss the TLB as well.
 #[derive(Default)]
@@ -277,16 +278,20 @@ impl HashIds {
         self.slots.len() / 2
     }
 
-    /// The slot where the search for `hash` starts.
+    /// The slot where the search for `hash` starts: the hash scaled to the capacity, which
+    /// need not be a power of two.
     fn home(&self, hash: u64) -> usize {
-        hash as usize & (self.capacity() - 1)
+        ((u128::from(hash) * self.capacity() as u128) >> 64) as usize
     }
 
     /// The slot holding `hash`, or the free slot where it would go.
     fn find(&self, hash: u64) -> usize {
         let mut slot = self.home(hash);
         while self.slots[2 * slot] != hash && self.slots[2 * slot] != 0 {
-            slot = (slot + 1) & (self.capacity() - 1);
+            slot += 1;
+            if slot == self.capacity() {
+                slot = 0;
+            }
         }
         slot
     }
@@ -333,7 +338,8 @@ impl HashIds {
         if needed * 4 <= self.capacity() * 3 {
             return;
         }
-        let capacity = (needed * 4 / 3 + 1).next_power_of_two().max(64);
+        // Just enough for the rows expected (see reserve_keys), or twice as many as before.
+        let capacity = (needed * 4 / 3 + 1).max(2 * self.capacity()).max(64);
         let mut slots = vec![0u64; 2 * capacity];
         advise_huge_pages(&mut slots);
         let old = std::mem::replace(&mut self.slots, slots);
@@ -2292,6 +2298,43 @@ mod tests {
         let mut plain = KeyIndex::default();
         assert!(plain.insert_hashed(9, "armenia", 1, key_of).unwrap());
         assert!(!plain.insert_hashed(9, "armenia", 2, key_of).unwrap());
+    }
+
+    #[test]
+    fn the_hash_map_wraps_past_its_last_slot_and_keeps_every_entry_as_it_grows() {
+        let mut ids = HashIds::default();
+        ids.reserve(10);
+        let capacity = ids.capacity();
+        assert_eq!(capacity, 64, "the smallest array");
+        // Hashes this high start their search at the last slot; the second and third wrap round
+        // to the first slots.
+        let high = [u64::MAX, u64::MAX - 1, u64::MAX - 2];
+        for (id, hash) in (1..).zip(high) {
+            ids.set(hash, id);
+        }
+        assert_eq!(ids.home(u64::MAX), capacity - 1);
+        for (id, hash) in (1..).zip(high) {
+            assert_eq!(ids.get(hash), Some(id));
+        }
+        // Growing past three quarters rehashes everything, to a size that is not a power of two.
+        let spread = |n: u64| n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        for n in 0..1000 {
+            ids.set(spread(n), 100 + n as i64);
+        }
+        assert!(
+            ids.capacity() * 3 >= ids.len * 4,
+            "at most three quarters full"
+        );
+        for (id, hash) in (1..).zip(high) {
+            assert_eq!(ids.get(hash), Some(id));
+        }
+        for n in 0..1000 {
+            assert_eq!(ids.get(spread(n)), Some(100 + n as i64));
+        }
+        assert_eq!(ids.get(12345), None);
+        let mut sized = HashIds::default();
+        sized.reserve(1_000);
+        assert_eq!(sized.capacity(), 1_334, "sized to the entries expected");
     }
 
     #[test]

@@ -101,9 +101,11 @@ fn build_fresh(
     let built = (|| -> Result<Counts> {
         let mut conn =
             Connection::open(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        // A 2 MB page cache: rows go in at the end of each table, so the pages written are few
+        // at any time. At a million events 2 MB loaded as fast as 8 MB, with a 6 MB lower peak.
         conn.execute_batch(
             "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-             PRAGMA cache_size = -8192; PRAGMA foreign_keys = OFF;",
+             PRAGMA cache_size = -2048; PRAGMA foreign_keys = OFF;",
         )?;
         db::migrate(&mut conn, db_path)?;
         // The loader checks every value against every CHECK constraint and resolves every
