@@ -262,9 +262,9 @@ struct KeyIndex {
 
 /// Hash → id, for [`KeyIndex`]: open addressing over one array of (hash, id) pairs kept at most
 /// three quarters full, so that a lookup usually reads one cache line. The array is sized to the
-/// rows expected rather than to a power of two: a million keys take 22 MB, not 32. Lookups land at random across tens
-/// of megabytes, so the array also asks the kernel for huge pages: with 4 KiB pages nearly every
-/// lookup would miss the TLB as well.
+/// rows expected rather than to a power of two: a million keys take 22 MB, not 32. Lookups land
+/// at random across tens of megabytes, so the array also asks the kernel for huge pages: with
+/// 4 KiB pages nearly every lookup would miss the TLB as well.
 #[derive(Default)]
 struct HashIds {
     /// Pairs of (hash, id) side by side; a hash of 0 marks a free slot (a key that hashes to 0
