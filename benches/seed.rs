@@ -542,16 +542,10 @@ fn index_builds(db: &Path, copy: &Path) -> Result<(usize, Duration)> {
     let built = (|| -> Result<(usize, Duration)> {
         let conn = Connection::open(copy)?;
         conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN")?;
-        let indexes: Vec<(String, String)> = conn
-            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid")?
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (name, _) in &indexes {
-            conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
-        }
+        let indexes = conflictdb::seed::drop_indexes(&conn)?;
         conflictdb::seed::prepare_index_builds(&conn)?;
         let started = Instant::now();
-        for (_, sql) in &indexes {
+        for (_, _, sql) in &indexes {
             conn.execute_batch(sql)?;
         }
         conn.execute_batch("COMMIT")?;

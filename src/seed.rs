@@ -143,17 +143,10 @@ pub fn load_with(
 ) -> Result<Counts, SeedError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // In a fresh database the indexes are dropped and built again once the rows are in.
-    let mut indexes: Vec<(String, String, String)> = Vec::new();
-    if mode == Mode::Fresh {
-        let mut stmt = tx.prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid")?;
-        indexes = stmt
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        drop(stmt);
-        for (name, _, _) in &indexes {
-            tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
-        }
-    }
+    let indexes = match mode {
+        Mode::Fresh => drop_indexes(&tx)?,
+        Mode::Update => Vec::new(),
+    };
     let mut state = State::default();
     let counts = std::thread::scope(|scope| {
         let (sender, received) = std::sync::mpsc::sync_channel::<Message>(4);
@@ -189,6 +182,22 @@ pub fn load_with(
     }
     tx.commit()?;
     Ok(counts)
+}
+
+/// Drops every index that SQLite did not make itself, and returns each as (name, table,
+/// `CREATE INDEX` statement), in the order they were made, to be built again.
+pub fn drop_indexes(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)>> {
+    let indexes: Vec<(String, String, String)> = conn
+        .prepare(
+            "SELECT name, tbl_name, sql FROM sqlite_master
+             WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    Ok(indexes)
 }
 
 /// Sets `conn` up to build indexes over tables that are already full. SQLite's sorter builds them,
@@ -1386,12 +1395,11 @@ impl<'c> Inserts<'c> {
 /// The values a fresh load binds for one row: its id first if `binds_id`, then its columns.
 fn row_values<'a>(
     binds_id: bool,
-    (record, values, id): &(&'a csv::StringRecord, &'a [Bound], i64),
+    &(record, values, id): &(&'a csv::StringRecord, &'a [Bound], i64),
     arena: &'a str,
 ) -> impl Iterator<Item = rusqlite::types::ValueRef<'a>> {
-    let record: &'a csv::StringRecord = record;
     binds_id
-        .then_some(rusqlite::types::ValueRef::Integer(*id))
+        .then_some(rusqlite::types::ValueRef::Integer(id))
         .into_iter()
         .chain(values.iter().map(move |value| value.value(record, arena)))
 }
