@@ -8,6 +8,7 @@ mod commands;
 mod data;
 mod loader_bugs;
 mod readers;
+mod readme;
 mod reliability;
 mod reports;
 mod roundtrip;
