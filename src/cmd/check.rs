@@ -79,17 +79,74 @@ fn rules() -> Vec<Rule> {
 }
 
 fn integrity(conn: &mut Connection) -> Result<Vec<String>> {
-    let rows: Vec<String> = conn
-        .prepare("PRAGMA integrity_check")?
+    let whole = integrity_findings(conn, None);
+    let Err(error) = whole else {
+        return whole;
+    };
+    // SQLite stops at damage it cannot step over. Checked table by table, the damage is pinned
+    // to the tables it is in, and the others are still checked.
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
         .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(|_| error)?;
+    let mut findings = Vec::new();
+    for table in tables {
+        match integrity_findings(conn, Some(&table)) {
+            Ok(lines) => findings.extend(lines),
+            Err(e) => findings.push(format!("table {table}: {}", sqlite_message(&e))),
+        }
+    }
+    Ok(findings)
+}
+
+/// The problems `PRAGMA integrity_check` finds, in the whole database or in one table.
+fn integrity_findings(conn: &Connection, table: Option<&str>) -> Result<Vec<String>> {
+    let rows: Vec<String> = conn
+        .prepare("SELECT * FROM pragma_integrity_check(?1)")?
+        .query_map([table], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    // SQLite names a damaged b-tree by its root page: say which table or index that is.
+    let trees: std::collections::HashMap<i64, String> = conn
+        .prepare("SELECT rootpage, type || ' ' || name FROM sqlite_master WHERE rootpage > 0")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })
+        .unwrap_or_default();
     // SQLite gives several problems of one tree in one row, a line each, under a heading.
     Ok(rows
         .iter()
         .flat_map(|row| row.lines())
         .filter(|line| *line != "ok" && !line.starts_with("*** in database "))
-        .map(String::from)
+        .map(|line| {
+            let tree = line
+                .strip_prefix("Tree ")
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|root| root.parse::<i64>().ok())
+                .and_then(|root| Some((root, trees.get(&root)?)));
+            match tree {
+                Some((root, name)) => line.replacen(
+                    &format!("Tree {root} "),
+                    &format!("Tree {root} ({name}) "),
+                    1,
+                ),
+                None => line.to_string(),
+            }
+        })
         .collect())
+}
+
+/// SQLite's own words for an error, without rusqlite's error code.
+fn sqlite_message(error: &anyhow::Error) -> String {
+    match error
+        .chain()
+        .find_map(|c| c.downcast_ref::<rusqlite::Error>())
+    {
+        Some(rusqlite::Error::SqliteFailure(_, Some(message))) => message.clone(),
+        Some(e) => e.to_string(),
+        None => format!("{error:#}"),
+    }
 }
 
 fn foreign_keys(conn: &mut Connection) -> Result<Vec<String>> {
@@ -132,16 +189,11 @@ pub fn run(db_path: &Path) -> Result<()> {
     // finding, and the others still run.
     for rule in rules() {
         let problems = (rule.find)(&mut conn).unwrap_or_else(|error| {
-            let sqlite = error
+            let cause = error
                 .chain()
-                .find_map(|c| c.downcast_ref::<rusqlite::Error>());
-            let cause = match sqlite {
-                Some(e) => db::describe_failure(e, db_path).unwrap_or_else(|| match e {
-                    rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
-                    _ => e.to_string(),
-                }),
-                None => format!("{error:#}"),
-            };
+                .find_map(|c| c.downcast_ref::<rusqlite::Error>())
+                .and_then(|e| db::describe_failure(e, db_path))
+                .unwrap_or_else(|| sqlite_message(&error));
             vec![format!("could not finish: {cause}")]
         });
         if problems.is_empty() {
