@@ -126,7 +126,7 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// Runs the binary as `nobody` when the tests run as root (so that directory permissions hold),
 /// as this user otherwise. Returns (exit code, stdout, stderr).
-fn as_unprivileged(env: &Env, args: &[&str]) -> (i32, String, String) {
+fn as_unprivileged(env: &Env, args: &[&str]) -> Outcome {
     let mut cmd = env.spawnable();
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
@@ -157,14 +157,17 @@ fn as_unprivileged(env: &Env, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// What the reading commands print for the database `db`, each as (exit code, stdout, stderr),
-/// and the files `export` wrote to `out` (which must not exist yet).
+/// A command's exit code, stdout and stderr.
+type Outcome = (i32, String, String);
+
+/// What the reading commands print for the database `db`, and the files `export` wrote to `out`
+/// (which must not exist yet).
 fn readings(
-    run: &dyn Fn(&[&str]) -> (i32, String, String),
+    run: &dyn Fn(&[&str]) -> Outcome,
     db: &str,
     out: &str,
     out_path: &Path,
-) -> (Vec<(i32, String, String)>, Vec<(String, Vec<u8>)>) {
+) -> (Vec<Outcome>, Vec<(String, Vec<u8>)>) {
     let printed = [
         &["check"][..],
         &["report", "timeline", "--format", "csv"],
