@@ -55,22 +55,39 @@ fn set_pragmas(conn: &Connection) -> Result<()> {
 }
 
 /// Opens (creating if needed) a database for writing, refusing one that is not ours or that a
-/// newer conflictdb made, and applies pending migrations.
+/// newer conflictdb made, applies pending migrations, and refuses a schema that differs from the
+/// one the migrations build (a missing index would otherwise break the load half-way).
 pub fn open_for_write(path: &Path) -> Result<Connection> {
     let mut conn = open_unmigrated(path)?;
     migrate(&mut conn, path)?;
+    let differences = schema_differences(&conn).map_err(|e| explain(e, path))?;
+    if let Some(first) = differences.first() {
+        let more = match differences.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more difference)".to_string(),
+            n => format!(" (and {n} more differences)"),
+        };
+        bail!("{}: {first}{more}: run `conflictdb check`", path.display());
+    }
     Ok(conn)
 }
 
 /// Opens (creating if needed) a database for writing without migrating it.
 pub fn open_unmigrated(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path)
-        .with_context(|| format!("cannot open database {}", path.display()))?;
+    if regular_file(path)? && read_header(path)? == Header::Other {
+        bail!("{} is not an SQLite database", path.display());
+    }
+    let conn = Connection::open(path).map_err(|e| failure(e, path))?;
+    // SQLite opens a file it may not write read-only without a word; the first write would
+    // then fail deep inside a load.
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        bail!("{}: cannot write to it", why_read_only(path));
+    }
     set_pragmas(&conn)?;
     check_identity(&conn, path)?;
     let mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-        .with_context(|| format!("cannot open {} for writing", path.display()))?;
+        .map_err(|e| failure(e, path))?;
     if !mode.eq_ignore_ascii_case("wal") {
         bail!(
             "{} cannot use WAL journaling (it is in {mode} mode)",
@@ -78,6 +95,227 @@ pub fn open_unmigrated(path: &Path) -> Result<Connection> {
         );
     }
     Ok(conn)
+}
+
+/// Whether `path` names a regular file (following symlinks); refuses anything else before SQLite
+/// opens it: opening a FIFO blocks until another process writes to it, and a device or a
+/// directory is no database.
+fn regular_file(path: &Path) -> Result<bool> {
+    let kind = match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => return Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot open database {}", path.display()))
+        }
+        Ok(meta) => meta.file_type(),
+    };
+    bail!(
+        "{} is {}, not a database file; pass --db to choose another file",
+        path.display(),
+        kind_of(&kind)
+    )
+}
+
+fn kind_of(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        } else if kind.is_char_device() {
+            return "a character device";
+        } else if kind.is_block_device() {
+            return "a block device";
+        } else if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// What the first 100 bytes of a file, SQLite's database header, say.
+#[derive(Debug, PartialEq)]
+enum Header {
+    /// An empty file, which SQLite reads as an empty database.
+    Empty,
+    Sqlite {
+        /// Whether the file is in WAL mode, which readers need a `-shm` file for.
+        wal: bool,
+    },
+    /// Anything else: not an SQLite database.
+    Other,
+}
+
+fn read_header(path: &Path) -> Result<Header> {
+    use std::io::Read;
+    let mut header = Vec::with_capacity(100);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(100).read_to_end(&mut header))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(if header.is_empty() {
+        Header::Empty
+    } else if header.len() == 100 && header.starts_with(b"SQLite format 3\0") {
+        // The file format write and read versions: 2 means WAL.
+        Header::Sqlite {
+            wal: header[18] == 2 || header[19] == 2,
+        }
+    } else {
+        Header::Other
+    })
+}
+
+/// What SQLite's `error` on the database `path` means for the user, naming the file, when it is
+/// the environment's doing rather than the data's: a read-only, full, damaged or unreadable file,
+/// or a file that is not a database. None for any other error.
+pub fn describe_failure(error: &rusqlite::Error, path: &Path) -> Option<String> {
+    let rusqlite::Error::SqliteFailure(failure, message) = error else {
+        return None;
+    };
+    let detail = message.clone().unwrap_or_else(|| failure.to_string());
+    let file = path.display();
+    Some(match failure.code {
+        // SQLite could not create a -wal, -shm or -journal file beside the database.
+        rusqlite::ErrorCode::ReadOnly
+            if failure.extended_code == rusqlite::ffi::SQLITE_READONLY_DIRECTORY =>
+        {
+            cannot_open(path, &detail)
+        }
+        rusqlite::ErrorCode::ReadOnly => why_read_only(path),
+        rusqlite::ErrorCode::DiskFull => format!("disk full while writing {file}"),
+        rusqlite::ErrorCode::SystemIoFailure => format!("I/O error on {file}: {detail}"),
+        rusqlite::ErrorCode::DatabaseCorrupt => format!("{file} is damaged: {detail}"),
+        rusqlite::ErrorCode::NotADatabase => format!("{file} is not an SQLite database"),
+        rusqlite::ErrorCode::CannotOpen => cannot_open(path, &detail),
+        _ => return None,
+    })
+}
+
+/// An error on the database `path`, described as [`describe_failure`] does where it can.
+fn failure(error: rusqlite::Error, path: &Path) -> anyhow::Error {
+    match describe_failure(&error, path) {
+        Some(description) => anyhow::anyhow!(description),
+        None => {
+            anyhow::Error::new(error).context(format!("cannot open database {}", path.display()))
+        }
+    }
+}
+
+/// `error` with its cause described as [`describe_failure`] does, when an SQLite error in its
+/// chain is the environment's doing.
+fn explain(error: anyhow::Error, path: &Path) -> anyhow::Error {
+    let described = error.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<rusqlite::Error>()
+            .and_then(|e| describe_failure(e, path))
+    });
+    match described {
+        Some(description) => anyhow::anyhow!(description),
+        None => error,
+    }
+}
+
+/// Why SQLite may not write `path`.
+fn why_read_only(path: &Path) -> String {
+    let file = path.display();
+    if read_only_file_system(&directory_of(path)) {
+        format!("{file} is on a read-only file system")
+    } else {
+        format!("{file} is read-only")
+    }
+}
+
+/// Why SQLite could not open `path` or the `-wal` and `-shm` files beside it.
+fn cannot_open(path: &Path, detail: &str) -> String {
+    let file = path.display();
+    let dir = directory_of(path);
+    if !dir.is_dir() {
+        return format!(
+            "cannot open {file}: directory {} does not exist",
+            dir.display()
+        );
+    }
+    let Some(place) = why_unwritable(&dir) else {
+        return format!("cannot open {file}: {detail}");
+    };
+    if path.exists() {
+        format!("cannot open {file}: SQLite needs to create {file}-wal and {file}-shm beside it, and {place}")
+    } else {
+        format!("cannot create {file}: {place}")
+    }
+}
+
+/// Why this process cannot create files in `dir`, if it cannot.
+fn why_unwritable(dir: &Path) -> Option<String> {
+    let name = directory_name(dir);
+    if read_only_file_system(dir) {
+        Some(format!("{name} is on a read-only file system"))
+    } else if !writable(dir) {
+        Some(format!("{name} is not writable"))
+    } else {
+        None
+    }
+}
+
+/// "directory DIR", or "the current directory".
+fn directory_name(dir: &Path) -> String {
+    match dir.to_str() {
+        Some(".") => "the current directory".to_string(),
+        _ => format!("directory {}", dir.display()),
+    }
+}
+
+/// The directory `path` is in.
+fn directory_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn c_path(path: &Path) -> Option<std::ffi::CString> {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(path.as_os_str().as_bytes()).ok()
+}
+
+/// Whether `path` lies on a file system mounted read-only, where nobody can write.
+fn read_only_file_system(path: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let Some(name) = c_path(path) else {
+            return false;
+        };
+        // SAFETY: `name` is a NUL-terminated string and `stat` a buffer statvfs fills.
+        unsafe {
+            let mut stat: libc::statvfs = std::mem::zeroed();
+            libc::statvfs(name.as_ptr(), &mut stat) == 0 && stat.f_flag & libc::ST_RDONLY != 0
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// Whether this process may create files in the directory `dir`.
+fn writable(dir: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let Some(name) = c_path(dir) else {
+            return false;
+        };
+        // SAFETY: `name` is a NUL-terminated string.
+        unsafe { libc::access(name.as_ptr(), libc::W_OK) == 0 }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        std::fs::metadata(dir).is_ok_and(|meta| !meta.permissions().readonly())
+    }
 }
 
 /// Removes a database file this process created, with its WAL and shared-memory files.
@@ -121,24 +359,7 @@ pub fn snapshots(path: &Path) -> Vec<PathBuf> {
 
 /// Opens an existing database read-only: reports, queries, export and check never write.
 pub fn open_read_only(path: &Path) -> Result<Connection> {
-    if !path.exists() {
-        bail!(
-            "no database at {}: run `conflictdb seed` to create it, or pass --db",
-            path.display()
-        );
-    }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .with_context(|| format!("cannot open database {}", path.display()))?;
-    set_pragmas(&conn)?;
-    // Belt and braces for reports and ad-hoc SQL: no writes, no ATTACH of other files, no
-    // schema tampering.
-    conn.pragma_update(None, "query_only", true)?;
-    conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
-    check_identity(&conn, path)?;
+    let conn = open_any_version_read_only(path)?;
     let version = schema_version(&conn)?;
     if version < latest_version() {
         bail!(
@@ -150,6 +371,111 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Opens an existing database read-only, whatever its schema version (`migrate --status` lists
+/// what is pending on it).
+pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
+    if !regular_file(path)? {
+        bail!(
+            "no database at {}: run `conflictdb seed` to create it, or pass --db",
+            path.display()
+        );
+    }
+    let header = read_header(path)?;
+    if header == Header::Other {
+        bail!("{} is not an SQLite database", path.display());
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| failure(e, path))?;
+    // The first read opens the WAL index, `-shm`, creating it if need be: where the directory
+    // cannot be written that fails, and the file is read as immutable if that is safe.
+    if let Err(error) = first_read(&conn) {
+        let no_shm = matches!(&error, rusqlite::Error::SqliteFailure(e, _)
+            if matches!(e.code, rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly));
+        if !(no_shm && header == (Header::Sqlite { wal: true })) {
+            return Err(failure(error, path));
+        }
+        immutable_is_safe(path)?;
+        conn = Connection::open_with_flags(
+            uri(path, "immutable=1"),
+            flags | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| failure(e, path))?;
+        first_read(&conn).map_err(|e| failure(e, path))?;
+    }
+    set_pragmas(&conn)?;
+    // Belt and braces for reports and ad-hoc SQL: no writes, no ATTACH of other files, no
+    // schema tampering.
+    conn.pragma_update(None, "query_only", true)?;
+    conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    check_identity(&conn, path)?;
+    Ok(conn)
+}
+
+fn first_read(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+}
+
+/// Refuses, saying why, to read the WAL-mode database `path` as immutable (SQLite then takes no
+/// locks and ignores the `-wal` file). That is safe only when nobody can write it while it is
+/// read, and when the `-wal` file holds nothing that the database file lacks. Nobody can write
+/// it when it is on a read-only file system, or when its directory has no write permission for
+/// anyone: a writer needs to create the `-wal` and `-shm` files there, as this reader could not.
+/// (Only root can still write into such a directory.)
+fn immutable_is_safe(path: &Path) -> Result<()> {
+    let dir = directory_of(path);
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    if std::fs::metadata(&wal).is_ok_and(|meta| meta.len() > 0) {
+        let place = why_unwritable(&dir).unwrap_or_else(|| "it cannot be created".to_string());
+        bail!(
+            "cannot read {file}: {file}-wal holds changes not yet copied into it, and SQLite needs to create {file}-shm to read them, but {place}; open it once where its directory can be written",
+            file = path.display()
+        );
+    }
+    let nobody_writes = read_only_file_system(&dir)
+        || std::fs::metadata(&dir).is_ok_and(|meta| nobody_may_write(&meta.permissions()));
+    if !nobody_writes {
+        bail!(
+            "cannot read {file}: SQLite needs to create {file}-shm beside it, and {} is not writable by this user while others may write to it (so the file could change while it is read); make the directory read-only for everyone, or copy the database elsewhere",
+            directory_name(&dir),
+            file = path.display()
+        );
+    }
+    Ok(())
+}
+
+fn nobody_may_write(permissions: &std::fs::Permissions) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        permissions.mode() & 0o222 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        permissions.readonly()
+    }
+}
+
+/// An SQLite URI naming the file `path`, with `query`.
+fn uri(path: &Path, query: &str) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().into_owned().into_bytes();
+    let mut uri = String::from("file:");
+    for byte in bytes {
+        if byte.is_ascii_alphanumeric() || b"/._-~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
+}
+
 pub fn schema_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }
@@ -158,7 +484,7 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
     let application_id: i32 = conn
         .pragma_query_value(None, "application_id", |row| row.get(0))
-        .with_context(|| format!("{} is not an SQLite database", path.display()))?;
+        .map_err(|e| failure(e, path))?;
     // A file whose migration committed but whose process died before it set application_id
     // holds refinery's history table: it is ours, and `migrate` finishes the job.
     let (table_count, has_history): (i64, bool) = conn.query_row(
@@ -183,6 +509,88 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// One entry of `sqlite_master`: (type, name) → (table, sql).
+type Schema = std::collections::BTreeMap<(String, String), (String, Option<String>)>;
+
+fn schema_of(conn: &Connection) -> rusqlite::Result<Schema> {
+    // SQLite's own tables and indexes (sqlite_sequence, sqlite_stat1 after ANALYZE, the
+    // automatic indexes of UNIQUE constraints) follow from the rest or are SQLite's business;
+    // refinery's history table is refinery's (its text may change with refinery's version), and
+    // the migrations rule of `check` reads it.
+    conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master
+         WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!' AND tbl_name <> 'refinery_schema_history'",
+    )?
+    .query_map([], |row| {
+        Ok(((row.get(0)?, row.get(1)?), (row.get(2)?, row.get(3)?)))
+    })?
+    .collect()
+}
+
+/// How the schema of `conn` differs from the one the migrations build, one line per object:
+/// a table, index, view or trigger that is missing, changed, or not built by the migrations.
+pub fn schema_differences(conn: &Connection) -> Result<Vec<String>> {
+    let mut built = Connection::open_in_memory()?;
+    refinery::Runner::new(&migrations())
+        .set_grouped(true)
+        .run(&mut built)
+        .context("cannot build the schema of the migrations")?;
+    let expected = schema_of(&built)?;
+    let actual = schema_of(conn)?;
+    let mut differences = Vec::new();
+    for ((kind, name), definition) in &expected {
+        match actual.get(&(kind.clone(), name.clone())) {
+            None => differences.push(format!("{kind} {name} is missing")),
+            Some(found) if found != definition => {
+                let detail = match kind.as_str() {
+                    "table" => column_differences(&built, conn, name)?,
+                    _ => String::new(),
+                };
+                differences.push(format!(
+                    "{kind} {name} differs from the one the migrations build{detail}"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for (kind, name) in actual.keys() {
+        if !expected.contains_key(&(kind.clone(), name.clone())) {
+            differences.push(format!("{kind} {name} is not one the migrations build"));
+        }
+    }
+    Ok(differences)
+}
+
+/// The columns that `table` has in `actual` but not in `expected` and the reverse, as
+/// " (column x added, column y missing)", or "" when the columns are the same.
+fn column_differences(
+    expected: &Connection,
+    actual: &Connection,
+    table: &str,
+) -> rusqlite::Result<String> {
+    let columns = |conn: &Connection| -> rusqlite::Result<Vec<String>> {
+        conn.prepare("SELECT name FROM pragma_table_xinfo(?1)")?
+            .query_map([table], |row| row.get(0))?
+            .collect()
+    };
+    let (want, have) = (columns(expected)?, columns(actual)?);
+    let changes: Vec<String> = have
+        .iter()
+        .filter(|c| !want.contains(c))
+        .map(|c| format!("column {c} added"))
+        .chain(
+            want.iter()
+                .filter(|c| !have.contains(c))
+                .map(|c| format!("column {c} missing")),
+        )
+        .collect();
+    Ok(if changes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", changes.join(", "))
+    })
 }
 
 /// One migration's state, for `migrate --status`.
@@ -323,6 +731,7 @@ pub fn migrate_with(
             .set_abort_divergent(true)
             .set_abort_missing(true)
             .run(conn)
+            .map_err(|e| explain(e.into(), path))
             .with_context(|| {
                 format!(
                     "migrating {} failed; it is unchanged, at schema version {}",
@@ -366,6 +775,14 @@ mod tests {
         let mut conn = open_for_write(&path).unwrap();
         crate::seed::load(&mut conn, &crate::seed::Input::BuiltIn).unwrap();
         (conn, path)
+    }
+
+    #[test]
+    fn a_uri_escapes_what_sqlite_would_read_as_its_syntax() {
+        assert_eq!(
+            uri(Path::new("ro/my data #1?%.db"), "immutable=1"),
+            "file:ro/my%20data%20%231%3F%25.db?immutable=1"
+        );
     }
 
     #[test]
@@ -491,6 +908,8 @@ mod tests {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(integrity, "ok");
+        // `check` and `seed` compare the schema with a new database's.
+        assert_eq!(schema_differences(&conn).unwrap(), Vec::<String>::new());
         let broken: i64 = conn
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
                 r.get(0)

@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod commands;
+mod damaged;
 mod data;
 mod loader_bugs;
 mod readers;

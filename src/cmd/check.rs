@@ -1,11 +1,12 @@
 use std::path::Path;
 
 use anyhow::{bail, Result};
+use rusqlite::Connection;
 
 use crate::{db, seed};
 
-/// Each rule: a name, and SQL returning one line per finding.
-const RULES: &[(&str, &str)] = &[
+/// Rules written as SQL: a name, and SQL returning one line per finding.
+const SQL_RULES: &[(&str, &str)] = &[
     (
         "every event has a source",
         "SELECT 'event ' || key || ' has no source' FROM events
@@ -23,30 +24,133 @@ const RULES: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn run(db_path: &Path) -> Result<()> {
-    let mut conn = db::open_read_only(db_path)?;
-    let mut findings = 0usize;
-    let mut lines = String::new();
-    let mut report = |check: &str, problems: Vec<String>| {
-        if problems.is_empty() {
-            lines.push_str(&format!("ok    {check}\n"));
-        }
-        for problem in &problems {
-            lines.push_str(&format!("FAIL  {check}: {problem}\n"));
-        }
-        findings += problems.len();
+/// The columns that make parent chains, which must not loop.
+const CHAINS: &[(&str, &str)] = &[
+    ("actors", "parent_id"),
+    ("events", "parent_id"),
+    ("sources", "cited_in"),
+];
+
+/// What a rule finds in the database, one line per finding.
+type Finder = dyn Fn(&mut Connection) -> Result<Vec<String>>;
+
+/// One rule: its name, and what it finds.
+struct Rule {
+    name: String,
+    find: Box<Finder>,
+}
+
+fn rule(
+    name: impl Into<String>,
+    find: impl Fn(&mut Connection) -> Result<Vec<String>> + 'static,
+) -> Rule {
+    Rule {
+        name: name.into(),
+        find: Box::new(find),
+    }
+}
+
+/// Every rule, in the order `check` prints them.
+fn rules() -> Vec<Rule> {
+    let mut rules = vec![
+        rule("integrity_check", integrity),
+        rule("foreign_key_check", foreign_keys),
+        rule("migrations", pending_migrations),
+        rule("schema", |conn| db::schema_differences(conn)),
+    ];
+    for &(name, sql) in SQL_RULES {
+        rules.push(rule(name, move |conn| {
+            Ok(conn
+                .prepare(sql)?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        }));
+    }
+    for &(table, column) in CHAINS {
+        rules.push(rule(format!("no cycle in {table}.{column}"), move |conn| {
+            Ok(seed::find_cycles(conn, table, column, None)?
+                .into_iter()
+                .take(1)
+                .map(|(key, parent)| format!("{key} -> {parent} leads back to {key}"))
+                .collect())
+        }));
+    }
+    rules
+}
+
+fn integrity(conn: &mut Connection) -> Result<Vec<String>> {
+    let whole = integrity_findings(conn, None);
+    let Err(error) = whole else {
+        return whole;
     };
-
-    let integrity: Vec<String> = conn
-        .prepare("PRAGMA integrity_check")?
+    // SQLite stops at damage it cannot step over. Checked table by table, the damage is pinned
+    // to the tables it is in, and the others are still checked.
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
         .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    report(
-        "integrity_check",
-        integrity.into_iter().filter(|line| line != "ok").collect(),
-    );
+        .collect::<rusqlite::Result<_>>()
+        .map_err(|_| error)?;
+    let mut findings = Vec::new();
+    for table in tables {
+        match integrity_findings(conn, Some(&table)) {
+            Ok(lines) => findings.extend(lines),
+            Err(e) => findings.push(format!("table {table}: {}", sqlite_message(&e))),
+        }
+    }
+    Ok(findings)
+}
 
-    let foreign: Vec<String> = conn
+/// The problems `PRAGMA integrity_check` finds, in the whole database or in one table.
+fn integrity_findings(conn: &Connection, table: Option<&str>) -> Result<Vec<String>> {
+    let rows: Vec<String> = conn
+        .prepare("SELECT * FROM pragma_integrity_check(?1)")?
+        .query_map([table], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // SQLite names a damaged b-tree by its root page: say which table or index that is.
+    let trees: std::collections::HashMap<i64, String> = conn
+        .prepare("SELECT rootpage, type || ' ' || name FROM sqlite_master WHERE rootpage > 0")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })
+        .unwrap_or_default();
+    // SQLite gives several problems of one tree in one row, a line each, under a heading.
+    Ok(rows
+        .iter()
+        .flat_map(|row| row.lines())
+        .filter(|line| *line != "ok" && !line.starts_with("*** in database "))
+        .map(|line| {
+            let tree = line
+                .strip_prefix("Tree ")
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|root| root.parse::<i64>().ok())
+                .and_then(|root| Some((root, trees.get(&root)?)));
+            match tree {
+                Some((root, name)) => line.replacen(
+                    &format!("Tree {root} "),
+                    &format!("Tree {root} ({name}) "),
+                    1,
+                ),
+                None => line.to_string(),
+            }
+        })
+        .collect())
+}
+
+/// SQLite's own words for an error, without rusqlite's error code.
+fn sqlite_message(error: &anyhow::Error) -> String {
+    match error
+        .chain()
+        .find_map(|c| c.downcast_ref::<rusqlite::Error>())
+    {
+        Some(rusqlite::Error::SqliteFailure(_, Some(message))) => message.clone(),
+        Some(e) => e.to_string(),
+        None => format!("{error:#}"),
+    }
+}
+
+fn foreign_keys(conn: &mut Connection) -> Result<Vec<String>> {
+    Ok(conn
         .prepare("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")?
         .query_map([], |row| {
             let (table, parent): (String, String) = (row.get(0)?, row.get(2)?);
@@ -56,46 +160,49 @@ pub fn run(db_path: &Path) -> Result<()> {
                 None => format!("a row of {table} refers to a missing row of {parent}"),
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
-    report("foreign_key_check", foreign);
+        .collect::<rusqlite::Result<_>>()?)
+}
 
-    let pending: Vec<String> = match db::pending(&mut conn) {
-        Ok(pending) => pending
-            .iter()
-            .map(|m| {
-                format!(
-                    "migration V{}__{} is pending: run `conflictdb migrate`",
-                    m.version(),
-                    m.name()
-                )
-            })
-            .collect(),
-        Err(e) => vec![format!("{e:#}")],
+fn pending_migrations(conn: &mut Connection) -> Result<Vec<String>> {
+    let pending = match db::pending(conn) {
+        Ok(pending) => pending,
+        // An unknown or edited migration: the message says what to do.
+        Err(e) => return Ok(vec![format!("{e:#}")]),
     };
-    report("migrations", pending);
+    Ok(pending
+        .iter()
+        .map(|m| {
+            format!(
+                "migration V{}__{} is pending: run `conflictdb migrate`",
+                m.version(),
+                m.name()
+            )
+        })
+        .collect())
+}
 
-    for (name, sql) in RULES {
-        let problems: Vec<String> = conn
-            .prepare(sql)?
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        report(name, problems);
-    }
-    for (table, column) in [
-        ("actors", "parent_id"),
-        ("events", "parent_id"),
-        ("sources", "cited_in"),
-    ] {
-        let cycle = seed::find_cycles(&conn, table, column, None)?
-            .into_iter()
-            .next();
-        report(
-            &format!("no cycle in {table}.{column}"),
-            cycle
-                .map(|(key, parent)| format!("{key} -> {parent} leads back to {key}"))
-                .into_iter()
-                .collect(),
-        );
+pub fn run(db_path: &Path) -> Result<()> {
+    let mut conn = db::open_read_only(db_path)?;
+    let mut findings = 0usize;
+    let mut lines = String::new();
+    // Each rule runs on its own: one that cannot finish (a damaged page, a dropped table) is a
+    // finding, and the others still run.
+    for rule in rules() {
+        let problems = (rule.find)(&mut conn).unwrap_or_else(|error| {
+            let cause = error
+                .chain()
+                .find_map(|c| c.downcast_ref::<rusqlite::Error>())
+                .and_then(|e| db::describe_failure(e, db_path))
+                .unwrap_or_else(|| sqlite_message(&error));
+            vec![format!("could not finish: {cause}")]
+        });
+        if problems.is_empty() {
+            lines.push_str(&format!("ok    {}\n", rule.name));
+        }
+        for problem in &problems {
+            lines.push_str(&format!("FAIL  {}: {problem}\n", rule.name));
+        }
+        findings += problems.len();
     }
     std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes())?;
     if findings > 0 {

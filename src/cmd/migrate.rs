@@ -35,8 +35,10 @@ pub fn run(db_path: &Path, args: &MigrateArgs) -> Result<()> {
 }
 
 fn status(db_path: &Path) -> Result<()> {
+    // Read-only: listing what is pending never writes, not even to make an empty file a
+    // database.
     let rows = if db_path.exists() {
-        let mut conn = db::open_unmigrated(db_path)?;
+        let mut conn = db::open_any_version_read_only(db_path)?;
         db::status(&mut conn)?
     } else {
         db::status_of_nothing()

@@ -1,0 +1,651 @@
+//! Opening databases that are read-only, damaged, or not files at all (issue 10, points 10-13).
+//!
+//! Root ignores file and directory permissions, so a chmod proves nothing when the tests run as
+//! root (as they do in CI): read-only file systems are real read-only tmpfs mounts, and read-only
+//! directories are tried by running the binary as `nobody`. Both need root; without it these
+//! tests fail, saying so, rather than pass without testing anything.
+
+use std::ffi::CString;
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::common::Env;
+
+const NOBODY: u32 = 65534;
+
+fn c_path(path: &Path) -> CString {
+    CString::new(path.as_os_str().as_bytes()).unwrap()
+}
+
+/// A tmpfs mounted for the life of the value; unmounted on drop (lazily, so that a failed test
+/// still cleans up).
+struct Mount {
+    dir: PathBuf,
+}
+
+impl Mount {
+    fn tmpfs(dir: &Path, options: &str) -> Mount {
+        fs::create_dir_all(dir).unwrap();
+        let options = CString::new(options).unwrap();
+        // SAFETY: every pointer is a NUL-terminated string that outlives the call.
+        let mounted = unsafe {
+            libc::mount(
+                c"tmpfs".as_ptr(),
+                c_path(dir).as_ptr(),
+                c"tmpfs".as_ptr(),
+                0,
+                options.as_ptr().cast(),
+            )
+        };
+        assert_eq!(
+            mounted,
+            0,
+            "cannot mount a tmpfs at {}: {}; these tests need root (CAP_SYS_ADMIN), as in CI",
+            dir.display(),
+            std::io::Error::last_os_error()
+        );
+        Mount {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// A tmpfs holding copies of `files`, then made read-only.
+    fn read_only_with(dir: &Path, files: &[(&Path, &str)]) -> Mount {
+        let mount = Mount::tmpfs(dir, "mode=0755");
+        for (from, name) in files {
+            fs::copy(from, dir.join(name)).unwrap();
+        }
+        // A process that another test forks holds copies of this process's open files until it
+        // execs, the files just written among them, and a file open for writing makes the
+        // remount fail with EBUSY: try again for a while.
+        let started = Instant::now();
+        loop {
+            // SAFETY: as above; a remount takes no source, type or data.
+            let remounted = unsafe {
+                libc::mount(
+                    std::ptr::null(),
+                    c_path(dir).as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REMOUNT | libc::MS_RDONLY,
+                    std::ptr::null(),
+                )
+            };
+            let error = std::io::Error::last_os_error();
+            if remounted == 0 {
+                break;
+            }
+            assert!(
+                error.raw_os_error() == Some(libc::EBUSY)
+                    && started.elapsed() < Duration::from_secs(10),
+                "cannot remount {} read-only: {error}",
+                dir.display()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            fs::write(dir.join("probe"), "x").is_err(),
+            "{} is still writable",
+            dir.display()
+        );
+        mount
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        // SAFETY: a NUL-terminated path.
+        unsafe { libc::umount2(c_path(&self.dir).as_ptr(), libc::MNT_DETACH) };
+    }
+}
+
+/// The names in a directory, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every file of an export directory, by name.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    listing(dir)
+        .into_iter()
+        .map(|name| {
+            let bytes = fs::read(dir.join(&name)).unwrap();
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// Runs the binary as `nobody` when the tests run as root (so that directory permissions hold),
+/// as this user otherwise. Returns (exit code, stdout, stderr).
+fn as_unprivileged(env: &Env, args: &[&str]) -> Outcome {
+    let mut cmd = env.spawnable();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        // `nobody` must reach the binary and the test's directory.
+        let bin = env.path("bin/conflictdb");
+        if !bin.exists() {
+            fs::create_dir_all(env.path("bin")).unwrap();
+            let built = assert_cmd::cargo::cargo_bin("conflictdb");
+            if fs::hard_link(&built, &bin).is_err() {
+                fs::copy(&built, &bin).unwrap();
+            }
+        }
+        for dir in [env.dir.path(), &env.path("bin")] {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        cmd = std::process::Command::new(bin);
+        cmd.current_dir(env.dir.path())
+            .env_remove("CONFLICTDB_DB")
+            .env("COLUMNS", "400")
+            .uid(NOBODY)
+            .gid(NOBODY);
+    }
+    let out = cmd.args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A command's exit code, stdout and stderr.
+type Outcome = (i32, String, String);
+
+/// What the reading commands print for the database `db`, and the files `export` wrote to `out`
+/// (which must not exist yet).
+fn readings(
+    run: &dyn Fn(&[&str]) -> Outcome,
+    db: &str,
+    out: &str,
+    out_path: &Path,
+) -> (Vec<Outcome>, Vec<(String, Vec<u8>)>) {
+    let printed = [
+        &["check"][..],
+        &["report", "timeline", "--format", "csv"],
+        &[
+            "query",
+            "SELECT key, title FROM v_events ORDER BY key",
+            "--format",
+            "csv",
+        ],
+        &["migrate", "--status"],
+    ]
+    .iter()
+    .map(|args| run(&[&["--db", db][..], args].concat()))
+    .collect();
+    let export = run(&["--db", db, "export", "--out", out]);
+    assert_eq!(export.0, 0, "export failed: {}", export.2);
+    (printed, files(out_path))
+}
+
+// Point 10: reading a database where nothing can be written.
+
+#[test]
+fn report_query_check_and_export_work_on_a_read_only_file_system() {
+    let env = Env::new();
+    env.seed_minimal();
+    let run = |args: &[&str]| env.run(args);
+    let expected = readings(&run, "conflict.db", "expected", &env.path("expected"));
+    assert!(expected.0.iter().all(|(code, _, _)| *code == 0));
+    // Also a name with characters that an SQLite URI reads as syntax.
+    let odd = "my data #1?%.db";
+    let ro = env.path("ro");
+    let _mount = Mount::read_only_with(&ro, &[(&env.db(), "conflict.db"), (&env.db(), odd)]);
+    for (db, out) in [("ro/conflict.db", "got"), (&format!("ro/{odd}"), "got-odd")] {
+        let got = readings(&run, db, out, &env.path(out));
+        assert_eq!(got, expected, "{db}");
+    }
+    assert_eq!(listing(&ro), ["conflict.db", odd]);
+}
+
+#[test]
+fn report_query_check_and_export_work_in_a_directory_nobody_may_write() {
+    let env = Env::new();
+    env.seed_minimal();
+    let expected = readings(
+        &|args| env.run(args),
+        "conflict.db",
+        "expected",
+        &env.path("expected"),
+    );
+    let locked = env.path("locked");
+    fs::create_dir(&locked).unwrap();
+    fs::copy(env.db(), locked.join("conflict.db")).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
+    let outputs = env.path("outputs");
+    fs::create_dir(&outputs).unwrap();
+    fs::set_permissions(&outputs, fs::Permissions::from_mode(0o777)).unwrap();
+    let got = readings(
+        &|args| as_unprivileged(&env, args),
+        "locked/conflict.db",
+        "outputs/export",
+        &outputs.join("export"),
+    );
+    assert_eq!(got, expected);
+    assert_eq!(listing(&locked), ["conflict.db"]);
+}
+
+#[test]
+fn a_directory_others_may_write_is_not_read_as_immutable() {
+    let env = Env::new();
+    env.seed_minimal();
+    // Its owner (the user the binary runs as) may not write here, others may: the file could
+    // change under a reader that takes no locks.
+    let shared = env.path("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::copy(env.db(), shared.join("conflict.db")).unwrap();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&shared, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o577)).unwrap();
+    let (code, out, err) = as_unprivileged(&env, &["--db", "shared/conflict.db", "check"]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert_eq!(
+        err,
+        "conflictdb: cannot read shared/conflict.db: SQLite needs to create shared/conflict.db-shm beside it, and directory shared is not writable by this user while others may write to it (so the file could change while it is read); make the directory read-only for everyone, or copy the database elsewhere\n"
+    );
+    assert_eq!(listing(&shared), ["conflict.db"]);
+}
+
+#[test]
+fn changes_waiting_in_the_wal_file_are_read_or_refused_never_ignored() {
+    let env = Env::new();
+    env.seed_minimal();
+    let db = env.db();
+    let wal = env.path("conflict.db-wal");
+    let shm = env.path("conflict.db-shm");
+    // A committed change that is still only in the -wal file: copied while the writer has the
+    // database open, before any checkpoint.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "PRAGMA wal_autocheckpoint = 0;
+         UPDATE events SET title = 'Changed in the WAL' WHERE key = '2020-war';",
+    )
+    .unwrap();
+    let _with_shm = Mount::read_only_with(
+        &env.path("with-shm"),
+        &[
+            (&db, "conflict.db"),
+            (&wal, "conflict.db-wal"),
+            (&shm, "conflict.db-shm"),
+        ],
+    );
+    let _without_shm = Mount::read_only_with(
+        &env.path("without-shm"),
+        &[(&db, "conflict.db"), (&wal, "conflict.db-wal")],
+    );
+    drop(conn);
+    let sql = "SELECT title FROM events WHERE key = '2020-war'";
+    let out = env.ok(&[
+        "--db",
+        "with-shm/conflict.db",
+        "query",
+        sql,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out, "title\nChanged in the WAL\n");
+    let err = env.fails(&["--db", "without-shm/conflict.db", "query", sql]);
+    assert_eq!(
+        err,
+        "conflictdb: cannot read without-shm/conflict.db: without-shm/conflict.db-wal holds changes not yet copied into it, and SQLite needs to create without-shm/conflict.db-shm to read them, but directory without-shm is on a read-only file system; open it once where its directory can be written\n"
+    );
+}
+
+// Point 11: check on a damaged database.
+
+/// The name of every rule, in the order check prints them.
+const RULES: &[&str] = &[
+    "integrity_check",
+    "foreign_key_check",
+    "migrations",
+    "schema",
+    "every event has a source",
+    "every statement has a source",
+    "every casualty claim has a source",
+    "no cycle in actors.parent_id",
+    "no cycle in events.parent_id",
+    "no cycle in sources.cited_in",
+];
+
+/// The lines check prints when every rule passes except `failed`, which print theirs.
+fn check_output(failed: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for rule in RULES {
+        let lines: Vec<&str> = failed
+            .iter()
+            .filter(|(name, _)| name == rule)
+            .map(|(_, line)| *line)
+            .collect();
+        if lines.is_empty() {
+            out.push_str(&format!("ok    {rule}\n"));
+        }
+        for line in lines {
+            out.push_str(&format!("FAIL  {rule}: {line}\n"));
+        }
+    }
+    out
+}
+
+fn tamper(env: &Env, sql: &str) {
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+#[test]
+fn check_on_an_undamaged_database_passes_every_rule() {
+    let env = Env::new();
+    env.seed_minimal();
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(out, check_output(&[]));
+}
+
+#[test]
+fn check_on_a_smashed_page_reports_the_damage_and_runs_every_other_rule() {
+    let env = Env::new();
+    env.seed_minimal();
+    let (root, page_size): (i64, i64) = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master
+             WHERE name = 'events'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut bytes = fs::read(env.db()).unwrap();
+    let page = usize::try_from((root - 1) * page_size).unwrap()
+        ..usize::try_from(root * page_size).unwrap();
+    bytes[page].fill(0xff);
+    fs::write(env.db(), bytes).unwrap();
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!(code, 1);
+    let damaged = "could not finish: conflict.db is damaged: database disk image is malformed";
+    assert_eq!(
+        out,
+        check_output(&[
+            (
+                "integrity_check",
+                "table events: database disk image is malformed"
+            ),
+            ("foreign_key_check", damaged),
+            ("no cycle in events.parent_id", damaged),
+        ])
+    );
+    assert_eq!(err, "conflictdb: check found 3 problems\n");
+}
+
+/// Runs check on a database changed by `sql`, and asserts that the schema rule alone fails,
+/// with `findings`.
+fn schema_findings(sql: &str, findings: &[&str]) {
+    let env = Env::new();
+    env.seed_minimal();
+    tamper(&env, sql);
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!(code, 1, "{sql}");
+    let failed: Vec<(&str, &str)> = findings.iter().map(|f| ("schema", *f)).collect();
+    assert_eq!(out, check_output(&failed), "{sql}");
+    let problems = match findings.len() {
+        1 => "1 problem".to_string(),
+        n => format!("{n} problems"),
+    };
+    assert_eq!(
+        err,
+        format!("conflictdb: check found {problems}\n"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn check_names_a_dropped_view() {
+    schema_findings("DROP VIEW v_statements", &["view v_statements is missing"]);
+}
+
+#[test]
+fn check_names_a_dropped_index() {
+    schema_findings("DROP INDEX events_key", &["index events_key is missing"]);
+}
+
+#[test]
+fn check_names_an_added_column() {
+    schema_findings(
+        "ALTER TABLE events ADD COLUMN reviewed INTEGER",
+        &["table events differs from the one the migrations build (column reviewed added)"],
+    );
+}
+
+#[test]
+fn check_names_an_altered_view_and_an_added_index() {
+    schema_findings(
+        "DROP VIEW v_events; CREATE VIEW v_events AS SELECT * FROM events;
+         CREATE INDEX events_title ON events (title)",
+        &[
+            "view v_events differs from the one the migrations build",
+            "index events_title is not one the migrations build",
+        ],
+    );
+}
+
+#[test]
+fn check_reports_a_dropped_table_and_still_runs_the_other_rules() {
+    let env = Env::new();
+    env.seed_minimal();
+    tamper(&env, "DROP TABLE casualties");
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        check_output(&[
+            ("schema", "index casualties_event is missing"),
+            ("schema", "index casualties_key is missing"),
+            ("schema", "index casualties_side is missing"),
+            ("schema", "table casualties is missing"),
+            (
+                "every casualty claim has a source",
+                "could not finish: no such table: casualties"
+            ),
+        ])
+    );
+    assert_eq!(err, "conflictdb: check found 5 problems\n");
+}
+
+#[test]
+fn seed_refuses_a_database_whose_index_was_dropped_and_leaves_it_as_it_was() {
+    let env = Env::new();
+    let dir = env.seed_minimal();
+    tamper(&env, "DROP INDEX events_key");
+    let before = fs::read(env.db()).unwrap();
+    let err = env.fails(&["seed", dir.to_str().unwrap()]);
+    assert_eq!(
+        err,
+        "conflictdb: conflict.db: index events_key is missing: run `conflictdb check`\n"
+    );
+    assert_eq!(fs::read(env.db()).unwrap(), before);
+}
+
+// Point 12: a --db that is not a regular file.
+
+/// Every command that opens the database, with the rest of its arguments.
+const OPENING_COMMANDS: &[&[&str]] = &[
+    &["check"],
+    &["report", "timeline"],
+    &["query", "SELECT 1"],
+    &["export", "--out", "exported"],
+    &["export", "--seed", "--out", "exported-seed"],
+    &["seed"],
+    &["migrate"],
+    &["migrate", "--status"],
+];
+
+/// Runs every command that opens the database on `db` at once, and asserts that each is refused
+/// with `message` within 10 s (a command that hangs is killed and fails the test).
+fn refused_by_every_command(env: &Env, db: &str, message: &str) {
+    let started = Instant::now();
+    let mut children: Vec<_> = OPENING_COMMANDS
+        .iter()
+        .map(|args| {
+            let child = env
+                .spawnable()
+                .args(["--db", db])
+                .args(*args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            (args, Some(child))
+        })
+        .collect();
+    for (args, child) in &mut children {
+        let mut child = child.take().unwrap();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("conflictdb --db {db} {args:?} was still running after 10 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "--db {db} {args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            message,
+            "--db {db} {args:?}"
+        );
+        assert!(out.stdout.is_empty(), "--db {db} {args:?}");
+    }
+}
+
+#[test]
+fn a_fifo_as_db_is_refused_at_once_by_every_command() {
+    let env = Env::new();
+    let fifo = env.path("pipe");
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path(&fifo).as_ptr(), 0o644) }, 0);
+    refused_by_every_command(
+        &env,
+        "pipe",
+        "conflictdb: pipe is a FIFO (named pipe), not a database file; pass --db to choose another file\n",
+    );
+    assert_eq!(listing(env.dir.path()), ["pipe"]);
+}
+
+#[test]
+fn a_device_or_a_directory_as_db_is_refused_by_every_command() {
+    let env = Env::new();
+    refused_by_every_command(
+        &env,
+        "/dev/null",
+        "conflictdb: /dev/null is a character device, not a database file; pass --db to choose another file\n",
+    );
+    fs::create_dir(env.path("data")).unwrap();
+    refused_by_every_command(
+        &env,
+        "data",
+        "conflictdb: data is a directory, not a database file; pass --db to choose another file\n",
+    );
+    assert_eq!(listing(env.dir.path()), ["data"]);
+    assert!(listing(&env.path("data")).is_empty());
+}
+
+#[test]
+fn migrate_status_on_an_empty_file_lists_everything_pending_and_writes_nothing() {
+    let env = Env::new();
+    fs::write(env.db(), "").unwrap();
+    let out = env.ok(&["migrate", "--status"]);
+    assert_eq!(
+        out,
+        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n"
+    );
+    assert_eq!(fs::metadata(env.db()).unwrap().len(), 0);
+    assert_eq!(listing(env.dir.path()), ["conflict.db"]);
+}
+
+// Point 13: writing where it cannot be done says so, naming the file.
+
+#[test]
+fn seed_and_migrate_on_a_read_only_file_system_say_so() {
+    let env = Env::new();
+    let dir = env.seed_minimal();
+    let ro = env.path("ro");
+    let _mount = Mount::read_only_with(&ro, &[(&env.db(), "conflict.db")]);
+    let before = fs::read(ro.join("conflict.db")).unwrap();
+    for args in [&["seed", dir.to_str().unwrap()][..], &["migrate"]] {
+        let err = env.fails(&[&["--db", "ro/conflict.db"][..], args].concat());
+        assert_eq!(
+            err, "conflictdb: ro/conflict.db is on a read-only file system: cannot write to it\n",
+            "{args:?}"
+        );
+    }
+    assert_eq!(fs::read(ro.join("conflict.db")).unwrap(), before);
+    assert_eq!(listing(&ro), ["conflict.db"]);
+}
+
+#[test]
+fn seed_into_a_read_only_file_or_directory_says_so() {
+    let env = Env::new();
+    let data = env.seed_minimal();
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o755)).unwrap();
+    let owned_by_runner = |path: &Path, mode: u32| {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+        }
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    };
+    // A file the runner may not write, in a directory it may.
+    let open = env.path("open");
+    fs::create_dir(&open).unwrap();
+    fs::copy(env.db(), open.join("conflict.db")).unwrap();
+    owned_by_runner(&open, 0o755);
+    owned_by_runner(&open.join("conflict.db"), 0o444);
+    // A file the runner may write, in a directory it may not.
+    let closed = env.path("closed");
+    fs::create_dir(&closed).unwrap();
+    fs::copy(env.db(), closed.join("conflict.db")).unwrap();
+    owned_by_runner(&closed.join("conflict.db"), 0o644);
+    fs::set_permissions(&closed, fs::Permissions::from_mode(0o555)).unwrap();
+    for (db, message) in [
+        (
+            "open/conflict.db",
+            "conflictdb: open/conflict.db is read-only: cannot write to it\n",
+        ),
+        (
+            "closed/conflict.db",
+            "conflictdb: cannot open closed/conflict.db: SQLite needs to create closed/conflict.db-wal and closed/conflict.db-shm beside it, and directory closed is not writable\n",
+        ),
+    ] {
+        let before = fs::read(env.path(db)).unwrap();
+        let (code, _, err) = as_unprivileged(&env, &["--db", db, "seed", "minimal"]);
+        assert_eq!((code, err.as_str()), (1, message));
+        assert_eq!(fs::read(env.path(db)).unwrap(), before);
+    }
+    assert_eq!(listing(&open), ["conflict.db"]);
+    assert_eq!(listing(&closed), ["conflict.db"]);
+}
+
+#[test]
+fn migrate_on_a_full_disk_says_the_disk_is_full() {
+    let env = Env::new();
+    let full = env.path("full");
+    let _mount = Mount::tmpfs(&full, "size=64k");
+    let err = env.fails(&["--db", "full/conflict.db", "migrate"]);
+    assert_eq!(
+        err,
+        "conflictdb: migrating full/conflict.db failed; it is unchanged, at schema version 0: disk full while writing full/conflict.db\n"
+    );
+    assert!(listing(&full).is_empty());
+}
