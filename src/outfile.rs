@@ -247,9 +247,13 @@ fn refuse_databases(
                 .is_some_and(|(a, b)| same_file(&a, &b))
         });
         if is_ours || is_sqlite(base) {
+            let shown = shown.as_os_str().to_string_lossy();
+            let named = shown
+                .strip_suffix(suffix)
+                .map_or(base.to_path_buf(), PathBuf::from);
             return refuse(format!(
                 "it would be taken for a side file of the SQLite database {}",
-                base.display()
+                named.display()
             ));
         }
     }
