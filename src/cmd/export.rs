@@ -315,7 +315,8 @@ mod tests {
                 }
                 false
             }),
-        );
+        )
+        .unwrap();
         reader
     }
 
