@@ -312,13 +312,16 @@ pub fn migrate_with(
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let partial = tempfile::Builder::new()
-                .prefix(".snapshot-")
-                .suffix(".partial")
-                .tempfile_in(dir)
-                .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?
-                .into_temp_path();
-            let _registered = crate::interrupt::register(&partial, crate::interrupt::Kind::File);
+            let make = || {
+                tempfile::Builder::new()
+                    .prefix(".snapshot-")
+                    .suffix(".partial")
+                    .tempfile_in(dir)
+            };
+            let (partial, _registered) =
+                crate::interrupt::create(crate::interrupt::Kind::File, make, |t| t.path())
+                    .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?;
+            let partial = partial.into_temp_path();
             conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])
                 .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?;
             partial

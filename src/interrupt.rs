@@ -27,11 +27,19 @@ static NEXT: AtomicU64 = AtomicU64::new(0);
 #[must_use]
 pub struct Registered(u64);
 
-/// Registers `path` (relative paths are fine: the process never changes directory).
-pub fn register(path: &Path, kind: Kind) -> Registered {
+/// Creates a temporary file or directory with `make` and registers the path `path_of` gives, as
+/// one step: an interrupt finds it either not yet made or registered, never made and unknown.
+/// Relative paths are fine: the process never changes directory.
+pub fn create<T>(
+    kind: Kind,
+    make: impl FnOnce() -> std::io::Result<T>,
+    path_of: impl FnOnce(&T) -> &Path,
+) -> std::io::Result<(T, Registered)> {
+    let mut registered = registry();
+    let made = make()?;
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    registry().push((id, path.to_path_buf(), kind));
-    Registered(id)
+    registered.push((id, path_of(&made).to_path_buf(), kind));
+    Ok((made, Registered(id)))
 }
 
 impl Drop for Registered {
@@ -69,7 +77,13 @@ fn remove(path: &Path, kind: Kind) {
         }
         Kind::Database => crate::db::remove(path),
         Kind::Dir => {
-            let _ = std::fs::remove_dir_all(path);
+            // The run goes on meanwhile, and may rename a file inside between the listing and
+            // the removal of the directory: try again until the directory is gone.
+            for _ in 0..100 {
+                if std::fs::remove_dir_all(path).is_ok() || !path.exists() {
+                    break;
+                }
+            }
         }
     }
 }
@@ -82,7 +96,7 @@ mod tests {
     fn a_path_is_registered_while_its_guard_lives() {
         let held = |p: &Path| registry().iter().any(|(_, q, _)| q == p);
         let path = Path::new("/nonexistent/registered-by-a-test");
-        let guard = register(path, Kind::File);
+        let ((), guard) = create(Kind::File, || Ok(()), |()| path).unwrap();
         assert!(held(path));
         drop(guard);
         assert!(!held(path));

@@ -79,14 +79,16 @@ pub fn create(path: &Path, shown: &Path, database: Option<&Path>) -> Result<(Fil
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     // A new file gets the mode `>` would give it (0666 less the umask).
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .permissions(std::fs::Permissions::from_mode(0o666))
-        .tempfile_in(dir)
+    let make = || {
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .permissions(std::fs::Permissions::from_mode(0o666))
+            .tempfile_in(dir)
+    };
+    let (temp, registered) = interrupt::create(interrupt::Kind::File, make, |t| t.path())
         .map_err(|e| anyhow!("cannot write {}: {e}", shown.display()))?;
     let (file, temp) = temp.into_parts();
-    let registered = interrupt::register(&temp, interrupt::Kind::File);
     let mut copy = false;
     if let Some(old) = &existing {
         // The replacement keeps the old file's owner and mode, set before a byte is written: a

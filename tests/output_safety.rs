@@ -523,6 +523,52 @@ fn a_full_disk_names_the_output_file() {
     assert!(fs::symlink_metadata(env.path("out.csv"))
         .unwrap()
         .is_symlink());
+    // A real full filesystem, where this process may mount one (as root): the old file stays
+    // whole and the partial new one is removed.
+    let Some(_full) = Tmpfs::mount(&env.path("full"), "64k") else {
+        eprintln!("cannot mount a tmpfs here: only /dev/full was checked");
+        return;
+    };
+    fs::write(env.path("full/out.csv"), "old\n").unwrap();
+    let queries = queries_with_many_rows(&env, 20_000);
+    let err = env.fails(&[
+        "report",
+        "rows",
+        "--queries",
+        &queries,
+        "--format",
+        "csv",
+        "--output",
+        "full/out.csv",
+    ]);
+    assert_eq!(err, "conflictdb: disk full while writing full/out.csv\n");
+    assert_eq!(
+        fs::read_to_string(env.path("full/out.csv")).unwrap(),
+        "old\n"
+    );
+    assert_eq!(hidden(&env.path("full")), Vec::<String>::new());
+}
+
+/// A small tmpfs mounted for a test, unmounted when dropped.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+        fs::create_dir_all(dir).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then(|| Tmpfs(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
 }
 
 // 15. A reader that stops early.

@@ -113,12 +113,14 @@ pub fn write_seed_layout(
     let mode = existing
         .as_ref()
         .map_or(0o777, |m| m.permissions().mode() & 0o7777);
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.export-"))
-        .permissions(std::fs::Permissions::from_mode(mode))
-        .tempdir_in(parent)
+    let make = || {
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}.export-"))
+            .permissions(std::fs::Permissions::from_mode(mode))
+            .tempdir_in(parent)
+    };
+    let (temp, _registered) = interrupt::create(interrupt::Kind::Dir, make, |t| t.path())
         .with_context(|| format!("cannot create a directory beside {}", dir.display()))?;
-    let _registered = interrupt::register(temp.path(), interrupt::Kind::Dir);
     if existing.is_some() {
         std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(mode))?;
     }
@@ -305,18 +307,19 @@ mod tests {
         let mut steps = 0;
         // Every virtual-machine step calls the hook; by the 20th the first statement has opened
         // its read transaction, and the casualties are read hundreds of steps later.
-        reader.progress_handler(
-            1,
-            Some(move || {
-                steps += 1;
-                if steps == 20 {
-                    let writer = writer.take().unwrap();
-                    writer.execute("DELETE FROM casualties", []).unwrap();
-                }
-                false
-            }),
-        )
-        .unwrap();
+        reader
+            .progress_handler(
+                1,
+                Some(move || {
+                    steps += 1;
+                    if steps == 20 {
+                        let writer = writer.take().unwrap();
+                        writer.execute("DELETE FROM casualties", []).unwrap();
+                    }
+                    false
+                }),
+            )
+            .unwrap();
         reader
     }
 

@@ -153,7 +153,7 @@ fn build_fresh(
 /// side files when dropped, and by the signal handler on Ctrl-C or SIGTERM.
 struct Build {
     path: PathBuf,
-    _lock: File,
+    lock: File,
     _registered: interrupt::Registered,
 }
 
@@ -163,25 +163,33 @@ impl Build {
         let prefix = format!("{}{}-", build_prefix(db_path), std::process::id());
         loop {
             // 0644 less the umask, the mode SQLite gives the files it creates.
-            let (lock, path) = tempfile::Builder::new()
-                .prefix(&prefix)
-                .permissions(std::fs::Permissions::from_mode(0o644))
-                .tempfile_in(&dir)
-                .with_context(|| format!("cannot create a database in {}", dir.display()))?
-                .into_parts();
+            let make = || {
+                tempfile::Builder::new()
+                    .prefix(&prefix)
+                    .permissions(std::fs::Permissions::from_mode(0o644))
+                    .tempfile_in(&dir)
+            };
+            let (temp, registered) =
+                interrupt::create(interrupt::Kind::Database, make, |t| t.path())
+                    .with_context(|| format!("cannot create a database in {}", dir.display()))?;
+            let (lock, path) = temp.into_parts();
+            // Removed by Build's drop, with the side files SQLite adds.
             let path = path.keep()?;
-            let registered = interrupt::register(&path, interrupt::Kind::Database);
             let build = Build {
                 path,
-                _lock: lock,
+                lock,
                 _registered: registered,
             };
             // Another seed may have taken the new file for stale before the lock was held, and
             // removed it: then start again under a new name.
-            let locked = build._lock.try_lock().is_ok();
+            // On a filesystem without flock nobody can take a build for stale: build unlocked.
+            let locked = !matches!(
+                build.lock.try_lock(),
+                Err(std::fs::TryLockError::WouldBlock)
+            );
             let still_there = std::fs::metadata(&build.path)
                 .ok()
-                .zip(build._lock.metadata().ok())
+                .zip(build.lock.metadata().ok())
                 .is_some_and(|(a, b)| (a.dev(), a.ino()) == (b.dev(), b.ino()));
             if locked && still_there {
                 return Ok(build);
