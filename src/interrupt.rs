@@ -53,8 +53,13 @@ fn registry() -> std::sync::MutexGuard<'static, Vec<(u64, PathBuf, Kind)>> {
 }
 
 /// Starts the thread that handles SIGINT and SIGTERM for the rest of the process.
+/// A signal ignored when the process started (`cmd &` in a script ignores SIGINT) stays ignored.
 pub fn install() -> std::io::Result<()> {
-    let mut signals = Signals::new([SIGINT, SIGTERM])?;
+    let handled: Vec<i32> = [SIGINT, SIGTERM]
+        .into_iter()
+        .filter(|s| !ignored(*s))
+        .collect();
+    let mut signals = Signals::new(handled)?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
@@ -68,6 +73,21 @@ pub fn install() -> std::io::Result<()> {
             }
         })?;
     Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn ignored(signal: i32) -> bool {
+    // SAFETY: a null new action only reads the current one into `old`.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn ignored(_signal: i32) -> bool {
+    false
 }
 
 fn remove(path: &Path, kind: Kind) {
