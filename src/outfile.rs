@@ -78,12 +78,15 @@ pub fn create(path: &Path, shown: &Path, database: Option<&Path>) -> Result<(Fil
     }
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target.file_name().unwrap_or_default().to_string_lossy();
-    // A new file gets the mode `>` would give it (0666 less the umask).
+    // A new file gets the mode `>` would give it (0666 less the umask). A replacement starts
+    // open to its owner alone (a descriptor opened meanwhile would outlive a later chmod), then
+    // gets the old file's owner and mode, all before a byte is written.
+    let mode = existing.as_ref().map_or(0o666, |old| old.mode() & 0o600);
     let make = || {
         tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
-            .permissions(std::fs::Permissions::from_mode(0o666))
+            .permissions(std::fs::Permissions::from_mode(mode))
             .tempfile_in(dir)
     };
     let (temp, registered) = interrupt::create(interrupt::Kind::File, make, |t| t.path())
@@ -91,9 +94,8 @@ pub fn create(path: &Path, shown: &Path, database: Option<&Path>) -> Result<(Fil
     let (file, temp) = temp.into_parts();
     let mut copy = false;
     if let Some(old) = &existing {
-        // The replacement keeps the old file's owner and mode, set before a byte is written: a
-        // private file never becomes readable by others, even for a moment.
-        if (old.uid(), old.gid()) != (file.metadata()?.uid(), file.metadata()?.gid())
+        let new = file.metadata().map_err(|e| write_error(e, shown))?;
+        if (old.uid(), old.gid()) != (new.uid(), new.gid())
             && std::os::unix::fs::fchown(&file, Some(old.uid()), Some(old.gid())).is_err()
         {
             copy = true;
