@@ -161,7 +161,7 @@ impl Build {
     fn create(db_path: &Path) -> Result<Build> {
         let dir = directory_of(db_path);
         let prefix = format!("{}{}-", build_prefix(db_path), std::process::id());
-        loop {
+        for _ in 0..100 {
             // 0644 less the umask, the mode SQLite gives the files it creates.
             let make = || {
                 tempfile::Builder::new()
@@ -181,8 +181,8 @@ impl Build {
                 _registered: registered,
             };
             // Another seed may have taken the new file for stale before the lock was held, and
-            // removed it: then start again under a new name.
-            // On a filesystem without flock nobody can take a build for stale: build unlocked.
+            // removed it: then start again under a new name. On a filesystem without flock
+            // nobody can take a build for stale, and it is built unlocked.
             let locked = !matches!(
                 build.lock.try_lock(),
                 Err(std::fs::TryLockError::WouldBlock)
@@ -195,6 +195,10 @@ impl Build {
                 return Ok(build);
             }
         }
+        anyhow::bail!(
+            "cannot create a database in {}: other seeds kept removing it",
+            dir.display()
+        )
     }
 }
 
