@@ -51,8 +51,18 @@ fn finish(child: Child) -> (Option<i32>, String) {
 }
 
 fn spawn(env: &Env, args: &[&str]) -> Child {
-    env.spawnable()
-        .args(args)
+    use std::os::unix::process::CommandExt;
+    let mut cmd = env.spawnable();
+    // A test run started in the background of a script ignores SIGINT, and so would the child
+    // (conflictdb leaves a signal ignored at start ignored).
+    // SAFETY: signal() is async-signal-safe, as pre_exec requires.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    cmd.args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
