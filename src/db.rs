@@ -714,12 +714,26 @@ pub fn migrate_with(
         let version = schema_version(conn)?;
         if version > 0 {
             let snapshot = snapshot_path(path, version);
-            let mut partial = snapshot.clone().into_os_string();
-            partial.push(".partial");
-            let _ = std::fs::remove_file(&partial);
+            // Into an empty file of a unique name, created exclusively (VACUUM INTO takes an
+            // empty file), renamed into place when complete.
+            let dir = snapshot
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let make = || {
+                tempfile::Builder::new()
+                    .prefix(".snapshot-")
+                    .suffix(".partial")
+                    .tempfile_in(dir)
+            };
+            let (partial, _registered) =
+                crate::interrupt::create(crate::interrupt::Kind::File, make, |t| t.path())
+                    .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?;
+            let partial = partial.into_temp_path();
             conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])
                 .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?;
-            std::fs::rename(&partial, &snapshot)
+            partial
+                .persist(&snapshot)
                 .with_context(|| format!("cannot write snapshot {}", snapshot.display()))?;
             eprintln!(
                 "conflictdb: saved a snapshot of schema version {version} to {} before migrating",

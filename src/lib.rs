@@ -5,6 +5,8 @@ pub mod cli;
 pub mod cmd;
 pub mod date;
 pub mod db;
+pub mod interrupt;
+pub mod outfile;
 pub mod output;
 pub mod reports;
 pub mod schema;

@@ -4,31 +4,32 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rusqlite::types::ValueRef;
 use rusqlite::Statement;
 
 use crate::cli::{Format, OutputArgs};
+use crate::outfile;
 
-/// Where data goes: standard output, or a file written under a temporary name, flushed to disk
-/// and renamed into place when complete, so an interrupted run never leaves a truncated file that
-/// looks whole.
+/// Where data goes: standard output, or a file written under a temporary name and put in place
+/// when complete (see outfile.rs), so an interrupted run never leaves a truncated file that looks
+/// whole. Write errors name the destination, and say when the disk is full.
 pub enum Sink {
     Stdout(BufWriter<io::StdoutLock<'static>>),
     File {
         writer: BufWriter<File>,
-        partial: PathBuf,
-        path: PathBuf,
-        finished: bool,
+        pending: outfile::Pending,
+        shown: PathBuf,
     },
 }
 
 impl Sink {
-    pub fn new(output: Option<&Path>) -> Result<Sink> {
+    /// `database` is the database in use, which output never overwrites.
+    pub fn new(output: Option<&Path>, database: Option<&Path>) -> Result<Sink> {
         match output {
             None => Ok(Sink::stdout()),
             Some(path) if path == Path::new("-") => Ok(Sink::stdout()),
-            Some(path) => Sink::file(path),
+            Some(path) => Sink::file(path, path, database),
         }
     }
 
@@ -36,75 +37,65 @@ impl Sink {
         Sink::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock()))
     }
 
-    /// A file written as `.NAME.partial` beside `path` and renamed to `path` by `finish`.
-    pub fn file(path: &Path) -> Result<Sink> {
-        let mut partial_name = std::ffi::OsString::from(".");
-        partial_name.push(path.file_name().context("output path has no file name")?);
-        partial_name.push(".partial");
-        let partial = path.with_file_name(partial_name);
-        let file = File::create(&partial)
-            .with_context(|| format!("cannot create {}", partial.display()))?;
+    /// The file `path`, named `shown` in messages.
+    pub fn file(path: &Path, shown: &Path, database: Option<&Path>) -> Result<Sink> {
+        let (file, pending) = outfile::create(path, shown, database)?;
         Ok(Sink::File {
             writer: BufWriter::with_capacity(256 * 1024, file),
-            partial,
-            path: path.to_path_buf(),
-            finished: false,
+            pending,
+            shown: shown.to_path_buf(),
         })
     }
 
-    pub fn finish(mut self) -> Result<()> {
-        match &mut self {
-            Sink::Stdout(writer) => writer.flush()?,
+    pub fn finish(self) -> Result<()> {
+        match self {
+            Sink::Stdout(mut writer) => writer.flush().map_err(|e| stdout_error(e).into()),
             Sink::File {
                 writer,
-                partial,
-                path,
-                finished,
+                pending,
+                shown,
             } => {
-                writer.flush()?;
-                writer.get_ref().sync_all()?;
-                std::fs::rename(&*partial, &*path).with_context(|| {
-                    format!("cannot rename {} to {}", partial.display(), path.display())
-                })?;
-                *finished = true;
+                let file = writer
+                    .into_inner()
+                    .map_err(|e| outfile::write_error(e.into_error(), &shown))?;
+                pending.finish(file)
             }
         }
-        Ok(())
     }
 }
 
-impl Drop for Sink {
-    fn drop(&mut self) {
-        // An unfinished file is removed rather than left looking complete.
-        if let Sink::File {
-            partial,
-            finished: false,
-            ..
-        } = self
-        {
-            let _ = std::fs::remove_file(partial);
-        }
+/// A broken pipe stays one (the reader has all it wanted); anything else names standard output.
+fn stdout_error(error: io::Error) -> io::Error {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        return error;
     }
+    let message = outfile::io_message(&error, Path::new("standard output"));
+    io::Error::new(error.kind(), message)
 }
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
-            Sink::Stdout(writer) => writer.write(buf),
-            Sink::File { writer, .. } => writer.write(buf),
+            Sink::Stdout(writer) => writer.write(buf).map_err(stdout_error),
+            Sink::File { writer, shown, .. } => writer
+                .write(buf)
+                .map_err(|e| io::Error::new(e.kind(), outfile::io_message(&e, shown))),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            Sink::Stdout(writer) => writer.flush(),
-            Sink::File { writer, .. } => writer.flush(),
+            Sink::Stdout(writer) => writer.flush().map_err(stdout_error),
+            Sink::File { writer, shown, .. } => writer
+                .flush()
+                .map_err(|e| io::Error::new(e.kind(), outfile::io_message(&e, shown))),
         }
     }
 }
 
-/// Runs `stmt` and writes its rows to `args`' destination in `args`' format.
-pub fn write_query(stmt: &mut Statement, args: &OutputArgs) -> Result<u64> {
-    let mut sink = Sink::new(args.output.as_deref())?;
+/// Runs `stmt` and writes its rows to `args`' destination in `args`' format; `database` is the
+/// database in use.
+pub fn write_query(stmt: &mut Statement, args: &OutputArgs, database: &Path) -> Result<u64> {
+    let mut sink = Sink::new(args.output.as_deref(), Some(database))?;
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let rows = write_rows(stmt, args.format, &mut sink, to_terminal)?;
     sink.finish()?;

@@ -8,6 +8,7 @@ mod commands;
 mod damaged;
 mod data;
 mod loader_bugs;
+mod output_safety;
 mod readers;
 mod readme;
 mod reliability;

@@ -1,14 +1,15 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use std::os::unix::fs::PermissionsExt;
 
+use anyhow::{bail, Context, Result};
 use rusqlite::Connection;
 
 use crate::cli::{ExportArgs, Format};
 use crate::output::{self, Sink};
 use crate::schema::{Identity, Value, TABLES};
-use crate::{date, db};
+use crate::{date, db, interrupt};
 
 pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
     let conn = db::open_read_only(db_path)?;
@@ -26,8 +27,19 @@ pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
         );
         return Ok(());
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let tables = write_tables(&conn, &args.out, args.bom, db_path)?;
+    eprintln!(
+        "conflictdb: exported {tables} tables and views to {}",
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Writes every table and view of the database to `NAME.csv` in `out`, all read in one
+/// transaction so that they show one state even while a seed commits. Returns how many.
+fn write_tables(conn: &Connection, out: &Path, bom: bool, database: &Path) -> Result<usize> {
+    let snapshot = conn.unchecked_transaction()?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let names: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
@@ -43,9 +55,9 @@ pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
         if let Some(bar) = &bar {
             bar.set_message(name.clone());
         }
-        let path = args.out.join(format!("{name}.csv"));
-        let mut sink = Sink::file(&path)?;
-        if args.bom {
+        let path = out.join(format!("{name}.csv"));
+        let mut sink = Sink::file(&path, &path, Some(database))?;
+        if bom {
             sink.write_all("\u{feff}".as_bytes())?;
         }
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{}\"", name.replace('"', "\"\"")))?;
@@ -62,23 +74,133 @@ pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    eprintln!(
-        "conflictdb: exported {} tables and views to {}",
-        names.len(),
-        args.out.display()
-    );
-    Ok(())
+    snapshot.finish()?;
+    Ok(names.len())
 }
 
 /// Writes the database in the seed layout: one CSV per seed table, rows referring to each other
 /// by key and dates written as the seed files write them, so that `conflictdb seed DIR` loads it
 /// back into the same contents. Returns the rows written per table.
+///
+/// The directory is replaced as a whole: the files are written into a new directory beside it,
+/// from one read transaction, and the two are swapped only when all are complete, so `dir` holds
+/// the complete old export or the complete new one whatever happens, never a mix that `seed`
+/// would load without complaint. A directory holding files of its own is refused, not replaced.
 pub fn write_seed_layout(
     conn: &Connection,
     dir: &Path,
     bom: bool,
 ) -> Result<Vec<(&'static str, u64)>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let existing = std::fs::metadata(dir).ok();
+    if let Some(meta) = &existing {
+        if !meta.is_dir() {
+            bail!("cannot export to {}: it is not a directory", dir.display());
+        }
+        refuse_other_files(dir)?;
+    }
+    let target = match &existing {
+        Some(_) => std::fs::canonicalize(dir)?,
+        None => dir.to_path_buf(),
+    };
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    // 0777 less the umask, as mkdir gives; an existing directory keeps its own mode.
+    let mode = existing
+        .as_ref()
+        .map_or(0o777, |m| m.permissions().mode() & 0o7777);
+    let make = || {
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}.export-"))
+            .permissions(std::fs::Permissions::from_mode(mode))
+            .tempdir_in(parent)
+    };
+    let (temp, _registered) = interrupt::create(interrupt::Kind::Dir, make, |t| t.path())
+        .with_context(|| format!("cannot create a directory beside {}", dir.display()))?;
+    if existing.is_some() {
+        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(mode))?;
+    }
+    let snapshot = conn.unchecked_transaction()?;
+    let counts = write_seed_files(conn, temp.path(), dir, bom)?;
+    snapshot.finish()?;
+    if existing.is_some() {
+        exchange(temp.path(), &target)
+            .with_context(|| format!("cannot replace {}", dir.display()))?;
+    } else {
+        std::fs::rename(temp.path(), &target)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    // `temp` now names the old export (or nothing), which its drop removes.
+    drop(temp);
+    Ok(counts)
+}
+
+/// Refuses a directory holding anything besides the files `export --seed` writes: replacing it
+/// would delete them.
+fn refuse_other_files(dir: &Path) -> Result<()> {
+    let ours: Vec<String> = TABLES.iter().map(|t| t.file_name()).collect();
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let name = entry?.file_name();
+        if !ours.iter().any(|o| name == o.as_str()) {
+            bail!(
+                "refusing to export the seed layout to {}: it holds {}, which the export would delete; use an empty or new directory",
+                dir.display(),
+                name.to_string_lossy()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Swaps two directories in one step, so that no moment shows neither or a mix.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+        let (ca, cb) = (c(a)?, c(b)?);
+        // SAFETY: both are valid NUL-terminated paths that outlive the call.
+        let done = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                ca.as_ptr(),
+                libc::AT_FDCWD,
+                cb.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        if done == 0 {
+            return Ok(());
+        }
+        let error = std::io::Error::last_os_error();
+        // A filesystem that cannot exchange gets the two renames below.
+        if !matches!(error.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
+            return Err(error);
+        }
+    }
+    // Two renames: a kill between them leaves no `b`, and the old export under a hidden name
+    // beside it, never a mix.
+    let mut aside = a.as_os_str().to_os_string();
+    aside.push(".old");
+    std::fs::rename(b, &aside)?;
+    std::fs::rename(a, b)?;
+    std::fs::rename(&aside, a)
+}
+
+/// The seed files into `dir`, named as in `shown` in messages.
+fn write_seed_files(
+    conn: &Connection,
+    dir: &Path,
+    shown: &Path,
+    bom: bool,
+) -> Result<Vec<(&'static str, u64)>> {
     let mut counts = Vec::new();
     for table in TABLES {
         let selects: Vec<String> = table
@@ -112,7 +234,11 @@ pub fn write_seed_layout(
             table.name
         );
         let mut stmt = conn.prepare(&sql)?;
-        let mut sink = Sink::file(&dir.join(table.file_name()))?;
+        let mut sink = Sink::file(
+            &dir.join(table.file_name()),
+            &shown.join(table.file_name()),
+            None,
+        )?;
         if bom {
             sink.write_all("\u{feff}".as_bytes())?;
         }
@@ -163,4 +289,61 @@ pub fn write_seed_layout(
         counts.push((table.name, count));
     }
     Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed;
+
+    /// A read-only connection to a database holding the built-in data, on which, once the first
+    /// statement has begun, another connection deletes every casualty and commits. A process
+    /// cannot place a commit between two tables of an export; this hook can.
+    fn reader_with_a_commit_in_between(dir: &Path) -> Connection {
+        let path = dir.join("c.db");
+        let mut conn = db::open_for_write(&path).unwrap();
+        seed::load(&mut conn, &seed::Input::BuiltIn).unwrap();
+        drop(conn);
+        let mut reader = db::open_read_only(&path).unwrap();
+        let mut writer = Some(Connection::open(&path).unwrap());
+        let mut steps = 0;
+        // Every virtual-machine step calls the hook; by the 20th the first statement has opened
+        // its read transaction, and the casualties are read hundreds of steps later.
+        reader
+            .progress_handler(
+                1,
+                Some(move || {
+                    steps += 1;
+                    if steps == 20 {
+                        let writer = writer.take().unwrap();
+                        writer.execute("DELETE FROM casualties", []).unwrap();
+                    }
+                    false
+                }),
+            )
+            .unwrap();
+        reader
+    }
+
+    fn rows(path: &Path) -> usize {
+        csv::Reader::from_path(path).unwrap().records().count()
+    }
+
+    #[test]
+    fn an_export_reads_every_table_from_one_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let reader = reader_with_a_commit_in_between(dir.path());
+        let out = dir.path().join("out");
+        write_tables(&reader, &out, false, &dir.path().join("c.db")).unwrap();
+        assert_eq!(rows(&out.join("casualties.csv")), 33);
+    }
+
+    #[test]
+    fn a_seed_layout_export_reads_every_table_from_one_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let reader = reader_with_a_commit_in_between(dir.path());
+        let out = dir.path().join("out");
+        write_seed_layout(&reader, &out, false).unwrap();
+        assert_eq!(rows(&out.join("casualties.csv")), 33);
+    }
 }

@@ -1,4 +1,6 @@
+use std::fs::File;
 use std::io::Write;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -6,7 +8,7 @@ use rusqlite::Connection;
 
 use crate::cli::SeedArgs;
 use crate::seed::{self, Counts, Input, Mode, Progress};
-use crate::{db, output};
+use crate::{db, interrupt, output};
 
 pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
     let input = match &args.dir {
@@ -97,7 +99,8 @@ fn build_fresh(
     progress: &mut dyn Progress,
 ) -> Result<Option<Counts>> {
     remove_stale_builds(db_path);
-    let temp = build_path(db_path, std::process::id());
+    let build = Build::create(db_path)?;
+    let temp = build.path.clone();
     let built = (|| -> Result<Counts> {
         let mut conn =
             Connection::open(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
@@ -120,13 +123,8 @@ fn build_fresh(
         std::fs::File::open(&temp)?.sync_all()?;
         Ok(counts)
     })();
-    let counts = match built {
-        Ok(counts) => counts,
-        Err(e) => {
-            db::remove(&temp);
-            return Err(e);
-        }
-    };
+    // On failure `build` removes the file as it goes.
+    let counts = built?;
     // A hard link fails if the name is taken: two seeds racing to create the file never
     // overwrite each other; the loser loads into the winner's file instead.
     let placed = match std::fs::hard_link(&temp, db_path) {
@@ -139,7 +137,7 @@ fn build_fresh(
             true
         }
     };
-    db::remove(&temp);
+    drop(build);
     if placed {
         if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
             let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
@@ -149,33 +147,111 @@ fn build_fresh(
     Ok(None)
 }
 
-fn build_path(db_path: &Path, pid: u32) -> PathBuf {
-    let name = db_path.file_name().unwrap_or_default().to_string_lossy();
-    db_path.with_file_name(format!(".{name}.seeding-{pid}"))
+/// A first seed's database under construction: a hidden name beside the target, unique to the
+/// run, and locked (`flock`) for as long as the build runs, so that another seed can tell it from
+/// the leftover of a killed one, whatever process or PID namespace it runs in. Removed with its
+/// side files when dropped, and by the signal handler on Ctrl-C or SIGTERM.
+struct Build {
+    path: PathBuf,
+    lock: File,
+    _registered: interrupt::Registered,
 }
 
-/// Removes builds left by seeds that were killed (their process no longer exists).
-fn remove_stale_builds(db_path: &Path) {
-    let dir = match db_path.parent() {
+impl Build {
+    fn create(db_path: &Path) -> Result<Build> {
+        let dir = directory_of(db_path);
+        let prefix = format!("{}{}-", build_prefix(db_path), std::process::id());
+        for _ in 0..100 {
+            // 0644 less the umask, the mode SQLite gives the files it creates.
+            let make = || {
+                tempfile::Builder::new()
+                    .prefix(&prefix)
+                    .permissions(std::fs::Permissions::from_mode(0o644))
+                    .tempfile_in(&dir)
+            };
+            let (temp, registered) =
+                interrupt::create(interrupt::Kind::Database, make, |t| t.path())
+                    .with_context(|| format!("cannot create a database in {}", dir.display()))?;
+            let (lock, path) = temp.into_parts();
+            // Removed by Build's drop, with the side files SQLite adds.
+            let path = path.keep()?;
+            let build = Build {
+                path,
+                lock,
+                _registered: registered,
+            };
+            // Another seed may have taken the new file for stale before the lock was held, and
+            // removed it: then start again under a new name. On a filesystem without flock
+            // nobody can take a build for stale, and it is built unlocked.
+            let locked = !matches!(
+                build.lock.try_lock(),
+                Err(std::fs::TryLockError::WouldBlock)
+            );
+            let still_there = std::fs::metadata(&build.path)
+                .ok()
+                .zip(build.lock.metadata().ok())
+                .is_some_and(|(a, b)| (a.dev(), a.ino()) == (b.dev(), b.ino()));
+            if locked && still_there {
+                return Ok(build);
+            }
+        }
+        anyhow::bail!(
+            "cannot create a database in {}: other seeds kept removing it",
+            dir.display()
+        )
+    }
+}
+
+impl Drop for Build {
+    fn drop(&mut self) {
+        db::remove(&self.path);
+    }
+}
+
+fn directory_of(db_path: &Path) -> PathBuf {
+    match db_path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
-    };
+    }
+}
+
+/// How the builds of `db_path` are named: `.NAME.seeding-PID-RANDOM`.
+fn build_prefix(db_path: &Path) -> String {
     let name = db_path.file_name().unwrap_or_default().to_string_lossy();
-    let prefix = format!(".{name}.seeding-");
+    format!(".{name}.seeding-")
+}
+
+/// Removes builds left by seeds that were killed: a build whose lock can be taken has no seed
+/// running it. Side files whose build is gone go too.
+fn remove_stale_builds(db_path: &Path) {
+    let dir = directory_of(db_path);
+    let prefix = build_prefix(db_path);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return;
     };
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file
-            .strip_prefix(&prefix)
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
+        if !file.starts_with(&prefix) {
             continue;
-        };
-        if Path::new("/proc").is_dir() && !Path::new("/proc").join(pid.to_string()).exists() {
-            let _ = std::fs::remove_file(entry.path());
+        }
+        let path = entry.path();
+        let side = ["-journal", "-wal", "-shm"]
+            .iter()
+            .find_map(|suffix| file.strip_suffix(suffix));
+        match side {
+            Some(main) => {
+                if !dir.join(main).exists() {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+            None => {
+                let Ok(build) = File::open(&path) else {
+                    continue;
+                };
+                if build.try_lock().is_ok() {
+                    db::remove(&path);
+                }
+            }
         }
     }
 }

@@ -245,7 +245,7 @@ impl Vocabularies {
                 rows.push((record[0].to_string(), record[label].to_string()));
             }
             let path = dir.join(&file_name);
-            let mut sink = Sink::file(&path)?;
+            let mut sink = Sink::file(&path, &path, None)?;
             sink.write_all(contents)?;
             sink.finish()?;
             codes.push((table.name.to_string(), rows));
@@ -458,7 +458,8 @@ struct TableWriter {
 impl TableWriter {
     fn create(dir: &Path, name: &'static str) -> Result<TableWriter> {
         let table = schema::table(name).with_context(|| format!("no seed table {name}"))?;
-        let sink = Sink::file(&dir.join(table.file_name()))?;
+        let path = dir.join(table.file_name());
+        let sink = Sink::file(&path, &path, None)?;
         let mut writer = csv::Writer::from_writer(sink);
         writer.write_record(table.columns.iter().map(|c| c.name))?;
         Ok(TableWriter {

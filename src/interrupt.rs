@@ -1,0 +1,124 @@
+//! Ctrl-C and SIGTERM: the run's temporary files are removed and the process exits with 128 plus
+//! the signal's number (130, 143), as a shell reports a command a signal ended. A database being
+//! updated needs nothing: its transaction never commits, and SQLite rolls it back on next open.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+/// What to remove for a registered path.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    File,
+    /// A database file with its journal, WAL and shared-memory files.
+    Database,
+    /// A directory and everything in it.
+    Dir,
+}
+
+static TEMPORARY: Mutex<Vec<(u64, PathBuf, Kind)>> = Mutex::new(Vec::new());
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary path removed if the run is interrupted, for as long as this value lives. Dropping
+/// it removes nothing: the owner either put the file in place or removed it itself.
+#[must_use]
+pub struct Registered(u64);
+
+/// Creates a temporary file or directory with `make` and registers the path `path_of` gives, as
+/// one step: an interrupt finds it either not yet made or registered, never made and unknown.
+/// Relative paths are fine: the process never changes directory.
+pub fn create<T>(
+    kind: Kind,
+    make: impl FnOnce() -> std::io::Result<T>,
+    path_of: impl FnOnce(&T) -> &Path,
+) -> std::io::Result<(T, Registered)> {
+    let mut registered = registry();
+    let made = make()?;
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    registered.push((id, path_of(&made).to_path_buf(), kind));
+    Ok((made, Registered(id)))
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        registry().retain(|(id, _, _)| *id != self.0);
+    }
+}
+
+fn registry() -> std::sync::MutexGuard<'static, Vec<(u64, PathBuf, Kind)>> {
+    TEMPORARY.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Starts the thread that handles SIGINT and SIGTERM for the rest of the process.
+/// A signal ignored when the process started (`cmd &` in a script ignores SIGINT) stays ignored.
+pub fn install() -> std::io::Result<()> {
+    let handled: Vec<i32> = [SIGINT, SIGTERM]
+        .into_iter()
+        .filter(|s| !ignored(*s))
+        .collect();
+    let mut signals = Signals::new(handled)?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                // The lock is held until the process ends, so no new file slips in meanwhile.
+                let registered = registry();
+                for (_, path, kind) in registered.iter() {
+                    remove(path, *kind);
+                }
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn ignored(signal: i32) -> bool {
+    // SAFETY: a null new action only reads the current one into `old`.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn ignored(_signal: i32) -> bool {
+    false
+}
+
+fn remove(path: &Path, kind: Kind) {
+    match kind {
+        Kind::File => {
+            let _ = std::fs::remove_file(path);
+        }
+        Kind::Database => crate::db::remove(path),
+        Kind::Dir => {
+            // The run goes on meanwhile, and may rename a file inside between the listing and
+            // the removal of the directory: try again until the directory is gone.
+            for _ in 0..100 {
+                if std::fs::remove_dir_all(path).is_ok() || !path.exists() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_registered_while_its_guard_lives() {
+        let held = |p: &Path| registry().iter().any(|(_, q, _)| q == p);
+        let path = Path::new("/nonexistent/registered-by-a-test");
+        let ((), guard) = create(Kind::File, || Ok(()), |()| path).unwrap();
+        assert!(held(path));
+        drop(guard);
+        assert!(!held(path));
+    }
+}
