@@ -110,21 +110,21 @@ fn migrate_creates_the_schema_and_status_lists_each_migration() {
     let before = env.ok(&["migrate", "--status"]);
     assert_eq!(
         before,
-        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n"
+        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n"
     );
     assert!(!env.db().exists(), "--status must not create the file");
     let (code, _, err) = env.run(&["migrate"]);
     assert_eq!(code, 0);
     assert_eq!(
         err,
-        "conflictdb: applied V1__initial_schema\nconflictdb: applied V2__link_tables_without_rowid\n"
+        "conflictdb: applied V1__initial_schema\nconflictdb: applied V2__link_tables_without_rowid\nconflictdb: applied V3__actor_roots_stored\n"
     );
     let after = env.ok(&["migrate", "--status"]);
-    for (line, expected) in after
-        .lines()
-        .skip(1)
-        .zip([["1", "initial_schema"], ["2", "link_tables_without_rowid"]])
-    {
+    for (line, expected) in after.lines().skip(1).zip([
+        ["1", "initial_schema"],
+        ["2", "link_tables_without_rowid"],
+        ["3", "actor_roots_stored"],
+    ]) {
         let fields: Vec<&str> = line.split('\t').collect();
         assert_eq!(&fields[..3], [expected[0], expected[1], "applied"]);
         assert!(
@@ -133,11 +133,11 @@ fn migrate_creates_the_schema_and_status_lists_each_migration() {
             fields[3]
         );
     }
-    assert_eq!(after.lines().count(), 3);
+    assert_eq!(after.lines().count(), 4);
     let (_, _, again) = env.run(&["migrate"]);
     assert_eq!(
         again,
-        "conflictdb: conflict.db is up to date (schema version 2)\n"
+        "conflictdb: conflict.db is up to date (schema version 3)\n"
     );
 }
 

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use crate::{db, seed};
+use crate::{chains, db, seed};
 
 /// Each rule: a name, and SQL returning one line per finding.
 const RULES: &[(&str, &str)] = &[
@@ -97,6 +97,10 @@ pub fn run(db_path: &Path) -> Result<()> {
                 .collect(),
         );
     }
+    report(
+        "actor roots match their parents",
+        chains::stale_root_findings(&conn)?,
+    );
     std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes())?;
     if findings > 0 {
         bail!(
