@@ -156,7 +156,7 @@ fn the_file_identifies_itself_and_uses_wal() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(application_id, 0x4346_4442);
-    assert_eq!(user_version, 2);
+    assert_eq!(user_version, 3);
     assert_eq!(journal, "wal");
 }
 
@@ -180,7 +180,7 @@ fn a_database_from_a_newer_conflictdb_is_refused() {
         let err = env.fails(args);
         assert_eq!(
             err,
-            "conflictdb: database conflict.db was made by a newer conflictdb (schema version 7; this one knows up to 2): upgrade conflictdb\n",
+            "conflictdb: database conflict.db was made by a newer conflictdb (schema version 7; this one knows up to 3): upgrade conflictdb\n",
             "{args:?}"
         );
     }
@@ -193,12 +193,12 @@ fn a_migration_this_binary_does_not_know_is_refused() {
     env.seed_minimal();
     tamper(
         &env,
-        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (3, 'future', '2030-01-01T00:00:00Z', '1')",
+        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (4, 'future', '2030-01-01T00:00:00Z', '1')",
     );
     let err = env.fails(&["migrate"]);
     assert_eq!(
         err,
-        "conflictdb: the database holds migration V3__future that this conflictdb does not know: it was made by a newer conflictdb; upgrade conflictdb\n"
+        "conflictdb: the database holds migration V4__future that this conflictdb does not know: it was made by a newer conflictdb; upgrade conflictdb\n"
     );
 }
 
