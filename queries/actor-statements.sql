@@ -1,11 +1,12 @@
 -- title: Statements by an actor
 -- description: Every statement by an actor or by anyone under it (a state's government, ministries and officials), in date order.
 -- param: actor [actors]: The actor: key, name or alias, such as russia or Lavrov (required)
-WITH RECURSIVE under (id, depth) AS (
-    SELECT id, 0 FROM actors WHERE key = :actor
+-- UNION, not UNION ALL: an actor already reached is not followed again, so the walk ends at any
+-- depth, even on a cycle.
+WITH RECURSIVE under (id) AS (
+    SELECT id FROM actors WHERE key = :actor
     UNION
-    SELECT actors.id, under.depth + 1 FROM actors JOIN under ON actors.parent_id = under.id
-    WHERE under.depth < 32
+    SELECT actors.id FROM actors JOIN under ON actors.parent_id = under.id
 )
 SELECT
     statements.said_on,

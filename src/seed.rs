@@ -10,6 +10,7 @@ use include_dir::{include_dir, Dir};
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::bulk::BulkInsert;
+use crate::chains::{self, Chains};
 use crate::date;
 use crate::schema::{Identity, Table, Value, TABLES};
 
@@ -180,6 +181,8 @@ pub fn load_with(
             return Err(error.into());
         }
     }
+    // Derived from the parents, whichever rows this load changed.
+    chains::store_roots(&tx)?;
     tx.commit()?;
     Ok(counts)
 }
@@ -1764,17 +1767,18 @@ impl<'c> Storing<'c> {
             column.db,
             (self.existing == 0).then_some(starts.as_slice()),
         )?;
-        // Of the rows in the loop, name the one the file reaches first.
-        let mut first: Option<(u64, String, String)> = None;
-        for (key, parent) in cycles {
-            let line = find_lines(input, table, &[table.key_column()], &[&key])?
+        // Of the rows in the loop, name the one the file reaches first (read once: a loop may
+        // hold every row of the file).
+        let keys: HashSet<&str> = cycles.iter().map(|(key, _)| key.as_str()).collect();
+        let first = match first_line_of(input, table, &keys)? {
+            Some((line, key)) => cycles
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(key, parent)| (line, key.clone(), parent.clone())),
+            None => cycles
                 .first()
-                .copied()
-                .unwrap_or(u64::MAX);
-            if first.as_ref().is_none_or(|(best, _, _)| line < *best) {
-                first = Some((line, key, parent));
-            }
-        }
+                .map(|(key, parent)| (u64::MAX, key.clone(), parent.clone())),
+        };
         match first {
             Some((line, key, parent)) => Err(SeedError::Value {
                 file: self.layout.file,
@@ -2199,33 +2203,47 @@ pub fn find_cycles(
     column: &str,
     starts: Option<&[i64]>,
 ) -> rusqlite::Result<Vec<(String, String)>> {
-    let mut only = "";
-    if let Some(starts) = starts {
-        conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS cycle_starts (id INTEGER PRIMARY KEY); DELETE FROM temp.cycle_starts;")?;
-        let mut insert =
-            conn.prepare("INSERT OR IGNORE INTO temp.cycle_starts (id) VALUES (?1)")?;
-        for id in starts {
-            insert.execute([id])?;
-        }
-        only = "AND id IN (SELECT id FROM temp.cycle_starts)";
-    }
-    let mut stmt = conn.prepare(&format!(
-        "WITH RECURSIVE walk (start, node, depth) AS (
-             SELECT id, {column}, 1 FROM {table} WHERE {column} IS NOT NULL {only}
-             UNION ALL
-             SELECT walk.start, t.{column}, walk.depth + 1
-             FROM walk JOIN {table} AS t ON t.id = walk.node
-             WHERE t.{column} IS NOT NULL AND walk.node <> walk.start AND walk.depth < 10000
-         )
-         SELECT DISTINCT child.key, parent.key FROM walk
-         JOIN {table} AS child ON child.id = walk.start
-         JOIN {table} AS parent ON parent.id = child.{column}
-         WHERE walk.node = walk.start ORDER BY child.key"
+    let chains = match starts {
+        Some(starts) => Chains::from_rows(conn, table, column, starts)?,
+        None => Chains::of_table(conn, table, column)?,
+    };
+    let mut keys = conn.prepare(&format!(
+        "SELECT child.key, parent.key FROM {table} AS child
+         JOIN {table} AS parent ON parent.id = child.{column} WHERE child.id = ?1"
     ))?;
-    let cycles = stmt
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect();
-    cycles
+    let mut cycles = chains
+        .cycles
+        .iter()
+        .map(|id| keys.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))))
+        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+    cycles.sort();
+    Ok(cycles)
+}
+
+/// The first row of the table's file whose key is one of `keys`, as (line, key).
+fn first_line_of(
+    input: &Input,
+    table: &Table,
+    keys: &HashSet<&str>,
+) -> Result<Option<(u64, String)>, SeedError> {
+    let mut reader = reader_again(input, table)?;
+    let Some(column) = reader.byte_headers().ok().and_then(|header| {
+        header
+            .iter()
+            .position(|name| name == table.key_column().as_bytes())
+    }) else {
+        return Ok(None);
+    };
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record).unwrap_or(false) {
+        if let Some(key) = record.get(column).and_then(|k| std::str::from_utf8(k).ok()) {
+            if keys.contains(key) {
+                let line = record.position().map_or(0, |p| p.line());
+                return Ok(Some((line, key.to_string())));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// `INSERT ... ON CONFLICT ... DO UPDATE`: a row whose key (or, in a link table, whose primary

@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod chains;
 mod commands;
 mod damaged;
 mod data;

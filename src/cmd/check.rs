@@ -3,7 +3,7 @@ use std::path::Path;
 use anyhow::{bail, Result};
 use rusqlite::Connection;
 
-use crate::{db, seed};
+use crate::{chains, db, seed};
 
 /// Rules written as SQL: a name, and SQL returning one line per finding.
 const SQL_RULES: &[(&str, &str)] = &[
@@ -75,6 +75,9 @@ fn rules() -> Vec<Rule> {
                 .collect())
         }));
     }
+    rules.push(rule("actor roots match their parents", |conn| {
+        Ok(chains::stale_root_findings(conn)?)
+    }));
     rules
 }
 
