@@ -19,7 +19,7 @@ pub static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/seed");
 /// A refusal: one line naming the file, line and column, and the offending value.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("{file}:{line}:{column}: {name} \"{value}\": {message}")]
+    #[error("{file}:{line}:{column}: {name} {value}: {message}")]
     Value {
         file: String,
         line: u64,
@@ -1027,16 +1027,17 @@ impl Layout {
             .position(|c| c.value == Value::Key)
             .and_then(|c| self.positions[c])
             .unwrap_or(0);
-        let mut reader = reader_again(input, self.table)?;
-        let record = reader
-            .byte_records()
-            .nth(usize::try_from(n - 1).unwrap_or(usize::MAX))
-            .and_then(Result::ok);
+        let mut reader = Records::open(input, &self.table.file_name())?;
+        let mut record = csv::ByteRecord::new();
+        // The header, then n rows.
+        for _ in 0..=n {
+            if !reader.read(&mut record).unwrap_or(false) {
+                return Ok(String::new());
+            }
+        }
         Ok(record
-            .and_then(|r| {
-                r.get(column)
-                    .map(|k| String::from_utf8_lossy(k).into_owned())
-            })
+            .get(column)
+            .map(|k| String::from_utf8_lossy(k).into_owned())
             .unwrap_or_default())
     }
 }
@@ -1198,19 +1199,13 @@ fn read_table(
 ) -> Result<bool, Failure> {
     let file_name = table.file_name();
     let file = input.display(&file_name);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(Strict::new(input.open(&file_name)?));
-    let csv_error = |e: csv::Error| SeedError::Row {
-        file: file.clone(),
-        line: e.position().map_or(0, |p| p.line()),
-        message: e.to_string(),
-    };
+    let mut reader = Records::open(input, &file_name)?;
     // The header names the columns; they may come in any order.
     let mut header = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut header).map_err(csv_error)? {
+    if !reader
+        .read(&mut header)
+        .map_err(|e| reader.failure(&file, e))?
+    {
         return Err(SeedError::File {
             file,
             message: format!(
@@ -1313,7 +1308,7 @@ fn read_table(
                 return Ok(Vec::new());
             }
         }
-        if let Some((line, message)) = reader.get_mut().error_at_end() {
+        if let Some((line, message)) = reader.strict_mut().error_at_end() {
             return Err(layout.row_error(line, message).into());
         }
         match state.as_deref() {
@@ -1328,30 +1323,96 @@ fn read_table(
     Ok(sender.send(Message::End(read?)).is_ok())
 }
 
+/// A seed file read record by record through [`Strict`], each record's position giving the byte
+/// and line it starts on.
+struct Records<'a> {
+    reader: csv::Reader<Strict<Box<dyn Read + Send + 'a>>>,
+}
+
+impl<'a> Records<'a> {
+    fn open(input: &'a Input, file_name: &str) -> Result<Records<'a>, SeedError> {
+        Ok(Records {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .buffer_capacity(256 * 1024)
+                .from_reader(Strict::new(input.open(file_name)?)),
+        })
+    }
+
+    /// Reads the next record (the header first); false at the end of the file.
+    fn read(&mut self, record: &mut csv::ByteRecord) -> csv::Result<bool> {
+        if !self.reader.read_byte_record(record)? {
+            return Ok(false);
+        }
+        let resumed = record.position().map_or(0, |p| p.byte());
+        if let Some((byte, line)) = self.reader.get_mut().record_start(resumed) {
+            let mut position = record
+                .position()
+                .cloned()
+                .unwrap_or_else(csv::Position::new);
+            position.set_byte(byte).set_line(line);
+            record.set_position(Some(position));
+        }
+        Ok(true)
+    }
+
+    fn strict(&self) -> &Strict<Box<dyn Read + Send + 'a>> {
+        self.reader.get_ref()
+    }
+
+    fn strict_mut(&mut self) -> &mut Strict<Box<dyn Read + Send + 'a>> {
+        self.reader.get_mut()
+    }
+
+    /// The refusal for a record that could not be read: too long, or the file unreadable (a
+    /// failing disk, a directory), which no line of the file is to blame for.
+    fn failure(&self, file: &str, error: csv::Error) -> SeedError {
+        let csv::ErrorKind::Io(io) = error.kind() else {
+            return SeedError::File {
+                file: file.to_string(),
+                message: error.to_string(),
+            };
+        };
+        if let Some(long) = io.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>()) {
+            // A quoting error on an earlier line is the likelier cause: name it.
+            let (line, message) = match &self.strict().error {
+                Some((at, message)) if *at < long.line => (*at, message.clone()),
+                _ => (long.line, long.to_string()),
+            };
+            return SeedError::Row {
+                file: file.to_string(),
+                line,
+                message,
+            };
+        }
+        SeedError::File {
+            file: file.to_string(),
+            message: format!("cannot read the file: {io}"),
+        }
+    }
+}
+
 /// How many records ahead of the one being converted the key lookups start.
 const PREFETCH_AHEAD: usize = 4;
 
 /// Reads the next record into `slot`, refusing a quoting error on an earlier line, a row of the
 /// wrong width, and text that is not UTF-8 or holds a NUL. False at the end of the file.
-fn read_record<R: Read>(
-    reader: &mut csv::Reader<Strict<R>>,
+fn read_record(
+    reader: &mut Records,
     layout: &Layout,
     slot: &mut csv::StringRecord,
 ) -> Result<bool, Failure> {
     let mut bytes = std::mem::take(slot).into_byte_record();
     let more = reader
-        .read_byte_record(&mut bytes)
-        .map_err(|e| SeedError::Row {
-            file: layout.file.clone(),
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        })?;
+        .read(&mut bytes)
+        .map_err(|e| reader.failure(&layout.file, e))?;
     if !more {
         return Ok(false);
     }
-    let line = bytes.position().map_or(0, |p| p.line());
+    let line = bytes.position().map_or(1, |p| p.line());
     // A quoting error on an earlier line is reported before the rows it garbled.
-    if let Some((at, message)) = reader.get_ref().error.as_ref().filter(|(at, _)| *at < line) {
+    if let Some((at, message)) = reader.strict().error.as_ref().filter(|(at, _)| *at < line) {
         return Err(layout.row_error(*at, message.clone()).into());
     }
     if bytes.len() != layout.width {
@@ -1831,13 +1892,52 @@ fn refused(file: &str, line: u64, error: rusqlite::Error) -> SeedError {
 /// applies leniently: it keeps a quote inside an unquoted field (`12" guns`) and text after a
 /// closing quote as part of the value, and at the end of the file it closes a quote that was
 /// never closed. Each of those can silently swallow rows, so each is refused, at its line.
+///
+/// It also notes the line each record starts on: the parser's own count is taken where it resumed
+/// reading, which lies a line early after a CRLF (it stops at the CR) or a blank line. And it
+/// refuses a record longer than [`MAX_RECORD`], which the parser would otherwise hold in memory
+/// whole, however large.
 struct Strict<R> {
     inner: R,
     state: QuoteState,
     line: u64,
     quote_opened_on: u64,
     error: Option<(u64, String)>,
+    /// Bytes followed so far.
+    offset: u64,
+    /// Whether the next byte that is not a line break starts a record.
+    at_record_start: bool,
+    /// (byte offset, line) of each record start followed but not yet asked for.
+    starts: std::collections::VecDeque<(u64, u64)>,
+    /// Where the record being followed starts, as (byte offset, line).
+    record: (u64, u64),
+    max_record: u64,
 }
+
+/// The longest record the loader reads, in bytes. A row of the shipped data set is under 4 KB
+/// and the longest field a user is likely to paste (a whole speech as a statement's quote) is
+/// well under a megabyte, so 32 MiB leaves room to spare, while a file with no line breaks (or a
+/// quote that is never closed) is refused before the parser has buffered more than that.
+pub const MAX_RECORD: u64 = 32 << 20;
+
+/// The error [`Strict`] raises through the parser for a record over its limit.
+#[derive(Debug)]
+struct RecordTooLong {
+    line: u64,
+    limit: u64,
+}
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the row starting here is longer than {} MiB, the most a row may hold (a quote left open, or not a CSV file?)",
+            self.limit >> 20
+        )
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum QuoteState {
@@ -1850,12 +1950,21 @@ enum QuoteState {
 
 impl<R> Strict<R> {
     fn new(inner: R) -> Strict<R> {
+        Strict::with_limit(inner, MAX_RECORD)
+    }
+
+    fn with_limit(inner: R, max_record: u64) -> Strict<R> {
         Strict {
             inner,
             state: QuoteState::FieldStart,
             line: 1,
             quote_opened_on: 0,
             error: None,
+            offset: 0,
+            at_record_start: true,
+            starts: std::collections::VecDeque::new(),
+            record: (0, 1),
+            max_record,
         }
     }
 
@@ -1875,19 +1984,38 @@ impl<R> Strict<R> {
         }
         self.error.clone()
     }
+
+    /// Where the record that the parser began reading at byte `resumed` starts: the first
+    /// record start at or after it, as (byte offset, line).
+    fn record_start(&mut self, resumed: u64) -> Option<(u64, u64)> {
+        while self.starts.front().is_some_and(|&(at, _)| at < resumed) {
+            self.starts.pop_front();
+        }
+        self.starts.front().copied()
+    }
 }
 
 impl<R: Read> Read for Strict<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.follow(&buf[..n]);
+        if !self.at_record_start && self.offset - self.record.0 > self.max_record {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                RecordTooLong {
+                    line: self.record.1,
+                    limit: self.max_record,
+                },
+            ));
+        }
         Ok(n)
     }
 }
 
 impl<R> Strict<R> {
     /// Moves the quoting state over `bytes`, jumping from quote to quote: only a quote and the
-    /// byte around it decide anything; newlines between them are counted for line numbers.
+    /// byte around it decide anything; line breaks between them are counted for line numbers
+    /// and mark where records start.
     fn follow(&mut self, bytes: &[u8]) {
         let mut at = 0;
         while at < bytes.len() {
@@ -1895,7 +2023,11 @@ impl<R> Strict<R> {
                 QuoteState::QuoteInQuoted => {
                     self.state = match bytes[at] {
                         b'"' => QuoteState::Quoted,
-                        b',' | b'\r' | b'\n' => QuoteState::FieldStart,
+                        b',' => QuoteState::FieldStart,
+                        b'\r' | b'\n' => {
+                            self.at_record_start = true;
+                            QuoteState::FieldStart
+                        }
                         _ => {
                             let message = if self.line == self.quote_opened_on {
                                 "text follows the closing quote of a field: a double quote inside a quoted field must be doubled (\"\")".to_string()
@@ -1930,7 +2062,7 @@ impl<R> Strict<R> {
                     match memchr::memchr(b'"', &bytes[at..]) {
                         None => {
                             let rest = &bytes[at..];
-                            self.line += memchr::memchr_iter(b'\n', rest).count() as u64;
+                            self.unquoted(rest, at);
                             if let Some(&last) = rest.last() {
                                 self.state = if matches!(last, b',' | b'\r' | b'\n') {
                                     QuoteState::FieldStart
@@ -1942,7 +2074,8 @@ impl<R> Strict<R> {
                         }
                         Some(offset) => {
                             let before = &bytes[at..at + offset];
-                            self.line += memchr::memchr_iter(b'\n', before).count() as u64;
+                            // The quote itself may be the first byte of a record.
+                            self.unquoted(&bytes[at..=at + offset], at);
                             let at_field_start = match before.last() {
                                 Some(&previous) => matches!(previous, b',' | b'\r' | b'\n'),
                                 None => self.state == QuoteState::FieldStart,
@@ -1963,24 +2096,94 @@ impl<R> Strict<R> {
                 }
             }
         }
+        self.offset += bytes.len() as u64;
+    }
+
+    /// Follows bytes outside quotes, which begin `at` bytes into the current read: counts their
+    /// line breaks and notes where each record starts (the first byte after a line break, or
+    /// several, that is not one itself: the parser skips blank lines).
+    fn unquoted(&mut self, region: &[u8], at: usize) {
+        let mut i = 0;
+        while i < region.len() {
+            if self.at_record_start {
+                match region[i] {
+                    b'\n' => self.line += 1,
+                    b'\r' => {}
+                    _ => {
+                        self.at_record_start = false;
+                        self.record = (self.offset + (at + i) as u64, self.line);
+                        self.starts.push_back(self.record);
+                    }
+                }
+                if self.at_record_start {
+                    i += 1;
+                }
+                continue;
+            }
+            match memchr::memchr2(b'\n', b'\r', &region[i..]) {
+                None => return,
+                Some(offset) => {
+                    i += offset;
+                    self.at_record_start = true;
+                }
+            }
+        }
     }
 }
 
-/// An offending value as it appears in a message: escaped like a Rust string, with bytes that
-/// are not UTF-8 shown as `\xNN`.
+/// An offending value as it appears in a message: quoted and escaped like a Rust string, with
+/// bytes that are not UTF-8 shown as `\xNN`, and a long value cut short, with its size, so that a
+/// message stays one readable line whatever the file holds.
 #[derive(Debug)]
 pub struct Shown(pub Vec<u8>);
 
+impl Shown {
+    /// Values up to this many bytes are shown whole; a longer one shows its first
+    /// [`Shown::KEPT`] characters.
+    const WHOLE: usize = 80;
+    const KEPT: usize = 40;
+}
+
 impl std::fmt::Display for Shown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for chunk in self.0.utf8_chunks() {
-            write!(f, "{}", chunk.valid().escape_debug())?;
+        let cut = self.0.len() > Shown::WHOLE;
+        let mut left = if cut { Shown::KEPT } else { usize::MAX };
+        f.write_str("\"")?;
+        'chunks: for chunk in self.0.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                if left == 0 {
+                    break 'chunks;
+                }
+                left -= 1;
+                write!(f, "{}", c.escape_debug())?;
+            }
             for byte in chunk.invalid() {
+                if left == 0 {
+                    break 'chunks;
+                }
+                left -= 1;
                 write!(f, "\\x{byte:02x}")?;
             }
         }
-        Ok(())
+        if cut {
+            write!(f, "\u{2026}\" ({} bytes)", thousands(self.0.len() as u64))
+        } else {
+            f.write_str("\"")
+        }
     }
+}
+
+/// `10000000` as `10,000,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 impl From<&str> for Shown {
@@ -2002,11 +2205,13 @@ fn header_positions(
     header: &csv::ByteRecord,
     file: &str,
 ) -> Result<Vec<Option<usize>>, SeedError> {
+    // Blank lines before the header are skipped.
+    let line = header.position().map_or(1, |p| p.line());
     let mut positions = vec![None; table.columns.len()];
     for (index, raw) in header.iter().enumerate() {
         let name = std::str::from_utf8(raw).map_err(|_| SeedError::Value {
             file: file.to_string(),
-            line: 1,
+            line,
             column: index + 1,
             name: "header".into(),
             value: Shown(raw.to_vec()),
@@ -2014,7 +2219,7 @@ fn header_positions(
         })?;
         let header_error = |message: String| SeedError::Value {
             file: file.to_string(),
-            line: 1,
+            line,
             column: index + 1,
             name: "header".into(),
             value: name.into(),
@@ -2052,7 +2257,7 @@ fn header_positions(
     {
         return Err(SeedError::Row {
             file: file.to_string(),
-            line: 1,
+            line,
             message: format!("the header lacks the required column {:?}", missing.0.name),
         });
     }
@@ -2115,14 +2320,13 @@ fn unknown_code(vocabulary: &str, codes: &HashSet<String, Fast>, code: &str) -> 
     )
 }
 
-fn reader_again<'a>(
-    input: &'a Input,
-    table: &Table,
-) -> Result<csv::Reader<Box<dyn Read + Send + 'a>>, SeedError> {
-    Ok(csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(input.open(&table.file_name())?))
+/// The fields of the header of the table's file, read again.
+fn header_again(input: &Input, table: &Table) -> Result<csv::ByteRecord, SeedError> {
+    let mut header = csv::ByteRecord::new();
+    Records::open(input, &table.file_name())?
+        .read(&mut header)
+        .unwrap_or(false);
+    Ok(header)
 }
 
 /// The lines of the table's file whose `columns` hold `values`, for error messages.
@@ -2132,20 +2336,20 @@ fn find_lines(
     columns: &[&str],
     values: &[&str],
 ) -> Result<Vec<u64>, SeedError> {
-    let mut reader = reader_again(input, table)?;
-    let Ok(header) = reader.byte_headers().cloned() else {
+    let mut reader = Records::open(input, &table.file_name())?;
+    let mut record = csv::ByteRecord::new();
+    if !reader.read(&mut record).unwrap_or(false) {
         return Ok(Vec::new());
-    };
+    }
     let Some(indexes) = columns
         .iter()
-        .map(|column| header.iter().position(|name| name == column.as_bytes()))
+        .map(|column| record.iter().position(|name| name == column.as_bytes()))
         .collect::<Option<Vec<usize>>>()
     else {
         return Ok(Vec::new());
     };
-    let mut record = csv::ByteRecord::new();
     let mut lines = Vec::new();
-    while reader.read_byte_record(&mut record).unwrap_or(false) {
+    while reader.read(&mut record).unwrap_or(false) {
         if indexes
             .iter()
             .zip(values)
@@ -2166,10 +2370,9 @@ fn duplicate_error(
     values: &[&str],
 ) -> Result<SeedError, SeedError> {
     let lines = find_lines(input, table, columns, values)?;
-    let column = reader_again(input, table)?
-        .byte_headers()
-        .ok()
-        .and_then(|h| h.iter().position(|name| name == columns[0].as_bytes()))
+    let column = header_again(input, table)?
+        .iter()
+        .position(|name| name == columns[0].as_bytes())
         .unwrap_or(0);
     let same = match columns {
         [.., last] if columns.len() > 1 => {
@@ -2177,15 +2380,24 @@ fn duplicate_error(
         }
         _ => columns.join(""),
     };
-    Ok(SeedError::Value {
-        file: input.display(&table.file_name()),
-        line: lines.get(1).copied().unwrap_or(0),
-        column: column + 1,
-        name: columns[0].to_string(),
-        value: values[0].into(),
-        message: match lines.first() {
-            Some(first) => format!("is a duplicate: line {first} has the same {same}"),
-            None => format!("is a duplicate {same}"),
+    let file = input.display(&table.file_name());
+    Ok(match lines[..] {
+        [first, second, ..] => SeedError::Value {
+            file,
+            line: second,
+            column: column + 1,
+            name: columns[0].to_string(),
+            value: values[0].into(),
+            message: format!("is a duplicate: line {first} has the same {same}"),
+        },
+        // Not found twice as written (a value the file spells two ways): no line to name.
+        _ => SeedError::File {
+            message: format!(
+                "{} {}: is given twice, as the same {same}",
+                columns[0],
+                Shown::from(values[0])
+            ),
+            file,
         },
     })
 }
