@@ -36,8 +36,72 @@ pub enum SeedError {
     },
     #[error("{file}: {message}")]
     File { file: String, message: String },
+    /// The database file or the machine failed (a full disk, a read-only or damaged file), not
+    /// the input: no row is to blame. `database` names the file, once the caller has said which.
+    #[error("{}", environment_message(cause, database.as_deref()))]
+    Environment {
+        database: Option<String>,
+        cause: rusqlite::Error,
+    },
     #[error(transparent)]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for SeedError {
+    fn from(error: rusqlite::Error) -> SeedError {
+        if is_environment(&error) {
+            SeedError::Environment {
+                database: None,
+                cause: error,
+            }
+        } else {
+            SeedError::Sqlite(error)
+        }
+    }
+}
+
+impl SeedError {
+    /// The error, naming `database` as the file being written if the environment failed.
+    pub fn in_database(self, database: &std::path::Path) -> SeedError {
+        match self {
+            SeedError::Environment { cause, .. } => SeedError::Environment {
+                database: Some(database.display().to_string()),
+                cause,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Whether SQLite failed because of the file or the machine (the codes a row's values can never
+/// cause) rather than because of what was written.
+fn is_environment(error: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    matches!(
+        error.sqlite_error_code(),
+        Some(DiskFull | ReadOnly | SystemIoFailure | DatabaseCorrupt | OutOfMemory | CannotOpen)
+    )
+}
+
+/// What an environment failure means for the user, naming the database file.
+fn environment_message(error: &rusqlite::Error, database: Option<&str>) -> String {
+    use rusqlite::ErrorCode::*;
+    let file = database.unwrap_or("the database");
+    let detail = match error {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+        rusqlite::Error::SqliteFailure(failure, None) => failure.to_string(),
+        other => other.to_string(),
+    };
+    let what = match error.sqlite_error_code() {
+        Some(DiskFull) => format!("disk full while writing {file}"),
+        Some(ReadOnly) => format!("{file} cannot be written: {detail}"),
+        Some(SystemIoFailure) => format!("I/O error while writing {file}: {detail}"),
+        Some(DatabaseCorrupt) => format!("{file} is damaged: {detail}"),
+        Some(OutOfMemory) => format!("out of memory while writing {file}"),
+        Some(CannotOpen) => format!("cannot open {file} or a temporary file beside it: {detail}"),
+        _ => format!("{file}: {detail}"),
+    };
+    format!("{what}; nothing was loaded")
 }
 
 /// Where the seed files come from.
@@ -1879,8 +1943,12 @@ fn key_of_id(conn: &Connection, table: &Table, id: i64) -> Result<String, SeedEr
     )?)
 }
 
-/// A row the database refused (a constraint the loader's own checks did not foresee).
+/// A row the database refused (a constraint the loader's own checks did not foresee), or the
+/// database's own failure while storing it, which is no fault of the row.
 fn refused(file: &str, line: u64, error: rusqlite::Error) -> SeedError {
+    if is_environment(&error) {
+        return error.into();
+    }
     SeedError::Row {
         file: file.to_string(),
         line,
@@ -2149,20 +2217,17 @@ impl std::fmt::Display for Shown {
         let cut = self.0.len() > Shown::WHOLE;
         let mut left = if cut { Shown::KEPT } else { usize::MAX };
         f.write_str("\"")?;
-        'chunks: for chunk in self.0.utf8_chunks() {
-            for c in chunk.valid().chars() {
-                if left == 0 {
-                    break 'chunks;
-                }
-                left -= 1;
-                write!(f, "{}", c.escape_debug())?;
-            }
-            for byte in chunk.invalid() {
-                if left == 0 {
-                    break 'chunks;
-                }
+        for chunk in self.0.utf8_chunks() {
+            let valid = chunk.valid();
+            let end = valid.char_indices().nth(left).map_or(valid.len(), |(at, _)| at);
+            left -= valid[..end].chars().count();
+            write!(f, "{}", valid[..end].escape_debug())?;
+            for byte in chunk.invalid().iter().take(left) {
                 left -= 1;
                 write!(f, "\\x{byte:02x}")?;
+            }
+            if left == 0 {
+                break;
             }
         }
         if cut {
@@ -2291,12 +2356,17 @@ fn check_key(key: &str) -> Result<(), String> {
     }
 }
 
-/// The message for a reference to a key that does not exist, with the closest known key.
+/// The message for a reference to a key that does not exist, with the closest known key. Only
+/// keys of about the value's length are read (see suggest::lengths): a table may hold millions.
 fn unknown_key(conn: &Connection, table: &str, key: &str) -> String {
+    let lengths = crate::suggest::lengths(key);
     let closest = conn
-        .prepare(&format!("SELECT key FROM {table}"))
+        .prepare(&format!(
+            "SELECT key FROM {table} WHERE length(key) BETWEEN ?1 AND ?2"
+        ))
         .and_then(|mut stmt| {
-            let keys = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            let bounds = [*lengths.start() as i64, *lengths.end() as i64];
+            let keys = stmt.query_map(bounds, |row| row.get::<_, String>(0))?;
             Ok(crate::suggest::closest(key, keys.filter_map(Result::ok)))
         })
         .ok()
