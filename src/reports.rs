@@ -219,15 +219,13 @@ pub fn find<'a>(reports: &'a BTreeMap<String, Report>, name: &str) -> Result<&'a
 pub fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, String>> {
     let mut given = BTreeMap::new();
     for arg in args {
-        let (key, value) = arg
-            .split_once('=')
-            .with_context(|| {
-                format!(
-                    "report {}: --param {} is not KEY=VALUE",
-                    report.name,
-                    quoted(arg)
-                )
-            })?;
+        let (key, value) = arg.split_once('=').with_context(|| {
+            format!(
+                "report {}: --param {} is not KEY=VALUE",
+                report.name,
+                quoted(arg)
+            )
+        })?;
         if !report.params.iter().any(|p| p.name == key) {
             let names: Vec<String> = report.params.iter().map(|p| p.name.clone()).collect();
             let hint = suggest::closest(key, names.clone())
@@ -323,7 +321,10 @@ fn quoted(value: &str) -> String {
     if value.len() <= WHOLE {
         return format!("{value:?}");
     }
-    let end = value.char_indices().nth(KEPT).map_or(value.len(), |(at, _)| at);
+    let end = value
+        .char_indices()
+        .nth(KEPT)
+        .map_or(value.len(), |(at, _)| at);
     let start = format!("{:?}", &value[..end]);
     format!(
         "{}\u{2026}\" ({} bytes)",

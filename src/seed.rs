@@ -89,7 +89,9 @@ fn environment_message(error: &rusqlite::Error, database: Option<&str>) -> Strin
     let file = database.unwrap_or("the database");
     let detail = match error {
         rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
-        rusqlite::Error::SqliteFailure(failure, None) => failure.to_string(),
+        rusqlite::Error::SqliteFailure(failure, None) => {
+            rusqlite::ffi::code_to_str(failure.extended_code).to_string()
+        }
         other => other.to_string(),
     };
     let what = match error.sqlite_error_code() {
@@ -2219,7 +2221,10 @@ impl std::fmt::Display for Shown {
         f.write_str("\"")?;
         for chunk in self.0.utf8_chunks() {
             let valid = chunk.valid();
-            let end = valid.char_indices().nth(left).map_or(valid.len(), |(at, _)| at);
+            let end = valid
+                .char_indices()
+                .nth(left)
+                .map_or(valid.len(), |(at, _)| at);
             left -= valid[..end].chars().count();
             write!(f, "{}", valid[..end].escape_debug())?;
             for byte in chunk.invalid().iter().take(left) {
@@ -2243,7 +2248,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -2625,6 +2630,38 @@ mod tests {
         let mut sized = HashIds::default();
         sized.reserve(1_000);
         assert_eq!(sized.capacity(), 1_334, "sized to the entries expected");
+    }
+
+    #[test]
+    fn a_failing_disk_or_file_is_not_blamed_on_the_row_being_stored() {
+        use rusqlite::ffi;
+        let failure = |code: i32| rusqlite::Error::SqliteFailure(ffi::Error::new(code), None);
+        for (code, expected) in [
+            (ffi::SQLITE_FULL, "disk full while writing conflict.db"),
+            (
+                ffi::SQLITE_IOERR_WRITE,
+                "I/O error while writing conflict.db: disk I/O error",
+            ),
+            (
+                ffi::SQLITE_READONLY_DBMOVED,
+                "conflict.db cannot be written: attempt to write a readonly database",
+            ),
+            (
+                ffi::SQLITE_CORRUPT,
+                "conflict.db is damaged: database disk image is malformed",
+            ),
+            (ffi::SQLITE_NOMEM, "out of memory while writing conflict.db"),
+        ] {
+            let error = refused("statements.csv", 32988, failure(code))
+                .in_database(std::path::Path::new("conflict.db"));
+            assert_eq!(error.to_string(), format!("{expected}; nothing was loaded"));
+        }
+        // A constraint is the row's doing.
+        let error = refused("statements.csv", 7, failure(ffi::SQLITE_CONSTRAINT_CHECK));
+        assert_eq!(
+            error.to_string(),
+            "statements.csv:7: the database refused this row: Error code 275: constraint failed"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod bad_input;
 mod commands;
 mod data;
 mod loader_bugs;
+mod messages;
 mod readers;
 mod reliability;
 mod reports;

@@ -56,11 +56,10 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
 /// state until it commits, and on any error nothing changes.
 fn update(db_path: &Path, input: &Input, progress: &mut dyn Progress) -> Result<Counts> {
     let existed = db_path.exists();
-    let loaded = db::open_for_write(db_path)
-        .and_then(|mut conn| {
-            Ok(seed::load_with(&mut conn, input, Mode::Update, progress)
-                .map_err(|e| e.in_database(db_path))?)
-        });
+    let loaded = db::open_for_write(db_path).and_then(|mut conn| {
+        Ok(seed::load_with(&mut conn, input, Mode::Update, progress)
+            .map_err(|e| e.in_database(db_path))?)
+    });
     if loaded.is_err() && !existed {
         db::remove(db_path);
     }
