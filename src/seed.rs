@@ -1234,6 +1234,12 @@ struct Batch {
 
 const BATCH: usize = 512;
 
+/// The bytes of records a batch holds at most, and the size above which a record's buffer is
+/// not kept for reuse: with records of up to [`MAX_RECORD`], a batch of 512 could otherwise hold
+/// gigabytes, and every buffer that once held a long record would stay that large.
+const BATCH_BYTES: usize = 16 << 20;
+const KEPT_RECORD: usize = 1 << 20;
+
 /// The reading thread: every file in load order, until the first refusal (handed over too) or
 /// until the storing thread stops listening. With `state` (a fresh load) it also checks and
 /// converts every row.
@@ -1291,7 +1297,12 @@ fn read_table(
         return Ok(false);
     }
     let fresh_batch = || {
-        let mut batch = recycled.try_recv().unwrap_or_default();
+        let mut batch: Batch = recycled.try_recv().unwrap_or_default();
+        for record in &mut batch.records {
+            if record.as_byte_record().as_slice().len() > KEPT_RECORD {
+                *record = csv::StringRecord::new();
+            }
+        }
         batch.records.resize_with(BATCH, csv::StringRecord::new);
         batch.filled = 0;
         batch.values.clear();
@@ -1308,9 +1319,16 @@ fn read_table(
             // Parse a batch of records, then check and convert them: converting with the next
             // records already parsed lets their key lookups start early (see Layout::prefetch).
             let mut parsed = Ok(true);
-            while batch.filled < BATCH {
+            let mut bytes = 0;
+            while batch.filled < BATCH && bytes < BATCH_BYTES {
                 match read_record(&mut reader, &layout, &mut batch.records[batch.filled]) {
-                    Ok(true) => batch.filled += 1,
+                    Ok(true) => {
+                        bytes += batch.records[batch.filled]
+                            .as_byte_record()
+                            .as_slice()
+                            .len();
+                        batch.filled += 1;
+                    }
                     end => {
                         parsed = end;
                         break;
@@ -1981,14 +1999,13 @@ struct Strict<R> {
     starts: std::collections::VecDeque<(u64, u64)>,
     /// Where the record being followed starts, as (byte offset, line).
     record: (u64, u64),
-    max_record: u64,
 }
 
 /// The longest record the loader reads, in bytes. A row of the shipped data set is under 4 KB
 /// and the longest field a user is likely to paste (a whole speech as a statement's quote) is
 /// well under a megabyte, so 32 MiB leaves room to spare, while a file with no line breaks (or a
 /// quote that is never closed) is refused before the parser has buffered more than that.
-pub const MAX_RECORD: u64 = 32 << 20;
+const MAX_RECORD: u64 = 32 << 20;
 
 /// The error [`Strict`] raises through the parser for a record over its limit.
 #[derive(Debug)]
@@ -2020,10 +2037,6 @@ enum QuoteState {
 
 impl<R> Strict<R> {
     fn new(inner: R) -> Strict<R> {
-        Strict::with_limit(inner, MAX_RECORD)
-    }
-
-    fn with_limit(inner: R, max_record: u64) -> Strict<R> {
         Strict {
             inner,
             state: QuoteState::FieldStart,
@@ -2034,7 +2047,6 @@ impl<R> Strict<R> {
             at_record_start: true,
             starts: std::collections::VecDeque::new(),
             record: (0, 1),
-            max_record,
         }
     }
 
@@ -2069,12 +2081,12 @@ impl<R: Read> Read for Strict<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.follow(&buf[..n]);
-        if !self.at_record_start && self.offset - self.record.0 > self.max_record {
+        if !self.at_record_start && self.offset - self.record.0 > MAX_RECORD {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 RecordTooLong {
                     line: self.record.1,
-                    limit: self.max_record,
+                    limit: MAX_RECORD,
                 },
             ));
         }
