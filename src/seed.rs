@@ -2407,13 +2407,14 @@ fn unknown_code(vocabulary: &str, codes: &HashSet<String, Fast>, code: &str) -> 
     )
 }
 
-/// The fields of the header of the table's file, read again.
-fn header_again(input: &Input, table: &Table) -> Result<csv::ByteRecord, SeedError> {
-    let mut header = csv::ByteRecord::new();
-    Records::open(input, &table.file_name())?
-        .read(&mut header)
-        .unwrap_or(false);
-    Ok(header)
+fn reader_again<'a>(
+    input: &'a Input,
+    table: &Table,
+) -> Result<csv::Reader<Box<dyn Read + Send + 'a>>, SeedError> {
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(input.open(&table.file_name())?))
 }
 
 /// The lines of the table's file whose `columns` hold `values`, for error messages.
@@ -2457,9 +2458,10 @@ fn duplicate_error(
     values: &[&str],
 ) -> Result<SeedError, SeedError> {
     let lines = find_lines(input, table, columns, values)?;
-    let column = header_again(input, table)?
-        .iter()
-        .position(|name| name == columns[0].as_bytes())
+    let column = reader_again(input, table)?
+        .byte_headers()
+        .ok()
+        .and_then(|h| h.iter().position(|name| name == columns[0].as_bytes()))
         .unwrap_or(0);
     let same = match columns {
         [.., last] if columns.len() > 1 => {
