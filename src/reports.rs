@@ -12,7 +12,8 @@
 //!
 //! A parameter's type is `text` (the default), `integer`, `date` (bound as the first day of the
 //! period given), `end-date` (the last day), or a table: the value must name a row of it (by key,
-//! or by name or alias for actors and places; by code for a vocabulary) and is bound as its key.
+//! or by name or alias for actors and places; by code for a vocabulary) and is bound as its key:
+//! an exact key always names its row, and any other value must match one row only, ignoring case.
 //! Parameters are bound as SQL named parameters (`:from`), never spliced into the SQL. A line that
 //! ends in `-- if: NAME` is kept only when parameter NAME has a value, so that a filter the user
 //! did not ask for costs nothing and one they did ask for can use an index.
