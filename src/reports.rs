@@ -12,7 +12,8 @@
 //!
 //! A parameter's type is `text` (the default), `integer`, `date` (bound as the first day of the
 //! period given), `end-date` (the last day), or a table: the value must name a row of it (by key,
-//! or by name or alias for actors and places; by code for a vocabulary) and is bound as its key.
+//! or by name or alias for actors and places; by code for a vocabulary) and is bound as its key:
+//! an exact key always names its row, and any other value must match one row only, ignoring case.
 //! Parameters are bound as SQL named parameters (`:from`), never spliced into the SQL. A line that
 //! ends in `-- if: NAME` is kept only when parameter NAME has a value, so that a filter the user
 //! did not ask for costs nothing and one they did ask for can use an index.
@@ -84,16 +85,34 @@ pub fn all(extra: Option<&Path>) -> Result<BTreeMap<String, Report>> {
         for entry in entries {
             let path = entry?.path();
             if let Some(name) = report_name(&path) {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                reports.insert(
-                    name.clone(),
-                    parse(&name, &text).with_context(|| path.display().to_string())?,
-                );
+                // One bad file among the user's reports costs only that report.
+                match read_report(&name, &path) {
+                    Ok(report) => {
+                        reports.insert(name, report);
+                    }
+                    Err(problem) => {
+                        eprintln!("conflictdb: {}: {problem:#}; skipped", path.display())
+                    }
+                }
             }
         }
     }
     Ok(reports)
+}
+
+/// A report file from `--queries`, or why it cannot be one.
+fn read_report(name: &str, path: &Path) -> Result<Report> {
+    let bytes = match std::fs::read(path) {
+        Err(_) if path.is_dir() => bail!("is a directory, not a report file"),
+        read => read.context("cannot read it")?,
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "is not UTF-8 text (bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    parse(name, &text)
 }
 
 fn report_name(path: &Path) -> Option<String> {
@@ -190,7 +209,10 @@ pub fn find<'a>(reports: &'a BTreeMap<String, Report>, name: &str) -> Result<&'a
         let hint = suggest::closest(name, reports.keys().cloned())
             .map(|c| format!(" (did you mean {c:?}?)"))
             .unwrap_or_default();
-        format!("no report named {name:?}{hint}; `conflictdb reports` lists them")
+        format!(
+            "no report named {}{hint}; `conflictdb reports` lists them",
+            quoted(name)
+        )
     })
 }
 
@@ -198,9 +220,13 @@ pub fn find<'a>(reports: &'a BTreeMap<String, Report>, name: &str) -> Result<&'a
 pub fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, String>> {
     let mut given = BTreeMap::new();
     for arg in args {
-        let (key, value) = arg
-            .split_once('=')
-            .with_context(|| format!("report {}: --param {arg:?} is not KEY=VALUE", report.name))?;
+        let (key, value) = arg.split_once('=').with_context(|| {
+            format!(
+                "report {}: --param {} is not KEY=VALUE",
+                report.name,
+                quoted(arg)
+            )
+        })?;
         if !report.params.iter().any(|p| p.name == key) {
             let names: Vec<String> = report.params.iter().map(|p| p.name.clone()).collect();
             let hint = suggest::closest(key, names.clone())
@@ -212,8 +238,9 @@ pub fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, S
                 format!("its parameters are {}", names.join(", "))
             };
             bail!(
-                "report {} has no parameter {key:?}{hint}; {known}",
-                report.name
+                "report {} has no parameter {}{hint}; {known}",
+                report.name,
+                quoted(key)
             );
         }
         if given.insert(key.to_string(), value.to_string()).is_some() {
@@ -259,6 +286,15 @@ pub fn prepare<'c>(
             compile_error(&e)
         )
     })?;
+    // Refused here, before any output, rather than by the read-only connection once the header
+    // is printed.
+    if !stmt.readonly() {
+        bail!(
+            "report {} is read-only: it runs SELECT statements, not {:?}",
+            report.name,
+            verb(&sql)
+        );
+    }
     for index in 1..=stmt.parameter_count() {
         let Some(sql_name) = stmt.parameter_name(index) else {
             bail!(
@@ -276,6 +312,45 @@ pub fn prepare<'c>(
         stmt.raw_bind_parameter(index, values.get(name).cloned().unwrap_or(SqlValue::Null))?;
     }
     Ok(stmt)
+}
+
+/// A value the user gave, quoted for a message, and cut short with its size if long: a value
+/// pasted by mistake may run to megabytes.
+fn quoted(value: &str) -> String {
+    const WHOLE: usize = 80;
+    const KEPT: usize = 40;
+    if value.len() <= WHOLE {
+        return format!("{value:?}");
+    }
+    let end = value
+        .char_indices()
+        .nth(KEPT)
+        .map_or(value.len(), |(at, _)| at);
+    let start = format!("{:?}", &value[..end]);
+    format!(
+        "{}\u{2026}\" ({} bytes)",
+        &start[..start.len() - 1],
+        crate::seed::thousands(value.len() as u64)
+    )
+}
+
+/// The first word of a statement, past comments, in capitals: what it does (`DELETE`).
+pub fn verb(sql: &str) -> String {
+    let mut rest = sql.trim_start();
+    loop {
+        if let Some(comment) = rest.strip_prefix("--") {
+            rest = comment.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(comment) = rest.strip_prefix("/*") {
+            rest = comment.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+        rest = rest.trim_start();
+    }
+    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .next()
+        .unwrap_or("")
+        .to_uppercase()
 }
 
 /// SQLite's complaint about a statement, pointing at the text it stopped at rather than
@@ -329,9 +404,10 @@ pub fn sql_for(report: &Report, has_value: impl Fn(&str) -> bool) -> Result<Stri
 fn convert(conn: &Connection, report: &Report, param: &Param, raw: &str) -> Result<SqlValue> {
     let refuse = |message: String| {
         anyhow::anyhow!(
-            "report {}: parameter {} {raw:?}: {message}",
+            "report {}: parameter {} {}: {message}",
             report.name,
-            param.name
+            param.name,
+            quoted(raw)
         )
     };
     Ok(match param.kind.as_str() {
@@ -347,40 +423,42 @@ fn convert(conn: &Connection, report: &Report, param: &Param, raw: &str) -> Resu
 }
 
 /// The key (or code) of the row of `table` that `value` names.
+///
+/// A key given exactly, case and all, names its row, whatever else matches: it is the one
+/// spelling that is always unambiguous, and the way out of an ambiguity. Otherwise the value is
+/// compared, ignoring ASCII case, with every key and (for actors and places) every name and
+/// alias: it must name exactly one row. Two rows that differ only in case (`Lavrov` and
+/// `lavrov`), or share a name or alias, make it ambiguous, and it is refused naming them, rather
+/// than resolved to whichever comes first.
 fn resolve(conn: &Connection, table: &str, value: &str) -> std::result::Result<String, String> {
     let spec = schema::table(table).expect("parameter types are checked when reports are read");
     let key = spec.key_column();
-    // Keys are lowercase slugs, so `Lavrov` finds the key `lavrov` too.
-    let mut lookups = vec![
-        format!("SELECT {key} FROM {table} WHERE {key} = ?1"),
-        format!("SELECT {key} FROM {table} WHERE {key} = lower(?1)"),
-    ];
+    let exact: Option<String> = conn
+        .query_row(
+            &format!("SELECT {key} FROM {table} WHERE {key} = ?1"),
+            [value],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|e| e.to_string())?;
+    if let Some(found) = exact {
+        return Ok(found);
+    }
+    let mut sql = format!("SELECT {key} FROM {table} WHERE {key} = ?1 COLLATE NOCASE");
     if matches!(table, "actors" | "places") {
         let alias_table = format!("{}_aliases", &table[..table.len() - 1]);
         let id = format!("{}_id", &table[..table.len() - 1]);
-        lookups.push(format!(
-            "SELECT key FROM {table} WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1"
-        ));
-        lookups.push(format!(
-            "SELECT {table}.key FROM {alias_table} JOIN {table} ON {table}.id = {alias_table}.{id} WHERE alias = ?1 COLLATE NOCASE ORDER BY {table}.id LIMIT 1"
+        sql.push_str(&format!(
+            " UNION SELECT key FROM {table} WHERE name = ?1 COLLATE NOCASE
+              UNION SELECT {table}.key FROM {alias_table} JOIN {table} ON {table}.id = {alias_table}.{id}
+              WHERE alias = ?1 COLLATE NOCASE"
         ));
     }
-    for sql in &lookups {
-        let found: Option<String> = conn
-            .query_row(sql, [value], |row| row.get(0))
-            .optional()
-            .map_err(|e| e.to_string())?;
-        if let Some(found) = found {
-            return Ok(found);
-        }
-    }
-    let candidates: Vec<String> = conn
-        .prepare(&format!("SELECT {key} FROM {table}"))
-        .and_then(|mut stmt| stmt.query_map([], |row| row.get(0))?.collect())
+    // UNION gives each row's key once, however many of its names match.
+    let found: Vec<String> = conn
+        .prepare(&format!("{sql} ORDER BY 1 LIMIT 6"))
+        .and_then(|mut stmt| stmt.query_map([value], |row| row.get(0))?.collect())
         .map_err(|e| e.to_string())?;
-    let hint = suggest::closest(value, candidates)
-        .map(|c| format!(" (did you mean {c:?}?)"))
-        .unwrap_or_default();
     let what = if spec.is_vocabulary {
         "code"
     } else if matches!(table, "actors" | "places") {
@@ -388,5 +466,36 @@ fn resolve(conn: &Connection, table: &str, value: &str) -> std::result::Result<S
     } else {
         "key"
     };
+    match found.as_slice() {
+        [one] => return Ok(one.clone()),
+        [] => {}
+        many => {
+            let shown: Vec<String> = many.iter().take(5).map(|k| format!("{k:?}")).collect();
+            let list = match shown.as_slice() {
+                [first, second] => format!("{first} and {second}"),
+                _ if many.len() > 5 => format!("{} and more", shown.join(", ")),
+                _ => shown.join(", "),
+            };
+            return Err(format!(
+                "is ambiguous: ignoring case, it is the {what} of more than one row of {table} \
+                 ({list}); give the {} exactly",
+                if spec.is_vocabulary { "code" } else { "key" }
+            ));
+        }
+    }
+    // Only keys of about the value's length are read: a table may hold millions.
+    let lengths = suggest::lengths(value);
+    let candidates: Vec<String> = conn
+        .prepare(&format!(
+            "SELECT {key} FROM {table} WHERE length({key}) BETWEEN ?1 AND ?2"
+        ))
+        .and_then(|mut stmt| {
+            let bounds = [*lengths.start() as i64, *lengths.end() as i64];
+            stmt.query_map(bounds, |row| row.get(0))?.collect()
+        })
+        .map_err(|e| e.to_string())?;
+    let hint = suggest::closest(value, candidates)
+        .map(|c| format!(" (did you mean {c:?}?)"))
+        .unwrap_or_default();
     Err(format!("no row of {table} has this {what}{hint}"))
 }

@@ -20,7 +20,7 @@ pub static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/seed");
 /// A refusal: one line naming the file, line and column, and the offending value.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("{file}:{line}:{column}: {name} \"{value}\": {message}")]
+    #[error("{file}:{line}:{column}: {name} {value}: {message}")]
     Value {
         file: String,
         line: u64,
@@ -37,8 +37,74 @@ pub enum SeedError {
     },
     #[error("{file}: {message}")]
     File { file: String, message: String },
+    /// The database file or the machine failed (a full disk, a read-only or damaged file), not
+    /// the input: no row is to blame. `database` names the file, once the caller has said which.
+    #[error("{}", environment_message(cause, database.as_deref()))]
+    Environment {
+        database: Option<String>,
+        cause: rusqlite::Error,
+    },
     #[error(transparent)]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for SeedError {
+    fn from(error: rusqlite::Error) -> SeedError {
+        if is_environment(&error) {
+            SeedError::Environment {
+                database: None,
+                cause: error,
+            }
+        } else {
+            SeedError::Sqlite(error)
+        }
+    }
+}
+
+impl SeedError {
+    /// The error, naming `database` as the file being written if the environment failed.
+    pub fn in_database(self, database: &std::path::Path) -> SeedError {
+        match self {
+            SeedError::Environment { cause, .. } => SeedError::Environment {
+                database: Some(database.display().to_string()),
+                cause,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Whether SQLite failed because of the file or the machine (the codes a row's values can never
+/// cause) rather than because of what was written.
+fn is_environment(error: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    matches!(
+        error.sqlite_error_code(),
+        Some(DiskFull | ReadOnly | SystemIoFailure | DatabaseCorrupt | OutOfMemory | CannotOpen)
+    )
+}
+
+/// What an environment failure means for the user, naming the database file.
+fn environment_message(error: &rusqlite::Error, database: Option<&str>) -> String {
+    use rusqlite::ErrorCode::*;
+    let file = database.unwrap_or("the database");
+    let detail = match error {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+        rusqlite::Error::SqliteFailure(failure, None) => {
+            rusqlite::ffi::code_to_str(failure.extended_code).to_string()
+        }
+        other => other.to_string(),
+    };
+    let what = match error.sqlite_error_code() {
+        Some(DiskFull) => format!("disk full while writing {file}"),
+        Some(ReadOnly) => format!("{file} cannot be written: {detail}"),
+        Some(SystemIoFailure) => format!("I/O error while writing {file}: {detail}"),
+        Some(DatabaseCorrupt) => format!("{file} is damaged: {detail}"),
+        Some(OutOfMemory) => format!("out of memory while writing {file}"),
+        Some(CannotOpen) => format!("cannot open {file} or a temporary file beside it: {detail}"),
+        _ => format!("{file}: {detail}"),
+    };
+    format!("{what}; nothing was loaded")
 }
 
 /// Where the seed files come from.
@@ -1030,16 +1096,17 @@ impl Layout {
             .position(|c| c.value == Value::Key)
             .and_then(|c| self.positions[c])
             .unwrap_or(0);
-        let mut reader = reader_again(input, self.table)?;
-        let record = reader
-            .byte_records()
-            .nth(usize::try_from(n - 1).unwrap_or(usize::MAX))
-            .and_then(Result::ok);
+        let mut reader = Records::open(input, &self.table.file_name())?;
+        let mut record = csv::ByteRecord::new();
+        // The header, then n rows.
+        for _ in 0..=n {
+            if !reader.read(&mut record).unwrap_or(false) {
+                return Ok(String::new());
+            }
+        }
         Ok(record
-            .and_then(|r| {
-                r.get(column)
-                    .map(|k| String::from_utf8_lossy(k).into_owned())
-            })
+            .get(column)
+            .map(|k| String::from_utf8_lossy(k).into_owned())
             .unwrap_or_default())
     }
 }
@@ -1170,6 +1237,12 @@ struct Batch {
 
 const BATCH: usize = 512;
 
+/// The bytes of records a batch holds at most, and the size above which a record's buffer is
+/// not kept for reuse: with records of up to [`MAX_RECORD`], a batch of 512 could otherwise hold
+/// gigabytes, and every buffer that once held a long record would stay that large.
+const BATCH_BYTES: usize = 16 << 20;
+const KEPT_RECORD: usize = 1 << 20;
+
 /// The reading thread: every file in load order, until the first refusal (handed over too) or
 /// until the storing thread stops listening. With `state` (a fresh load) it also checks and
 /// converts every row.
@@ -1201,19 +1274,13 @@ fn read_table(
 ) -> Result<bool, Failure> {
     let file_name = table.file_name();
     let file = input.display(&file_name);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(Strict::new(input.open(&file_name)?));
-    let csv_error = |e: csv::Error| SeedError::Row {
-        file: file.clone(),
-        line: e.position().map_or(0, |p| p.line()),
-        message: e.to_string(),
-    };
+    let mut reader = Records::open(input, &file_name)?;
     // The header names the columns; they may come in any order.
     let mut header = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut header).map_err(csv_error)? {
+    if !reader
+        .read(&mut header)
+        .map_err(|e| reader.failure(&file, e))?
+    {
         return Err(SeedError::File {
             file,
             message: format!(
@@ -1233,7 +1300,12 @@ fn read_table(
         return Ok(false);
     }
     let fresh_batch = || {
-        let mut batch = recycled.try_recv().unwrap_or_default();
+        let mut batch: Batch = recycled.try_recv().unwrap_or_default();
+        for record in &mut batch.records {
+            if record.as_byte_record().as_slice().len() > KEPT_RECORD {
+                *record = csv::StringRecord::new();
+            }
+        }
         batch.records.resize_with(BATCH, csv::StringRecord::new);
         batch.filled = 0;
         batch.values.clear();
@@ -1250,9 +1322,16 @@ fn read_table(
             // Parse a batch of records, then check and convert them: converting with the next
             // records already parsed lets their key lookups start early (see Layout::prefetch).
             let mut parsed = Ok(true);
-            while batch.filled < BATCH {
+            let mut bytes = 0;
+            while batch.filled < BATCH && bytes < BATCH_BYTES {
                 match read_record(&mut reader, &layout, &mut batch.records[batch.filled]) {
-                    Ok(true) => batch.filled += 1,
+                    Ok(true) => {
+                        bytes += batch.records[batch.filled]
+                            .as_byte_record()
+                            .as_slice()
+                            .len();
+                        batch.filled += 1;
+                    }
                     end => {
                         parsed = end;
                         break;
@@ -1316,7 +1395,7 @@ fn read_table(
                 return Ok(Vec::new());
             }
         }
-        if let Some((line, message)) = reader.get_mut().error_at_end() {
+        if let Some((line, message)) = reader.strict_mut().error_at_end() {
             return Err(layout.row_error(line, message).into());
         }
         match state.as_deref() {
@@ -1331,30 +1410,96 @@ fn read_table(
     Ok(sender.send(Message::End(read?)).is_ok())
 }
 
+/// A seed file read record by record through [`Strict`], each record's position giving the byte
+/// and line it starts on.
+struct Records<'a> {
+    reader: csv::Reader<Strict<Box<dyn Read + Send + 'a>>>,
+}
+
+impl<'a> Records<'a> {
+    fn open(input: &'a Input, file_name: &str) -> Result<Records<'a>, SeedError> {
+        Ok(Records {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .buffer_capacity(256 * 1024)
+                .from_reader(Strict::new(input.open(file_name)?)),
+        })
+    }
+
+    /// Reads the next record (the header first); false at the end of the file.
+    fn read(&mut self, record: &mut csv::ByteRecord) -> csv::Result<bool> {
+        if !self.reader.read_byte_record(record)? {
+            return Ok(false);
+        }
+        let resumed = record.position().map_or(0, |p| p.byte());
+        if let Some((byte, line)) = self.reader.get_mut().record_start(resumed) {
+            let mut position = record
+                .position()
+                .cloned()
+                .unwrap_or_else(csv::Position::new);
+            position.set_byte(byte).set_line(line);
+            record.set_position(Some(position));
+        }
+        Ok(true)
+    }
+
+    fn strict(&self) -> &Strict<Box<dyn Read + Send + 'a>> {
+        self.reader.get_ref()
+    }
+
+    fn strict_mut(&mut self) -> &mut Strict<Box<dyn Read + Send + 'a>> {
+        self.reader.get_mut()
+    }
+
+    /// The refusal for a record that could not be read: too long, or the file unreadable (a
+    /// failing disk, a directory), which no line of the file is to blame for.
+    fn failure(&self, file: &str, error: csv::Error) -> SeedError {
+        let csv::ErrorKind::Io(io) = error.kind() else {
+            return SeedError::File {
+                file: file.to_string(),
+                message: error.to_string(),
+            };
+        };
+        if let Some(long) = io.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>()) {
+            // A quoting error on an earlier line is the likelier cause: name it.
+            let (line, message) = match &self.strict().error {
+                Some((at, message)) if *at < long.line => (*at, message.clone()),
+                _ => (long.line, long.to_string()),
+            };
+            return SeedError::Row {
+                file: file.to_string(),
+                line,
+                message,
+            };
+        }
+        SeedError::File {
+            file: file.to_string(),
+            message: format!("cannot read the file: {io}"),
+        }
+    }
+}
+
 /// How many records ahead of the one being converted the key lookups start.
 const PREFETCH_AHEAD: usize = 4;
 
 /// Reads the next record into `slot`, refusing a quoting error on an earlier line, a row of the
 /// wrong width, and text that is not UTF-8 or holds a NUL. False at the end of the file.
-fn read_record<R: Read>(
-    reader: &mut csv::Reader<Strict<R>>,
+fn read_record(
+    reader: &mut Records,
     layout: &Layout,
     slot: &mut csv::StringRecord,
 ) -> Result<bool, Failure> {
     let mut bytes = std::mem::take(slot).into_byte_record();
     let more = reader
-        .read_byte_record(&mut bytes)
-        .map_err(|e| SeedError::Row {
-            file: layout.file.clone(),
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        })?;
+        .read(&mut bytes)
+        .map_err(|e| reader.failure(&layout.file, e))?;
     if !more {
         return Ok(false);
     }
-    let line = bytes.position().map_or(0, |p| p.line());
+    let line = bytes.position().map_or(1, |p| p.line());
     // A quoting error on an earlier line is reported before the rows it garbled.
-    if let Some((at, message)) = reader.get_ref().error.as_ref().filter(|(at, _)| *at < line) {
+    if let Some((at, message)) = reader.strict().error.as_ref().filter(|(at, _)| *at < line) {
         return Err(layout.row_error(*at, message.clone()).into());
     }
     if bytes.len() != layout.width {
@@ -1822,8 +1967,12 @@ fn key_of_id(conn: &Connection, table: &Table, id: i64) -> Result<String, SeedEr
     )?)
 }
 
-/// A row the database refused (a constraint the loader's own checks did not foresee).
+/// A row the database refused (a constraint the loader's own checks did not foresee), or the
+/// database's own failure while storing it, which is no fault of the row.
 fn refused(file: &str, line: u64, error: rusqlite::Error) -> SeedError {
+    if is_environment(&error) {
+        return error.into();
+    }
     SeedError::Row {
         file: file.to_string(),
         line,
@@ -1835,13 +1984,51 @@ fn refused(file: &str, line: u64, error: rusqlite::Error) -> SeedError {
 /// applies leniently: it keeps a quote inside an unquoted field (`12" guns`) and text after a
 /// closing quote as part of the value, and at the end of the file it closes a quote that was
 /// never closed. Each of those can silently swallow rows, so each is refused, at its line.
+///
+/// It also notes the line each record starts on: the parser's own count is taken where it resumed
+/// reading, which lies a line early after a CRLF (it stops at the CR) or a blank line. And it
+/// refuses a record longer than [`MAX_RECORD`], which the parser would otherwise hold in memory
+/// whole, however large.
 struct Strict<R> {
     inner: R,
     state: QuoteState,
     line: u64,
     quote_opened_on: u64,
     error: Option<(u64, String)>,
+    /// Bytes followed so far.
+    offset: u64,
+    /// Whether the next byte that is not a line break starts a record.
+    at_record_start: bool,
+    /// (byte offset, line) of each record start followed but not yet asked for.
+    starts: std::collections::VecDeque<(u64, u64)>,
+    /// Where the record being followed starts, as (byte offset, line).
+    record: (u64, u64),
 }
+
+/// The longest record the loader reads, in bytes. A row of the shipped data set is under 4 KB
+/// and the longest field a user is likely to paste (a whole speech as a statement's quote) is
+/// well under a megabyte, so 32 MiB leaves room to spare, while a file with no line breaks (or a
+/// quote that is never closed) is refused before the parser has buffered more than that.
+const MAX_RECORD: u64 = 32 << 20;
+
+/// The error [`Strict`] raises through the parser for a record over its limit.
+#[derive(Debug)]
+struct RecordTooLong {
+    line: u64,
+    limit: u64,
+}
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the row starting here is longer than {} MiB, the most a row may hold (a quote left open, or not a CSV file?)",
+            self.limit >> 20
+        )
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum QuoteState {
@@ -1860,6 +2047,10 @@ impl<R> Strict<R> {
             line: 1,
             quote_opened_on: 0,
             error: None,
+            offset: 0,
+            at_record_start: true,
+            starts: std::collections::VecDeque::new(),
+            record: (0, 1),
         }
     }
 
@@ -1879,19 +2070,38 @@ impl<R> Strict<R> {
         }
         self.error.clone()
     }
+
+    /// Where the record that the parser began reading at byte `resumed` starts: the first
+    /// record start at or after it, as (byte offset, line).
+    fn record_start(&mut self, resumed: u64) -> Option<(u64, u64)> {
+        while self.starts.front().is_some_and(|&(at, _)| at < resumed) {
+            self.starts.pop_front();
+        }
+        self.starts.front().copied()
+    }
 }
 
 impl<R: Read> Read for Strict<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.follow(&buf[..n]);
+        if !self.at_record_start && self.offset - self.record.0 > MAX_RECORD {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                RecordTooLong {
+                    line: self.record.1,
+                    limit: MAX_RECORD,
+                },
+            ));
+        }
         Ok(n)
     }
 }
 
 impl<R> Strict<R> {
     /// Moves the quoting state over `bytes`, jumping from quote to quote: only a quote and the
-    /// byte around it decide anything; newlines between them are counted for line numbers.
+    /// byte around it decide anything; line breaks between them are counted for line numbers
+    /// and mark where records start.
     fn follow(&mut self, bytes: &[u8]) {
         let mut at = 0;
         while at < bytes.len() {
@@ -1899,7 +2109,11 @@ impl<R> Strict<R> {
                 QuoteState::QuoteInQuoted => {
                     self.state = match bytes[at] {
                         b'"' => QuoteState::Quoted,
-                        b',' | b'\r' | b'\n' => QuoteState::FieldStart,
+                        b',' => QuoteState::FieldStart,
+                        b'\r' | b'\n' => {
+                            self.at_record_start = true;
+                            QuoteState::FieldStart
+                        }
                         _ => {
                             let message = if self.line == self.quote_opened_on {
                                 "text follows the closing quote of a field: a double quote inside a quoted field must be doubled (\"\")".to_string()
@@ -1934,7 +2148,7 @@ impl<R> Strict<R> {
                     match memchr::memchr(b'"', &bytes[at..]) {
                         None => {
                             let rest = &bytes[at..];
-                            self.line += memchr::memchr_iter(b'\n', rest).count() as u64;
+                            self.unquoted(rest, at);
                             if let Some(&last) = rest.last() {
                                 self.state = if matches!(last, b',' | b'\r' | b'\n') {
                                     QuoteState::FieldStart
@@ -1946,7 +2160,8 @@ impl<R> Strict<R> {
                         }
                         Some(offset) => {
                             let before = &bytes[at..at + offset];
-                            self.line += memchr::memchr_iter(b'\n', before).count() as u64;
+                            // The quote itself may be the first byte of a record.
+                            self.unquoted(&bytes[at..=at + offset], at);
                             let at_field_start = match before.last() {
                                 Some(&previous) => matches!(previous, b',' | b'\r' | b'\n'),
                                 None => self.state == QuoteState::FieldStart,
@@ -1967,24 +2182,94 @@ impl<R> Strict<R> {
                 }
             }
         }
+        self.offset += bytes.len() as u64;
+    }
+
+    /// Follows bytes outside quotes, which begin `at` bytes into the current read: counts their
+    /// line breaks and notes where each record starts (the first byte after a line break, or
+    /// several, that is not one itself: the parser skips blank lines).
+    fn unquoted(&mut self, region: &[u8], at: usize) {
+        let mut i = 0;
+        while i < region.len() {
+            if self.at_record_start {
+                match region[i] {
+                    b'\n' => self.line += 1,
+                    b'\r' => {}
+                    _ => {
+                        self.at_record_start = false;
+                        self.record = (self.offset + (at + i) as u64, self.line);
+                        self.starts.push_back(self.record);
+                    }
+                }
+                if self.at_record_start {
+                    i += 1;
+                }
+                continue;
+            }
+            match memchr::memchr2(b'\n', b'\r', &region[i..]) {
+                None => return,
+                Some(offset) => {
+                    i += offset;
+                    self.at_record_start = true;
+                }
+            }
+        }
     }
 }
 
-/// An offending value as it appears in a message: escaped like a Rust string, with bytes that
-/// are not UTF-8 shown as `\xNN`.
+/// An offending value as it appears in a message: quoted and escaped like a Rust string, with
+/// bytes that are not UTF-8 shown as `\xNN`, and a long value cut short, with its size, so that a
+/// message stays one readable line whatever the file holds.
 #[derive(Debug)]
 pub struct Shown(pub Vec<u8>);
 
+impl Shown {
+    /// Values up to this many bytes are shown whole; a longer one shows its first
+    /// [`Shown::KEPT`] characters.
+    const WHOLE: usize = 80;
+    const KEPT: usize = 40;
+}
+
 impl std::fmt::Display for Shown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cut = self.0.len() > Shown::WHOLE;
+        let mut left = if cut { Shown::KEPT } else { usize::MAX };
+        f.write_str("\"")?;
         for chunk in self.0.utf8_chunks() {
-            write!(f, "{}", chunk.valid().escape_debug())?;
-            for byte in chunk.invalid() {
+            let valid = chunk.valid();
+            let end = valid
+                .char_indices()
+                .nth(left)
+                .map_or(valid.len(), |(at, _)| at);
+            left -= valid[..end].chars().count();
+            write!(f, "{}", valid[..end].escape_debug())?;
+            for byte in chunk.invalid().iter().take(left) {
+                left -= 1;
                 write!(f, "\\x{byte:02x}")?;
             }
+            if left == 0 {
+                break;
+            }
         }
-        Ok(())
+        if cut {
+            write!(f, "\u{2026}\" ({} bytes)", thousands(self.0.len() as u64))
+        } else {
+            f.write_str("\"")
+        }
     }
+}
+
+/// `10000000` as `10,000,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 impl From<&str> for Shown {
@@ -2006,11 +2291,13 @@ fn header_positions(
     header: &csv::ByteRecord,
     file: &str,
 ) -> Result<Vec<Option<usize>>, SeedError> {
+    // Blank lines before the header are skipped.
+    let line = header.position().map_or(1, |p| p.line());
     let mut positions = vec![None; table.columns.len()];
     for (index, raw) in header.iter().enumerate() {
         let name = std::str::from_utf8(raw).map_err(|_| SeedError::Value {
             file: file.to_string(),
-            line: 1,
+            line,
             column: index + 1,
             name: "header".into(),
             value: Shown(raw.to_vec()),
@@ -2018,7 +2305,7 @@ fn header_positions(
         })?;
         let header_error = |message: String| SeedError::Value {
             file: file.to_string(),
-            line: 1,
+            line,
             column: index + 1,
             name: "header".into(),
             value: name.into(),
@@ -2056,7 +2343,7 @@ fn header_positions(
     {
         return Err(SeedError::Row {
             file: file.to_string(),
-            line: 1,
+            line,
             message: format!("the header lacks the required column {:?}", missing.0.name),
         });
     }
@@ -2090,12 +2377,17 @@ fn check_key(key: &str) -> Result<(), String> {
     }
 }
 
-/// The message for a reference to a key that does not exist, with the closest known key.
+/// The message for a reference to a key that does not exist, with the closest known key. Only
+/// keys of about the value's length are read (see suggest::lengths): a table may hold millions.
 fn unknown_key(conn: &Connection, table: &str, key: &str) -> String {
+    let lengths = crate::suggest::lengths(key);
     let closest = conn
-        .prepare(&format!("SELECT key FROM {table}"))
+        .prepare(&format!(
+            "SELECT key FROM {table} WHERE length(key) BETWEEN ?1 AND ?2"
+        ))
         .and_then(|mut stmt| {
-            let keys = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            let bounds = [*lengths.start() as i64, *lengths.end() as i64];
+            let keys = stmt.query_map(bounds, |row| row.get::<_, String>(0))?;
             Ok(crate::suggest::closest(key, keys.filter_map(Result::ok)))
         })
         .ok()
@@ -2136,20 +2428,20 @@ fn find_lines(
     columns: &[&str],
     values: &[&str],
 ) -> Result<Vec<u64>, SeedError> {
-    let mut reader = reader_again(input, table)?;
-    let Ok(header) = reader.byte_headers().cloned() else {
+    let mut reader = Records::open(input, &table.file_name())?;
+    let mut record = csv::ByteRecord::new();
+    if !reader.read(&mut record).unwrap_or(false) {
         return Ok(Vec::new());
-    };
+    }
     let Some(indexes) = columns
         .iter()
-        .map(|column| header.iter().position(|name| name == column.as_bytes()))
+        .map(|column| record.iter().position(|name| name == column.as_bytes()))
         .collect::<Option<Vec<usize>>>()
     else {
         return Ok(Vec::new());
     };
-    let mut record = csv::ByteRecord::new();
     let mut lines = Vec::new();
-    while reader.read_byte_record(&mut record).unwrap_or(false) {
+    while reader.read(&mut record).unwrap_or(false) {
         if indexes
             .iter()
             .zip(values)
@@ -2181,15 +2473,24 @@ fn duplicate_error(
         }
         _ => columns.join(""),
     };
-    Ok(SeedError::Value {
-        file: input.display(&table.file_name()),
-        line: lines.get(1).copied().unwrap_or(0),
-        column: column + 1,
-        name: columns[0].to_string(),
-        value: values[0].into(),
-        message: match lines.first() {
-            Some(first) => format!("is a duplicate: line {first} has the same {same}"),
-            None => format!("is a duplicate {same}"),
+    let file = input.display(&table.file_name());
+    Ok(match lines[..] {
+        [first, second, ..] => SeedError::Value {
+            file,
+            line: second,
+            column: column + 1,
+            name: columns[0].to_string(),
+            value: values[0].into(),
+            message: format!("is a duplicate: line {first} has the same {same}"),
+        },
+        // Not found twice as written (a value the file spells two ways): no line to name.
+        _ => SeedError::File {
+            message: format!(
+                "{} {}: is given twice, as the same {same}",
+                columns[0],
+                Shown::from(values[0])
+            ),
+            file,
         },
     })
 }
@@ -2361,6 +2662,38 @@ mod tests {
         let mut sized = HashIds::default();
         sized.reserve(1_000);
         assert_eq!(sized.capacity(), 1_334, "sized to the entries expected");
+    }
+
+    #[test]
+    fn a_failing_disk_or_file_is_not_blamed_on_the_row_being_stored() {
+        use rusqlite::ffi;
+        let failure = |code: i32| rusqlite::Error::SqliteFailure(ffi::Error::new(code), None);
+        for (code, expected) in [
+            (ffi::SQLITE_FULL, "disk full while writing conflict.db"),
+            (
+                ffi::SQLITE_IOERR_WRITE,
+                "I/O error while writing conflict.db: disk I/O error",
+            ),
+            (
+                ffi::SQLITE_READONLY_DBMOVED,
+                "conflict.db cannot be written: attempt to write a readonly database",
+            ),
+            (
+                ffi::SQLITE_CORRUPT,
+                "conflict.db is damaged: database disk image is malformed",
+            ),
+            (ffi::SQLITE_NOMEM, "out of memory while writing conflict.db"),
+        ] {
+            let error = refused("statements.csv", 32988, failure(code))
+                .in_database(std::path::Path::new("conflict.db"));
+            assert_eq!(error.to_string(), format!("{expected}; nothing was loaded"));
+        }
+        // A constraint is the row's doing.
+        let error = refused("statements.csv", 7, failure(ffi::SQLITE_CONSTRAINT_CHECK));
+        assert_eq!(
+            error.to_string(),
+            "statements.csv:7: the database refused this row: Error code 275: constraint failed"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod commands;
 mod damaged;
 mod data;
 mod loader_bugs;
+mod messages;
 mod output_safety;
 mod readers;
 mod readme;

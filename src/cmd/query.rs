@@ -25,5 +25,5 @@ pub fn run(db_path: &Path, args: &QueryArgs) -> Result<()> {
 }
 
 fn first_word(sql: &str) -> String {
-    sql.split_whitespace().next().unwrap_or("").to_uppercase()
+    crate::reports::verb(sql)
 }

@@ -58,8 +58,10 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
 /// state until it commits, and on any error nothing changes.
 fn update(db_path: &Path, input: &Input, progress: &mut dyn Progress) -> Result<Counts> {
     let existed = db_path.exists();
-    let loaded = db::open_for_write(db_path)
-        .and_then(|mut conn| Ok(seed::load_with(&mut conn, input, Mode::Update, progress)?));
+    let loaded = db::open_for_write(db_path).and_then(|mut conn| {
+        Ok(seed::load_with(&mut conn, input, Mode::Update, progress)
+            .map_err(|e| e.in_database(db_path))?)
+    });
     if loaded.is_err() && !existed {
         db::remove(db_path);
     }
@@ -115,7 +117,8 @@ fn build_fresh(
         // reference itself before a row goes in (see seed.rs); SQLite checking them again, row by
         // row, would only cost time. `conflictdb check` verifies both afterwards.
         conn.pragma_update(None, "ignore_check_constraints", true)?;
-        let counts = seed::load_with(&mut conn, input, Mode::Fresh, progress)?;
+        let counts = seed::load_with(&mut conn, input, Mode::Fresh, progress)
+            .map_err(|e| e.in_database(db_path))?;
         conn.pragma_update(None, "ignore_check_constraints", false)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
