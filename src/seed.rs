@@ -1919,21 +1919,35 @@ impl<'c> Storing<'c> {
             Some((line, key)) => cycles
                 .iter()
                 .find(|(k, _)| *k == key)
-                .map(|(key, parent)| (line, key.clone(), parent.clone())),
+                .map(|(key, parent)| (Some(line), key.clone(), parent.clone())),
             None => cycles
                 .first()
-                .map(|(key, parent)| (u64::MAX, key.clone(), parent.clone())),
+                .map(|(key, parent)| (None, key.clone(), parent.clone())),
+        };
+        let message = |key: &str| {
+            format!(
+                "closes a cycle: following {} from {key:?} leads back to it",
+                column.name
+            )
         };
         match first {
-            Some((line, key, parent)) => Err(SeedError::Value {
+            Some((Some(line), key, parent)) => Err(SeedError::Value {
                 file: self.layout.file,
                 line,
                 column: self.layout.positions[column_number].map_or(0, |i| i + 1),
                 name: column.name.to_string(),
                 value: parent.into(),
+                message: message(&key),
+            }),
+            // The loop runs through rows already in the database and none of this file's rows:
+            // no line is to blame.
+            Some((None, key, parent)) => Err(SeedError::File {
+                file: self.layout.file,
                 message: format!(
-                    "closes a cycle: following {} from {key:?} leads back to it",
-                    column.name
+                    "{} {:?} of {key:?} in the database {}",
+                    column.name,
+                    parent,
+                    message(&key)
                 ),
             }),
             None => Ok(()),
@@ -2527,19 +2541,21 @@ fn first_line_of(
     table: &Table,
     keys: &HashSet<&str>,
 ) -> Result<Option<(u64, String)>, SeedError> {
-    let mut reader = reader_again(input, table)?;
-    let Some(column) = reader.byte_headers().ok().and_then(|header| {
-        header
-            .iter()
-            .position(|name| name == table.key_column().as_bytes())
-    }) else {
+    let mut reader = Records::open(input, &table.file_name())?;
+    let mut record = csv::ByteRecord::new();
+    if !reader.read(&mut record).unwrap_or(false) {
+        return Ok(None);
+    }
+    let Some(column) = record
+        .iter()
+        .position(|name| name == table.key_column().as_bytes())
+    else {
         return Ok(None);
     };
-    let mut record = csv::ByteRecord::new();
-    while reader.read_byte_record(&mut record).unwrap_or(false) {
+    while reader.read(&mut record).unwrap_or(false) {
         if let Some(key) = record.get(column).and_then(|k| std::str::from_utf8(k).ok()) {
             if keys.contains(key) {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = record.position().map_or(1, |p| p.line());
                 return Ok(Some((line, key.to_string())));
             }
         }

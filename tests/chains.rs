@@ -268,3 +268,43 @@ fn migrating_stores_the_root_of_every_existing_actor_at_any_depth() {
         "{out}"
     );
 }
+
+#[test]
+fn a_cycle_in_a_crlf_file_is_named_at_the_line_its_row_starts_on() {
+    let env = Env::new();
+    let case = Path::new(REPO).join("tests/bad_input/cycle-in-parent-actors");
+    let dir = env.seed_dir("crlf", Some(&case));
+    let actors = fs::read_to_string(dir.join("actors.csv")).unwrap();
+    fs::write(dir.join("actors.csv"), actors.replace('\n', "\r\n")).unwrap();
+    let expected = fs::read_to_string(case.join("error"))
+        .unwrap()
+        .replace("{seed}", dir.to_str().unwrap());
+    refused_in_both_modes(&dir, &expected, &env);
+}
+
+#[test]
+fn a_cycle_among_rows_no_longer_in_the_files_is_named_without_a_line() {
+    let env = Env::new();
+    let with_extra = seed_with(
+        &env,
+        "extra",
+        "actors.csv",
+        "x1,Body 1,government_body,,TUR,0,\nx2,Body 2,government_body,x1,TUR,0,\n",
+    );
+    env.ok(&["seed", with_extra.to_str().unwrap()]);
+    tamper(
+        &env,
+        "UPDATE actors SET parent_id = (SELECT id FROM actors WHERE key = 'x2') WHERE key = 'x1'",
+    );
+    let before = fs::read(env.db()).unwrap();
+    let minimal = env.seed_dir("minimal", None);
+    let err = env.fails(&["seed", minimal.to_str().unwrap()]);
+    assert_eq!(
+        err,
+        format!(
+            "conflictdb: {}/actors.csv: parent \"x2\" of \"x1\" in the database closes a cycle: following parent from \"x1\" leads back to it\n",
+            minimal.display()
+        )
+    );
+    assert_eq!(fs::read(env.db()).unwrap(), before);
+}
