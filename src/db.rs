@@ -175,7 +175,9 @@ pub fn describe_failure(error: &rusqlite::Error, path: &Path) -> Option<String> 
     let rusqlite::Error::SqliteFailure(failure, message) = error else {
         return None;
     };
-    let detail = message.clone().unwrap_or_else(|| failure.to_string());
+    let detail = message
+        .clone()
+        .unwrap_or_else(|| rusqlite::ffi::code_to_str(failure.extended_code).to_string());
     let file = path.display();
     Some(match failure.code {
         // SQLite could not create a -wal, -shm or -journal file beside the database.
@@ -190,8 +192,41 @@ pub fn describe_failure(error: &rusqlite::Error, path: &Path) -> Option<String> 
         rusqlite::ErrorCode::DatabaseCorrupt => format!("{file} is damaged: {detail}"),
         rusqlite::ErrorCode::NotADatabase => format!("{file} is not an SQLite database"),
         rusqlite::ErrorCode::CannotOpen => cannot_open(path, &detail),
+        rusqlite::ErrorCode::OutOfMemory => format!("out of memory while working on {file}"),
         _ => return None,
     })
+}
+
+/// Whether SQLite's `error` is the environment's doing (the disk, the file, the machine) rather
+/// than the data's, so that no input row is blamed for it: the errors [`describe_failure`]
+/// describes.
+pub fn is_environment_failure(error: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    matches!(
+        error.sqlite_error_code(),
+        Some(
+            DiskFull
+                | ReadOnly
+                | SystemIoFailure
+                | DatabaseCorrupt
+                | OutOfMemory
+                | CannotOpen
+                | NotADatabase
+        )
+    )
+}
+
+/// Why a new database file cannot be made at `path`, given the operating system's refusal.
+pub fn cannot_create(path: &Path, error: &std::io::Error) -> String {
+    let cause = match why_unwritable(&directory_of(path)) {
+        Some(place) => place,
+        // The error's own text, without a temporary file's name.
+        None => error.raw_os_error().map_or_else(
+            || error.kind().to_string(),
+            |code| std::io::Error::from_raw_os_error(code).to_string(),
+        ),
+    };
+    format!("cannot create {}: {cause}", path.display())
 }
 
 /// An error on the database `path`, described as [`describe_failure`] does where it can.

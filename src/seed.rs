@@ -77,33 +77,15 @@ impl SeedError {
 /// Whether SQLite failed because of the file or the machine (the codes a row's values can never
 /// cause) rather than because of what was written.
 fn is_environment(error: &rusqlite::Error) -> bool {
-    use rusqlite::ErrorCode::*;
-    matches!(
-        error.sqlite_error_code(),
-        Some(DiskFull | ReadOnly | SystemIoFailure | DatabaseCorrupt | OutOfMemory | CannotOpen)
-    )
+    crate::db::is_environment_failure(error)
 }
 
-/// What an environment failure means for the user, naming the database file.
+/// What an environment failure means for the user, naming the database file as opening it
+/// would.
 fn environment_message(error: &rusqlite::Error, database: Option<&str>) -> String {
-    use rusqlite::ErrorCode::*;
-    let file = database.unwrap_or("the database");
-    let detail = match error {
-        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
-        rusqlite::Error::SqliteFailure(failure, None) => {
-            rusqlite::ffi::code_to_str(failure.extended_code).to_string()
-        }
-        other => other.to_string(),
-    };
-    let what = match error.sqlite_error_code() {
-        Some(DiskFull) => format!("disk full while writing {file}"),
-        Some(ReadOnly) => format!("{file} cannot be written: {detail}"),
-        Some(SystemIoFailure) => format!("I/O error while writing {file}: {detail}"),
-        Some(DatabaseCorrupt) => format!("{file} is damaged: {detail}"),
-        Some(OutOfMemory) => format!("out of memory while writing {file}"),
-        Some(CannotOpen) => format!("cannot open {file} or a temporary file beside it: {detail}"),
-        _ => format!("{file}: {detail}"),
-    };
+    let what = database
+        .and_then(|file| crate::db::describe_failure(error, std::path::Path::new(file)))
+        .unwrap_or_else(|| format!("the database failed: {error}"));
     format!("{what}; nothing was loaded")
 }
 
@@ -2688,17 +2670,17 @@ mod tests {
             (ffi::SQLITE_FULL, "disk full while writing conflict.db"),
             (
                 ffi::SQLITE_IOERR_WRITE,
-                "I/O error while writing conflict.db: disk I/O error",
+                "I/O error on conflict.db: disk I/O error",
             ),
-            (
-                ffi::SQLITE_READONLY_DBMOVED,
-                "conflict.db cannot be written: attempt to write a readonly database",
-            ),
+            (ffi::SQLITE_READONLY_DBMOVED, "conflict.db is read-only"),
             (
                 ffi::SQLITE_CORRUPT,
                 "conflict.db is damaged: database disk image is malformed",
             ),
-            (ffi::SQLITE_NOMEM, "out of memory while writing conflict.db"),
+            (
+                ffi::SQLITE_NOMEM,
+                "out of memory while working on conflict.db",
+            ),
         ] {
             let error = refused("statements.csv", 32988, failure(code))
                 .in_database(std::path::Path::new("conflict.db"));

@@ -592,6 +592,13 @@ fn seed_and_migrate_on_a_read_only_file_system_say_so() {
         );
     }
     assert_eq!(fs::read(ro.join("conflict.db")).unwrap(), before);
+    // A first seed cannot make its new file there either, and says why, not which temporary
+    // name it tried.
+    let err = env.fails(&["--db", "ro/new.db", "seed", dir.to_str().unwrap()]);
+    assert_eq!(
+        err,
+        "conflictdb: cannot create ro/new.db: directory ro is on a read-only file system\n"
+    );
     assert_eq!(listing(&ro), ["conflict.db"]);
 }
 

@@ -174,7 +174,7 @@ impl Build {
             };
             let (temp, registered) =
                 interrupt::create(interrupt::Kind::Database, make, |t| t.path())
-                    .with_context(|| format!("cannot create a database in {}", dir.display()))?;
+                    .map_err(|e| anyhow::anyhow!(db::cannot_create(db_path, &e)))?;
             let (lock, path) = temp.into_parts();
             // Removed by Build's drop, with the side files SQLite adds.
             let path = path.keep()?;
