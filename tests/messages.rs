@@ -4,9 +4,10 @@
 //! refused as ambiguous.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::common::mount::Mount;
 use crate::common::{table_rows, Env};
 
 /// Replaces line `number` (from 1) of `file` in `dir` with `line`.
@@ -20,32 +21,6 @@ fn set_line(dir: &Path, file: &str, number: usize, line: &str) {
 
 // 13. A full disk is named as such, against the database file.
 
-/// A 2 MB tmpfs mounted on `dir` for the life of the value. A test that needs it fails, loudly,
-/// where it cannot be mounted: a skip would look like a pass.
-struct TinyDisk(PathBuf);
-
-impl TinyDisk {
-    fn mount(dir: PathBuf) -> TinyDisk {
-        fs::create_dir_all(&dir).unwrap();
-        let status = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
-            .arg(&dir)
-            .status()
-            .expect("cannot run mount");
-        assert!(
-            status.success(),
-            "mount -t tmpfs failed ({status}): this test needs root to mount a small file system"
-        );
-        TinyDisk(dir)
-    }
-}
-
-impl Drop for TinyDisk {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.0).status();
-    }
-}
-
 /// A synthetic data set of 2,000 events: about 2 MB of CSV, more than the tiny disk holds once
 /// loaded.
 fn synth(env: &Env) -> String {
@@ -57,8 +32,8 @@ fn synth(env: &Env) -> String {
 fn disk_full_during_a_first_seed_says_so_names_the_database_and_leaves_no_file() {
     let env = Env::new();
     let data = synth(&env);
-    let disk = TinyDisk::mount(env.path("disk"));
-    let db = disk.0.join("conflict.db");
+    let _disk = Mount::tmpfs(&env.path("disk"), "size=2m");
+    let db = env.path("disk").join("conflict.db");
     let (code, out, err) = env.run(&["--db", db.to_str().unwrap(), "seed", &data]);
     assert_eq!(
         (code, out.as_str(), err),
@@ -71,7 +46,7 @@ fn disk_full_during_a_first_seed_says_so_names_the_database_and_leaves_no_file()
             )
         )
     );
-    let left: Vec<_> = fs::read_dir(&disk.0).unwrap().collect();
+    let left: Vec<_> = fs::read_dir(env.path("disk")).unwrap().collect();
     assert!(left.is_empty(), "a refused first seed left {left:?}");
 }
 
@@ -79,8 +54,8 @@ fn disk_full_during_a_first_seed_says_so_names_the_database_and_leaves_no_file()
 fn disk_full_during_a_seed_into_an_existing_database_says_so_and_leaves_it_as_it_was() {
     let env = Env::new();
     let data = synth(&env);
-    let disk = TinyDisk::mount(env.path("disk"));
-    let db = disk.0.join("conflict.db");
+    let _disk = Mount::tmpfs(&env.path("disk"), "size=2m");
+    let db = env.path("disk").join("conflict.db");
     let db_arg = db.to_str().unwrap();
     // The built-in data set: about 1 MB.
     env.ok(&["--db", db_arg, "seed"]);

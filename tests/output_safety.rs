@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
+use crate::common::mount::Mount;
 use crate::common::{read_files, Env};
 
 /// Names in `dir` that start with a dot: temporary files and directories.
@@ -67,19 +68,6 @@ fn spawn(env: &Env, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-fn synth(env: &Env, events: u32, rng_seed: u32, out: &str) -> String {
-    env.ok(&[
-        "synth",
-        "--events",
-        &events.to_string(),
-        "--rng-seed",
-        &rng_seed.to_string(),
-        "--out",
-        out,
-    ]);
-    env.path(out).to_str().unwrap().to_string()
 }
 
 /// Row counts of the main tables, after asserting the file is sound.
@@ -330,7 +318,7 @@ fn two_runs_writing_the_same_output_never_mix_their_rows() {
 #[test]
 fn ctrl_c_during_a_first_seed_removes_its_build_and_exits_130() {
     let env = Env::new();
-    let input = synth(&env, 8000, 5, "input");
+    let input = env.synth(8000, 5, "input");
     let child = spawn(&env, &["seed", &input]);
     wait_for("the build file", || {
         fs::read_dir(env.dir.path()).unwrap().any(|e| {
@@ -351,8 +339,8 @@ fn ctrl_c_during_a_first_seed_removes_its_build_and_exits_130() {
 #[test]
 fn sigterm_during_an_update_seed_leaves_the_database_as_it_was() {
     let env = Env::new();
-    let small = synth(&env, 500, 1, "small");
-    let big = synth(&env, 8000, 2, "big");
+    let small = env.synth(500, 1, "small");
+    let big = env.synth(8000, 2, "big");
     env.ok(&["seed", &small]);
     let before = state(&env.db());
     let child = spawn(&env, &["seed", &big]);
@@ -370,7 +358,7 @@ fn sigterm_during_an_update_seed_leaves_the_database_as_it_was() {
 #[test]
 fn sigterm_during_an_export_removes_its_temporary_files_and_exits_143() {
     let env = Env::new();
-    let input = synth(&env, 8000, 3, "input");
+    let input = env.synth(8000, 3, "input");
     env.ok(&["seed", &input]);
     fs::create_dir(env.path("out")).unwrap();
     let child = spawn(&env, &["export", "--out", "out"]);
@@ -384,7 +372,7 @@ fn sigterm_during_an_export_removes_its_temporary_files_and_exits_143() {
 #[test]
 fn sigterm_during_an_export_of_the_seed_layout_keeps_the_old_export_whole() {
     let env = Env::new();
-    let input = synth(&env, 8000, 4, "input");
+    let input = env.synth(8000, 4, "input");
     env.ok(&["seed", &input]);
     env.ok(&["export", "--seed", "--out", "layout"]);
     let old = read_files(&env.path("layout"));
@@ -533,12 +521,8 @@ fn a_full_disk_names_the_output_file() {
     assert!(fs::symlink_metadata(env.path("out.csv"))
         .unwrap()
         .is_symlink());
-    // A real full filesystem, where this process may mount one (as root): the old file stays
-    // whole and the partial new one is removed.
-    let Some(_full) = Tmpfs::mount(&env.path("full"), "64k") else {
-        eprintln!("cannot mount a tmpfs here: only /dev/full was checked");
-        return;
-    };
+    // A real full filesystem: the old file stays whole and the partial new one is removed.
+    let _full = Mount::tmpfs(&env.path("full"), "size=64k");
     fs::write(env.path("full/out.csv"), "old\n").unwrap();
     let queries = queries_with_many_rows(&env, 20_000);
     let err = env.fails(&[
@@ -557,28 +541,6 @@ fn a_full_disk_names_the_output_file() {
         "old\n"
     );
     assert_eq!(hidden(&env.path("full")), Vec::<String>::new());
-}
-
-/// A small tmpfs mounted for a test, unmounted when dropped.
-struct Tmpfs(std::path::PathBuf);
-
-impl Tmpfs {
-    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
-        fs::create_dir_all(dir).unwrap();
-        let mounted = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        mounted.then(|| Tmpfs(dir.to_path_buf()))
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.0).status();
-    }
 }
 
 // 15. A reader that stops early.

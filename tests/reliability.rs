@@ -80,19 +80,6 @@ fn kill_after(mut child: Child, delay: Duration) {
     let _ = child.wait();
 }
 
-fn synth(env: &Env, events: u32, rng_seed: u32, out: &str) -> String {
-    env.ok(&[
-        "synth",
-        "--events",
-        &events.to_string(),
-        "--rng-seed",
-        &rng_seed.to_string(),
-        "--out",
-        out,
-    ]);
-    env.path(out).to_str().unwrap().to_string()
-}
-
 fn remove_db(env: &Env, name: &str) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = fs::remove_file(env.path(&format!("{name}{suffix}")));
@@ -102,7 +89,7 @@ fn remove_db(env: &Env, name: &str) {
 #[test]
 fn a_first_seed_killed_at_any_moment_leaves_no_file_or_the_whole_load() {
     let env = Env::new();
-    let big = synth(&env, 3000, 7, "big");
+    let big = env.synth(3000, 7, "big");
     let started = Instant::now();
     env.ok(&["--db", "full.db", "seed", &big]);
     let window = started.elapsed().as_millis() as u64 * 5 / 4;
@@ -135,8 +122,8 @@ fn a_first_seed_killed_at_any_moment_leaves_no_file_or_the_whole_load() {
 #[test]
 fn a_seed_into_an_existing_file_killed_at_any_moment_leaves_the_old_or_the_new_state() {
     let env = Env::new();
-    let small = synth(&env, 500, 1, "small");
-    let big = synth(&env, 3000, 2, "big");
+    let small = env.synth(500, 1, "small");
+    let big = env.synth(3000, 2, "big");
     env.ok(&["--db", "base.db", "seed", &small]);
     let old = state(&env.path("base.db"));
     fs::copy(env.path("base.db"), env.path("new.db")).unwrap();
@@ -180,8 +167,8 @@ fn a_migration_killed_at_any_moment_can_be_finished() {
 #[test]
 fn reports_keep_working_while_a_seed_writes() {
     let env = Env::new();
-    let small = synth(&env, 500, 1, "small");
-    let big = synth(&env, 3000, 2, "big");
+    let small = env.synth(500, 1, "small");
+    let big = env.synth(3000, 2, "big");
     env.ok(&["seed", &small]);
     let mut writer = spawn(&env, &["seed", &big]);
     let mut reads = 0;
@@ -203,8 +190,8 @@ fn reports_keep_working_while_a_seed_writes() {
 #[test]
 fn two_seeds_at_once_one_waits_and_nothing_is_corrupted() {
     let env = Env::new();
-    let small = synth(&env, 500, 1, "small");
-    let big = synth(&env, 3000, 2, "big");
+    let small = env.synth(500, 1, "small");
+    let big = env.synth(3000, 2, "big");
     // Expected: the state after seeding big once into the small database.
     env.ok(&["--db", "expected.db", "seed", &small]);
     env.ok(&["--db", "expected.db", "seed", &big]);
@@ -230,7 +217,7 @@ fn two_seeds_at_once_one_waits_and_nothing_is_corrupted() {
 #[test]
 fn an_interrupted_export_never_leaves_a_truncated_csv() {
     let env = Env::new();
-    let big = synth(&env, 3000, 3, "big");
+    let big = env.synth(3000, 3, "big");
     env.ok(&["seed", &big]);
     let started = Instant::now();
     env.ok(&["export", "--out", "whole"]);

@@ -1,6 +1,8 @@
 //! Shared test plumbing: a temporary directory with its own database, and seed directories built
 //! from the shipped vocabularies plus the small fixture in tests/fixtures/minimal.
 
+pub mod mount;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -101,6 +103,20 @@ impl Env {
         let dir = self.seed_dir("minimal", None);
         self.ok(&["seed", dir.to_str().unwrap()]);
         dir
+    }
+
+    /// A synthetic seed directory `out` of `events` events (see `conflictdb synth`); its path.
+    pub fn synth(&self, events: u32, rng_seed: u32, out: &str) -> String {
+        self.ok(&[
+            "synth",
+            "--events",
+            &events.to_string(),
+            "--rng-seed",
+            &rng_seed.to_string(),
+            "--out",
+            out,
+        ]);
+        self.path(out).to_str().unwrap().to_string()
     }
 
     /// The rows of a read-only query, through the binary's CSV output.
