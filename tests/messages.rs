@@ -76,6 +76,35 @@ fn disk_full_during_a_first_seed_says_so_names_the_database_and_leaves_no_file()
 }
 
 #[test]
+fn disk_full_while_a_first_seed_stores_rows_past_its_page_cache_is_not_called_damage() {
+    let env = Env::new();
+    // More rows than a fresh load's 2 MB page cache holds: a page the full disk refused is read
+    // back while the load goes on, where SQLite calls the file malformed.
+    env.ok(&["synth", "--events", "6000", "--out", "synth"]);
+    let disk = TinyDisk::mount(env.path("disk"));
+    let db = disk.0.join("conflict.db");
+    let (code, out, err) = env.run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "seed",
+        env.path("synth").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (code, out.as_str(), err),
+        (
+            1,
+            "",
+            format!(
+                "conflictdb: disk full while writing {}; nothing was loaded\n",
+                db.display()
+            )
+        )
+    );
+    let left: Vec<_> = fs::read_dir(&disk.0).unwrap().collect();
+    assert!(left.is_empty(), "a refused first seed left {left:?}");
+}
+
+#[test]
 fn disk_full_during_a_seed_into_an_existing_database_says_so_and_leaves_it_as_it_was() {
     let env = Env::new();
     let data = synth(&env);
