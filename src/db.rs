@@ -116,7 +116,7 @@ fn regular_file(path: &Path) -> Result<bool> {
     )
 }
 
-fn kind_of(kind: &std::fs::FileType) -> &'static str {
+pub fn kind_of(kind: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -102,10 +102,15 @@ pub fn all(extra: Option<&Path>) -> Result<BTreeMap<String, Report>> {
 
 /// A report file from `--queries`, or why it cannot be one.
 fn read_report(name: &str, path: &Path) -> Result<Report> {
-    let bytes = match std::fs::read(path) {
-        Err(_) if path.is_dir() => bail!("is a directory, not a report file"),
-        read => read.context("cannot read it")?,
-    };
+    // Reading a FIFO would wait for a writer forever, and a directory is no file.
+    let meta = std::fs::metadata(path).context("cannot read it")?;
+    if !meta.is_file() {
+        bail!(
+            "is {}, not a report file",
+            crate::db::kind_of(&meta.file_type())
+        );
+    }
+    let bytes = std::fs::read(path).context("cannot read it")?;
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "is not UTF-8 text (bad byte at offset {})",
@@ -287,8 +292,14 @@ pub fn prepare<'c>(
         )
     })?;
     // Refused here, before any output, rather than by the read-only connection once the header
-    // is printed.
-    if !stmt.readonly() {
+    // is printed. A statement that returns no columns (ATTACH, BEGIN, none at all) is no query.
+    if stmt.column_count() == 0 && verb(&sql).is_empty() {
+        bail!(
+            "report {} holds no SQL statement after its header",
+            report.name
+        );
+    }
+    if !stmt.readonly() || stmt.column_count() == 0 {
         bail!(
             "report {} is read-only: it runs SELECT statements, not {:?}",
             report.name,

@@ -327,6 +327,87 @@ fn a_directory_named_like_a_report_is_named_and_skipped() {
 }
 
 #[test]
+fn a_fifo_named_like_a_report_is_named_and_skipped_without_waiting_for_a_writer() {
+    let env = Env::new();
+    env.seed_minimal();
+    fs::create_dir(env.path("mine")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(env.path("mine/pipe.sql"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = env
+        .spawnable()
+        .args(["report", "timeline", "--queries", "mine", "--format", "csv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("report with a FIFO in --queries was still running after 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        (out.status.code(), String::from_utf8_lossy(&out.stderr)),
+        (
+            Some(0),
+            "conflictdb: mine/pipe.sql: is a FIFO (named pipe), not a report file; skipped\n"
+                .into()
+        )
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+}
+
+#[test]
+fn a_report_or_query_that_returns_no_columns_is_refused_before_any_output() {
+    let env = Env::new();
+    env.seed_minimal();
+    fs::create_dir(env.path("mine")).unwrap();
+    fs::write(
+        env.path("mine/attach.sql"),
+        "-- title: Attach\nATTACH 'other.db' AS other;\n",
+    )
+    .unwrap();
+    fs::write(
+        env.path("mine/empty.sql"),
+        "-- title: Nothing yet\n-- param: x: unused\n",
+    )
+    .unwrap();
+    for (args, message) in [
+        (
+            &["report", "attach", "--queries", "mine", "-f", "csv"][..],
+            "conflictdb: report attach is read-only: it runs SELECT statements, not \"ATTACH\"\n",
+        ),
+        (
+            &["report", "empty", "--queries", "mine", "-f", "csv"],
+            "conflictdb: report empty holds no SQL statement after its header\n",
+        ),
+        (
+            &["query", "BEGIN", "-f", "csv"],
+            "conflictdb: query is read-only: it runs SELECT statements, not \"BEGIN\"\n",
+        ),
+        (
+            &["query", "  "],
+            "conflictdb: the query holds no SQL statement\n",
+        ),
+    ] {
+        let (code, out, err) = env.run(args);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (1, "", message),
+            "{args:?}"
+        );
+    }
+    assert!(!env.path("other.db").exists());
+}
+
+#[test]
 fn a_report_that_writes_is_refused_before_any_output() {
     let env = Env::new();
     env.seed_minimal();
