@@ -381,13 +381,45 @@ pub fn compile_error(error: &rusqlite::Error) -> String {
                 .take(40)
                 .collect();
             if at.trim().is_empty() {
-                msg.clone()
+                short_words(msg)
             } else {
-                format!("{msg}, at {:?}", at.trim())
+                format!("{}, at {:?}", short_words(msg), at.trim())
             }
         }
-        other => other.to_string(),
+        other => short_words(&other.to_string()),
     }
+}
+
+/// SQLite's message with each long word (an identifier pasted by mistake, megabytes long) cut
+/// short with its size, as [`quoted`] cuts a value: `no such column: xxxx… (120,000 bytes)`.
+fn short_words(message: &str) -> String {
+    const WHOLE: usize = 80;
+    const KEPT: usize = 40;
+    let words: Vec<String> = message
+        .split(' ')
+        .map(|word| {
+            if word.len() <= WHOLE {
+                return word.to_string();
+            }
+            // The quotes and colon SQLite puts around a name stay where they are.
+            let opening = word.len() - word.trim_start_matches(['"', '\'', '`', '[']).len();
+            let body = word.trim_end_matches([':', ',']);
+            let after = &word[body.len()..];
+            let name = body[opening..].trim_end_matches(['"', '\'', '`', ']']);
+            let closing = &body[opening + name.len()..];
+            let end = name
+                .char_indices()
+                .nth(KEPT)
+                .map_or(name.len(), |(at, _)| at);
+            format!(
+                "{}{}\u{2026}{closing} ({} bytes){after}",
+                &word[..opening],
+                &name[..end],
+                crate::seed::thousands(name.len() as u64)
+            )
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// The report's SQL without the `-- if: NAME` lines whose parameter has no value.

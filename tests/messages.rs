@@ -255,6 +255,34 @@ fn a_long_report_parameter_is_cut_short_and_refused_at_once() {
     assert!(start.elapsed() < Duration::from_secs(10));
 }
 
+#[test]
+fn a_long_name_in_sqlites_complaint_about_a_query_is_cut_short_with_its_size() {
+    let env = Env::new();
+    env.seed_minimal();
+    let long = "x".repeat(100_000);
+    let kept = "x".repeat(40);
+    for (sql, message) in [
+        (
+            format!("SELECT * FROM {long}"),
+            format!("no such table: {kept}… (100,000 bytes)"),
+        ),
+        (
+            format!("SELECT 1 FROM [{long}]"),
+            format!("no such table: {kept}… (100,000 bytes)"),
+        ),
+        (
+            long.clone(),
+            format!("near \"{kept}…\" (100,000 bytes): syntax error, at \"{kept}\""),
+        ),
+    ] {
+        let err = env.fails(&["query", &sql]);
+        assert_eq!(
+            err,
+            format!("conflictdb: the query does not compile: {message}\n")
+        );
+    }
+}
+
 // 16. A bad report file costs only itself; a report that writes is refused before any output.
 
 /// Runs `timeline` with `--queries mine` holding `bad` (made by `make`) beside a good report;
