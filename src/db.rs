@@ -218,15 +218,24 @@ pub fn is_environment_failure(error: &rusqlite::Error) -> bool {
 
 /// Why a new database file cannot be made at `path`, given the operating system's refusal.
 pub fn cannot_create(path: &Path, error: &std::io::Error) -> String {
-    let cause = match why_unwritable(&directory_of(path)) {
+    format!(
+        "cannot create {}: {}",
+        path.display(),
+        why_not_created(path, error)
+    )
+}
+
+/// Why no file could be made beside `path` (a temporary one, whose name is no concern of the
+/// user's), given the operating system's refusal.
+pub fn why_not_created(path: &Path, error: &std::io::Error) -> String {
+    match why_unwritable(&directory_of(path)) {
         Some(place) => place,
         // The error's own text, without a temporary file's name.
         None => error.raw_os_error().map_or_else(
             || error.kind().to_string(),
             |code| std::io::Error::from_raw_os_error(code).to_string(),
         ),
-    };
-    format!("cannot create {}: {cause}", path.display())
+    }
 }
 
 /// An error on the database `path`, described as [`describe_failure`] does where it can.

@@ -578,6 +578,50 @@ fn migrate_status_on_an_empty_file_lists_everything_pending_and_writes_nothing()
 // Point 13: writing where it cannot be done says so, naming the file.
 
 #[test]
+fn output_into_a_read_only_file_system_says_so_without_a_temporary_name() {
+    let env = Env::new();
+    env.seed_minimal();
+    let ro = env.path("ro");
+    let _mount = Mount::read_only_with(&ro, &[]);
+    let place = fs::canonicalize(&ro).unwrap();
+    let err = env.fails(&["report", "timeline", "--output", "ro/timeline.csv"]);
+    assert_eq!(
+        err,
+        format!(
+            "conflictdb: cannot write ro/timeline.csv: directory {} is on a read-only file system\n",
+            place.display()
+        )
+    );
+    let err = env.fails(&["export", "--seed", "--out", "ro/seed"]);
+    assert_eq!(
+        err,
+        "conflictdb: cannot write ro/seed: directory ro is on a read-only file system\n"
+    );
+}
+
+#[test]
+fn a_full_standard_output_is_named_by_every_command_that_writes_there() {
+    let env = Env::new();
+    env.seed_minimal();
+    for args in [&["check"][..], &["reports"], &["migrate", "--status"]] {
+        let out = env
+            .spawnable()
+            .args(args)
+            .stdout(fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(
+            (out.status.code(), String::from_utf8_lossy(&out.stderr)),
+            (
+                Some(1),
+                "conflictdb: disk full while writing standard output\n".into()
+            ),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
 fn seed_and_migrate_on_a_read_only_file_system_say_so() {
     let env = Env::new();
     let dir = env.seed_minimal();

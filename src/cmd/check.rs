@@ -207,7 +207,8 @@ pub fn run(db_path: &Path) -> Result<()> {
         }
         findings += problems.len();
     }
-    std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes())?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes())
+        .map_err(crate::output::stdout_error)?;
     if findings > 0 {
         bail!(
             "check found {findings} problem{}",
