@@ -75,7 +75,7 @@ pub fn open_for_write(path: &Path) -> Result<Connection> {
 /// Opens (creating if needed) a database for writing without migrating it.
 pub fn open_unmigrated(path: &Path) -> Result<Connection> {
     if regular_file(path)? && read_header(path)? == Header::Other {
-        bail!("{} is not an SQLite database", path.display());
+        bail!("{}", not_a_database(path));
     }
     let conn = Connection::open(path).map_err(|e| failure(e, path))?;
     // SQLite opens a file it may not write read-only without a word; the first write would
@@ -168,6 +168,25 @@ fn read_header(path: &Path) -> Result<Header> {
     })
 }
 
+/// Why SQLite cannot take `path` for a database: it is something else, or an SQLite database
+/// whose first page is damaged or cut short (never called "not an SQLite database").
+fn not_a_database(path: &Path) -> String {
+    use std::io::Read;
+    let file = path.display();
+    let mut start = Vec::with_capacity(100);
+    let _ = std::fs::File::open(path).and_then(|f| f.take(100).read_to_end(&mut start));
+    if !start.starts_with(b"SQLite format 3\0") {
+        return format!("{file} is not an SQLite database");
+    }
+    if start.len() < 100 {
+        return format!(
+            "{file} is damaged: it starts as an SQLite database does but is only {} bytes long",
+            start.len()
+        );
+    }
+    format!("{file} is damaged: it starts as an SQLite database does, but SQLite cannot read its header")
+}
+
 /// What SQLite's `error` on the database `path` means for the user, naming the file, when it is
 /// the environment's doing rather than the data's: a read-only, full, damaged or unreadable file,
 /// or a file that is not a database. None for any other error.
@@ -190,7 +209,7 @@ pub fn describe_failure(error: &rusqlite::Error, path: &Path) -> Option<String> 
         rusqlite::ErrorCode::DiskFull => format!("disk full while writing {file}"),
         rusqlite::ErrorCode::SystemIoFailure => format!("I/O error on {file}: {detail}"),
         rusqlite::ErrorCode::DatabaseCorrupt => format!("{file} is damaged: {detail}"),
-        rusqlite::ErrorCode::NotADatabase => format!("{file} is not an SQLite database"),
+        rusqlite::ErrorCode::NotADatabase => not_a_database(path),
         rusqlite::ErrorCode::CannotOpen => cannot_open(path, &detail),
         rusqlite::ErrorCode::OutOfMemory => format!("out of memory while working on {file}"),
         _ => return None,
@@ -426,7 +445,7 @@ pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
     }
     let header = read_header(path)?;
     if header == Header::Other {
-        bail!("{} is not an SQLite database", path.display());
+        bail!("{}", not_a_database(path));
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags).map_err(|e| failure(e, path))?;

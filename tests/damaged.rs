@@ -531,6 +531,27 @@ fn refused_by_every_command(env: &Env, db: &str, message: &str) {
 }
 
 #[test]
+fn an_sqlite_file_with_a_smashed_or_cut_header_is_called_damaged_by_every_command() {
+    let env = Env::new();
+    env.seed_minimal();
+    let mut bytes = fs::read(env.db()).unwrap();
+    // The magic string stays; the page size and the rest of the header are garbage.
+    bytes[16..100].fill(0xee);
+    fs::write(env.db(), &bytes).unwrap();
+    refused_by_every_command(
+        &env,
+        "conflict.db",
+        "conflictdb: conflict.db is damaged: it starts as an SQLite database does, but SQLite cannot read its header\n",
+    );
+    fs::write(env.db(), &bytes[..50]).unwrap();
+    refused_by_every_command(
+        &env,
+        "conflict.db",
+        "conflictdb: conflict.db is damaged: it starts as an SQLite database does but is only 50 bytes long\n",
+    );
+}
+
+#[test]
 fn a_fifo_as_db_is_refused_at_once_by_every_command() {
     let env = Env::new();
     let fifo = env.path("pipe");
