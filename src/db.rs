@@ -475,6 +475,31 @@ pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// For `check` alone: opens read-only a database that SQLite refuses as malformed when it reads
+/// the schema (a file shorter than its header says, a schema entry it cannot parse), reading it
+/// with `writable_schema`, under which SQLite reads what it can, so that every rule can report
+/// what it finds. None if the file is not damaged so, or is no conflictdb database of this
+/// schema version.
+pub fn open_damaged(path: &Path) -> Option<Connection> {
+    if !regular_file(path).ok()? || read_header(path).ok()? == Header::Other {
+        return None;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).ok()?;
+    let error = first_read(&conn).err()?;
+    if error.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseCorrupt) {
+        return None;
+    }
+    conn.pragma_update(None, "writable_schema", true).ok()?;
+    first_read(&conn).ok()?;
+    set_pragmas(&conn).ok()?;
+    conn.pragma_update(None, "query_only", true).ok()?;
+    conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)
+        .ok()?;
+    check_identity(&conn, path).ok()?;
+    (schema_version(&conn).ok()? == latest_version()).then_some(conn)
+}
+
 fn first_read(conn: &Connection) -> rusqlite::Result<()> {
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
 }

@@ -389,6 +389,75 @@ fn check_on_a_smashed_page_reports_the_damage_and_runs_every_other_rule() {
     assert_eq!(err, "conflictdb: check found 3 problems\n");
 }
 
+/// Runs check, and asserts that it fails, that its first line is `first`, that every rule
+/// reports (a line `ok` or one or more `FAIL`), and that the count on stderr is of the `FAIL`s.
+fn check_reports_every_rule_after(env: &Env, first: &str) -> String {
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out.lines().next(), Some(first), "{out}");
+    for rule in RULES {
+        assert!(
+            out.lines().any(|line| line == format!("ok    {rule}")
+                || line.starts_with(&format!("FAIL  {rule}: "))),
+            "rule {rule} did not report:\n{out}"
+        );
+    }
+    let failures = out.lines().filter(|l| l.starts_with("FAIL  ")).count();
+    assert_eq!(
+        err,
+        format!("conflictdb: check found {failures} problems\n")
+    );
+    out
+}
+
+#[test]
+fn check_on_a_file_cut_short_reports_it_and_runs_every_rule() {
+    let env = Env::new();
+    env.seed_minimal();
+    let (root, page_size): (i64, i64) = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master
+             WHERE name = 'events'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // SQLite refuses to open a file shorter than its header says, unless asked to read what
+    // it can.
+    let file = fs::OpenOptions::new().write(true).open(env.db()).unwrap();
+    file.set_len(u64::try_from((root - 1) * page_size).unwrap())
+        .unwrap();
+    drop(file);
+    let out = check_reports_every_rule_after(
+        &env,
+        "FAIL  integrity_check: conflict.db is damaged: database disk image is malformed",
+    );
+    assert!(
+        out.contains("FAIL  integrity_check: table events: database disk image is malformed\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_on_a_schema_sqlite_cannot_parse_reports_it_and_runs_every_rule() {
+    let env = Env::new();
+    env.seed_minimal();
+    tamper(
+        &env,
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_master SET sql = 'CREATE VIEW v_events AS SELECT' WHERE name = 'v_events';",
+    );
+    let out = check_reports_every_rule_after(
+        &env,
+        "FAIL  integrity_check: conflict.db is damaged: malformed database schema (v_events) - incomplete input",
+    );
+    assert!(
+        out.contains("FAIL  schema: view v_events differs from the one the migrations build\n"),
+        "{out}"
+    );
+}
+
 /// Runs check on a database changed by `sql`, and asserts that the schema rule alone fails,
 /// with `findings`.
 fn schema_findings(sql: &str, findings: &[&str]) {
