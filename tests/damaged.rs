@@ -440,6 +440,29 @@ fn check_on_a_file_cut_short_reports_it_and_runs_every_rule() {
 }
 
 #[test]
+fn check_on_a_file_cut_to_its_first_page_says_why_the_migrations_rule_could_not_finish() {
+    let env = Env::new();
+    env.seed_minimal();
+    let page_size: i64 = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    let file = fs::OpenOptions::new().write(true).open(env.db()).unwrap();
+    file.set_len(u64::try_from(page_size).unwrap()).unwrap();
+    drop(file);
+    let out = check_reports_every_rule_after(
+        &env,
+        "FAIL  integrity_check: conflict.db is damaged: database disk image is malformed",
+    );
+    assert!(
+        out.contains(
+            "FAIL  migrations: could not finish: conflict.db is damaged: database disk image is malformed\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn check_on_a_schema_sqlite_cannot_parse_reports_it_and_runs_every_rule() {
     let env = Env::new();
     env.seed_minimal();

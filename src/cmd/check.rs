@@ -169,6 +169,13 @@ fn foreign_keys(conn: &mut Connection) -> Result<Vec<String>> {
 fn pending_migrations(conn: &mut Connection) -> Result<Vec<String>> {
     let pending = match db::pending(conn) {
         Ok(pending) => pending,
+        // The history could not be read: the rule could not finish.
+        Err(e)
+            if e.chain()
+                .any(|c| c.downcast_ref::<rusqlite::Error>().is_some()) =>
+        {
+            return Err(e)
+        }
         // An unknown or edited migration: the message says what to do.
         Err(e) => return Ok(vec![format!("{e:#}")]),
     };
