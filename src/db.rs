@@ -75,7 +75,7 @@ pub fn open_for_write(path: &Path) -> Result<Connection> {
 /// Opens (creating if needed) a database for writing without migrating it.
 pub fn open_unmigrated(path: &Path) -> Result<Connection> {
     if regular_file(path)? && read_header(path)? == Header::Other {
-        bail!("{} is not an SQLite database", path.display());
+        bail!("{}", not_a_database(path));
     }
     let conn = Connection::open(path).map_err(|e| failure(e, path))?;
     // SQLite opens a file it may not write read-only without a word; the first write would
@@ -116,7 +116,7 @@ fn regular_file(path: &Path) -> Result<bool> {
     )
 }
 
-fn kind_of(kind: &std::fs::FileType) -> &'static str {
+pub fn kind_of(kind: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -168,6 +168,25 @@ fn read_header(path: &Path) -> Result<Header> {
     })
 }
 
+/// Why SQLite cannot take `path` for a database: it is something else, or an SQLite database
+/// whose first page is damaged or cut short (never called "not an SQLite database").
+fn not_a_database(path: &Path) -> String {
+    use std::io::Read;
+    let file = path.display();
+    let mut start = Vec::with_capacity(100);
+    let _ = std::fs::File::open(path).and_then(|f| f.take(100).read_to_end(&mut start));
+    if !start.starts_with(b"SQLite format 3\0") {
+        return format!("{file} is not an SQLite database");
+    }
+    if start.len() < 100 {
+        return format!(
+            "{file} is damaged: it starts as an SQLite database does but is only {} bytes long",
+            start.len()
+        );
+    }
+    format!("{file} is damaged: it starts as an SQLite database does, but SQLite cannot read its header")
+}
+
 /// What SQLite's `error` on the database `path` means for the user, naming the file, when it is
 /// the environment's doing rather than the data's: a read-only, full, damaged or unreadable file,
 /// or a file that is not a database. None for any other error.
@@ -190,7 +209,7 @@ pub fn describe_failure(error: &rusqlite::Error, path: &Path) -> Option<String> 
         rusqlite::ErrorCode::DiskFull => format!("disk full while writing {file}"),
         rusqlite::ErrorCode::SystemIoFailure => format!("I/O error on {file}: {detail}"),
         rusqlite::ErrorCode::DatabaseCorrupt => format!("{file} is damaged: {detail}"),
-        rusqlite::ErrorCode::NotADatabase => format!("{file} is not an SQLite database"),
+        rusqlite::ErrorCode::NotADatabase => not_a_database(path),
         rusqlite::ErrorCode::CannotOpen => cannot_open(path, &detail),
         rusqlite::ErrorCode::OutOfMemory => format!("out of memory while working on {file}"),
         _ => return None,
@@ -218,15 +237,24 @@ pub fn is_environment_failure(error: &rusqlite::Error) -> bool {
 
 /// Why a new database file cannot be made at `path`, given the operating system's refusal.
 pub fn cannot_create(path: &Path, error: &std::io::Error) -> String {
-    let cause = match why_unwritable(&directory_of(path)) {
+    format!(
+        "cannot create {}: {}",
+        path.display(),
+        why_not_created(path, error)
+    )
+}
+
+/// Why no file could be made beside `path` (a temporary one, whose name is no concern of the
+/// user's), given the operating system's refusal.
+pub fn why_not_created(path: &Path, error: &std::io::Error) -> String {
+    match why_unwritable(&directory_of(path)) {
         Some(place) => place,
         // The error's own text, without a temporary file's name.
         None => error.raw_os_error().map_or_else(
             || error.kind().to_string(),
             |code| std::io::Error::from_raw_os_error(code).to_string(),
         ),
-    };
-    format!("cannot create {}: {cause}", path.display())
+    }
 }
 
 /// An error on the database `path`, described as [`describe_failure`] does where it can.
@@ -417,7 +445,7 @@ pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
     }
     let header = read_header(path)?;
     if header == Header::Other {
-        bail!("{} is not an SQLite database", path.display());
+        bail!("{}", not_a_database(path));
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags).map_err(|e| failure(e, path))?;
@@ -445,6 +473,31 @@ pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     check_identity(&conn, path)?;
     Ok(conn)
+}
+
+/// For `check` alone: opens read-only a database that SQLite refuses as malformed when it reads
+/// the schema (a file shorter than its header says, a schema entry it cannot parse), reading it
+/// with `writable_schema`, under which SQLite reads what it can, so that every rule can report
+/// what it finds. None if the file is not damaged so, or is no conflictdb database of this
+/// schema version.
+pub fn open_damaged(path: &Path) -> Option<Connection> {
+    if !regular_file(path).ok()? || read_header(path).ok()? == Header::Other {
+        return None;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).ok()?;
+    let error = first_read(&conn).err()?;
+    if error.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseCorrupt) {
+        return None;
+    }
+    conn.pragma_update(None, "writable_schema", true).ok()?;
+    first_read(&conn).ok()?;
+    set_pragmas(&conn).ok()?;
+    conn.pragma_update(None, "query_only", true).ok()?;
+    conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)
+        .ok()?;
+    check_identity(&conn, path).ok()?;
+    (schema_version(&conn).ok()? == latest_version()).then_some(conn)
 }
 
 fn first_read(conn: &Connection) -> rusqlite::Result<()> {

@@ -90,7 +90,14 @@ pub fn create(path: &Path, shown: &Path, database: Option<&Path>) -> Result<(Fil
             .tempfile_in(dir)
     };
     let (temp, registered) = interrupt::create(interrupt::Kind::File, make, |t| t.path())
-        .map_err(|e| anyhow!("cannot write {}: {e}", shown.display()))?;
+        // Why, without the temporary file's name that tempfile's error adds.
+        .map_err(|e| {
+            anyhow!(
+                "cannot write {}: {}",
+                shown.display(),
+                crate::db::why_not_created(&target, &e)
+            )
+        })?;
     let (file, temp) = temp.into_parts();
     let mut copy = false;
     if let Some(old) = &existing {

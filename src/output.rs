@@ -65,7 +65,7 @@ impl Sink {
 }
 
 /// A broken pipe stays one (the reader has all it wanted); anything else names standard output.
-fn stdout_error(error: io::Error) -> io::Error {
+pub fn stdout_error(error: io::Error) -> io::Error {
     if error.kind() == io::ErrorKind::BrokenPipe {
         return error;
     }

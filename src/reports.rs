@@ -102,10 +102,15 @@ pub fn all(extra: Option<&Path>) -> Result<BTreeMap<String, Report>> {
 
 /// A report file from `--queries`, or why it cannot be one.
 fn read_report(name: &str, path: &Path) -> Result<Report> {
-    let bytes = match std::fs::read(path) {
-        Err(_) if path.is_dir() => bail!("is a directory, not a report file"),
-        read => read.context("cannot read it")?,
-    };
+    // Reading a FIFO would wait for a writer forever, and a directory is no file.
+    let meta = std::fs::metadata(path).context("cannot read it")?;
+    if !meta.is_file() {
+        bail!(
+            "is {}, not a report file",
+            crate::db::kind_of(&meta.file_type())
+        );
+    }
+    let bytes = std::fs::read(path).context("cannot read it")?;
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "is not UTF-8 text (bad byte at offset {})",
@@ -287,8 +292,14 @@ pub fn prepare<'c>(
         )
     })?;
     // Refused here, before any output, rather than by the read-only connection once the header
-    // is printed.
-    if !stmt.readonly() {
+    // is printed. A statement that returns no columns (ATTACH, BEGIN, none at all) is no query.
+    if stmt.column_count() == 0 && verb(&sql).is_empty() {
+        bail!(
+            "report {} holds no SQL statement after its header",
+            report.name
+        );
+    }
+    if !stmt.readonly() || stmt.column_count() == 0 {
         bail!(
             "report {} is read-only: it runs SELECT statements, not {:?}",
             report.name,
@@ -370,13 +381,45 @@ pub fn compile_error(error: &rusqlite::Error) -> String {
                 .take(40)
                 .collect();
             if at.trim().is_empty() {
-                msg.clone()
+                short_words(msg)
             } else {
-                format!("{msg}, at {:?}", at.trim())
+                format!("{}, at {:?}", short_words(msg), at.trim())
             }
         }
-        other => other.to_string(),
+        other => short_words(&other.to_string()),
     }
+}
+
+/// SQLite's message with each long word (an identifier pasted by mistake, megabytes long) cut
+/// short with its size, as [`quoted`] cuts a value: `no such column: xxxx… (120,000 bytes)`.
+fn short_words(message: &str) -> String {
+    const WHOLE: usize = 80;
+    const KEPT: usize = 40;
+    let words: Vec<String> = message
+        .split(' ')
+        .map(|word| {
+            if word.len() <= WHOLE {
+                return word.to_string();
+            }
+            // The quotes and colon SQLite puts around a name stay where they are.
+            let opening = word.len() - word.trim_start_matches(['"', '\'', '`', '[']).len();
+            let body = word.trim_end_matches([':', ',']);
+            let after = &word[body.len()..];
+            let name = body[opening..].trim_end_matches(['"', '\'', '`', ']']);
+            let closing = &body[opening + name.len()..];
+            let end = name
+                .char_indices()
+                .nth(KEPT)
+                .map_or(name.len(), |(at, _)| at);
+            format!(
+                "{}{}\u{2026}{closing} ({} bytes){after}",
+                &word[..opening],
+                &name[..end],
+                crate::seed::thousands(name.len() as u64)
+            )
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// The report's SQL without the `-- if: NAME` lines whose parameter has no value.

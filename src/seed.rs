@@ -218,6 +218,11 @@ pub fn load_with(
     }
     for (_, table_name, sql) in &indexes {
         if let Err(error) = tx.execute_batch(sql) {
+            // A full disk or a failing file: no row is to blame, and SQLite, in its error state
+            // now, would answer the search for a duplicate with an error hiding this one.
+            if is_environment(&error) {
+                return Err(error.into());
+            }
             // A unique index that cannot be built means a key appears twice in its file.
             if let Some(table) = TABLES.iter().find(|t| t.name == *table_name) {
                 if let Some((names, values)) = repeated_identity(&tx, table, table.name)? {
@@ -1549,8 +1554,13 @@ fn insert_rows(
     if let Some(many) = &mut inserts.many {
         for run in rows.chunks_exact(ROWS_PER_INSERT) {
             let values = run.iter().flat_map(|row| row_values(binds_id, row, arena));
-            if many.execute(values).is_err() {
-                break;
+            match many.execute(values) {
+                Ok(()) => {}
+                // No row is to blame, and going on row by row would meet SQLite's state after
+                // the failure (a fresh load has no journal to undo a failed write with), which
+                // it reports as a malformed database.
+                Err(error) if is_environment(&error) => return Err(error.into()),
+                Err(_) => break,
             }
             done += ROWS_PER_INSERT;
         }

@@ -440,7 +440,7 @@ fn query_cannot_write_attach_or_tamper_with_the_schema() {
         ),
         (
             "ATTACH 'other.db' AS other",
-            "too many attached databases - max 0",
+            "query is read-only: it runs SELECT statements, not \"ATTACH\"",
         ),
         ("SELECT load_extension('libevil')", "not authorized"),
     ];

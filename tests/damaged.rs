@@ -303,6 +303,98 @@ fn check_on_a_smashed_page_reports_the_damage_and_runs_every_other_rule() {
     assert_eq!(err, "conflictdb: check found 3 problems\n");
 }
 
+/// Runs check, and asserts that it fails, that its first line is `first`, that every rule
+/// reports (a line `ok` or one or more `FAIL`), and that the count on stderr is of the `FAIL`s.
+fn check_reports_every_rule_after(env: &Env, first: &str) -> String {
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out.lines().next(), Some(first), "{out}");
+    for rule in RULES {
+        assert!(
+            out.lines().any(|line| line == format!("ok    {rule}")
+                || line.starts_with(&format!("FAIL  {rule}: "))),
+            "rule {rule} did not report:\n{out}"
+        );
+    }
+    let failures = out.lines().filter(|l| l.starts_with("FAIL  ")).count();
+    assert_eq!(
+        err,
+        format!("conflictdb: check found {failures} problems\n")
+    );
+    out
+}
+
+#[test]
+fn check_on_a_file_cut_short_reports_it_and_runs_every_rule() {
+    let env = Env::new();
+    env.seed_minimal();
+    let (root, page_size): (i64, i64) = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master
+             WHERE name = 'events'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // SQLite refuses to open a file shorter than its header says, unless asked to read what
+    // it can.
+    let file = fs::OpenOptions::new().write(true).open(env.db()).unwrap();
+    file.set_len(u64::try_from((root - 1) * page_size).unwrap())
+        .unwrap();
+    drop(file);
+    let out = check_reports_every_rule_after(
+        &env,
+        "FAIL  integrity_check: conflict.db is damaged: database disk image is malformed",
+    );
+    assert!(
+        out.contains("FAIL  integrity_check: table events: database disk image is malformed\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_on_a_file_cut_to_its_first_page_says_why_the_migrations_rule_could_not_finish() {
+    let env = Env::new();
+    env.seed_minimal();
+    let page_size: i64 = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    let file = fs::OpenOptions::new().write(true).open(env.db()).unwrap();
+    file.set_len(u64::try_from(page_size).unwrap()).unwrap();
+    drop(file);
+    let out = check_reports_every_rule_after(
+        &env,
+        "FAIL  integrity_check: conflict.db is damaged: database disk image is malformed",
+    );
+    assert!(
+        out.contains(
+            "FAIL  migrations: could not finish: conflict.db is damaged: database disk image is malformed\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_on_a_schema_sqlite_cannot_parse_reports_it_and_runs_every_rule() {
+    let env = Env::new();
+    env.seed_minimal();
+    tamper(
+        &env,
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_master SET sql = 'CREATE VIEW v_events AS SELECT' WHERE name = 'v_events';",
+    );
+    let out = check_reports_every_rule_after(
+        &env,
+        "FAIL  integrity_check: conflict.db is damaged: malformed database schema (v_events) - incomplete input",
+    );
+    assert!(
+        out.contains("FAIL  schema: view v_events differs from the one the migrations build\n"),
+        "{out}"
+    );
+}
+
 /// Runs check on a database changed by `sql`, and asserts that the schema rule alone fails,
 /// with `findings`.
 fn schema_findings(sql: &str, findings: &[&str]) {
@@ -445,6 +537,27 @@ fn refused_by_every_command(env: &Env, db: &str, message: &str) {
 }
 
 #[test]
+fn an_sqlite_file_with_a_smashed_or_cut_header_is_called_damaged_by_every_command() {
+    let env = Env::new();
+    env.seed_minimal();
+    let mut bytes = fs::read(env.db()).unwrap();
+    // The magic string stays; the page size and the rest of the header are garbage.
+    bytes[16..100].fill(0xee);
+    fs::write(env.db(), &bytes).unwrap();
+    refused_by_every_command(
+        &env,
+        "conflict.db",
+        "conflictdb: conflict.db is damaged: it starts as an SQLite database does, but SQLite cannot read its header\n",
+    );
+    fs::write(env.db(), &bytes[..50]).unwrap();
+    refused_by_every_command(
+        &env,
+        "conflict.db",
+        "conflictdb: conflict.db is damaged: it starts as an SQLite database does but is only 50 bytes long\n",
+    );
+}
+
+#[test]
 fn a_fifo_as_db_is_refused_at_once_by_every_command() {
     let env = Env::new();
     let fifo = env.path("pipe");
@@ -490,6 +603,50 @@ fn migrate_status_on_an_empty_file_lists_everything_pending_and_writes_nothing()
 }
 
 // Point 13: writing where it cannot be done says so, naming the file.
+
+#[test]
+fn output_into_a_read_only_file_system_says_so_without_a_temporary_name() {
+    let env = Env::new();
+    env.seed_minimal();
+    let ro = env.path("ro");
+    let _mount = Mount::read_only_with(&ro, &[]);
+    let place = fs::canonicalize(&ro).unwrap();
+    let err = env.fails(&["report", "timeline", "--output", "ro/timeline.csv"]);
+    assert_eq!(
+        err,
+        format!(
+            "conflictdb: cannot write ro/timeline.csv: directory {} is on a read-only file system\n",
+            place.display()
+        )
+    );
+    let err = env.fails(&["export", "--seed", "--out", "ro/seed"]);
+    assert_eq!(
+        err,
+        "conflictdb: cannot write ro/seed: directory ro is on a read-only file system\n"
+    );
+}
+
+#[test]
+fn a_full_standard_output_is_named_by_every_command_that_writes_there() {
+    let env = Env::new();
+    env.seed_minimal();
+    for args in [&["check"][..], &["reports"], &["migrate", "--status"]] {
+        let out = env
+            .spawnable()
+            .args(args)
+            .stdout(fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(
+            (out.status.code(), String::from_utf8_lossy(&out.stderr)),
+            (
+                Some(1),
+                "conflictdb: disk full while writing standard output\n".into()
+            ),
+            "{args:?}"
+        );
+    }
+}
 
 #[test]
 fn seed_and_migrate_on_a_read_only_file_system_say_so() {

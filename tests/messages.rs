@@ -51,6 +51,35 @@ fn disk_full_during_a_first_seed_says_so_names_the_database_and_leaves_no_file()
 }
 
 #[test]
+fn disk_full_while_a_first_seed_stores_rows_past_its_page_cache_is_not_called_damage() {
+    let env = Env::new();
+    // More rows than a fresh load's 2 MB page cache holds: a page the full disk refused is read
+    // back while the load goes on, where SQLite calls the file malformed.
+    env.synth(6000, 1, "synth");
+    let _disk = Mount::tmpfs(&env.path("disk"), "size=2m");
+    let db = env.path("disk").join("conflict.db");
+    let (code, out, err) = env.run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "seed",
+        env.path("synth").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (code, out.as_str(), err),
+        (
+            1,
+            "",
+            format!(
+                "conflictdb: disk full while writing {}; nothing was loaded\n",
+                db.display()
+            )
+        )
+    );
+    let left: Vec<_> = fs::read_dir(env.path("disk")).unwrap().collect();
+    assert!(left.is_empty(), "a refused first seed left {left:?}");
+}
+
+#[test]
 fn disk_full_during_a_seed_into_an_existing_database_says_so_and_leaves_it_as_it_was() {
     let env = Env::new();
     let data = synth(&env);
@@ -201,6 +230,34 @@ fn a_long_report_parameter_is_cut_short_and_refused_at_once() {
     assert!(start.elapsed() < Duration::from_secs(10));
 }
 
+#[test]
+fn a_long_name_in_sqlites_complaint_about_a_query_is_cut_short_with_its_size() {
+    let env = Env::new();
+    env.seed_minimal();
+    let long = "x".repeat(100_000);
+    let kept = "x".repeat(40);
+    for (sql, message) in [
+        (
+            format!("SELECT * FROM {long}"),
+            format!("no such table: {kept}… (100,000 bytes)"),
+        ),
+        (
+            format!("SELECT 1 FROM [{long}]"),
+            format!("no such table: {kept}… (100,000 bytes)"),
+        ),
+        (
+            long.clone(),
+            format!("near \"{kept}…\" (100,000 bytes): syntax error, at \"{kept}\""),
+        ),
+    ] {
+        let err = env.fails(&["query", &sql]);
+        assert_eq!(
+            err,
+            format!("conflictdb: the query does not compile: {message}\n")
+        );
+    }
+}
+
 // 16. A bad report file costs only itself; a report that writes is refused before any output.
 
 /// Runs `timeline` with `--queries mine` holding `bad` (made by `make`) beside a good report;
@@ -270,6 +327,87 @@ fn a_directory_named_like_a_report_is_named_and_skipped() {
         &err,
         "conflictdb: mine/x.sql: is a directory, not a report file; skipped\n",
     );
+}
+
+#[test]
+fn a_fifo_named_like_a_report_is_named_and_skipped_without_waiting_for_a_writer() {
+    let env = Env::new();
+    env.seed_minimal();
+    fs::create_dir(env.path("mine")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(env.path("mine/pipe.sql"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = env
+        .spawnable()
+        .args(["report", "timeline", "--queries", "mine", "--format", "csv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("report with a FIFO in --queries was still running after 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        (out.status.code(), String::from_utf8_lossy(&out.stderr)),
+        (
+            Some(0),
+            "conflictdb: mine/pipe.sql: is a FIFO (named pipe), not a report file; skipped\n"
+                .into()
+        )
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+}
+
+#[test]
+fn a_report_or_query_that_returns_no_columns_is_refused_before_any_output() {
+    let env = Env::new();
+    env.seed_minimal();
+    fs::create_dir(env.path("mine")).unwrap();
+    fs::write(
+        env.path("mine/attach.sql"),
+        "-- title: Attach\nATTACH 'other.db' AS other;\n",
+    )
+    .unwrap();
+    fs::write(
+        env.path("mine/empty.sql"),
+        "-- title: Nothing yet\n-- param: x: unused\n",
+    )
+    .unwrap();
+    for (args, message) in [
+        (
+            &["report", "attach", "--queries", "mine", "-f", "csv"][..],
+            "conflictdb: report attach is read-only: it runs SELECT statements, not \"ATTACH\"\n",
+        ),
+        (
+            &["report", "empty", "--queries", "mine", "-f", "csv"],
+            "conflictdb: report empty holds no SQL statement after its header\n",
+        ),
+        (
+            &["query", "BEGIN", "-f", "csv"],
+            "conflictdb: query is read-only: it runs SELECT statements, not \"BEGIN\"\n",
+        ),
+        (
+            &["query", "  "],
+            "conflictdb: the query holds no SQL statement\n",
+        ),
+    ] {
+        let (code, out, err) = env.run(args);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (1, "", message),
+            "{args:?}"
+        );
+    }
+    assert!(!env.path("other.db").exists());
 }
 
 #[test]

@@ -169,6 +169,13 @@ fn foreign_keys(conn: &mut Connection) -> Result<Vec<String>> {
 fn pending_migrations(conn: &mut Connection) -> Result<Vec<String>> {
     let pending = match db::pending(conn) {
         Ok(pending) => pending,
+        // The history could not be read: the rule could not finish.
+        Err(e)
+            if e.chain()
+                .any(|c| c.downcast_ref::<rusqlite::Error>().is_some()) =>
+        {
+            return Err(e)
+        }
         // An unknown or edited migration: the message says what to do.
         Err(e) => return Ok(vec![format!("{e:#}")]),
     };
@@ -185,13 +192,21 @@ fn pending_migrations(conn: &mut Connection) -> Result<Vec<String>> {
 }
 
 pub fn run(db_path: &Path) -> Result<()> {
-    let mut conn = db::open_read_only(db_path)?;
+    // A file SQLite refuses to open as malformed is still checked, rule by rule, with the
+    // refusal as the first finding of the integrity rule.
+    let (mut conn, mut damage) = match db::open_read_only(db_path) {
+        Ok(conn) => (conn, None),
+        Err(error) => match db::open_damaged(db_path) {
+            Some(conn) => (conn, Some(format!("{error:#}"))),
+            None => return Err(error),
+        },
+    };
     let mut findings = 0usize;
     let mut lines = String::new();
     // Each rule runs on its own: one that cannot finish (a damaged page, a dropped table) is a
     // finding, and the others still run.
     for rule in rules() {
-        let problems = (rule.find)(&mut conn).unwrap_or_else(|error| {
+        let mut problems = (rule.find)(&mut conn).unwrap_or_else(|error| {
             let cause = error
                 .chain()
                 .find_map(|c| c.downcast_ref::<rusqlite::Error>())
@@ -199,6 +214,9 @@ pub fn run(db_path: &Path) -> Result<()> {
                 .unwrap_or_else(|| sqlite_message(&error));
             vec![format!("could not finish: {cause}")]
         });
+        if let Some(damage) = damage.take() {
+            problems.insert(0, damage);
+        }
         if problems.is_empty() {
             lines.push_str(&format!("ok    {}\n", rule.name));
         }
@@ -207,7 +225,8 @@ pub fn run(db_path: &Path) -> Result<()> {
         }
         findings += problems.len();
     }
-    std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes())?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes())
+        .map_err(crate::output::stdout_error)?;
     if findings > 0 {
         bail!(
             "check found {findings} problem{}",

@@ -119,8 +119,14 @@ pub fn write_seed_layout(
             .permissions(std::fs::Permissions::from_mode(mode))
             .tempdir_in(parent)
     };
-    let (temp, _registered) = interrupt::create(interrupt::Kind::Dir, make, |t| t.path())
-        .with_context(|| format!("cannot create a directory beside {}", dir.display()))?;
+    let (temp, _registered) =
+        interrupt::create(interrupt::Kind::Dir, make, |t| t.path()).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot write {}: {}",
+                dir.display(),
+                db::why_not_created(&target, &e)
+            )
+        })?;
     if existing.is_some() {
         std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(mode))?;
     }

@@ -51,7 +51,8 @@ fn status(db_path: &Path) -> Result<()> {
         };
         out.push_str(&format!("{}\t{}\t{state}\t{on}\n", row.version, row.name));
     }
-    std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
+        .map_err(crate::output::stdout_error)?;
     let snapshots = db::snapshots(db_path);
     if !snapshots.is_empty() {
         eprintln!("conflictdb: snapshots taken before earlier migrations (restore one by copying it over {} while nothing else uses it):", db_path.display());

@@ -15,7 +15,12 @@ pub fn run(db_path: &Path, args: &QueryArgs) -> Result<()> {
             crate::reports::compile_error(&e)
         ),
     };
-    if !stmt.readonly() {
+    // A statement that returns no columns (ATTACH, BEGIN) would print an empty header before
+    // failing, or succeed doing nothing.
+    if stmt.column_count() == 0 && first_word(&args.sql).is_empty() {
+        bail!("the query holds no SQL statement");
+    }
+    if !stmt.readonly() || stmt.column_count() == 0 {
         bail!(
             "query is read-only: it runs SELECT statements, not {:?}",
             first_word(&args.sql)

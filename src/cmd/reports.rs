@@ -17,6 +17,6 @@ pub fn run(args: &ReportsArgs) -> Result<()> {
             .collect();
         table.add_row([report.name.clone(), report.title.clone(), params.join("\n")]);
     }
-    writeln!(std::io::stdout().lock(), "{table}")?;
+    writeln!(std::io::stdout().lock(), "{table}").map_err(output::stdout_error)?;
     Ok(())
 }
