@@ -76,6 +76,14 @@ pub fn create(path: &Path, shown: &Path, database: Option<&Path>) -> Result<(Fil
             ));
         }
     }
+    // A file this user may not write is not replaced behind its back (`>` would fail too); the
+    // probe opens it without truncating it.
+    if existing.is_some() {
+        OpenOptions::new()
+            .write(true)
+            .open(&target)
+            .map_err(|e| write_error(e, shown))?;
+    }
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     // A new file gets the mode `>` would give it (0666 less the umask). A replacement starts

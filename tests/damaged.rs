@@ -149,6 +149,52 @@ fn report_query_check_and_export_work_in_a_directory_nobody_may_write() {
 }
 
 #[test]
+fn an_output_file_this_user_may_not_write_is_not_replaced() {
+    let env = Env::new();
+    env.seed_minimal();
+    let locked = env.path("locked");
+    fs::create_dir(&locked).unwrap();
+    fs::copy(env.db(), locked.join("conflict.db")).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
+    // A directory the user may write, holding a file it may not.
+    let outputs = env.path("outputs");
+    fs::create_dir(&outputs).unwrap();
+    fs::set_permissions(&outputs, fs::Permissions::from_mode(0o777)).unwrap();
+    let out = outputs.join("out.csv");
+    fs::write(&out, "old\n").unwrap();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&out, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o444)).unwrap();
+    for args in [
+        &["report", "timeline", "--format", "csv"][..],
+        &["query", "SELECT 1"],
+    ] {
+        let (code, stdout, err) = as_unprivileged(
+            &env,
+            &[
+                &["--db", "locked/conflict.db"][..],
+                args,
+                &["-o", "outputs/out.csv"],
+            ]
+            .concat(),
+        );
+        assert_eq!(
+            (code, stdout.as_str(), err.as_str()),
+            (
+                1,
+                "",
+                "conflictdb: cannot write outputs/out.csv: Permission denied (os error 13)\n"
+            ),
+            "{args:?}"
+        );
+    }
+    assert_eq!(fs::read_to_string(&out).unwrap(), "old\n");
+    assert_eq!(listing(&outputs), ["out.csv"]);
+}
+
+#[test]
 fn a_directory_others_may_write_is_not_read_as_immutable() {
     let env = Env::new();
     env.seed_minimal();
