@@ -257,10 +257,16 @@ pub fn why_not_created(path: &Path, error: &std::io::Error) -> String {
     }
 }
 
+/// A failure of the disk, the file or the machine, described for the user (see
+/// [`describe_failure`]); callers can tell it from a failure of the data by its type.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct EnvironmentFailure(pub String);
+
 /// An error on the database `path`, described as [`describe_failure`] does where it can.
 fn failure(error: rusqlite::Error, path: &Path) -> anyhow::Error {
     match describe_failure(&error, path) {
-        Some(description) => anyhow::anyhow!(description),
+        Some(description) => EnvironmentFailure(description).into(),
         None => {
             anyhow::Error::new(error).context(format!("cannot open database {}", path.display()))
         }
@@ -276,7 +282,7 @@ fn explain(error: anyhow::Error, path: &Path) -> anyhow::Error {
             .and_then(|e| describe_failure(e, path))
     });
     match described {
-        Some(description) => anyhow::anyhow!(description),
+        Some(description) => EnvironmentFailure(description).into(),
         None => error,
     }
 }

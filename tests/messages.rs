@@ -613,3 +613,16 @@ fn a_parameter_that_names_two_rows_ignoring_case_is_refused_as_ambiguous() {
     ]);
     assert_eq!(crate::common::csv_rows(&out).len(), 1, "{out}");
 }
+
+#[test]
+fn disk_full_while_a_first_seed_migrates_its_new_file_says_so() {
+    let env = Env::new();
+    // Too small for the schema itself: the migration is what fails.
+    let _disk = Mount::tmpfs(&env.path("disk"), "size=12k");
+    let err = env.fails(&["--db", "disk/conflict.db", "seed"]);
+    assert_eq!(
+        err,
+        "conflictdb: disk full while writing disk/conflict.db; nothing was loaded\n"
+    );
+    assert!(fs::read_dir(env.path("disk")).unwrap().next().is_none());
+}

@@ -112,7 +112,17 @@ fn build_fresh(
             "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
              PRAGMA cache_size = -2048; PRAGMA foreign_keys = OFF;",
         )?;
-        db::migrate(&mut conn, db_path)?;
+        // The file does not exist yet: a failure of the disk is named as such, not as a failed
+        // migration of a file left "unchanged".
+        db::migrate(&mut conn, db_path).map_err(|e| {
+            match e
+                .chain()
+                .find_map(|c| c.downcast_ref::<db::EnvironmentFailure>())
+            {
+                Some(failure) => anyhow::anyhow!("{failure}; nothing was loaded"),
+                None => e,
+            }
+        })?;
         // The loader checks every value against every CHECK constraint and resolves every
         // reference itself before a row goes in (see seed.rs); SQLite checking them again, row by
         // row, would only cost time. `conflictdb check` verifies both afterwards.
