@@ -142,6 +142,8 @@ impl Pending {
             }
             Place::Copy { temp, target, .. } => {
                 file.sync_all().map_err(|e| write_error(e, shown))?;
+                // Interrupted half-way the target would be cut short: the interrupt waits.
+                let _copying = interrupt::hold();
                 file.rewind().map_err(|e| write_error(e, shown))?;
                 let mut out = OpenOptions::new()
                     .write(true)

@@ -500,6 +500,53 @@ fn an_export_of_the_seed_layout_never_deletes_files_it_does_not_write() {
     assert_eq!(hidden(env.dir.path()), Vec::<String>::new());
 }
 
+#[test]
+fn an_export_of_the_seed_layout_never_deletes_a_directory_or_database_under_one_of_its_names() {
+    let env = Env::new();
+    env.seed_minimal();
+    env.ok(&["export", "--seed", "--out", "layout"]);
+    fs::remove_file(env.path("layout/events.csv")).unwrap();
+    fs::create_dir(env.path("layout/events.csv")).unwrap();
+    fs::write(env.path("layout/events.csv/thesis.txt"), "mine\n").unwrap();
+    let err = env.fails(&["export", "--seed", "--out", "layout"]);
+    assert_eq!(
+        err,
+        "conflictdb: refusing to export the seed layout to layout: it holds events.csv, which the export would delete; use an empty or new directory\n"
+    );
+    assert_eq!(
+        fs::read_to_string(env.path("layout/events.csv/thesis.txt")).unwrap(),
+        "mine\n"
+    );
+    fs::remove_dir_all(env.path("layout/events.csv")).unwrap();
+    // An SQLite database under a name the export writes (here a copy of the one in use).
+    fs::copy(env.db(), env.path("layout/sources.csv")).unwrap();
+    let err = env.fails(&["export", "--seed", "--out", "layout"]);
+    assert_eq!(
+        err,
+        "conflictdb: refusing to export the seed layout to layout: it holds sources.csv, which the export would delete; use an empty or new directory\n"
+    );
+    assert!(Connection::open(env.path("layout/sources.csv"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM events", [], |row| row
+            .get::<_, i64>(0))
+        .is_ok());
+}
+
+#[test]
+fn an_export_of_the_seed_layout_keeps_the_modes_of_the_files_it_replaces() {
+    let env = Env::new();
+    env.seed_minimal();
+    env.ok(&["export", "--seed", "--out", "layout"]);
+    let private = fs::Permissions::from_mode(0o600);
+    fs::set_permissions(env.path("layout/statements.csv"), private).unwrap();
+    let mode = |name: &str| fs::metadata(env.path(name)).unwrap().mode() & 0o7777;
+    let events = mode("layout/events.csv");
+    env.ok(&["seed"]);
+    env.ok(&["export", "--seed", "--out", "layout"]);
+    assert_eq!(mode("layout/statements.csv"), 0o600);
+    assert_eq!(mode("layout/events.csv"), events);
+}
+
 // 13. A full disk names the file.
 
 #[test]
