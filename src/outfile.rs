@@ -204,6 +204,19 @@ fn resolve(path: &Path, shown: &Path) -> Result<PathBuf> {
     Ok(dir.join(name))
 }
 
+/// Refuses standard output that a shell opened onto the database in use or any SQLite file
+/// (`>> conflict.db`, `1<> conflict.db`): the output would land on it as through `--output`.
+pub fn refuse_stdout(database: Option<&Path>) -> Result<()> {
+    // The file descriptor's own file, whatever name it was opened by.
+    let stdout = Path::new("/proc/self/fd/1");
+    match std::fs::metadata(stdout) {
+        Ok(meta) if meta.is_file() => {
+            refuse_databases(stdout, Some(&meta), Path::new("standard output"), database)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Refuses the database in use (compared by device and inode, so any name or hard link counts),
 /// its side files, and any file that SQLite wrote or would take for its own.
 fn refuse_databases(

@@ -173,6 +173,34 @@ fn output_is_never_written_onto_the_database_in_use_whatever_path_leads_there() 
 }
 
 #[test]
+fn standard_output_opened_onto_the_database_is_refused() {
+    let env = Env::new();
+    env.seed_minimal();
+    let before = fs::read(env.db()).unwrap();
+    // `conflictdb query ... 1<>conflict.db` and `>> conflict.db`: the shell opens the file.
+    for append in [false, true] {
+        let onto = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .append(append)
+            .open(env.db())
+            .unwrap();
+        let out = env
+            .spawnable()
+            .args(["query", "SELECT key FROM events", "--format", "csv"])
+            .stdout(Stdio::from(onto))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "append: {append}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "conflictdb: refusing to write standard output: it is the database in use, conflict.db\n"
+        );
+        assert!(fs::read(env.db()).unwrap() == before, "append: {append}");
+    }
+}
+
+#[test]
 fn output_is_never_written_onto_another_sqlite_file() {
     let env = Env::new();
     env.seed_minimal();
