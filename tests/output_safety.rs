@@ -480,6 +480,31 @@ fn a_first_seed_removes_only_the_builds_no_seed_holds() {
     drop(lock);
 }
 
+#[test]
+fn a_first_seed_is_not_held_up_by_a_fifo_under_a_build_name() {
+    let env = Env::new();
+    let dir = env.seed_dir("minimal", None);
+    let fifo = env.path(".conflict.db.seeding-4000000000-abcdef");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    // Opened to be tested for a lock, a FIFO would block the seed until a writer came.
+    let mut child = spawn(&env, &["seed", dir.to_str().unwrap()]);
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(30) {
+        sleep(Duration::from_millis(10));
+    }
+    if child.try_wait().unwrap().is_none() {
+        child.kill().unwrap();
+    }
+    let (code, err) = finish(child);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        fs::symlink_metadata(&fifo).is_ok(),
+        "the FIFO is not ours to remove"
+    );
+}
+
 // 9. `export --seed` replaces its directory whole.
 
 #[test]

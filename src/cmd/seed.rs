@@ -248,6 +248,10 @@ fn remove_stale_builds(db_path: &Path) {
                 }
             }
             None => {
+                // A build is a regular file; opening a FIFO would wait for a writer forever.
+                if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                    continue;
+                }
                 let Ok(build) = File::open(&path) else {
                     continue;
                 };
