@@ -123,6 +123,9 @@ pub fn write_seed_layout(
     };
     let (temp, _registered) = interrupt::create(interrupt::Kind::Dir, make, |t| t.path())
         .with_context(|| format!("cannot create a directory beside {}", dir.display()))?;
+    // Bound again, after the registration: on an error the directory is removed before an
+    // interrupt stops looking for it (bindings are dropped last first), never after.
+    let temp = temp;
     let snapshot = conn.unchecked_transaction()?;
     let counts = write_seed_files(conn, temp.path(), dir, bom)?;
     snapshot.finish()?;
