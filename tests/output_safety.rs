@@ -377,6 +377,31 @@ fn ctrl_c_during_a_first_seed_removes_its_build_and_exits_130() {
 }
 
 #[test]
+fn ctrl_c_during_a_first_seed_through_a_link_to_a_file_not_yet_made_leaves_no_database() {
+    let env = Env::new();
+    let input = synth(&env, 8000, 5, "input");
+    fs::create_dir(env.path("real")).unwrap();
+    std::os::unix::fs::symlink("real/c.db", env.path("link.db")).unwrap();
+    let target = env.path("real/c.db");
+    let child = spawn(&env, &["--db", "link.db", "seed", &input]);
+    // The file appears where the link leads only when the database is complete.
+    wait_for("the database", || target.exists());
+    signal(&child, libc::SIGINT);
+    let (code, err) = finish(child);
+    assert!(matches!(code, Some(0 | 130)), "{code:?} {err}");
+    if target.exists() {
+        let events: i64 = Connection::open(&target)
+            .unwrap()
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap_or(-1);
+        assert_eq!(events, 8000, "an incomplete database was left");
+    }
+    assert!(fs::symlink_metadata(env.path("link.db")).is_ok());
+    assert_eq!(hidden(env.dir.path()), Vec::<String>::new());
+    assert_eq!(hidden(&env.path("real")), Vec::<String>::new());
+}
+
+#[test]
 fn sigterm_during_an_update_seed_leaves_the_database_as_it_was() {
     let env = Env::new();
     let small = synth(&env, 500, 1, "small");
