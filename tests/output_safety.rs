@@ -402,6 +402,22 @@ fn ctrl_c_during_a_first_seed_through_a_link_to_a_file_not_yet_made_leaves_no_da
 }
 
 #[test]
+fn a_first_seed_through_a_link_into_a_missing_directory_says_so_and_keeps_the_link() {
+    let env = Env::new();
+    std::os::unix::fs::symlink("nowhere/c.db", env.path("link.db")).unwrap();
+    let err = env.fails(&["--db", "link.db", "seed"]);
+    assert_eq!(
+        err,
+        "conflictdb: cannot create database link.db: directory nowhere does not exist\n"
+    );
+    assert!(fs::symlink_metadata(env.path("link.db"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(hidden(env.dir.path()), Vec::<String>::new());
+}
+
+#[test]
 fn sigterm_during_an_update_seed_leaves_the_database_as_it_was() {
     let env = Env::new();
     let small = synth(&env, 500, 1, "small");

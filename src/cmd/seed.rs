@@ -23,7 +23,8 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
         }
         None => Input::BuiltIn,
     };
-    if let Some(dir) = db_path
+    // Where a link leads counts: SQLite would create the file there.
+    if let Some(dir) = link_target(db_path)
         .parent()
         .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
     {
