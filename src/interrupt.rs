@@ -65,14 +65,38 @@ pub fn install() -> std::io::Result<()> {
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 // The lock is held until the process ends, so no new file slips in meanwhile.
-                let registered = registry();
-                for (_, path, kind) in registered.iter() {
-                    remove(path, *kind);
-                }
+                let _registered = clean_up(|_| true);
                 std::process::exit(128 + signal);
             }
         })?;
     Ok(())
+}
+
+/// Removes every registered path that `which` accepts (all but in a test, where other tests'
+/// files are registered too), and returns still holding the registry.
+fn clean_up(
+    which: impl Fn(&Path) -> bool,
+) -> std::sync::MutexGuard<'static, Vec<(u64, PathBuf, Kind)>> {
+    let registered = registry();
+    for (_, path, kind) in registered.iter().filter(|(_, path, _)| which(path)) {
+        remove(path, *kind);
+    }
+    registered
+}
+
+/// While this value lives an interrupt waits before removing anything: for a step that must not
+/// run beside the removal, such as swapping a finished directory into place or copying a finished
+/// file into one. Nothing may be registered or dropped meanwhile.
+#[must_use]
+pub struct Held {
+    _registry: std::sync::MutexGuard<'static, Vec<(u64, PathBuf, Kind)>>,
+}
+
+/// Holds off interrupts until the returned value is dropped (see [`Held`]).
+pub fn hold() -> Held {
+    Held {
+        _registry: registry(),
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -120,5 +144,25 @@ mod tests {
         assert!(held(path));
         drop(guard);
         assert!(!held(path));
+    }
+
+    #[test]
+    fn an_interrupt_waits_for_a_held_step_before_removing_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("swapped");
+        let (_, _guard) = create(
+            Kind::File,
+            || std::fs::write(&path, "done").map(|()| path.clone()),
+            |made| made.as_path(),
+        )
+        .unwrap();
+        let held = hold();
+        let ours = path.clone();
+        let interrupt = std::thread::spawn(move || drop(clean_up(|p| p == ours)));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(path.exists(), "removed while the step was held");
+        drop(held);
+        interrupt.join().unwrap();
+        assert!(!path.exists());
     }
 }

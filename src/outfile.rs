@@ -157,6 +157,8 @@ impl Pending {
             }
             Place::Copy { temp, target, .. } => {
                 file.sync_all().map_err(|e| write_error(e, shown))?;
+                // Interrupted half-way the target would be cut short: the interrupt waits.
+                let _copying = interrupt::hold();
                 file.rewind().map_err(|e| write_error(e, shown))?;
                 let mut out = OpenOptions::new()
                     .write(true)
@@ -215,6 +217,19 @@ fn resolve(path: &Path, shown: &Path) -> Result<PathBuf> {
         )
     })?;
     Ok(dir.join(name))
+}
+
+/// Refuses standard output that a shell opened onto the database in use or any SQLite file
+/// (`>> conflict.db`, `1<> conflict.db`): the output would land on it as through `--output`.
+pub fn refuse_stdout(database: Option<&Path>) -> Result<()> {
+    // The file descriptor's own file, whatever name it was opened by.
+    let stdout = Path::new("/proc/self/fd/1");
+    match std::fs::metadata(stdout) {
+        Ok(meta) if meta.is_file() => {
+            refuse_databases(stdout, Some(&meta), Path::new("standard output"), database)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Refuses the database in use (compared by device and inode, so any name or hard link counts),

@@ -27,9 +27,11 @@ impl Sink {
     /// `database` is the database in use, which output never overwrites.
     pub fn new(output: Option<&Path>, database: Option<&Path>) -> Result<Sink> {
         match output {
-            None => Ok(Sink::stdout()),
-            Some(path) if path == Path::new("-") => Ok(Sink::stdout()),
-            Some(path) => Sink::file(path, path, database),
+            Some(path) if path != Path::new("-") => Sink::file(path, path, database),
+            _ => {
+                outfile::refuse_stdout(database)?;
+                Ok(Sink::stdout())
+            }
         }
     }
 

@@ -161,6 +161,34 @@ fn output_is_never_written_onto_the_database_in_use_whatever_path_leads_there() 
 }
 
 #[test]
+fn standard_output_opened_onto_the_database_is_refused() {
+    let env = Env::new();
+    env.seed_minimal();
+    let before = fs::read(env.db()).unwrap();
+    // `conflictdb query ... 1<>conflict.db` and `>> conflict.db`: the shell opens the file.
+    for append in [false, true] {
+        let onto = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .append(append)
+            .open(env.db())
+            .unwrap();
+        let out = env
+            .spawnable()
+            .args(["query", "SELECT key FROM events", "--format", "csv"])
+            .stdout(Stdio::from(onto))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "append: {append}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "conflictdb: refusing to write standard output: it is the database in use, conflict.db\n"
+        );
+        assert!(fs::read(env.db()).unwrap() == before, "append: {append}");
+    }
+}
+
+#[test]
 fn output_is_never_written_onto_another_sqlite_file() {
     let env = Env::new();
     env.seed_minimal();
@@ -337,6 +365,47 @@ fn ctrl_c_during_a_first_seed_removes_its_build_and_exits_130() {
 }
 
 #[test]
+fn ctrl_c_during_a_first_seed_through_a_link_to_a_file_not_yet_made_leaves_no_database() {
+    let env = Env::new();
+    let input = env.synth(8000, 5, "input");
+    fs::create_dir(env.path("real")).unwrap();
+    std::os::unix::fs::symlink("real/c.db", env.path("link.db")).unwrap();
+    let target = env.path("real/c.db");
+    let child = spawn(&env, &["--db", "link.db", "seed", &input]);
+    // The file appears where the link leads only when the database is complete.
+    wait_for("the database", || target.exists());
+    signal(&child, libc::SIGINT);
+    let (code, err) = finish(child);
+    assert!(matches!(code, Some(0 | 130)), "{code:?} {err}");
+    if target.exists() {
+        let events: i64 = Connection::open(&target)
+            .unwrap()
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap_or(-1);
+        assert_eq!(events, 8000, "an incomplete database was left");
+    }
+    assert!(fs::symlink_metadata(env.path("link.db")).is_ok());
+    assert_eq!(hidden(env.dir.path()), Vec::<String>::new());
+    assert_eq!(hidden(&env.path("real")), Vec::<String>::new());
+}
+
+#[test]
+fn a_first_seed_through_a_link_into_a_missing_directory_says_so_and_keeps_the_link() {
+    let env = Env::new();
+    std::os::unix::fs::symlink("nowhere/c.db", env.path("link.db")).unwrap();
+    let err = env.fails(&["--db", "link.db", "seed"]);
+    assert_eq!(
+        err,
+        "conflictdb: cannot create database link.db: directory nowhere does not exist\n"
+    );
+    assert!(fs::symlink_metadata(env.path("link.db"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(hidden(env.dir.path()), Vec::<String>::new());
+}
+
+#[test]
 fn sigterm_during_an_update_seed_leaves_the_database_as_it_was() {
     let env = Env::new();
     let small = env.synth(500, 1, "small");
@@ -440,6 +509,31 @@ fn a_first_seed_removes_only_the_builds_no_seed_holds() {
     drop(lock);
 }
 
+#[test]
+fn a_first_seed_is_not_held_up_by_a_fifo_under_a_build_name() {
+    let env = Env::new();
+    let dir = env.seed_dir("minimal", None);
+    let fifo = env.path(".conflict.db.seeding-4000000000-abcdef");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    // Opened to be tested for a lock, a FIFO would block the seed until a writer came.
+    let mut child = spawn(&env, &["seed", dir.to_str().unwrap()]);
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(30) {
+        sleep(Duration::from_millis(10));
+    }
+    if child.try_wait().unwrap().is_none() {
+        child.kill().unwrap();
+    }
+    let (code, err) = finish(child);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        fs::symlink_metadata(&fifo).is_ok(),
+        "the FIFO is not ours to remove"
+    );
+}
+
 // 9. `export --seed` replaces its directory whole.
 
 #[test]
@@ -486,6 +580,53 @@ fn an_export_of_the_seed_layout_never_deletes_files_it_does_not_write() {
     env.ok(&["export", "--seed", "--out", "layout"]);
     assert!(read_files(&env.path("layout")) != old);
     assert_eq!(hidden(env.dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn an_export_of_the_seed_layout_never_deletes_a_directory_or_database_under_one_of_its_names() {
+    let env = Env::new();
+    env.seed_minimal();
+    env.ok(&["export", "--seed", "--out", "layout"]);
+    fs::remove_file(env.path("layout/events.csv")).unwrap();
+    fs::create_dir(env.path("layout/events.csv")).unwrap();
+    fs::write(env.path("layout/events.csv/thesis.txt"), "mine\n").unwrap();
+    let err = env.fails(&["export", "--seed", "--out", "layout"]);
+    assert_eq!(
+        err,
+        "conflictdb: refusing to export the seed layout to layout: it holds events.csv, which the export would delete; use an empty or new directory\n"
+    );
+    assert_eq!(
+        fs::read_to_string(env.path("layout/events.csv/thesis.txt")).unwrap(),
+        "mine\n"
+    );
+    fs::remove_dir_all(env.path("layout/events.csv")).unwrap();
+    // An SQLite database under a name the export writes (here a copy of the one in use).
+    fs::copy(env.db(), env.path("layout/sources.csv")).unwrap();
+    let err = env.fails(&["export", "--seed", "--out", "layout"]);
+    assert_eq!(
+        err,
+        "conflictdb: refusing to export the seed layout to layout: it holds sources.csv, which the export would delete; use an empty or new directory\n"
+    );
+    assert!(Connection::open(env.path("layout/sources.csv"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM events", [], |row| row
+            .get::<_, i64>(0))
+        .is_ok());
+}
+
+#[test]
+fn an_export_of_the_seed_layout_keeps_the_modes_of_the_files_it_replaces() {
+    let env = Env::new();
+    env.seed_minimal();
+    env.ok(&["export", "--seed", "--out", "layout"]);
+    let private = fs::Permissions::from_mode(0o600);
+    fs::set_permissions(env.path("layout/statements.csv"), private).unwrap();
+    let mode = |name: &str| fs::metadata(env.path(name)).unwrap().mode() & 0o7777;
+    let events = mode("layout/events.csv");
+    env.ok(&["seed"]);
+    env.ok(&["export", "--seed", "--out", "layout"]);
+    assert_eq!(mode("layout/statements.csv"), 0o600);
+    assert_eq!(mode("layout/events.csv"), events);
 }
 
 // 13. A full disk names the file.

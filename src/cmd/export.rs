@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::cli::{ExportArgs, Format};
 use crate::output::{self, Sink};
 use crate::schema::{Identity, Value, TABLES};
-use crate::{date, db, interrupt};
+use crate::{date, db, interrupt, outfile};
 
 pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
     let conn = db::open_read_only(db_path)?;
@@ -109,10 +109,12 @@ pub fn write_seed_layout(
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create {}", parent.display()))?;
     let name = target.file_name().unwrap_or_default().to_string_lossy();
-    // 0777 less the umask, as mkdir gives; an existing directory keeps its own mode.
+    // 0777 less the umask, as mkdir gives. A replacement is open to its owner alone while it is
+    // written, then gets the old directory's mode and each file the mode of the one it replaces
+    // (a private file never becomes readable by others).
     let mode = existing
         .as_ref()
-        .map_or(0o777, |m| m.permissions().mode() & 0o7777);
+        .map_or(0o777, |m| m.permissions().mode() & 0o700);
     let make = || {
         tempfile::Builder::new()
             .prefix(&format!(".{name}.export-"))
@@ -127,22 +129,52 @@ pub fn write_seed_layout(
                 db::why_not_created(&target, &e)
             )
         })?;
+    // Bound again, after the registration: on an error the directory is removed before an
+    // interrupt stops looking for it (bindings are dropped last first), never after.
+    let temp = temp;
     if existing.is_some() {
         std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(mode))?;
     }
     let snapshot = conn.unchecked_transaction()?;
     let counts = write_seed_files(conn, temp.path(), dir, bom)?;
     snapshot.finish()?;
-    if existing.is_some() {
-        exchange(temp.path(), &target)
-            .with_context(|| format!("cannot replace {}", dir.display()))?;
-    } else {
-        std::fs::rename(temp.path(), &target)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+    if let Some(old) = &existing {
+        keep_modes(&target, temp.path())?;
+        std::fs::set_permissions(temp.path(), old.permissions())?;
+    }
+    {
+        // An interrupt now would remove the files from under the swap, whichever side they end
+        // up on: it waits until the swap is done, and then removes what `temp` names.
+        let _swapping = interrupt::hold();
+        if existing.is_some() {
+            exchange(temp.path(), &target)
+                .with_context(|| format!("cannot replace {}", dir.display()))?;
+        } else {
+            std::fs::rename(temp.path(), &target)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
     }
     // `temp` now names the old export (or nothing), which its drop removes.
     drop(temp);
     Ok(counts)
+}
+
+/// Gives each file in `new` the mode, and where this process may, the owner of the file of the
+/// same name in `old`.
+fn keep_modes(old: &Path, new: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    for entry in std::fs::read_dir(new)? {
+        let path = entry?.path();
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        let Ok(meta) = std::fs::metadata(old.join(name)) else {
+            continue;
+        };
+        let _ = std::os::unix::fs::chown(&path, Some(meta.uid()), Some(meta.gid()));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+    }
+    Ok(())
 }
 
 /// Refuses a directory holding anything besides the files `export --seed` writes: replacing it
@@ -152,8 +184,13 @@ fn refuse_other_files(dir: &Path) -> Result<()> {
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in entries {
-        let name = entry?.file_name();
-        if !ours.iter().any(|o| name == o.as_str()) {
+        let entry = entry?;
+        let name = entry.file_name();
+        // A file of one of our names may still be the user's own: a directory, or a database.
+        let ours = ours.iter().any(|o| name == o.as_str())
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && !outfile::is_sqlite(&entry.path());
+        if !ours {
             bail!(
                 "refusing to export the seed layout to {}: it holds {}, which the export would delete; use an empty or new directory",
                 dir.display(),
@@ -196,7 +233,11 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     let mut aside = a.as_os_str().to_os_string();
     aside.push(".old");
     std::fs::rename(b, &aside)?;
-    std::fs::rename(a, b)?;
+    if let Err(error) = std::fs::rename(a, b) {
+        // The old export goes back, so that a failure leaves it where it was.
+        let _ = std::fs::rename(&aside, b);
+        return Err(error);
+    }
     std::fs::rename(&aside, a)
 }
 

@@ -23,7 +23,8 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
         }
         None => Input::BuiltIn,
     };
-    if let Some(dir) = db_path
+    // Where a link leads counts: SQLite would create the file there.
+    if let Some(dir) = link_target(db_path)
         .parent()
         .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
     {
@@ -100,8 +101,11 @@ fn build_fresh(
     input: &Input,
     progress: &mut dyn Progress,
 ) -> Result<Option<Counts>> {
-    remove_stale_builds(db_path);
-    let build = Build::create(db_path)?;
+    // A link to a file not made yet (SQLite would create it there): built beside that file, so
+    // that it can be put in place in one step.
+    let place = &link_target(db_path);
+    remove_stale_builds(place);
+    let build = Build::create(place)?;
     let temp = build.path.clone();
     let built = (|| -> Result<Counts> {
         let mut conn =
@@ -140,11 +144,11 @@ fn build_fresh(
     let counts = built?;
     // A hard link fails if the name is taken: two seeds racing to create the file never
     // overwrite each other; the loser loads into the winner's file instead.
-    let placed = match std::fs::hard_link(&temp, db_path) {
+    let placed = match std::fs::hard_link(&temp, place) {
         Ok(()) => true,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
         Err(_) => {
-            std::fs::rename(&temp, db_path).with_context(|| {
+            std::fs::rename(&temp, place).with_context(|| {
                 format!("cannot move the new database to {}", db_path.display())
             })?;
             true
@@ -152,7 +156,7 @@ fn build_fresh(
     };
     drop(build);
     if placed {
-        if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = place.parent().filter(|d| !d.as_os_str().is_empty()) {
             let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
         }
         return Ok(Some(counts));
@@ -221,6 +225,20 @@ impl Drop for Build {
     }
 }
 
+/// Where the symbolic links from `path` lead, followed as far as they go; `path` itself if it is
+/// no link.
+fn link_target(path: &Path) -> PathBuf {
+    let mut path = path.to_path_buf();
+    // As many links as the kernel follows in one path (ELOOP beyond).
+    for _ in 0..40 {
+        match std::fs::read_link(&path) {
+            Ok(to) => path = path.parent().unwrap_or(Path::new("")).join(to),
+            Err(_) => break,
+        }
+    }
+    path
+}
+
 fn directory_of(db_path: &Path) -> PathBuf {
     match db_path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -258,6 +276,10 @@ fn remove_stale_builds(db_path: &Path) {
                 }
             }
             None => {
+                // A build is a regular file; opening a FIFO would wait for a writer forever.
+                if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                    continue;
+                }
                 let Ok(build) = File::open(&path) else {
                     continue;
                 };
