@@ -9,6 +9,7 @@ pub mod db;
 pub mod interrupt;
 pub mod outfile;
 pub mod output;
+mod rename;
 pub mod reports;
 pub mod schema;
 pub mod seed;

@@ -203,30 +203,10 @@ fn refuse_other_files(dir: &Path) -> Result<()> {
 
 /// Swaps two directories in one step, so that no moment shows neither or a mix.
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::ffi::CString;
-        use std::os::unix::ffi::OsStrExt;
-        let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
-        let (ca, cb) = (c(a)?, c(b)?);
-        // SAFETY: both are valid NUL-terminated paths that outlive the call.
-        let done = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                ca.as_ptr(),
-                libc::AT_FDCWD,
-                cb.as_ptr(),
-                libc::RENAME_EXCHANGE,
-            )
-        };
-        if done == 0 {
-            return Ok(());
-        }
-        let error = std::io::Error::last_os_error();
+    match crate::rename::exchange(a, b) {
         // A filesystem that cannot exchange gets the two renames below.
-        if !matches!(error.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
-            return Err(error);
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {}
+        done => return done,
     }
     // Two renames: a kill between them leaves no `b`, and the old export under a hidden name
     // beside it, never a mix.

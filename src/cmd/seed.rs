@@ -147,12 +147,17 @@ fn build_fresh(
     let placed = match std::fs::hard_link(&temp, place) {
         Ok(()) => true,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
-        Err(_) => {
-            std::fs::rename(&temp, place).with_context(|| {
-                format!("cannot move the new database to {}", db_path.display())
-            })?;
-            true
-        }
+        // A filesystem without hard links: a rename that, as the link would, never replaces a
+        // database another seed placed meanwhile.
+        Err(_) => match crate::rename::no_replace(&temp, place) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot move the new database to {}", db_path.display())
+                })
+            }
+        },
     };
     drop(build);
     if placed {
