@@ -2009,6 +2009,9 @@ struct Strict<R> {
     starts: std::collections::VecDeque<(u64, u64)>,
     /// Where the record being followed starts, as (byte offset, line).
     record: (u64, u64),
+    /// Whether the last byte followed was a carriage return: a line feed right after one ends
+    /// the same line (CRLF), while a carriage return alone ends a line too (old Mac files).
+    after_cr: bool,
 }
 
 /// The longest record the loader reads, in bytes. A row of the shipped data set is under 4 KB
@@ -2057,6 +2060,7 @@ impl<R> Strict<R> {
             at_record_start: true,
             starts: std::collections::VecDeque::new(),
             record: (0, 1),
+            after_cr: false,
         }
     }
 
@@ -2133,19 +2137,16 @@ impl<R> Strict<R> {
                             QuoteState::Unquoted
                         }
                     };
-                    if bytes[at] == b'\n' {
-                        self.line += 1;
-                    }
+                    self.line += u64::from(ends_line(bytes, at, self.after_cr));
                     at += 1;
                 }
                 QuoteState::Quoted => match memchr::memchr(b'"', &bytes[at..]) {
                     None => {
-                        self.line += memchr::memchr_iter(b'\n', &bytes[at..]).count() as u64;
+                        self.line += line_ends(bytes, at, bytes.len(), self.after_cr);
                         at = bytes.len();
                     }
                     Some(offset) => {
-                        self.line +=
-                            memchr::memchr_iter(b'\n', &bytes[at..at + offset]).count() as u64;
+                        self.line += line_ends(bytes, at, at + offset, self.after_cr);
                         self.state = QuoteState::QuoteInQuoted;
                         at += offset + 1;
                     }
@@ -2154,7 +2155,7 @@ impl<R> Strict<R> {
                     match memchr::memchr(b'"', &bytes[at..]) {
                         None => {
                             let rest = &bytes[at..];
-                            self.unquoted(rest, at);
+                            self.unquoted(bytes, at, bytes.len());
                             if let Some(&last) = rest.last() {
                                 self.state = if matches!(last, b',' | b'\r' | b'\n') {
                                     QuoteState::FieldStart
@@ -2167,7 +2168,7 @@ impl<R> Strict<R> {
                         Some(offset) => {
                             let before = &bytes[at..at + offset];
                             // The quote itself may be the first byte of a record.
-                            self.unquoted(&bytes[at..=at + offset], at);
+                            self.unquoted(bytes, at, at + offset + 1);
                             let at_field_start = match before.last() {
                                 Some(&previous) => matches!(previous, b',' | b'\r' | b'\n'),
                                 None => self.state == QuoteState::FieldStart,
@@ -2189,18 +2190,23 @@ impl<R> Strict<R> {
             }
         }
         self.offset += bytes.len() as u64;
+        if let Some(&last) = bytes.last() {
+            self.after_cr = last == b'\r';
+        }
     }
 
     /// Follows bytes outside quotes, which begin `at` bytes into the current read: counts their
     /// line breaks and notes where each record starts (the first byte after a line break, or
     /// several, that is not one itself: the parser skips blank lines).
-    fn unquoted(&mut self, region: &[u8], at: usize) {
+    fn unquoted(&mut self, bytes: &[u8], at: usize, end: usize) {
+        let region = &bytes[at..end];
         let mut i = 0;
         while i < region.len() {
             if self.at_record_start {
                 match region[i] {
-                    b'\n' => self.line += 1,
-                    b'\r' => {}
+                    b'\n' | b'\r' => {
+                        self.line += u64::from(ends_line(bytes, at + i, self.after_cr));
+                    }
                     _ => {
                         self.at_record_start = false;
                         self.record = (self.offset + (at + i) as u64, self.line);
@@ -2221,6 +2227,30 @@ impl<R> Strict<R> {
             }
         }
     }
+}
+
+/// Whether `bytes[at]` ends a line: a line feed not right after a carriage return, or a carriage
+/// return (so CRLF is one line end, and a lone CR or LF is one). `after_cr` says whether the byte
+/// before `bytes[0]`, read earlier, was a carriage return.
+fn ends_line(bytes: &[u8], at: usize, after_cr: bool) -> bool {
+    match bytes[at] {
+        b'\r' => true,
+        b'\n' => {
+            !(if at == 0 {
+                after_cr
+            } else {
+                bytes[at - 1] == b'\r'
+            })
+        }
+        _ => false,
+    }
+}
+
+/// How many lines end in `bytes[from..to]`, as [`ends_line`] counts them.
+fn line_ends(bytes: &[u8], from: usize, to: usize, after_cr: bool) -> u64 {
+    memchr::memchr2_iter(b'\n', b'\r', &bytes[from..to])
+        .filter(|&i| ends_line(bytes, from + i, after_cr))
+        .count() as u64
 }
 
 /// An offending value as it appears in a message: quoted and escaped like a Rust string, with

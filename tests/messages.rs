@@ -485,7 +485,9 @@ fn a_bad_value_in_the_first_row_of_a_crlf_file_is_named_at_line_2() {
 
 #[test]
 fn a_bad_row_after_a_quoted_three_line_field_is_named_by_the_line_it_starts_on() {
-    for ending in ["\n", "\r\n"] {
+    // Unix, Windows and old Mac line ends (a carriage return alone, as Excel's "CSV (Macintosh)"
+    // writes).
+    for ending in ["\n", "\r\n", "\r"] {
         let env = Env::new();
         let seed = env.seed_dir("data", None);
         let events = "key,title,kind,start_date,end_date,place,parent,summary,notes\n\
@@ -625,4 +627,34 @@ fn disk_full_while_a_first_seed_migrates_its_new_file_says_so() {
         "conflictdb: disk full while writing disk/conflict.db; nothing was loaded\n"
     );
     assert!(fs::read_dir(env.path("disk")).unwrap().next().is_none());
+}
+
+#[test]
+fn a_crlf_line_end_split_between_two_reads_is_one_line_end() {
+    // The loader reads 256 KiB at a time: a long field puts row 2's CRLF across that boundary,
+    // shifted a byte at a time so that one of them splits it, CR in one read and LF in the next.
+    let boundary = 256 * 1024;
+    for shift in 0..4 {
+        let env = Env::new();
+        let seed = env.seed_dir("data", None);
+        let header = "key,title,kind,start_date,end_date,place,parent,summary,notes\r\n";
+        let start =
+            "2020-war,The 2020 war,war,2020-09-27,2020-11-10,stepanakert,,Six weeks of fighting.,";
+        let notes = "n".repeat(boundary - 1 - header.len() - start.len() - 2 + shift);
+        let events = format!(
+            "{header}{start}{notes}\r\n\
+             2020-10-04-ganja-strike,Strike on Ganja,missile_strike,2020-10-04,,ganja,2020-war,Missiles hit Ganja.,\r\n\
+             2020-10-ceasefire,October ceasefire,ceasefire,2020-10-32,,,2020-war,A ceasefire was agreed.,\r\n"
+        );
+        fs::write(seed.join("events.csv"), events).unwrap();
+        let err = env.fails(&["seed", seed.to_str().unwrap()]);
+        assert_eq!(
+            err,
+            format!(
+                "conflictdb: {}/events.csv:4:4: start_date \"2020-10-32\": there is no day 32 in October 2020, which has 31 days\n",
+                seed.display()
+            ),
+            "shift {shift}"
+        );
+    }
 }
