@@ -97,17 +97,31 @@ pub fn create(path: &Path, shown: &Path, database: Option<&Path>) -> Result<(Fil
             .permissions(std::fs::Permissions::from_mode(mode))
             .tempfile_in(dir)
     };
-    let (temp, registered) = interrupt::create(interrupt::Kind::File, make, |t| t.path())
-        // Why, without the temporary file's name that tempfile's error adds.
-        .map_err(|e| {
-            anyhow!(
-                "cannot write {}: {}",
-                shown.display(),
-                crate::db::why_not_created(&target, &e)
-            )
-        })?;
-    let (file, temp) = temp.into_parts();
     let mut copy = false;
+    let (temp, registered) = match interrupt::create(interrupt::Kind::File, make, |t| t.path()) {
+        Ok(made) => made,
+        // A file this user may write, in a directory it may not: `>` would write it, so it is
+        // written whole in the temporary directory and then copied into place.
+        Err(e) if existing.is_some() && e.kind() == io::ErrorKind::PermissionDenied => {
+            copy = true;
+            let elsewhere = || {
+                tempfile::Builder::new()
+                    .prefix(&format!(".{name}."))
+                    .suffix(".tmp")
+                    .permissions(std::fs::Permissions::from_mode(0o600))
+                    .tempfile()
+            };
+            interrupt::create(interrupt::Kind::File, elsewhere, |t| t.path())
+                .map_err(|e| write_error(e, shown))?
+        }
+        // Why, without the temporary file's name that tempfile's error adds.
+        Err(e) => bail!(
+            "cannot write {}: {}",
+            shown.display(),
+            crate::db::why_not_created(&target, &e)
+        ),
+    };
+    let (file, temp) = temp.into_parts();
     if let Some(old) = &existing {
         let new = file.metadata().map_err(|e| write_error(e, shown))?;
         if (old.uid(), old.gid()) != (new.uid(), new.gid())

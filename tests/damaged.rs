@@ -195,6 +195,45 @@ fn an_output_file_this_user_may_not_write_is_not_replaced() {
 }
 
 #[test]
+fn an_output_file_this_user_may_write_in_a_directory_it_may_not_is_written_as_by_a_shell() {
+    let env = Env::new();
+    env.seed_minimal();
+    let locked = env.path("locked");
+    fs::create_dir(&locked).unwrap();
+    fs::copy(env.db(), locked.join("conflict.db")).unwrap();
+    // The file is the user's to write; its directory is not (when the tests run as root, the
+    // binary runs as nobody).
+    let out = locked.join("out.csv");
+    fs::write(&out, "old\n").unwrap();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&out, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o644)).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
+    let (code, stdout, err) = as_unprivileged(
+        &env,
+        &[
+            "--db",
+            "locked/conflict.db",
+            "query",
+            "SELECT 42 AS answer",
+            "--format",
+            "csv",
+            "-o",
+            "locked/out.csv",
+        ],
+    );
+    assert_eq!((code, stdout.as_str(), err.as_str()), (0, "", ""));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "answer\n42\n");
+    assert_eq!(listing(&locked), ["conflict.db", "out.csv"]);
+    assert_eq!(
+        fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+}
+
+#[test]
 fn a_directory_others_may_write_is_not_read_as_immutable() {
     let env = Env::new();
     env.seed_minimal();
