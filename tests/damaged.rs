@@ -353,11 +353,9 @@ fn check_on_an_undamaged_database_passes_every_rule() {
     assert_eq!(out, check_output(&[]));
 }
 
-#[test]
-fn check_on_a_smashed_page_reports_the_damage_and_runs_every_other_rule() {
-    let env = Env::new();
-    env.seed_minimal();
-    let (root, page_size): (i64, i64) = rusqlite::Connection::open(env.db())
+/// The events table's root page and the page size of the test's database.
+fn events_root_page(env: &Env) -> (i64, i64) {
+    rusqlite::Connection::open(env.db())
         .unwrap()
         .query_row(
             "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master
@@ -365,7 +363,14 @@ fn check_on_a_smashed_page_reports_the_damage_and_runs_every_other_rule() {
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn check_on_a_smashed_page_reports_the_damage_and_runs_every_other_rule() {
+    let env = Env::new();
+    env.seed_minimal();
+    let (root, page_size) = events_root_page(&env);
     let mut bytes = fs::read(env.db()).unwrap();
     let page = usize::try_from((root - 1) * page_size).unwrap()
         ..usize::try_from(root * page_size).unwrap();
@@ -413,15 +418,7 @@ fn check_reports_every_rule_after(env: &Env, first: &str) -> String {
 fn check_on_a_file_cut_short_reports_it_and_runs_every_rule() {
     let env = Env::new();
     env.seed_minimal();
-    let (root, page_size): (i64, i64) = rusqlite::Connection::open(env.db())
-        .unwrap()
-        .query_row(
-            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master
-             WHERE name = 'events'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (root, page_size) = events_root_page(&env);
     // SQLite refuses to open a file shorter than its header says, unless asked to read what
     // it can.
     let file = fs::OpenOptions::new().write(true).open(env.db()).unwrap();
