@@ -14,6 +14,7 @@ pub mod reports;
 pub mod schema;
 pub mod seed;
 pub mod suggest;
+pub mod synth;
 
 use anyhow::Result;
 
