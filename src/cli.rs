@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use crate::output;
+// Where `Format` was before it moved to output.rs; cmd/export.rs still names it so.
+pub use crate::output::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -133,6 +137,15 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 }
 
+impl OutputArgs {
+    pub fn options(&self) -> output::Options<'_> {
+        output::Options {
+            format: self.format,
+            file: self.output.as_deref(),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The report's name (see `conflictdb reports`).
@@ -169,12 +182,4 @@ pub struct QueryArgs {
     pub sql: String,
     #[command(flatten)]
     pub output: OutputArgs,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Csv,
-    Json,
-    Markdown,
 }

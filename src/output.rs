@@ -8,8 +8,23 @@ use anyhow::Result;
 use rusqlite::types::ValueRef;
 use rusqlite::Statement;
 
-use crate::cli::{Format, OutputArgs};
 use crate::outfile;
+
+/// How query results are written. `--format` takes these (clap reads the variants' names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+/// Where and how [`write_query`] writes: a format, and a file (None or `-` for standard output).
+#[derive(Clone, Copy, Debug)]
+pub struct Options<'a> {
+    pub format: Format,
+    pub file: Option<&'a Path>,
+}
 
 /// Where data goes: standard output, or a file written under a temporary name and put in place
 /// when complete (see outfile.rs), so an interrupted run never leaves a truncated file that looks
@@ -94,12 +109,11 @@ impl Write for Sink {
     }
 }
 
-/// Runs `stmt` and writes its rows to `args`' destination in `args`' format; `database` is the
-/// database in use.
-pub fn write_query(stmt: &mut Statement, args: &OutputArgs, database: &Path) -> Result<u64> {
-    let mut sink = Sink::new(args.output.as_deref(), Some(database))?;
-    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let rows = write_rows(stmt, args.format, &mut sink, to_terminal)?;
+/// Runs `stmt` and writes its rows as `options` say; `database` is the database in use.
+pub fn write_query(stmt: &mut Statement, options: Options, database: &Path) -> Result<u64> {
+    let mut sink = Sink::new(options.file, Some(database))?;
+    let to_terminal = options.file.is_none() && io::stdout().is_terminal();
+    let rows = write_rows(stmt, options.format, &mut sink, to_terminal)?;
     sink.finish()?;
     Ok(rows)
 }

@@ -26,7 +26,7 @@ pub fn run(db_path: &Path, args: &QueryArgs) -> Result<()> {
             first_word(&args.sql)
         );
     }
-    output::write_query(&mut stmt, &args.output, db_path).map(|_| ())
+    output::write_query(&mut stmt, args.output.options(), db_path).map(|_| ())
 }
 
 fn first_word(sql: &str) -> String {

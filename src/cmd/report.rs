@@ -11,5 +11,5 @@ pub fn run(db_path: &Path, args: &ReportArgs) -> Result<()> {
     let given = reports::parse_args(report, &args.params)?;
     let conn = db::open_read_only(db_path)?;
     let mut stmt = reports::prepare(&conn, report, &given, args.explain)?;
-    output::write_query(&mut stmt, &args.output, db_path).map(|_| ())
+    output::write_query(&mut stmt, args.output.options(), db_path).map(|_| ())
 }
