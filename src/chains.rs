@@ -115,13 +115,14 @@ fn read_parents(
 }
 
 /// An actor whose stored root (actors.root_id) is not where its parents lead.
-struct StaleRoot {
-    id: i64,
-    stored: Option<i64>,
-    root: Option<i64>,
+pub struct StaleRoot {
+    pub id: i64,
+    pub stored: Option<i64>,
+    pub root: Option<i64>,
 }
 
-fn stale_roots(conn: &Connection) -> rusqlite::Result<Vec<StaleRoot>> {
+/// The actors whose stored root is stale, in id order.
+pub fn stale_roots(conn: &Connection) -> rusqlite::Result<Vec<StaleRoot>> {
     let chains = Chains::of_table(conn, "actors", "parent_id")?;
     let mut stmt = conn.prepare("SELECT id, root_id FROM actors ORDER BY id")?;
     let stored = stmt.query_map([], |row| {
@@ -146,31 +147,6 @@ pub fn store_roots(conn: &Connection) -> rusqlite::Result<()> {
         update.execute((root, id))?;
     }
     Ok(())
-}
-
-/// `check`'s findings for stale roots, one line per actor.
-pub fn stale_root_findings(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut key = conn.prepare("SELECT key FROM actors WHERE id = ?1")?;
-    let mut name = |id: Option<i64>| -> rusqlite::Result<String> {
-        Ok(match id {
-            Some(id) => key
-                .query_row([id], |row| row.get(0))
-                .optional()?
-                .unwrap_or_else(|| format!("missing actor {id}")),
-            None => "none".to_string(),
-        })
-    };
-    stale_roots(conn)?
-        .into_iter()
-        .map(|StaleRoot { id, stored, root }| {
-            Ok(format!(
-                "{} has root {} stored, but its parents lead to {}",
-                name(Some(id))?,
-                name(stored)?,
-                name(root)?
-            ))
-        })
-        .collect()
 }
 
 #[cfg(test)]

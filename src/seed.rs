@@ -10,7 +10,7 @@ use include_dir::{include_dir, Dir};
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::bulk::BulkInsert;
-use crate::chains::{self, Chains};
+use crate::chains;
 use crate::date;
 use crate::schema::{Identity, Table, Value, TABLES};
 
@@ -1898,7 +1898,7 @@ impl<'c> Storing<'c> {
             return Ok(());
         }
         let starts: Vec<i64> = resolved.iter().map(|(id, _)| *id).collect();
-        let cycles = find_cycles(
+        let cycles = crate::integrity::find_cycles(
             conn,
             table.name,
             column.db,
@@ -2529,32 +2529,6 @@ fn duplicate_error(
             file,
         },
     })
-}
-
-/// The rows whose chain of `column` leads back to themselves, as (key, parent key), ordered by
-/// key. With `starts`, only chains starting at those row ids are followed (any cycle in a table
-/// loaded in file order passes through a row that referred forward).
-pub fn find_cycles(
-    conn: &Connection,
-    table: &str,
-    column: &str,
-    starts: Option<&[i64]>,
-) -> rusqlite::Result<Vec<(String, String)>> {
-    let chains = match starts {
-        Some(starts) => Chains::from_rows(conn, table, column, starts)?,
-        None => Chains::of_table(conn, table, column)?,
-    };
-    let mut keys = conn.prepare(&format!(
-        "SELECT child.key, parent.key FROM {table} AS child
-         JOIN {table} AS parent ON parent.id = child.{column} WHERE child.id = ?1"
-    ))?;
-    let mut cycles = chains
-        .cycles
-        .iter()
-        .map(|id| keys.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))))
-        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
-    cycles.sort();
-    Ok(cycles)
 }
 
 /// The first row of the table's file whose key is one of `keys`, as (line, key).

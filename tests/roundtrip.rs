@@ -740,7 +740,8 @@ fn assert_consistent(conn: &Connection) -> Result<(), TestCaseError> {
             .iter()
             .find(|c| c.value == Value::Ref(table.name))
         {
-            let cycles = seed::find_cycles(conn, table.name, column.db, None).unwrap();
+            let cycles =
+                conflictdb::integrity::find_cycles(conn, table.name, column.db, None).unwrap();
             prop_assert!(cycles.is_empty(), "{}: cycle {:?}", table.name, cycles);
         }
     }

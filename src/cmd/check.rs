@@ -1,229 +1,23 @@
+//! `check`: runs every rule of [`crate::integrity`] on the database, prints `ok` or `FAIL` for
+//! each, and fails if any found a problem.
+
 use std::path::Path;
 
 use anyhow::{bail, Result};
-use rusqlite::Connection;
 
-use crate::{chains, db, seed};
-
-/// Rules written as SQL: a name, and SQL returning one line per finding.
-const SQL_RULES: &[(&str, &str)] = &[
-    (
-        "every event has a source",
-        "SELECT 'event ' || key || ' has no source' FROM events
-         WHERE NOT EXISTS (SELECT 1 FROM event_sources WHERE event_sources.event_id = events.id)",
-    ),
-    (
-        "every statement has a source",
-        "SELECT 'statement ' || statements.key || ' has no source' FROM statements
-         LEFT JOIN sources ON sources.id = statements.source_id WHERE sources.id IS NULL",
-    ),
-    (
-        "every casualty claim has a source",
-        "SELECT 'casualty claim ' || casualties.key || ' has no source' FROM casualties
-         LEFT JOIN sources ON sources.id = casualties.source_id WHERE sources.id IS NULL",
-    ),
-];
-
-/// The columns that make parent chains, which must not loop.
-const CHAINS: &[(&str, &str)] = &[
-    ("actors", "parent_id"),
-    ("events", "parent_id"),
-    ("sources", "cited_in"),
-];
-
-/// What a rule finds in the database, one line per finding.
-type Finder = dyn Fn(&mut Connection) -> Result<Vec<String>>;
-
-/// One rule: its name, and what it finds.
-struct Rule {
-    name: String,
-    find: Box<Finder>,
-}
-
-fn rule(
-    name: impl Into<String>,
-    find: impl Fn(&mut Connection) -> Result<Vec<String>> + 'static,
-) -> Rule {
-    Rule {
-        name: name.into(),
-        find: Box::new(find),
-    }
-}
-
-/// Every rule, in the order `check` prints them.
-fn rules() -> Vec<Rule> {
-    let mut rules = vec![
-        rule("integrity_check", integrity),
-        rule("foreign_key_check", foreign_keys),
-        rule("migrations", pending_migrations),
-        rule("schema", |conn| db::schema_differences(conn)),
-    ];
-    for &(name, sql) in SQL_RULES {
-        rules.push(rule(name, move |conn| {
-            Ok(conn
-                .prepare(sql)?
-                .query_map([], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?)
-        }));
-    }
-    for &(table, column) in CHAINS {
-        rules.push(rule(format!("no cycle in {table}.{column}"), move |conn| {
-            Ok(seed::find_cycles(conn, table, column, None)?
-                .into_iter()
-                .take(1)
-                .map(|(key, parent)| format!("{key} -> {parent} leads back to {key}"))
-                .collect())
-        }));
-    }
-    rules.push(rule("actor roots match their parents", |conn| {
-        Ok(chains::stale_root_findings(conn)?)
-    }));
-    rules
-}
-
-fn integrity(conn: &mut Connection) -> Result<Vec<String>> {
-    let whole = integrity_findings(conn, None);
-    let Err(error) = whole else {
-        return whole;
-    };
-    // SQLite stops at damage it cannot step over. Checked table by table, the damage is pinned
-    // to the tables it is in, and the others are still checked.
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(|_| error)?;
-    let mut findings = Vec::new();
-    for table in tables {
-        match integrity_findings(conn, Some(&table)) {
-            Ok(lines) => findings.extend(lines),
-            Err(e) => findings.push(format!("table {table}: {}", sqlite_message(&e))),
-        }
-    }
-    Ok(findings)
-}
-
-/// The problems `PRAGMA integrity_check` finds, in the whole database or in one table.
-fn integrity_findings(conn: &Connection, table: Option<&str>) -> Result<Vec<String>> {
-    let rows: Vec<String> = conn
-        .prepare("SELECT * FROM pragma_integrity_check(?1)")?
-        .query_map([table], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    // SQLite names a damaged b-tree by its root page: say which table or index that is.
-    let trees: std::collections::HashMap<i64, String> = conn
-        .prepare("SELECT rootpage, type || ' ' || name FROM sqlite_master WHERE rootpage > 0")
-        .and_then(|mut stmt| {
-            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect()
-        })
-        .unwrap_or_default();
-    // SQLite gives several problems of one tree in one row, a line each, under a heading.
-    Ok(rows
-        .iter()
-        .flat_map(|row| row.lines())
-        .filter(|line| *line != "ok" && !line.starts_with("*** in database "))
-        .map(|line| {
-            let tree = line
-                .strip_prefix("Tree ")
-                .and_then(|rest| rest.split(' ').next())
-                .and_then(|root| root.parse::<i64>().ok())
-                .and_then(|root| Some((root, trees.get(&root)?)));
-            match tree {
-                Some((root, name)) => line.replacen(
-                    &format!("Tree {root} "),
-                    &format!("Tree {root} ({name}) "),
-                    1,
-                ),
-                None => line.to_string(),
-            }
-        })
-        .collect())
-}
-
-/// SQLite's own words for an error, without rusqlite's error code.
-fn sqlite_message(error: &anyhow::Error) -> String {
-    match error
-        .chain()
-        .find_map(|c| c.downcast_ref::<rusqlite::Error>())
-    {
-        Some(rusqlite::Error::SqliteFailure(_, Some(message))) => message.clone(),
-        Some(e) => e.to_string(),
-        None => format!("{error:#}"),
-    }
-}
-
-fn foreign_keys(conn: &mut Connection) -> Result<Vec<String>> {
-    Ok(conn
-        .prepare("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")?
-        .query_map([], |row| {
-            let (table, parent): (String, String) = (row.get(0)?, row.get(2)?);
-            // A link table has no rowid to name the row by.
-            Ok(match row.get::<_, Option<i64>>(1)? {
-                Some(rowid) => format!("{table} row {rowid} refers to a missing row of {parent}"),
-                None => format!("a row of {table} refers to a missing row of {parent}"),
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?)
-}
-
-fn pending_migrations(conn: &mut Connection) -> Result<Vec<String>> {
-    let pending = match db::pending(conn) {
-        Ok(pending) => pending,
-        // The history could not be read: the rule could not finish.
-        Err(e)
-            if e.chain()
-                .any(|c| c.downcast_ref::<rusqlite::Error>().is_some()) =>
-        {
-            return Err(e)
-        }
-        // An unknown or edited migration: the message says what to do.
-        Err(e) => return Ok(vec![format!("{e:#}")]),
-    };
-    Ok(pending
-        .iter()
-        .map(|m| {
-            format!(
-                "migration V{}__{} is pending: run `conflictdb migrate`",
-                m.version(),
-                m.name()
-            )
-        })
-        .collect())
-}
+use crate::integrity;
 
 pub fn run(db_path: &Path) -> Result<()> {
-    // A file SQLite refuses to open as malformed is still checked, rule by rule, with the
-    // refusal as the first finding of the integrity rule.
-    let (mut conn, mut damage) = match db::open_read_only(db_path) {
-        Ok(conn) => (conn, None),
-        Err(error) => match db::open_damaged(db_path) {
-            Some(conn) => (conn, Some(format!("{error:#}"))),
-            None => return Err(error),
-        },
-    };
     let mut findings = 0usize;
     let mut lines = String::new();
-    // Each rule runs on its own: one that cannot finish (a damaged page, a dropped table) is a
-    // finding, and the others still run.
-    for rule in rules() {
-        let mut problems = (rule.find)(&mut conn).unwrap_or_else(|error| {
-            let cause = error
-                .chain()
-                .find_map(|c| c.downcast_ref::<rusqlite::Error>())
-                .and_then(|e| db::describe_failure(e, db_path))
-                .unwrap_or_else(|| sqlite_message(&error));
-            vec![format!("could not finish: {cause}")]
-        });
-        if let Some(damage) = damage.take() {
-            problems.insert(0, damage);
+    for outcome in integrity::check(db_path)? {
+        if outcome.problems.is_empty() {
+            lines.push_str(&format!("ok    {}\n", outcome.rule));
         }
-        if problems.is_empty() {
-            lines.push_str(&format!("ok    {}\n", rule.name));
+        for problem in &outcome.problems {
+            lines.push_str(&format!("FAIL  {}: {problem}\n", outcome.rule));
         }
-        for problem in &problems {
-            lines.push_str(&format!("FAIL  {}: {problem}\n", rule.name));
-        }
-        findings += problems.len();
+        findings += outcome.problems.len();
     }
     std::io::Write::write_all(&mut std::io::stdout().lock(), lines.as_bytes())
         .map_err(crate::output::stdout_error)?;
