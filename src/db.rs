@@ -20,8 +20,8 @@ use environment::{
     why_read_only, why_unwritable,
 };
 pub use migrations::{
-    latest_version, migrate, migrate_with, migrations, pending, snapshot_path, snapshots, status,
-    status_of_nothing, MigrationStatus,
+    latest_version, migrate, migrate_file, migrate_with, migrations, pending, snapshot_path,
+    snapshots, status, status_of_file, MigrationStatus,
 };
 pub use schema_check::schema_differences;
 

@@ -14,6 +14,7 @@ mod rename;
 pub mod reports;
 pub mod schema;
 pub mod seed;
+pub mod sql;
 pub mod suggest;
 pub mod synth;
 

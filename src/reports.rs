@@ -26,6 +26,7 @@ use include_dir::{include_dir, Dir};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Statement};
 
+use crate::sql::{self, NotAQuery};
 use crate::{date, schema, suggest};
 
 static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/queries");
@@ -53,6 +54,17 @@ pub enum Default {
     /// Bound as NULL when not given: the report then leaves that filter out.
     Optional,
     Value(String),
+}
+
+/// As `conflictdb reports` lists it: `actor [actors] (required): An actor's key, name or alias`.
+impl std::fmt::Display for Param {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} [{}] ({}): {}",
+            self.name, self.kind, self.default, self.description
+        )
+    }
 }
 
 impl std::fmt::Display for Default {
@@ -208,8 +220,31 @@ fn parse_param(text: &str) -> Result<Param> {
     })
 }
 
+/// A report the user asked for by name, with the `--param` values they gave, checked against
+/// its header before any database is opened.
+pub struct Request {
+    report: Report,
+    given: BTreeMap<String, String>,
+}
+
+impl Request {
+    /// The report `name`, among the built-in ones and those in `extra`, with `params` given as
+    /// `KEY=VALUE`.
+    pub fn new(extra: Option<&Path>, name: &str, params: &[String]) -> Result<Request> {
+        let all = all(extra)?;
+        let report = find(&all, name)?.clone();
+        let given = parse_args(&report, params)?;
+        Ok(Request { report, given })
+    }
+
+    /// The report's statement on `conn`, bound; with `explain`, SQLite's plan for it instead.
+    pub fn prepare<'c>(&self, conn: &'c Connection, explain: bool) -> Result<Statement<'c>> {
+        prepare(conn, &self.report, &self.given, explain)
+    }
+}
+
 /// Looks up a report by name, suggesting the closest on a miss.
-pub fn find<'a>(reports: &'a BTreeMap<String, Report>, name: &str) -> Result<&'a Report> {
+fn find<'a>(reports: &'a BTreeMap<String, Report>, name: &str) -> Result<&'a Report> {
     reports.get(name).with_context(|| {
         let hint = suggest::closest(name, reports.keys().cloned())
             .map(|c| format!(" (did you mean {c:?}?)"))
@@ -222,7 +257,7 @@ pub fn find<'a>(reports: &'a BTreeMap<String, Report>, name: &str) -> Result<&'a
 }
 
 /// Splits `--param key=value` arguments, refusing unknown and repeated names.
-pub fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, String>> {
+fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, String>> {
     let mut given = BTreeMap::new();
     for arg in args {
         let (key, value) = arg.split_once('=').with_context(|| {
@@ -258,7 +293,7 @@ pub fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, S
 /// The report's SQL for the given parameters, prepared and bound: lines marked `-- if: NAME` are
 /// kept only when NAME has a value; every named parameter is bound from the given values, the
 /// defaults, or NULL.
-pub fn prepare<'c>(
+fn prepare<'c>(
     conn: &'c Connection,
     report: &Report,
     given: &BTreeMap<String, String>,
@@ -288,23 +323,19 @@ pub fn prepare<'c>(
         anyhow::anyhow!(
             "report {} does not compile: {}",
             report.name,
-            compile_error(&e)
+            sql::compile_error(&e)
         )
     })?;
-    // Refused here, before any output, rather than by the read-only connection once the header
-    // is printed. A statement that returns no columns (ATTACH, BEGIN, none at all) is no query.
-    if stmt.column_count() == 0 && verb(&sql).is_empty() {
-        bail!(
+    match sql::only_reads(&stmt, &sql) {
+        Ok(()) => {}
+        Err(NotAQuery::Empty) => bail!(
             "report {} holds no SQL statement after its header",
             report.name
-        );
-    }
-    if !stmt.readonly() || stmt.column_count() == 0 {
-        bail!(
-            "report {} is read-only: it runs SELECT statements, not {:?}",
-            report.name,
-            verb(&sql)
-        );
+        ),
+        Err(NotAQuery::Writes(verb)) => bail!(
+            "report {} is read-only: it runs SELECT statements, not {verb:?}",
+            report.name
+        ),
     }
     for index in 1..=stmt.parameter_count() {
         let Some(sql_name) = stmt.parameter_name(index) else {
@@ -343,83 +374,6 @@ fn quoted(value: &str) -> String {
         &start[..start.len() - 1],
         crate::seed::thousands(value.len() as u64)
     )
-}
-
-/// The first word of a statement, past comments, in capitals: what it does (`DELETE`).
-pub fn verb(sql: &str) -> String {
-    let mut rest = sql.trim_start();
-    loop {
-        if let Some(comment) = rest.strip_prefix("--") {
-            rest = comment.split_once('\n').map_or("", |(_, after)| after);
-        } else if let Some(comment) = rest.strip_prefix("/*") {
-            rest = comment.split_once("*/").map_or("", |(_, after)| after);
-        } else {
-            break;
-        }
-        rest = rest.trim_start();
-    }
-    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
-        .next()
-        .unwrap_or("")
-        .to_uppercase()
-}
-
-/// SQLite's complaint about a statement, pointing at the text it stopped at rather than
-/// repeating the whole SQL.
-pub fn compile_error(error: &rusqlite::Error) -> String {
-    match error {
-        rusqlite::Error::SqlInputError {
-            msg, sql, offset, ..
-        } => {
-            let at: String = sql
-                .get(usize::try_from(*offset).unwrap_or(0)..)
-                .unwrap_or("")
-                .lines()
-                .next()
-                .unwrap_or("")
-                .chars()
-                .take(40)
-                .collect();
-            if at.trim().is_empty() {
-                short_words(msg)
-            } else {
-                format!("{}, at {:?}", short_words(msg), at.trim())
-            }
-        }
-        other => short_words(&other.to_string()),
-    }
-}
-
-/// SQLite's message with each long word (an identifier pasted by mistake, megabytes long) cut
-/// short with its size, as [`quoted`] cuts a value: `no such column: xxxx… (120,000 bytes)`.
-fn short_words(message: &str) -> String {
-    const WHOLE: usize = 80;
-    const KEPT: usize = 40;
-    let words: Vec<String> = message
-        .split(' ')
-        .map(|word| {
-            if word.len() <= WHOLE {
-                return word.to_string();
-            }
-            // The quotes and colon SQLite puts around a name stay where they are.
-            let opening = word.len() - word.trim_start_matches(['"', '\'', '`', '[']).len();
-            let body = word.trim_end_matches([':', ',']);
-            let after = &word[body.len()..];
-            let name = body[opening..].trim_end_matches(['"', '\'', '`', ']']);
-            let closing = &body[opening + name.len()..];
-            let end = name
-                .char_indices()
-                .nth(KEPT)
-                .map_or(name.len(), |(at, _)| at);
-            format!(
-                "{}{}\u{2026}{closing} ({} bytes){after}",
-                &word[..opening],
-                &name[..end],
-                crate::seed::thousands(name.len() as u64)
-            )
-        })
-        .collect();
-    words.join(" ")
 }
 
 /// The report's SQL without the `-- if: NAME` lines whose parameter has no value.

@@ -1,3 +1,6 @@
+//! `export`: writes every table and view to DIR/NAME.csv, or with `--seed` the seed layout that
+//! `seed` loads back.
+
 use std::io::Write;
 use std::path::Path;
 

@@ -1,3 +1,6 @@
+//! `migrate`: applies the pending schema migrations to the database, or with `--status` lists
+//! every migration and the snapshots earlier migrations left.
+
 use std::path::Path;
 
 use anyhow::Result;
@@ -9,14 +12,7 @@ pub fn run(db_path: &Path, args: &MigrateArgs) -> Result<()> {
     if args.status {
         return status(db_path);
     }
-    let existed = db_path.exists();
-    let mut conn = db::open_unmigrated(db_path)?;
-    let applied = db::migrate(&mut conn, db_path);
-    if applied.is_err() && !existed {
-        drop(conn);
-        db::remove(db_path);
-    }
-    let applied = applied?;
+    let applied = db::migrate_file(db_path)?;
     if applied.is_empty() {
         eprintln!(
             "conflictdb: {} is up to date (schema version {})",
@@ -35,16 +31,8 @@ pub fn run(db_path: &Path, args: &MigrateArgs) -> Result<()> {
 }
 
 fn status(db_path: &Path) -> Result<()> {
-    // Read-only: listing what is pending never writes, not even to make an empty file a
-    // database.
-    let rows = if db_path.exists() {
-        let mut conn = db::open_any_version_read_only(db_path)?;
-        db::status(&mut conn)?
-    } else {
-        db::status_of_nothing()
-    };
     let mut out = String::from("version\tname\tstate\tapplied_on\n");
-    for row in &rows {
+    for row in &db::status_of_file(db_path)? {
         let (state, on) = match &row.applied_on {
             Some(on) => ("applied", on.as_str()),
             None => ("pending", ""),

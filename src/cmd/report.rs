@@ -1,15 +1,17 @@
+//! `report`: runs a named report with the parameters given and writes its rows (or, with
+//! `--explain`, SQLite's plan for it).
+
 use std::path::Path;
 
 use anyhow::Result;
 
 use crate::cli::ReportArgs;
-use crate::{db, output, reports};
+use crate::reports::Request;
+use crate::{db, output};
 
 pub fn run(db_path: &Path, args: &ReportArgs) -> Result<()> {
-    let all = reports::all(args.queries.queries.as_deref())?;
-    let report = reports::find(&all, &args.name)?;
-    let given = reports::parse_args(report, &args.params)?;
+    let request = Request::new(args.queries.queries.as_deref(), &args.name, &args.params)?;
     let conn = db::open_read_only(db_path)?;
-    let mut stmt = reports::prepare(&conn, report, &given, args.explain)?;
+    let mut stmt = request.prepare(&conn, args.explain)?;
     output::write_query(&mut stmt, args.output.options(), db_path).map(|_| ())
 }

@@ -1,3 +1,6 @@
+//! `seed`: creates the database if needed and loads a seed directory into it (the built-in
+//! data by default), then prints how many rows each table holds.
+
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

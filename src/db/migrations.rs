@@ -81,8 +81,20 @@ pub fn status(conn: &mut Connection) -> Result<Vec<MigrationStatus>> {
         .collect())
 }
 
+/// Every migration this binary knows, with when it was applied to the database at `path`; all
+/// pending when there is no file. Read-only: listing what is pending never writes, not even to
+/// make an empty file a database.
+pub fn status_of_file(path: &Path) -> Result<Vec<MigrationStatus>> {
+    if path.exists() {
+        let mut conn = super::open_any_version_read_only(path)?;
+        status(&mut conn)
+    } else {
+        Ok(status_of_nothing())
+    }
+}
+
 /// The status of a database that does not exist yet: everything pending.
-pub fn status_of_nothing() -> Vec<MigrationStatus> {
+fn status_of_nothing() -> Vec<MigrationStatus> {
     migrations()
         .into_iter()
         .map(|m| MigrationStatus {
@@ -151,6 +163,19 @@ pub fn snapshot_path(path: &Path, version: i64) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".v{version}.bak"));
     path.with_file_name(name)
+}
+
+/// Opens (creating if needed) the database at `path` and applies its pending migrations; a file
+/// this call created is removed again if they fail.
+pub fn migrate_file(path: &Path) -> Result<Vec<refinery::Migration>> {
+    let existed = path.exists();
+    let mut conn = super::open_unmigrated(path)?;
+    let applied = migrate(&mut conn, path);
+    if applied.is_err() && !existed {
+        drop(conn);
+        super::remove(path);
+    }
+    applied
 }
 
 /// Applies all pending migrations in one transaction. A database that holds data is first copied
