@@ -45,14 +45,17 @@ pub struct Param {
     pub name: String,
     pub kind: String,
     pub description: String,
-    pub default: Default,
+    pub default: ParamDefault,
 }
 
+/// What a parameter that is not given takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Default {
+pub enum ParamDefault {
+    /// Nothing: the report refuses to run without it.
     Required,
     /// Bound as NULL when not given: the report then leaves that filter out.
     Optional,
+    /// This value, as if given.
     Value(String),
 }
 
@@ -67,12 +70,12 @@ impl std::fmt::Display for Param {
     }
 }
 
-impl std::fmt::Display for Default {
+impl std::fmt::Display for ParamDefault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Default::Required => f.write_str("required"),
-            Default::Optional => f.write_str("optional"),
-            Default::Value(v) => write!(f, "default: {v}"),
+            ParamDefault::Required => f.write_str("required"),
+            ParamDefault::Optional => f.write_str("optional"),
+            ParamDefault::Value(v) => write!(f, "default: {v}"),
         }
     }
 }
@@ -190,19 +193,19 @@ fn parse_param(text: &str) -> Result<Param> {
         bail!("parameter {name} has unknown type {kind:?}");
     }
     let mut description = rest.trim().to_string();
-    let mut default = Default::Optional;
+    let mut default = ParamDefault::Optional;
     if let Some(open) = description.rfind('(') {
         if description.ends_with(')') {
             let inner = description[open + 1..description.len() - 1]
                 .trim()
                 .to_string();
             let recognised = if inner == "required" {
-                default = Default::Required;
+                default = ParamDefault::Required;
                 true
             } else if inner == "optional" {
                 true
             } else if let Some(value) = inner.strip_prefix("default:") {
-                default = Default::Value(value.trim().to_string());
+                default = ParamDefault::Value(value.trim().to_string());
                 true
             } else {
                 false
@@ -233,7 +236,7 @@ impl Request {
     pub fn new(extra: Option<&Path>, name: &str, params: &[String]) -> Result<Request> {
         let all = all(extra)?;
         let report = find(&all, name)?.clone();
-        let given = parse_args(&report, params)?;
+        let given = parse_params(&report, params)?;
         Ok(Request { report, given })
     }
 
@@ -257,9 +260,9 @@ fn find<'a>(reports: &'a BTreeMap<String, Report>, name: &str) -> Result<&'a Rep
 }
 
 /// Splits `--param key=value` arguments, refusing unknown and repeated names.
-fn parse_args(report: &Report, args: &[String]) -> Result<BTreeMap<String, String>> {
+fn parse_params(report: &Report, params: &[String]) -> Result<BTreeMap<String, String>> {
     let mut given = BTreeMap::new();
-    for arg in args {
+    for arg in params {
         let (key, value) = arg.split_once('=').with_context(|| {
             format!(
                 "report {}: --param {} is not KEY=VALUE",
@@ -303,9 +306,9 @@ fn prepare<'c>(
     for param in &report.params {
         let raw = match (given.get(&param.name), &param.default) {
             (Some(value), _) => value.clone(),
-            (None, Default::Value(value)) => value.clone(),
-            (None, Default::Optional) => continue,
-            (None, Default::Required) => bail!(
+            (None, ParamDefault::Value(value)) => value.clone(),
+            (None, ParamDefault::Optional) => continue,
+            (None, ParamDefault::Required) => bail!(
                 "report {} needs parameter {}: {}; pass --param {}=VALUE",
                 report.name,
                 param.name,
@@ -313,7 +316,7 @@ fn prepare<'c>(
                 param.name
             ),
         };
-        values.insert(param.name.as_str(), convert(conn, report, param, &raw)?);
+        values.insert(param.name.as_str(), param_value(conn, report, param, &raw)?);
     }
     let mut sql = sql_for(report, |name| values.contains_key(name))?;
     if explain {
@@ -398,7 +401,7 @@ pub fn sql_for(report: &Report, has_value: impl Fn(&str) -> bool) -> Result<Stri
     Ok(sql)
 }
 
-fn convert(conn: &Connection, report: &Report, param: &Param, raw: &str) -> Result<SqlValue> {
+fn param_value(conn: &Connection, report: &Report, param: &Param, raw: &str) -> Result<SqlValue> {
     let refuse = |message: String| {
         anyhow::anyhow!(
             "report {}: parameter {} {}: {message}",

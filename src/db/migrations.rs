@@ -89,12 +89,12 @@ pub fn status_of_file(path: &Path) -> Result<Vec<MigrationStatus>> {
         let mut conn = super::open_any_version_read_only(path)?;
         status(&mut conn)
     } else {
-        Ok(status_of_nothing())
+        Ok(all_pending())
     }
 }
 
 /// The status of a database that does not exist yet: everything pending.
-fn status_of_nothing() -> Vec<MigrationStatus> {
+fn all_pending() -> Vec<MigrationStatus> {
     migrations()
         .into_iter()
         .map(|m| MigrationStatus {
