@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use rusqlite::types::ValueRef;
 use rusqlite::Statement;
+use serde::ser::{Error as _, Serialize, SerializeMap, Serializer};
 
 use crate::outfile;
 
@@ -144,14 +145,17 @@ pub fn write_rows(
             writer.flush()?;
         }
         Format::Json => {
+            let members = json_members(&names);
             out.write_all(b"[")?;
             while let Some(row) = rows.next()? {
-                let mut object = serde_json::Map::with_capacity(names.len());
-                for (i, name) in names.iter().enumerate() {
-                    object.insert(name.clone(), json(row.get_ref(i)?));
-                }
                 out.write_all(if count == 0 { b"\n  " } else { b",\n  " })?;
-                serde_json::to_writer(&mut *out, &object)?;
+                serde_json::to_writer(
+                    &mut *out,
+                    &JsonRow {
+                        members: &members,
+                        row,
+                    },
+                )?;
                 count += 1;
             }
             out.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })?;
@@ -243,13 +247,50 @@ pub fn text(value: ValueRef) -> String {
     }
 }
 
-fn json(value: ValueRef) -> serde_json::Value {
-    match value {
-        ValueRef::Null => serde_json::Value::Null,
-        ValueRef::Integer(i) => i.into(),
-        ValueRef::Real(f) => {
-            serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)
+/// The members of each row's JSON object, as (name, column index), in column order. A name
+/// that several columns share (`SELECT 1 AS a, 2 AS a`) is one member, where the first of them
+/// is, holding the last one's value.
+fn json_members(names: &[String]) -> Vec<(&str, usize)> {
+    let mut members: Vec<(&str, usize)> = Vec::with_capacity(names.len());
+    for (index, name) in names.iter().enumerate() {
+        match members.iter_mut().find(|(seen, _)| *seen == name) {
+            Some(member) => member.1 = index,
+            None => members.push((name, index)),
         }
-        other => text(other).into(),
+    }
+    members
+}
+
+/// A row as a JSON object, serialized straight from SQLite's values: no map, no key and no
+/// string is built per row.
+struct JsonRow<'a> {
+    members: &'a [(&'a str, usize)],
+    row: &'a rusqlite::Row<'a>,
+}
+
+impl Serialize for JsonRow<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = serializer.serialize_map(Some(self.members.len()))?;
+        for &(name, index) in self.members {
+            let value = self.row.get_ref(index).map_err(S::Error::custom)?;
+            object.serialize_entry(name, &JsonValue(value))?;
+        }
+        object.end()
+    }
+}
+
+/// A value in JSON: NULL is null, numbers are numbers (a non-finite real is null), text is a
+/// string, a blob is its bytes in hex.
+struct JsonValue<'a>(ValueRef<'a>);
+
+impl Serialize for JsonValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            ValueRef::Null => serializer.serialize_unit(),
+            ValueRef::Integer(i) => serializer.serialize_i64(i),
+            ValueRef::Real(f) => serializer.serialize_f64(f),
+            ValueRef::Text(t) => serializer.serialize_str(&String::from_utf8_lossy(t)),
+            blob @ ValueRef::Blob(_) => serializer.serialize_str(&text(blob)),
+        }
     }
 }
