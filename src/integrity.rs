@@ -1,7 +1,7 @@
 //! `check`'s rules, and the cycle finding that the loader shares with them: what a sound
 //! conflictdb database holds (SQLite's own integrity and foreign keys, every migration applied,
 //! the schema the migrations build, every row sourced, no parent chain looping back, every
-//! actor's stored root where its parents lead), each rule finding its problems one line each.
+//! actor's stored root where its parents lead), each rule giving one line per problem.
 
 use std::path::Path;
 
@@ -237,8 +237,8 @@ fn pending_migrations(conn: &mut Connection) -> Result<Vec<String>> {
         .collect())
 }
 
-/// `check`'s findings for stale roots, one line per actor.
-pub fn stale_root_findings(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+/// The actors whose stored root is not where their parents lead, one line each.
+fn stale_root_findings(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut key = conn.prepare("SELECT key FROM actors WHERE id = ?1")?;
     let mut name = |id: Option<i64>| -> rusqlite::Result<String> {
         Ok(match id {
