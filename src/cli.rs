@@ -138,6 +138,7 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
+    /// The options as output.rs takes them.
     pub fn options(&self) -> output::Options<'_> {
         output::Options {
             format: self.format,
