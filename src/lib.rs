@@ -6,6 +6,7 @@ pub mod cli;
 pub mod cmd;
 pub mod date;
 pub mod db;
+pub mod dump;
 pub mod interrupt;
 pub mod outfile;
 pub mod output;
