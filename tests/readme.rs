@@ -7,7 +7,8 @@
 //! - an HTML comment `<!-- output of: conflictdb ARGS -->` just before a block makes the whole
 //!   block the output of ARGS;
 //! - `<!-- given: DIR from tests/bad_input/CASE -->` before a block first lays out the seed
-//!   directory DIR: the shipped vocabularies, the minimal fixture, and the case's files.
+//!   directory DIR: the shipped vocabularies, the minimal fixture, and the case's files;
+//! - `<!-- file: PATH -->` before a block writes the block to PATH (a report the examples use).
 //!
 //! The built-in data is seeded before the first example, as the README's first command does.
 //! Tables are as wide as they are for a reader whose output is not a terminal (120 columns).
@@ -27,6 +28,7 @@ struct Example {
 /// Something to do before an example.
 enum Step {
     Given { dir: String, overlay: String },
+    File { path: String, contents: String },
     Run(Example),
 }
 
@@ -34,6 +36,7 @@ fn steps(readme: &str) -> Vec<Step> {
     let lines: Vec<&str> = readme.lines().collect();
     let mut steps = Vec::new();
     let mut output_of: Option<(usize, Vec<String>)> = None;
+    let mut file_of: Option<String> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -45,6 +48,8 @@ fn steps(readme: &str) -> Vec<Step> {
             let comment = comment.trim();
             if let Some(command) = comment.strip_prefix("output of: conflictdb ") {
                 output_of = Some((i + 1, split(command)));
+            } else if let Some(path) = comment.strip_prefix("file: ") {
+                file_of = Some(path.trim().to_string());
             } else if let Some(given) = comment.strip_prefix("given: ") {
                 let (dir, overlay) = given.split_once(" from ").expect("given: DIR from PATH");
                 steps.push(Step::Given {
@@ -65,7 +70,11 @@ fn steps(readme: &str) -> Vec<Step> {
             end += 1;
         }
         let block = &lines[start..end.min(lines.len())];
-        if let Some((line, args)) = output_of.take() {
+        if let Some(path) = file_of.take() {
+            let mut contents = block.join("\n");
+            contents.push('\n');
+            steps.push(Step::File { path, contents });
+        } else if let Some((line, args)) = output_of.take() {
             steps.push(Step::Run(Example {
                 line,
                 args,
@@ -181,6 +190,12 @@ fn every_example_in_the_readme_prints_what_the_readme_shows() {
             Step::Given { dir, overlay } => {
                 let made = env.seed_dir(&dir, Some(&Path::new(REPO).join(overlay)));
                 assert!(made.is_dir());
+                continue;
+            }
+            Step::File { path, contents } => {
+                let path = env.path(&path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, contents).unwrap();
                 continue;
             }
             Step::Run(example) => example,
