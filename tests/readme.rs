@@ -12,10 +12,15 @@
 //!
 //! The built-in data is seeded before the first example, as the README's first command does.
 //! Tables are as wide as they are for a reader whose output is not a terminal (120 columns).
+//!
+//! The README's tables of seed-file columns are checked too: they must be exactly what
+//! `conflictdb::schema::seed_columns::markdown` generates from `src/schema.rs` and the shipped
+//! `seed/` files; `UPDATE_GOLDEN=1 cargo test --test tests readme::` writes them.
 
 use std::path::Path;
 
-use crate::common::{Env, REPO};
+use crate::common::{read_files, Env, REPO};
+use crate::golden;
 
 /// One command of the README with the output it shows.
 struct Example {
@@ -251,5 +256,51 @@ fn the_matcher_tells_lines_apart() {
     assert_eq!(
         split("query \"SELECT 'x' # y\" --format csv   # a comment"),
         ["query", "SELECT 'x' # y", "--format", "csv"]
+    );
+}
+
+const COLUMNS_START: &str = "<!-- seed-columns:start -->\n";
+const COLUMNS_END: &str = "<!-- seed-columns:end -->";
+
+/// The README's tables of seed-file columns are the ones `src/schema.rs` generates, with examples
+/// from the shipped `seed/` files. `UPDATE_GOLDEN=1 cargo test --test tests readme::` writes them
+/// between the two marker comments.
+#[test]
+fn the_seed_file_columns_in_the_readme_are_generated_from_the_schema() {
+    let path = Path::new(REPO).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let generated =
+        conflictdb::schema::seed_columns::markdown(&read_files(&Path::new(REPO).join("seed")));
+    let start = readme
+        .find(COLUMNS_START)
+        .map(|at| at + COLUMNS_START.len());
+    let end = readme.find(COLUMNS_END);
+    let (Some(start), Some(end)) = (start, end) else {
+        panic!("README.md has no {COLUMNS_START:?} and {COLUMNS_END:?} lines around the seed files' columns");
+    };
+    let section = &readme[start..end];
+    if section == generated {
+        return;
+    }
+    if golden::updating() {
+        let updated = format!("{}{generated}{}", &readme[..start], &readme[end..]);
+        // Renamed into place: the other README test may be reading the file meanwhile.
+        let partial = path.with_file_name(".README.md.partial");
+        std::fs::write(&partial, updated).unwrap();
+        std::fs::rename(&partial, &path).unwrap();
+        golden::announce("updated the seed files' columns in README.md");
+        return;
+    }
+    let differs = section
+        .lines()
+        .zip(generated.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or(section.lines().count().min(generated.lines().count()));
+    panic!(
+        "README.md's seed file columns differ from src/schema.rs's, first at line {} of the section:\n  README:    {}\n  generated: {}\nRun `{}=1 cargo test --test tests readme::` to write them.",
+        differs + 1,
+        section.lines().nth(differs).unwrap_or("(end)"),
+        generated.lines().nth(differs).unwrap_or("(end)"),
+        golden::UPDATE
     );
 }
