@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod date;
 pub mod db;
 pub mod integrity;
+pub mod dump;
 pub mod interrupt;
 pub mod outfile;
 pub mod output;

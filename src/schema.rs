@@ -3,6 +3,8 @@
 //! The loader is one general mechanism driven by these tables; a new table or column is a new
 //! line here (and a migration), not new loading code.
 
+pub mod seed_columns;
+
 /// How a CSV value is validated and stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Value {
@@ -61,6 +63,9 @@ pub struct Column {
     pub db: &'static str,
     pub value: Value,
     pub required: bool,
+    /// What the column holds, for a person filling in the file (the README's seed-file tables
+    /// are generated from it, with `value` saying how it is written).
+    pub about: &'static str,
 }
 
 /// What makes two rows the same row, so that seeding again updates instead of duplicating.
@@ -104,12 +109,7 @@ impl Table {
 }
 
 const fn col(name: &'static str, value: Value, required: bool) -> Column {
-    Column {
-        name,
-        db: name,
-        value,
-        required,
-    }
+    stored_as(name, name, value, required)
 }
 
 const fn stored_as(name: &'static str, db: &'static str, value: Value, required: bool) -> Column {
@@ -118,6 +118,13 @@ const fn stored_as(name: &'static str, db: &'static str, value: Value, required:
         db,
         value,
         required,
+        about: "",
+    }
+}
+
+impl Column {
+    const fn about(self, about: &'static str) -> Column {
+        Column { about, ..self }
     }
 }
 
@@ -125,14 +132,16 @@ const REQUIRED: bool = true;
 const OPTIONAL: bool = false;
 
 macro_rules! vocabulary {
-    ($name:literal $(, $extra:literal : $value:expr)*) => {
+    ($name:literal $(, $extra:literal : $value:expr => $about:literal)* $(,)?) => {
         Table {
             name: $name,
             columns: &[
-                col("code", Value::Key, REQUIRED),
-                col("label", Value::Text, REQUIRED),
-                col("description", Value::Text, REQUIRED),
-                $(col($extra, $value, OPTIONAL),)*
+                col("code", Value::Key, REQUIRED)
+                    .about("The code other files use for this entry"),
+                col("label", Value::Text, REQUIRED).about("A short name for people"),
+                col("description", Value::Text, REQUIRED)
+                    .about("What the entry means, for whoever codes the data"),
+                $(col($extra, $value, OPTIONAL).about($about),)*
             ],
             identity: Identity::Key,
             referenced: false,
@@ -144,31 +153,57 @@ macro_rules! vocabulary {
 
 /// Every seed file, in the order they load: a file refers only to itself and to files above it.
 pub static TABLES: &[Table] = &[
-    vocabulary!("date_precisions", "ucdp_date_prec": Value::Integer, "acled_time_precision": Value::Integer),
+    vocabulary!(
+        "date_precisions",
+        "ucdp_date_prec": Value::Integer => "UCDP GED's date_prec for this precision",
+        "acled_time_precision": Value::Integer => "ACLED's time_precision for this precision",
+    ),
     vocabulary!("stances"),
-    vocabulary!("statement_kinds", "cameo_code": Value::Text),
-    vocabulary!("event_kinds", "acled_event_type": Value::Text, "acled_sub_event_type": Value::Text),
+    vocabulary!(
+        "statement_kinds",
+        "cameo_code": Value::Text => "The CAMEO event code this kind corresponds to",
+    ),
+    vocabulary!(
+        "event_kinds",
+        "acled_event_type": Value::Text => "ACLED's event_type for this kind",
+        "acled_sub_event_type": Value::Text => "ACLED's sub_event_type for this kind",
+    ),
     vocabulary!("roles"),
     vocabulary!("actor_kinds"),
-    vocabulary!("casualty_categories", "ucdp_column": Value::Text),
+    vocabulary!(
+        "casualty_categories",
+        "ucdp_column": Value::Text => "The UCDP GED column(s) that count this category",
+    ),
     vocabulary!("casualty_outcomes"),
     vocabulary!("source_kinds"),
     vocabulary!("place_kinds"),
-    vocabulary!("geo_precisions", "ucdp_where_prec": Value::Integer, "acled_geo_precision": Value::Integer),
+    vocabulary!(
+        "geo_precisions",
+        "ucdp_where_prec": Value::Integer => "UCDP GED's where_prec for this precision",
+        "acled_geo_precision": Value::Integer => "ACLED's geo_precision for this precision",
+    ),
     Table {
         name: "sources",
         columns: &[
-            col("key", Value::Key, REQUIRED),
-            col("title", Value::Text, REQUIRED),
-            col("author", Value::Text, OPTIONAL),
-            col("publisher", Value::Text, OPTIONAL),
-            col("url", Value::Text, OPTIONAL),
-            col("published_on", Value::PartialDate, OPTIONAL),
-            col("kind", Value::Code("source_kinds"), REQUIRED),
-            col("perspective", Value::Text, OPTIONAL),
-            col("cited_in", Value::Ref("sources"), OPTIONAL),
-            col("document", Value::Text, OPTIONAL),
-            col("notes", Value::Text, OPTIONAL),
+            col("key", Value::Key, REQUIRED).about(
+                "The source's key, by which events, statements, claims and other sources name it",
+            ),
+            col("title", Value::Text, REQUIRED).about("The title of the document or work"),
+            col("author", Value::Text, OPTIONAL).about("Who wrote it, as the source names them"),
+            col("publisher", Value::Text, OPTIONAL).about("Who published it"),
+            col("url", Value::Text, OPTIONAL).about("Where it can be read"),
+            col("published_on", Value::PartialDate, OPTIONAL)
+                .about("When it was published, as precisely as known"),
+            col("kind", Value::Code("source_kinds"), REQUIRED).about("What kind of source it is"),
+            col("perspective", Value::Text, OPTIONAL)
+                .about("Whose side or vantage point it is written from, in a few words"),
+            col("cited_in", Value::Ref("sources"), OPTIONAL).about(
+                "The source that cites this one, for a work known through a document's references",
+            ),
+            col("document", Value::Text, OPTIONAL)
+                .about("The file name of the source document the rows were taken from"),
+            col("notes", Value::Text, OPTIONAL)
+                .about("Anything a reader should know about the source or its dating"),
         ],
         identity: Identity::Key,
         referenced: true,
@@ -178,13 +213,20 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "actors",
         columns: &[
-            col("key", Value::Key, REQUIRED),
-            col("name", Value::Text, REQUIRED),
-            col("kind", Value::Code("actor_kinds"), REQUIRED),
-            stored_as("parent", "parent_id", Value::Ref("actors"), OPTIONAL),
-            col("country", Value::Country, OPTIONAL),
-            col("is_party", Value::Flag, OPTIONAL),
-            col("notes", Value::Text, OPTIONAL),
+            col("key", Value::Key, REQUIRED).about("The actor's key, by which other files name it"),
+            col("name", Value::Text, REQUIRED)
+                .about("The actor's name as usually written in English"),
+            col("kind", Value::Code("actor_kinds"), REQUIRED).about(
+                "What kind of actor it is: a state, an organisation, a ministry, a person, ...",
+            ),
+            stored_as("parent", "parent_id", Value::Ref("actors"), OPTIONAL).about(
+                "The body the actor belongs to or speaks for (Lavrov → Russia's foreign ministry)",
+            ),
+            col("country", Value::Country, OPTIONAL).about("The country the actor is based in"),
+            col("is_party", Value::Flag, OPTIONAL)
+                .about("Whether the actor is a party to the conflict"),
+            col("notes", Value::Text, OPTIONAL)
+                .about("Anything a reader should know about the actor"),
         ],
         identity: Identity::Key,
         referenced: true,
@@ -194,8 +236,10 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "actor_aliases",
         columns: &[
-            stored_as("actor", "actor_id", Value::Ref("actors"), REQUIRED),
-            col("alias", Value::Text, REQUIRED),
+            stored_as("actor", "actor_id", Value::Ref("actors"), REQUIRED)
+                .about("The actor this is another name for"),
+            col("alias", Value::Text, REQUIRED)
+                .about("Another name or spelling of the actor (Türkiye, Sergej Lavrov)"),
         ],
         identity: Identity::Columns(&["actor_id", "alias"]),
         referenced: false,
@@ -205,15 +249,22 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "places",
         columns: &[
-            col("key", Value::Key, REQUIRED),
-            col("name", Value::Text, REQUIRED),
-            col("kind", Value::Code("place_kinds"), REQUIRED),
-            col("country", Value::Country, OPTIONAL),
-            col("admin1", Value::Text, OPTIONAL),
-            col("latitude", Value::Latitude, OPTIONAL),
-            col("longitude", Value::Longitude, OPTIONAL),
-            col("geo_precision", Value::Code("geo_precisions"), OPTIONAL),
-            col("notes", Value::Text, OPTIONAL),
+            col("key", Value::Key, REQUIRED).about("The place's key, by which other files name it"),
+            col("name", Value::Text, REQUIRED)
+                .about("The place's name as usually written in English"),
+            col("kind", Value::Code("place_kinds"), REQUIRED)
+                .about("What kind of place it is: a country, a region, a city, ..."),
+            col("country", Value::Country, OPTIONAL).about("The country the place lies in"),
+            col("admin1", Value::Text, OPTIONAL)
+                .about("Its first-level administrative division (province, region)"),
+            col("latitude", Value::Latitude, OPTIONAL)
+                .about("The latitude of the place, in decimal degrees"),
+            col("longitude", Value::Longitude, OPTIONAL)
+                .about("The longitude of the place, in decimal degrees"),
+            col("geo_precision", Value::Code("geo_precisions"), OPTIONAL)
+                .about("How precisely the coordinates locate the place"),
+            col("notes", Value::Text, OPTIONAL)
+                .about("Anything a reader should know about the place"),
         ],
         identity: Identity::Key,
         referenced: true,
@@ -223,8 +274,10 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "place_aliases",
         columns: &[
-            stored_as("place", "place_id", Value::Ref("places"), REQUIRED),
-            col("alias", Value::Text, REQUIRED),
+            stored_as("place", "place_id", Value::Ref("places"), REQUIRED)
+                .about("The place this is another name for"),
+            col("alias", Value::Text, REQUIRED)
+                .about("Another name or spelling of the place (Khankendi for Stepanakert)"),
         ],
         identity: Identity::Columns(&["place_id", "alias"]),
         referenced: false,
@@ -234,9 +287,9 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "events",
         columns: &[
-            col("key", Value::Key, REQUIRED),
-            col("title", Value::Text, REQUIRED),
-            col("kind", Value::Code("event_kinds"), REQUIRED),
+            col("key", Value::Key, REQUIRED).about("The event's key, by which other files name it"),
+            col("title", Value::Text, REQUIRED).about("A short, neutral title"),
+            col("kind", Value::Code("event_kinds"), REQUIRED).about("What kind of event it is"),
             col(
                 "start_date",
                 Value::Period {
@@ -245,12 +298,17 @@ pub static TABLES: &[Table] = &[
                     precision_db: "date_precision",
                 },
                 REQUIRED,
-            ),
-            col("end_date", Value::PeriodEnd, OPTIONAL),
-            stored_as("place", "place_id", Value::Ref("places"), OPTIONAL),
-            stored_as("parent", "parent_id", Value::Ref("events"), OPTIONAL),
-            col("summary", Value::Text, REQUIRED),
-            col("notes", Value::Text, OPTIONAL),
+            )
+            .about("When the event happened or began, as precisely as the source gives it"),
+            col("end_date", Value::PeriodEnd, OPTIONAL)
+                .about("When a span ended; empty for an event within one day, month or year"),
+            stored_as("place", "place_id", Value::Ref("places"), OPTIONAL)
+                .about("Where it happened (more places in event_places.csv)"),
+            stored_as("parent", "parent_id", Value::Ref("events"), OPTIONAL)
+                .about("The larger event it is part of (a battle of a war)"),
+            col("summary", Value::Text, REQUIRED).about("What happened, in neutral words"),
+            col("notes", Value::Text, OPTIONAL)
+                .about("Anything a reader should know, such as how the date was inferred"),
         ],
         identity: Identity::Key,
         referenced: true,
@@ -260,8 +318,9 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "event_places",
         columns: &[
-            stored_as("event", "event_id", Value::Ref("events"), REQUIRED),
-            stored_as("place", "place_id", Value::Ref("places"), REQUIRED),
+            stored_as("event", "event_id", Value::Ref("events"), REQUIRED).about("The event"),
+            stored_as("place", "place_id", Value::Ref("places"), REQUIRED)
+                .about("A place where it happened"),
         ],
         identity: Identity::Columns(&["event_id", "place_id"]),
         referenced: false,
@@ -271,9 +330,10 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "event_actors",
         columns: &[
-            stored_as("event", "event_id", Value::Ref("events"), REQUIRED),
-            stored_as("actor", "actor_id", Value::Ref("actors"), REQUIRED),
-            col("role", Value::Code("roles"), REQUIRED),
+            stored_as("event", "event_id", Value::Ref("events"), REQUIRED).about("The event"),
+            stored_as("actor", "actor_id", Value::Ref("actors"), REQUIRED)
+                .about("An actor that took part"),
+            col("role", Value::Code("roles"), REQUIRED).about("The part the actor played"),
         ],
         identity: Identity::Columns(&["event_id", "actor_id", "role"]),
         referenced: false,
@@ -283,9 +343,11 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "event_sources",
         columns: &[
-            stored_as("event", "event_id", Value::Ref("events"), REQUIRED),
-            stored_as("source", "source_id", Value::Ref("sources"), REQUIRED),
-            col("quote", Value::Text, OPTIONAL),
+            stored_as("event", "event_id", Value::Ref("events"), REQUIRED).about("The event"),
+            stored_as("source", "source_id", Value::Ref("sources"), REQUIRED)
+                .about("A source that reports it"),
+            col("quote", Value::Text, OPTIONAL)
+                .about("The source's passage that backs the event, verbatim"),
         ],
         identity: Identity::Columns(&["event_id", "source_id", "quote"]),
         referenced: false,
@@ -295,8 +357,9 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "statements",
         columns: &[
-            col("key", Value::Key, REQUIRED),
-            stored_as("speaker", "speaker_id", Value::Ref("actors"), REQUIRED),
+            col("key", Value::Key, REQUIRED).about("The statement's key"),
+            stored_as("speaker", "speaker_id", Value::Ref("actors"), REQUIRED)
+                .about("Who made the statement"),
             col(
                 "said_on",
                 Value::Period {
@@ -305,18 +368,26 @@ pub static TABLES: &[Table] = &[
                     precision_db: "said_on_precision",
                 },
                 REQUIRED,
-            ),
+            )
+            .about("When it was made, as precisely as the source gives it"),
             // For a statement known only to fall within a span: "between 27 September and
             // October 2020" is said_on 2020-09-27, said_until 2020-10.
-            col("said_until", Value::PeriodEnd, OPTIONAL),
-            stored_as("event", "event_id", Value::Ref("events"), OPTIONAL),
-            col("kind", Value::Code("statement_kinds"), REQUIRED),
-            col("stance", Value::Code("stances"), REQUIRED),
-            stored_as("target", "target_id", Value::Ref("actors"), OPTIONAL),
-            col("summary", Value::Text, REQUIRED),
-            col("quote", Value::Text, OPTIONAL),
-            stored_as("source", "source_id", Value::Ref("sources"), REQUIRED),
-            col("notes", Value::Text, OPTIONAL),
+            col("said_until", Value::PeriodEnd, OPTIONAL)
+                .about("The end of a span the statement is known only to fall within"),
+            stored_as("event", "event_id", Value::Ref("events"), OPTIONAL)
+                .about("The event it reacts to or is about"),
+            col("kind", Value::Code("statement_kinds"), REQUIRED)
+                .about("What kind of statement it is (CAMEO-coded)"),
+            col("stance", Value::Code("stances"), REQUIRED).about("Which side it favours"),
+            stored_as("target", "target_id", Value::Ref("actors"), OPTIONAL)
+                .about("The actor it is addressed to or about"),
+            col("summary", Value::Text, REQUIRED).about("What was said, in neutral words"),
+            col("quote", Value::Text, OPTIONAL)
+                .about("The statement or the source's report of it, verbatim"),
+            stored_as("source", "source_id", Value::Ref("sources"), REQUIRED)
+                .about("The source that reports it"),
+            col("notes", Value::Text, OPTIONAL)
+                .about("Anything a reader should know, such as how the date was inferred"),
         ],
         identity: Identity::Key,
         referenced: false,
@@ -326,24 +397,34 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "casualties",
         columns: &[
-            col("key", Value::Key, REQUIRED),
-            stored_as("event", "event_id", Value::Ref("events"), REQUIRED),
-            stored_as("side", "side_id", Value::Ref("actors"), REQUIRED),
-            col("category", Value::Code("casualty_categories"), REQUIRED),
-            col("outcome", Value::Code("casualty_outcomes"), REQUIRED),
-            col("count_low", Value::Count, OPTIONAL),
-            col("count_best", Value::Count, OPTIONAL),
-            col("count_high", Value::Count, OPTIONAL),
+            col("key", Value::Key, REQUIRED).about("The claim's key"),
+            stored_as("event", "event_id", Value::Ref("events"), REQUIRED)
+                .about("The event the figures are about"),
+            stored_as("side", "side_id", Value::Ref("actors"), REQUIRED)
+                .about("Whose losses they are"),
+            col("category", Value::Code("casualty_categories"), REQUIRED)
+                .about("Who or what was hit: military, civilian, ..."),
+            col("outcome", Value::Code("casualty_outcomes"), REQUIRED)
+                .about("What happened to them: killed, wounded, displaced, ..."),
+            col("count_low", Value::Count, OPTIONAL)
+                .about("The lowest figure given (\"at least\"); low ≤ best ≤ high where given"),
+            col("count_best", Value::Count, OPTIONAL).about("The figure given as the count"),
+            col("count_high", Value::Count, OPTIONAL).about("The highest figure given (\"up to\")"),
             stored_as(
                 "claimed_by",
                 "claimed_by_id",
                 Value::Ref("actors"),
                 OPTIONAL,
-            ),
-            stored_as("source", "source_id", Value::Ref("sources"), REQUIRED),
-            col("quote", Value::Text, OPTIONAL),
-            col("as_of", Value::PartialDate, OPTIONAL),
-            col("notes", Value::Text, OPTIONAL),
+            )
+            .about("Who made the claim; empty when the source attributes it to no one"),
+            stored_as("source", "source_id", Value::Ref("sources"), REQUIRED)
+                .about("The source that reports the claim"),
+            col("quote", Value::Text, OPTIONAL)
+                .about("The source's words giving the figures, verbatim"),
+            col("as_of", Value::PartialDate, OPTIONAL)
+                .about("The date the figures are given as of"),
+            col("notes", Value::Text, OPTIONAL)
+                .about("Anything a reader should know, such as how words became figures"),
         ],
         identity: Identity::Key,
         referenced: false,

@@ -8,39 +8,21 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use conflictdb::db;
+use conflictdb::dump::{dump, Dump};
 use conflictdb::seed::{self, Input, SeedError};
-use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 use tempfile::TempDir;
 
-use crate::common::{read_files, table_rows, REPO};
+use crate::common::{read_files, REPO};
 
 fn minimal_fixture() -> BTreeMap<String, Vec<u8>> {
     read_files(&Path::new(REPO).join("tests/fixtures/minimal"))
 }
 
-/// Every row of every table, as text.
-fn dump(conn: &Connection) -> Vec<String> {
-    let mut rows = Vec::new();
-    for (name, table) in table_rows(conn) {
-        for row in table {
-            let values: Vec<String> = row
-                .iter()
-                .map(|value| match value {
-                    SqlValue::Text(text) => format!("{text:?}"),
-                    other => format!("{other:?}"),
-                })
-                .collect();
-            rows.push(format!("{name}: {}", values.join(", ")));
-        }
-    }
-    rows
-}
-
 struct Loaded {
     result: Result<seed::Counts, SeedError>,
     conn: Connection,
-    before: Vec<String>,
+    before: Dump,
     _dir: TempDir,
 }
 
@@ -51,7 +33,7 @@ fn reseed_with(file: &str, text: &str) -> Loaded {
     let mut conn = db::open_for_write(&dir.path().join("conflict.db")).unwrap();
     let files = minimal_fixture();
     seed::load(&mut conn, &Input::Files(files.clone())).unwrap();
-    let before = dump(&conn);
+    let before = dump(&conn).unwrap();
     let mut files = files;
     files.insert(file.to_string(), text.as_bytes().to_vec());
     let result = seed::load(&mut conn, &Input::Files(files));
@@ -69,7 +51,7 @@ impl Loaded {
         match &self.result {
             Ok(_) => panic!(
                 "accepted; the database now holds:\n{}",
-                dump(&self.conn).join("\n")
+                dump(&self.conn).unwrap()
             ),
             Err(error) => {
                 let message = error.to_string();
@@ -80,7 +62,7 @@ impl Loaded {
             }
         }
         assert_eq!(
-            dump(&self.conn),
+            dump(&self.conn).unwrap(),
             self.before,
             "a refusal changed the database"
         );
@@ -126,12 +108,12 @@ fn a_stray_quote_does_not_hide_an_unclosed_one() {
     match &loaded.result {
         // Whichever quote a fix blames, it must refuse the file.
         Err(error) if error.to_string().starts_with("events.csv:") => {
-            assert_eq!(dump(&loaded.conn), loaded.before);
+            assert_eq!(dump(&loaded.conn).unwrap(), loaded.before);
         }
         other => panic!(
             "expected a refusal naming events.csv, got {:?}; the database holds:\n{}",
             other.as_ref().map(|_| ()).map_err(ToString::to_string),
-            dump(&loaded.conn).join("\n")
+            dump(&loaded.conn).unwrap()
         ),
     }
 }

@@ -7,8 +7,10 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use conflictdb::dump::dump;
+
 use crate::common::mount::Mount;
-use crate::common::{table_rows, Env};
+use crate::common::Env;
 
 /// Replaces line `number` (from 1) of `file` in `dir` with `line`.
 fn set_line(dir: &Path, file: &str, number: usize, line: &str) {
@@ -67,7 +69,7 @@ fn disk_full_during_a_seed_into_an_existing_database_says_so_and_leaves_it_as_it
     // The built-in data set: about 1 MB.
     env.ok(&["--db", db_arg, "seed"]);
     let before = fs::read(&db).unwrap();
-    let rows = table_rows(&rusqlite::Connection::open(&db).unwrap());
+    let rows = dump(&rusqlite::Connection::open(&db).unwrap()).unwrap();
     let (code, out, err) = env.run(&["--db", db_arg, "seed", &data]);
     assert_eq!(
         (code, out.as_str(), err),
@@ -78,7 +80,10 @@ fn disk_full_during_a_seed_into_an_existing_database_says_so_and_leaves_it_as_it
         )
     );
     assert_eq!(fs::read(&db).unwrap(), before, "the database file changed");
-    assert_eq!(table_rows(&rusqlite::Connection::open(&db).unwrap()), rows);
+    assert_eq!(
+        dump(&rusqlite::Connection::open(&db).unwrap()).unwrap(),
+        rows
+    );
 }
 
 #[test]

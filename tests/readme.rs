@@ -7,14 +7,20 @@
 //! - an HTML comment `<!-- output of: conflictdb ARGS -->` just before a block makes the whole
 //!   block the output of ARGS;
 //! - `<!-- given: DIR from tests/bad_input/CASE -->` before a block first lays out the seed
-//!   directory DIR: the shipped vocabularies, the minimal fixture, and the case's files.
+//!   directory DIR: the shipped vocabularies, the minimal fixture, and the case's files;
+//! - `<!-- file: PATH -->` before a block writes the block to PATH (a report the examples use).
 //!
 //! The built-in data is seeded before the first example, as the README's first command does.
 //! Tables are as wide as they are for a reader whose output is not a terminal (120 columns).
+//!
+//! The README's tables of seed-file columns are checked too: they must be exactly what
+//! `conflictdb::schema::seed_columns::markdown` generates from `src/schema.rs` and the shipped
+//! `seed/` files; `UPDATE_GOLDEN=1 cargo test --test tests readme::` writes them.
 
 use std::path::Path;
 
-use crate::common::{Env, REPO};
+use crate::common::{read_files, Env, REPO};
+use crate::golden;
 
 /// One command of the README with the output it shows.
 struct Example {
@@ -27,6 +33,7 @@ struct Example {
 /// Something to do before an example.
 enum Step {
     Given { dir: String, overlay: String },
+    File { path: String, contents: String },
     Run(Example),
 }
 
@@ -34,6 +41,7 @@ fn steps(readme: &str) -> Vec<Step> {
     let lines: Vec<&str> = readme.lines().collect();
     let mut steps = Vec::new();
     let mut output_of: Option<(usize, Vec<String>)> = None;
+    let mut file_of: Option<String> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -45,6 +53,8 @@ fn steps(readme: &str) -> Vec<Step> {
             let comment = comment.trim();
             if let Some(command) = comment.strip_prefix("output of: conflictdb ") {
                 output_of = Some((i + 1, split(command)));
+            } else if let Some(path) = comment.strip_prefix("file: ") {
+                file_of = Some(path.trim().to_string());
             } else if let Some(given) = comment.strip_prefix("given: ") {
                 let (dir, overlay) = given.split_once(" from ").expect("given: DIR from PATH");
                 steps.push(Step::Given {
@@ -65,7 +75,11 @@ fn steps(readme: &str) -> Vec<Step> {
             end += 1;
         }
         let block = &lines[start..end.min(lines.len())];
-        if let Some((line, args)) = output_of.take() {
+        if let Some(path) = file_of.take() {
+            let mut contents = block.join("\n");
+            contents.push('\n');
+            steps.push(Step::File { path, contents });
+        } else if let Some((line, args)) = output_of.take() {
             steps.push(Step::Run(Example {
                 line,
                 args,
@@ -183,6 +197,12 @@ fn every_example_in_the_readme_prints_what_the_readme_shows() {
                 assert!(made.is_dir());
                 continue;
             }
+            Step::File { path, contents } => {
+                let path = env.path(&path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, contents).unwrap();
+                continue;
+            }
             Step::Run(example) => example,
         };
         let out = env
@@ -236,5 +256,51 @@ fn the_matcher_tells_lines_apart() {
     assert_eq!(
         split("query \"SELECT 'x' # y\" --format csv   # a comment"),
         ["query", "SELECT 'x' # y", "--format", "csv"]
+    );
+}
+
+const COLUMNS_START: &str = "<!-- seed-columns:start -->\n";
+const COLUMNS_END: &str = "<!-- seed-columns:end -->";
+
+/// The README's tables of seed-file columns are the ones `src/schema.rs` generates, with examples
+/// from the shipped `seed/` files. `UPDATE_GOLDEN=1 cargo test --test tests readme::` writes them
+/// between the two marker comments.
+#[test]
+fn the_seed_file_columns_in_the_readme_are_generated_from_the_schema() {
+    let path = Path::new(REPO).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let generated =
+        conflictdb::schema::seed_columns::markdown(&read_files(&Path::new(REPO).join("seed")));
+    let start = readme
+        .find(COLUMNS_START)
+        .map(|at| at + COLUMNS_START.len());
+    let end = readme.find(COLUMNS_END);
+    let (Some(start), Some(end)) = (start, end) else {
+        panic!("README.md has no {COLUMNS_START:?} and {COLUMNS_END:?} lines around the seed files' columns");
+    };
+    let section = &readme[start..end];
+    if section == generated {
+        return;
+    }
+    if golden::updating() {
+        let updated = format!("{}{generated}{}", &readme[..start], &readme[end..]);
+        // Renamed into place: the other README test may be reading the file meanwhile.
+        let partial = path.with_file_name(".README.md.partial");
+        std::fs::write(&partial, updated).unwrap();
+        std::fs::rename(&partial, &path).unwrap();
+        golden::announce("updated the seed files' columns in README.md");
+        return;
+    }
+    let differs = section
+        .lines()
+        .zip(generated.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or(section.lines().count().min(generated.lines().count()));
+    panic!(
+        "README.md's seed file columns differ from src/schema.rs's, first at line {} of the section:\n  README:    {}\n  generated: {}\nRun `{}=1 cargo test --test tests readme::` to write them.",
+        differs + 1,
+        section.lines().nth(differs).unwrap_or("(end)"),
+        generated.lines().nth(differs).unwrap_or("(end)"),
+        golden::UPDATE
     );
 }

@@ -11,15 +11,15 @@ use std::fs;
 use std::path::Path;
 
 use conflictdb::cmd::export::write_seed_layout;
+use conflictdb::dump::dump;
 use conflictdb::schema::{Table, Value, TABLES};
 use conflictdb::seed::{self, Input, BUILT_IN};
 use conflictdb::{date, db};
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
-use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 
-use crate::common::{read_files, table_rows, REPO};
+use crate::common::{read_files, REPO};
 
 /// Seed files by name, as `Input::Files` takes them; shown as text when a case fails.
 #[derive(Clone)]
@@ -710,12 +710,6 @@ fn memory_db() -> Connection {
     conn
 }
 
-type Dump = BTreeMap<String, Vec<Vec<SqlValue>>>;
-
-fn dump(conn: &Connection) -> Dump {
-    table_rows(conn)
-}
-
 /// Loads a data set that must be valid.
 fn load_valid(conn: &mut Connection, files: &Files) -> Result<seed::Counts, TestCaseError> {
     seed::load(conn, &Input::Files(files.0.clone()))
@@ -779,7 +773,7 @@ proptest! {
         seed::load(&mut second, &Input::Dir(exported.path().to_path_buf())).map_err(|e| {
             TestCaseError::fail(format!("the exported seed layout was refused: {e}"))
         })?;
-        prop_assert_eq!(dump(&first), dump(&second));
+        prop_assert_eq!(dump(&first).unwrap(), dump(&second).unwrap());
 
         // And the second database exports to the same files, byte for byte.
         let again = tempfile::tempdir().unwrap();
@@ -936,7 +930,7 @@ proptest! {
         let path = dir.path().join("conflict.db");
         let mut conn = db::open_for_write(&path).unwrap();
         load_valid(&mut conn, &data)?;
-        let before = dump(&conn);
+        let before = dump(&conn).unwrap();
         drop(conn);
         let before_bytes = fs::read(&path).unwrap();
 
@@ -962,7 +956,7 @@ proptest! {
                     TABLES.iter().any(|t| message.starts_with(&t.file_name())),
                     "the message names no file: {:?}", message
                 );
-                prop_assert_eq!(dump(&conn), before, "the refusal {:?} left rows behind", message);
+                prop_assert_eq!(dump(&conn).unwrap(), before, "the refusal {:?} left rows behind", message);
                 drop(conn);
                 prop_assert!(
                     fs::read(&path).unwrap() == before_bytes,

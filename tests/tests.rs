@@ -8,6 +8,7 @@ mod chains;
 mod commands;
 mod damaged;
 mod data;
+mod golden;
 mod loader_bugs;
 mod messages;
 mod output_safety;

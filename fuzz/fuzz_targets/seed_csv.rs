@@ -19,11 +19,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use conflictdb::db;
+use conflictdb::dump::{dump, Dump};
 use conflictdb::schema::{Value, TABLES};
 use conflictdb::seed::{self, Input, Mode};
 use libfuzzer_sys::fuzz_target;
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 
 macro_rules! fixture {
@@ -62,44 +62,6 @@ fn memory_db() -> Connection {
     conn
 }
 
-type Dump = Vec<(String, Vec<Vec<SqlValue>>)>;
-
-/// Every row of every table but the migration history, in the order of its columns (ids first
-/// where a table has them).
-fn dump(conn: &Connection) -> Dump {
-    let names: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    names
-        .into_iter()
-        // The migration history records when each migration ran.
-        .filter(|name| !name.starts_with("sqlite_") && name != "refinery_schema_history")
-        .map(|name| {
-            let width = conn
-                .prepare(&format!("SELECT * FROM \"{name}\""))
-                .unwrap()
-                .column_count();
-            let order: Vec<String> = (1..=width).map(|i| i.to_string()).collect();
-            let mut stmt = conn
-                .prepare(&format!(
-                    "SELECT * FROM \"{name}\" ORDER BY {}",
-                    order.join(", ")
-                ))
-                .unwrap();
-            let rows = stmt
-                .query_map([], |row| (0..width).map(|i| row.get(i)).collect())
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            (name, rows)
-        })
-        .collect()
-}
-
 struct Fixture {
     files: BTreeMap<String, Vec<u8>>,
     /// The database holding the valid data set, to restore from after an accepted input.
@@ -116,7 +78,7 @@ impl Fixture {
         let files = base_files();
         let mut template = memory_db();
         seed::load(&mut template, &Input::Files(files.clone())).expect("the base data set loads");
-        let template_dump = dump(&template);
+        let template_dump = dump(&template).unwrap();
         let mut work = memory_db();
         restore(&template, &mut work);
         Fixture {
@@ -159,7 +121,7 @@ fuzz_target!(|data: &[u8]| {
                     "a transaction was left open after: {error}"
                 );
                 assert!(
-                    dump(&fixture.work) == fixture.template_dump,
+                    dump(&fixture.work).unwrap() == fixture.template_dump,
                     "the refusal {error} changed the database"
                 );
             }
@@ -213,7 +175,7 @@ fn fresh_and_update_agree(empty: &Connection, input: &Input) {
         (Ok(built), Ok(loaded)) => {
             assert_eq!(built, loaded, "rows per table");
             assert!(
-                dump(&fresh) == dump(&update),
+                dump(&fresh).unwrap() == dump(&update).unwrap(),
                 "a first seed and an update differ"
             );
             let violations: i64 = fresh

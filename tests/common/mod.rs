@@ -145,45 +145,6 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Every row of every table, by table name, each table's rows in the order of its columns (ids
-/// first where a table has them; link tables have no rowid to order by). The migration history,
-/// which records when it ran, is left out.
-pub fn table_rows(
-    conn: &rusqlite::Connection,
-) -> std::collections::BTreeMap<String, Vec<Vec<rusqlite::types::Value>>> {
-    let names: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND name NOT LIKE 'sqlite_%' AND name <> 'refinery_schema_history' ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    names
-        .into_iter()
-        .map(|name| {
-            let width = conn
-                .prepare(&format!("SELECT * FROM \"{name}\""))
-                .unwrap()
-                .column_count();
-            let order: Vec<String> = (1..=width).map(|i| i.to_string()).collect();
-            let rows = conn
-                .prepare(&format!(
-                    "SELECT * FROM \"{name}\" ORDER BY {}",
-                    order.join(", ")
-                ))
-                .unwrap()
-                .query_map([], |row| (0..width).map(|i| row.get(i)).collect())
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            (name, rows)
-        })
-        .collect()
-}
-
 /// Vocabulary files are the shipped seed files with a `code` column.
 fn is_vocabulary(path: &Path) -> bool {
     fs::read_to_string(path).is_ok_and(|text| text.starts_with("code,"))
