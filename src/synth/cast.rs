@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
 
-use super::dates::{any_day, civil, push_date, Precision};
+use super::dates::{any_day, pick_precision, push_date};
 use super::generator::Synth;
 use super::names::{
     letters, lowercase_first, made_up_name, other_spelling, person_aliases, person_name, push_slug,
@@ -323,7 +323,7 @@ impl Synth<'_> {
             let is_document = index < documents;
             let place = &self.place_names[self.hot_places.pick(&mut rng) as usize];
             let day = any_day(&mut rng);
-            let year = civil(day).0;
+            let year = day.year();
             let source_title = format!("{} {place} ({year})", rng.pick(SOURCE_TOPICS));
             let (publisher_name, domain) = rng.pick(PUBLISHERS);
             let mut source_key = String::from("src-");
@@ -347,7 +347,7 @@ impl Synth<'_> {
                 push_date(
                     out.field(published_on),
                     day,
-                    Precision::pick(&mut rng, 70, 25),
+                    pick_precision(&mut rng, 70, 25),
                 );
             }
             let kinds = if is_document {
