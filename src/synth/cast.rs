@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
 
-use super::dates::{any_day, civil, push_date, Precision};
+use super::dates::{any_day, pick_precision, push_date};
 use super::generator::Synth;
 use super::names::{
     letters, lowercase_first, made_up_name, other_spelling, person_aliases, person_name, push_slug,
@@ -12,7 +12,7 @@ use super::names::{
     PUBLISHERS, SOURCE_TOPICS, STATES, STATE_ENDINGS,
 };
 use super::rng::stream;
-use super::writer::{ActorWriter, TableWriter};
+use super::writer::{Actor, ActorWriter, TableWriter};
 
 impl Synth<'_> {
     // Actors: states → governments → ministries → persons, and organisations ------------------
@@ -64,17 +64,27 @@ impl Synth<'_> {
                 &kinds.state
             };
             let aliases = [format!("Republic of {name}"), other_spelling(&name)];
-            let state_id = out.add(&mut rng, kind, &name, None, &country, party, "", &aliases)?;
+            let state_actor = Actor {
+                kind,
+                name: &name,
+                parent: None,
+                country: &country,
+                is_party: party,
+                note: "",
+                aliases: &aliases,
+            };
+            let state_id = out.add(&mut rng, state_actor)?;
+            // Everyone under a state takes its country and its party flag from `state_actor`.
             let government_name = format!("Government of {name}");
             let government = out.add(
                 &mut rng,
-                &kinds.government_body,
-                &government_name,
-                Some(state_id),
-                &country,
-                party,
-                "",
-                &[format!("{name} government"), String::new()],
+                Actor {
+                    kind: &kinds.government_body,
+                    name: &government_name,
+                    parent: Some(state_id),
+                    aliases: &[format!("{name} government"), String::new()],
+                    ..state_actor
+                },
             )?;
             if party {
                 self.party_sides.extend([state_id, government]);
@@ -98,13 +108,14 @@ impl Synth<'_> {
                 let aliases = person_aliases(&person);
                 out.add(
                     &mut rng,
-                    &kinds.person,
-                    &person,
-                    Some(government),
-                    &country,
-                    party,
-                    note,
-                    &aliases,
+                    Actor {
+                        kind: &kinds.person,
+                        name: &person,
+                        parent: Some(government),
+                        note,
+                        aliases: &aliases,
+                        ..state_actor
+                    },
                 )?;
             }
             let staff = persons - heads;
@@ -117,13 +128,13 @@ impl Synth<'_> {
                 ];
                 let ministry_id = out.add(
                     &mut rng,
-                    &kinds.government_body,
-                    &full_name,
-                    Some(government),
-                    &country,
-                    party,
-                    "",
-                    &aliases,
+                    Actor {
+                        kind: &kinds.government_body,
+                        name: &full_name,
+                        parent: Some(government),
+                        aliases: &aliases,
+                        ..state_actor
+                    },
                 )?;
                 let under = staff / ministries + u64::from(ministry < staff % ministries);
                 for member in 0..under {
@@ -131,13 +142,13 @@ impl Synth<'_> {
                         let forces = format!("Armed Forces of {name}");
                         let force = out.add(
                             &mut rng,
-                            &kinds.armed_force,
-                            &forces,
-                            Some(ministry_id),
-                            &country,
-                            party,
-                            "",
-                            &[format!("{name} army"), String::new()],
+                            Actor {
+                                kind: &kinds.armed_force,
+                                name: &forces,
+                                parent: Some(ministry_id),
+                                aliases: &[format!("{name} army"), String::new()],
+                                ..state_actor
+                            },
                         )?;
                         if party {
                             self.party_sides.extend([ministry_id, force]);
@@ -153,13 +164,14 @@ impl Synth<'_> {
                     let aliases = person_aliases(&person);
                     out.add(
                         &mut rng,
-                        &kinds.person,
-                        &person,
-                        Some(ministry_id),
-                        &country,
-                        party,
-                        &note,
-                        &aliases,
+                        Actor {
+                            kind: &kinds.person,
+                            name: &person,
+                            parent: Some(ministry_id),
+                            note: &note,
+                            aliases: &aliases,
+                            ..state_actor
+                        },
                     )?;
                 }
             }
@@ -196,7 +208,18 @@ impl Synth<'_> {
                 .collect();
             let aliases = [acronym, other_spelling(&name)];
             let kind = kinds.organisations.code(kind).to_string();
-            out.add(&mut rng, &kind, &name, None, "", false, "", &aliases)?;
+            out.add(
+                &mut rng,
+                Actor {
+                    kind: &kind,
+                    name: &name,
+                    parent: None,
+                    country: "",
+                    is_party: false,
+                    note: "",
+                    aliases: &aliases,
+                },
+            )?;
         }
 
         self.actor_keys = std::mem::take(&mut out.keys);
@@ -323,7 +346,7 @@ impl Synth<'_> {
             let is_document = index < documents;
             let place = &self.place_names[self.hot_places.pick(&mut rng) as usize];
             let day = any_day(&mut rng);
-            let year = civil(day).0;
+            let year = day.year();
             let source_title = format!("{} {place} ({year})", rng.pick(SOURCE_TOPICS));
             let (publisher_name, domain) = rng.pick(PUBLISHERS);
             let mut source_key = String::from("src-");
@@ -347,7 +370,7 @@ impl Synth<'_> {
                 push_date(
                     out.field(published_on),
                     day,
-                    Precision::pick(&mut rng, 70, 25),
+                    pick_precision(&mut rng, 70, 25),
                 );
             }
             let kinds = if is_document {

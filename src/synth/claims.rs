@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use anyhow::Result;
+use time::Duration;
 
-use super::dates::{any_day, push_date, Precision};
+use super::dates::{any_day, pick_precision, push_date};
 use super::generator::Synth;
 use super::names::lowercase_first;
 use super::rng::{stream, Rng};
@@ -40,10 +41,10 @@ impl Synth<'_> {
                 (event, self.event(event))
             });
             let day = match &about {
-                Some((_, spec)) => spec.span.first() + rng.below(21) as i64,
+                Some((_, spec)) => spec.span.first() + Duration::days(rng.below(21) as i64),
                 None => any_day(&mut rng),
             };
-            let precision = Precision::pick(&mut rng, 80, 15);
+            let precision = pick_precision(&mut rng, 80, 15);
             let kind_index = codes.statement_kinds.pick(&mut rng);
             let target_index = rng
                 .percent(35)
@@ -218,8 +219,8 @@ impl Synth<'_> {
                 .expect("String");
             }
             if rng.percent(30) {
-                let day = spec.span.last() + rng.below(60) as i64;
-                push_date(out.field(as_of), day, Precision::pick(&mut rng, 70, 25));
+                let day = spec.span.last() + Duration::days(rng.below(60) as i64);
+                push_date(out.field(as_of), day, pick_precision(&mut rng, 70, 25));
             }
             if rng.percent(5) {
                 out.put(notes, "Figure as claimed; not independently verified.");

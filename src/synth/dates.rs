@@ -1,116 +1,87 @@
-//! Dates as seed files give them: day numbers, precisions and spans.
+//! Dates as seed files give them: a day at a precision, and the span of an event.
 
 use std::fmt::Write as _;
 
+use time::{Date, Duration};
+
 use super::rng::Rng;
+use crate::date::{write_iso, Period, Precision};
 
-/// (year, month, day) of a day counted from 1970-01-01 (Howard Hinnant's civil_from_days).
-pub(super) fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
+/// Day, month or year in the proportions given (percent of day and of month; the rest year).
+pub(super) fn pick_precision(rng: &mut Rng, day: u64, month: u64) -> Precision {
+    let ticket = rng.below(100);
+    if ticket < day {
+        Precision::Day
+    } else if ticket < day + month {
+        Precision::Month
     } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// The day number (from 1970-01-01) of a date.
-pub(super) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let shifted_month = (month + 9) % 12;
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Precision {
-    Day,
-    Month,
-    Year,
-}
-
-impl Precision {
-    /// Day, month or year in the proportions given (percent of day and of month; the rest year).
-    pub(super) fn pick(rng: &mut Rng, day: u64, month: u64) -> Precision {
-        let ticket = rng.below(100);
-        if ticket < day {
-            Precision::Day
-        } else if ticket < day + month {
-            Precision::Month
-        } else {
-            Precision::Year
-        }
-    }
-
-    /// The first day of the period holding `days`.
-    pub(super) fn floor(self, days: i64) -> i64 {
-        let (year, month, _) = civil(days);
-        match self {
-            Precision::Day => days,
-            Precision::Month => days_from_civil(year, month, 1),
-            Precision::Year => days_from_civil(year, 1, 1),
-        }
-    }
-
-    /// The last day of the period holding `days`.
-    pub(super) fn ceil(self, days: i64) -> i64 {
-        let (year, month, _) = civil(days);
-        match self {
-            Precision::Day => days,
-            Precision::Month if month == 12 => days_from_civil(year + 1, 1, 1) - 1,
-            Precision::Month => days_from_civil(year, month + 1, 1) - 1,
-            Precision::Year => days_from_civil(year + 1, 1, 1) - 1,
-        }
+        Precision::Year
     }
 }
 
-/// Writes `days` at `precision`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-pub(super) fn push_date(out: &mut String, days: i64, precision: Precision) {
-    let (year, month, day) = civil(days);
+/// The first day of the period at `precision` holding `date`.
+pub(super) fn first_day(date: Date, precision: Precision) -> Date {
     match precision {
-        Precision::Day => write!(out, "{year:04}-{month:02}-{day:02}"),
-        Precision::Month => write!(out, "{year:04}-{month:02}"),
-        Precision::Year => write!(out, "{year:04}"),
+        Precision::Day => Ok(date),
+        Precision::Month => date.replace_day(1),
+        Precision::Year => date.replace_ordinal(1),
     }
-    .expect("writing to a String cannot fail");
+    .expect("every month and year has a first day")
+}
+
+/// The last day of the period at `precision` holding `date`.
+pub(super) fn last_day(date: Date, precision: Precision) -> Date {
+    match precision {
+        Precision::Day => Ok(date),
+        Precision::Month => date.replace_day(time::util::days_in_month(date.month(), date.year())),
+        Precision::Year => date.replace_ordinal(time::util::days_in_year(date.year())),
+    }
+    .expect("a month's and a year's length is its last day")
+}
+
+/// Writes `date` at `precision`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+pub(super) fn push_date(out: &mut String, date: Date, precision: Precision) {
+    match precision {
+        // Most dates written; `write_iso` skips the formatter.
+        Precision::Day => write_iso(out, date),
+        _ => write!(
+            out,
+            "{}",
+            Period {
+                start: date,
+                end: date,
+                precision
+            }
+        )
+        .expect("writing to a String cannot fail"),
+    }
 }
 
 /// A date as a seed file gives it: a start, an optional end, one precision.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Span {
-    pub(super) start: i64,
-    pub(super) end: Option<i64>,
+    pub(super) start: Date,
+    pub(super) end: Option<Date>,
     pub(super) precision: Precision,
 }
 
 impl Span {
     /// The first day the loader stores.
-    pub(super) fn first(&self) -> i64 {
-        self.precision.floor(self.start)
+    pub(super) fn first(&self) -> Date {
+        first_day(self.start, self.precision)
     }
 
     /// The last day the loader stores.
-    pub(super) fn last(&self) -> i64 {
-        self.precision.ceil(self.end.unwrap_or(self.start))
+    pub(super) fn last(&self) -> Date {
+        last_day(self.end.unwrap_or(self.start), self.precision)
     }
 
-    /// A span from `start` lasting `days`, with an end date only where the end falls in a later
+    /// A span from `start` lasting `length`, with an end date only where the end falls in a later
     /// period than the start (an end in the same month of a month-precision date says nothing).
-    pub(super) fn new(start: i64, days: i64, precision: Precision, with_end: bool) -> Span {
-        let end = start + days;
-        let end = (with_end && precision.floor(end) > precision.ceil(start)).then_some(end);
+    pub(super) fn new(start: Date, length: Duration, precision: Precision, with_end: bool) -> Span {
+        let end = start + length;
+        let end =
+            (with_end && first_day(end, precision) > last_day(start, precision)).then_some(end);
         Span {
             start,
             end,
@@ -119,56 +90,51 @@ impl Span {
     }
 }
 
-pub(super) fn year_start(year: i64) -> i64 {
-    days_from_civil(year, 1, 1)
+/// 1 January of `year`.
+pub(super) fn new_year(year: i32) -> Date {
+    Date::from_ordinal_date(year, 1).expect("the generator's years are in time's range")
+}
+
+/// A day from `from` up to, not including, `until`.
+pub(super) fn day_between(rng: &mut Rng, from: Date, until: Date) -> Date {
+    from + Duration::days(rng.below((until - from).whole_days() as u64) as i64)
 }
 
 /// A day in the decades the data covers: mostly 1988–2024, some back to 1918.
-pub(super) fn any_day(rng: &mut Rng) -> i64 {
-    let (from, to) = if rng.percent(88) {
-        (year_start(1988), year_start(2025))
+pub(super) fn any_day(rng: &mut Rng) -> Date {
+    let (from, until) = if rng.percent(88) {
+        (new_year(1988), new_year(2025))
     } else {
-        (year_start(1918), year_start(1988))
+        (new_year(1918), new_year(1988))
     };
-    from + rng.below((to - from) as u64) as i64
+    day_between(rng, from, until)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// `Span::first` and `Span::last` decide where sub-events and claims fall; they must be the
+    /// days the loader stores for the text written, at month ends, year ends and leap days alike.
     #[test]
-    fn day_numbers_round_trip_through_calendar_dates() {
-        for days in (days_from_civil(1900, 1, 1)..days_from_civil(2100, 1, 1)).step_by(7) {
-            let (year, month, day) = civil(days);
-            assert_eq!(days_from_civil(year, month, day), days);
-            let date = time::Date::from_julian_day(days as i32 + 2_440_588).unwrap();
-            assert_eq!(
-                (year, month, day),
-                (
-                    i64::from(date.year()),
-                    i64::from(u8::from(date.month())),
-                    i64::from(date.day())
-                )
-            );
+    fn first_and_last_days_are_what_the_written_date_parses_back_to() {
+        let mut day = new_year(2019);
+        while day < new_year(2022) {
+            for precision in [Precision::Day, Precision::Month, Precision::Year] {
+                let mut text = String::new();
+                push_date(&mut text, day, precision);
+                let period = crate::date::parse(&text).unwrap();
+                assert_eq!(
+                    period,
+                    Period {
+                        start: first_day(day, precision),
+                        end: last_day(day, precision),
+                        precision,
+                    },
+                    "{day} at {precision:?} precision, written {text}"
+                );
+            }
+            day += Duration::DAY;
         }
-    }
-
-    #[test]
-    fn month_and_year_periods_cover_their_days() {
-        let leap_day = days_from_civil(2020, 2, 29);
-        assert_eq!(
-            Precision::Month.floor(leap_day),
-            days_from_civil(2020, 2, 1)
-        );
-        assert_eq!(Precision::Month.ceil(leap_day), leap_day);
-        assert_eq!(
-            Precision::Year.ceil(days_from_civil(2020, 12, 31)),
-            days_from_civil(2020, 12, 31)
-        );
-        assert_eq!(
-            Precision::Month.ceil(days_from_civil(2019, 12, 5)),
-            days_from_civil(2019, 12, 31)
-        );
     }
 }

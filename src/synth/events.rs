@@ -3,12 +3,14 @@
 use std::fmt::Write as _;
 
 use anyhow::Result;
+use time::Duration;
 
-use super::dates::{any_day, civil, push_date, year_start, Precision, Span};
+use super::dates::{any_day, day_between, new_year, pick_precision, push_date, Span};
 use super::generator::Synth;
 use super::names::push_slug;
 use super::rng::stream;
 use super::writer::TableWriter;
+use crate::date::Precision;
 
 /// Events form blocks: a top-level event (a war, an offensive), with sub-events every
 /// `SUB_BLOCK` rows, and incidents under those.
@@ -60,9 +62,9 @@ impl Synth<'_> {
         let place = rng.percent(90).then(|| self.hot_places.pick(&mut rng));
         let span = match (level, parent) {
             (0, _) => {
-                let precision = Precision::pick(&mut rng, 45, 40);
-                let days = rng.between(30, 1500) as i64;
-                Span::new(any_day(&mut rng), days, precision, rng.percent(90))
+                let precision = pick_precision(&mut rng, 45, 40);
+                let length = Duration::days(rng.between(30, 1500) as i64);
+                Span::new(any_day(&mut rng), length, precision, rng.percent(90))
             }
             (_, parent) => {
                 let (from, to) = match parent {
@@ -70,17 +72,18 @@ impl Synth<'_> {
                         let span = self.event(parent).span;
                         (span.first(), span.last())
                     }
-                    None => (year_start(1988), year_start(2025) - 1),
+                    None => (new_year(1988), new_year(2025) - Duration::DAY),
                 };
-                let start = from + rng.below((to - from + 1) as u64) as i64;
+                let start = day_between(&mut rng, from, to + Duration::DAY);
                 let (precision, days, with_end) = if level == 1 {
-                    let precision = Precision::pick(&mut rng, 60, 40);
+                    let precision = pick_precision(&mut rng, 60, 40);
                     (precision, rng.between(3, 90) as i64, rng.percent(70))
                 } else {
-                    let precision = Precision::pick(&mut rng, 75, 18);
+                    let precision = pick_precision(&mut rng, 75, 18);
                     (precision, rng.between(1, 14) as i64, rng.percent(15))
                 };
-                Span::new(start, days.min(to - start).max(1), precision, with_end)
+                let length = Duration::days(days).min(to - start).max(Duration::DAY);
+                Span::new(start, length, precision, with_end)
             }
         };
         EventSpec {
@@ -106,9 +109,9 @@ impl Synth<'_> {
             (0, Some(place)) => format!(
                 "{place} {} of {}",
                 label.to_lowercase(),
-                civil(spec.span.first()).0
+                spec.span.first().year()
             ),
-            (0, None) => format!("{label} of {}", civil(spec.span.first()).0),
+            (0, None) => format!("{label} of {}", spec.span.first().year()),
             (1, Some(place)) => format!("{label} on {place}"),
             (_, Some(place)) => format!("{label} near {place}"),
             (_, None) => label.to_string(),

@@ -78,6 +78,20 @@ impl TableWriter {
 /// A file written and its rows.
 pub(super) type Counted = (&'static str, u64);
 
+/// One row of the actors file, and the other names the actor may be known by.
+#[derive(Clone, Copy)]
+pub(super) struct Actor<'a> {
+    pub(super) kind: &'a str,
+    pub(super) name: &'a str,
+    /// What [`ActorWriter::add`] returned for the parent.
+    pub(super) parent: Option<u64>,
+    pub(super) country: &'a str,
+    pub(super) is_party: bool,
+    pub(super) note: &'a str,
+    /// Empty strings and copies of the name are skipped.
+    pub(super) aliases: &'a [String; 2],
+}
+
 /// The actors file and its aliases, written together.
 pub(super) struct ActorWriter {
     pub(super) actors: TableWriter,
@@ -104,19 +118,17 @@ impl ActorWriter {
         })
     }
 
-    /// Writes one actor and, for about one in five, one or two of `aliases`; returns its index.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn add(
-        &mut self,
-        rng: &mut Rng,
-        kind: &str,
-        name: &str,
-        parent: Option<u64>,
-        country: &str,
-        party: bool,
-        note: &str,
-        aliases: &[String; 2],
-    ) -> Result<u64> {
+    /// Writes one actor and, for about one in five, one or two of its aliases; returns its index.
+    pub(super) fn add(&mut self, rng: &mut Rng, actor: Actor) -> Result<u64> {
+        let Actor {
+            kind,
+            name,
+            parent,
+            country,
+            is_party,
+            note,
+            aliases,
+        } = actor;
         let index = self.keys.len() as u64;
         let key = slug_key(name, index);
         let [key_column, name_column, kind_column, parent_column, country_column, party_column, notes_column] =
@@ -129,7 +141,7 @@ impl ActorWriter {
             out.put(parent_column, &self.keys[parent as usize]);
         }
         out.put(country_column, country);
-        out.put(party_column, if party { "1" } else { "0" });
+        out.put(party_column, if is_party { "1" } else { "0" });
         out.put(notes_column, note);
         out.end_row()?;
         let wanted = match rng.below(100) {
