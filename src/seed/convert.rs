@@ -1,0 +1,424 @@
+//! A value checked against its column and converted to what is bound; a row's keys resolved.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// A reference to a row of the same table that appears further down the file.
+pub(super) struct Forward {
+    pub(super) id: i64,
+    pub(super) key: String,
+    pub(super) line: u64,
+    pub(super) column: usize,
+}
+
+/// A value checked and ready to bind.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Converted {
+    Null,
+    Int(i64),
+    Real(f64),
+    /// A field of the record, as given.
+    Field(usize),
+    /// Text the loader wrote (a date), at this range of its arena.
+    Arena(u32, u32),
+    Static(&'static str),
+}
+
+impl Converted {
+    /// The value itself, its text found in the record or the arena it refers to.
+    pub(super) fn value<'a>(
+        self,
+        record: &'a csv::StringRecord,
+        arena: &'a str,
+    ) -> rusqlite::types::ValueRef<'a> {
+        use rusqlite::types::ValueRef;
+        match self {
+            Converted::Null => ValueRef::Null,
+            Converted::Int(n) => ValueRef::Integer(n),
+            Converted::Real(x) => ValueRef::Real(x),
+            Converted::Field(i) => ValueRef::Text(record[i].as_bytes()),
+            Converted::Arena(start, end) => {
+                ValueRef::Text(&arena.as_bytes()[start as usize..end as usize])
+            }
+            Converted::Static(text) => ValueRef::Text(text.as_bytes()),
+        }
+    }
+}
+
+/// What loading the rows of one file keeps from row to row.
+pub(super) struct FileCheck {
+    pub(super) self_refs: Vec<(String, usize)>,
+    /// The vocabulary codes the file has given.
+    pub(super) codes: HashSet<String, FixedFoldHash>,
+    /// The references to rows further down the file, resolved once the file is in.
+    pub(super) forwards: Vec<Forward>,
+    pub(super) ascending: Vec<(usize, i64)>,
+    /// The last key each column resolved, and its id: files are often grouped by event, and a
+    /// repeated key then skips the hash lookup (and its likely cache miss).
+    pub(super) last_refs: Vec<(String, i64)>,
+}
+
+impl FileCheck {
+    pub(super) fn new(table: &Table) -> FileCheck {
+        FileCheck {
+            self_refs: Vec::new(),
+            codes: HashSet::default(),
+            forwards: Vec::new(),
+            ascending: Vec::new(),
+            last_refs: vec![(String::new(), 0); table.columns.len()],
+        }
+    }
+}
+
+impl Layout {
+    /// The record as text, once every field is known to be UTF-8 without a NUL.
+    pub(super) fn text(
+        &self,
+        bytes: csv::ByteRecord,
+        line: u64,
+    ) -> Result<csv::StringRecord, SeedError> {
+        let record = csv::StringRecord::from_byte_record(bytes).map_err(|e| {
+            let (index, offset) = (e.utf8_error().field(), e.utf8_error().valid_up_to());
+            let bytes = e.into_byte_record();
+            self.refuse(
+                line,
+                index,
+                QuotedValue(bytes[index].to_vec()),
+                format!("is not valid UTF-8 (bad byte at offset {offset})"),
+            )
+        })?;
+        if memchr::memchr(0, record.as_byte_record().as_slice()).is_some() {
+            let index = record.iter().position(|f| f.contains('\0')).unwrap_or(0);
+            return Err(self.refuse(
+                line,
+                index,
+                record[index].into(),
+                "contains a NUL character".into(),
+            ));
+        }
+        Ok(record)
+    }
+
+    /// Checks every value of `record` against its column and appends it to `out`, in the order
+    /// of the insert's parameters. Returns the field holding the row's key, if it has one.
+    pub(super) fn convert(
+        &self,
+        state: &KnownKeys,
+        record: &csv::StringRecord,
+        line: u64,
+        scratch: &mut FileCheck,
+        out: &mut Vec<Converted>,
+        arena: &mut String,
+    ) -> Result<Option<usize>, DeferredError> {
+        let table = self.table;
+        let fail = |index: usize, value: &str, message: String| {
+            self.refuse(line, index, value.into(), message)
+        };
+        let mut key: Option<usize> = None;
+        scratch.self_refs.clear();
+        scratch.ascending.clear();
+        let date = |arena: &mut String, day: time::Date| {
+            let start = arena.len();
+            date::write_iso(arena, day);
+            Converted::Arena(start as u32, arena.len() as u32)
+        };
+        for (number, (column, position)) in table.columns.iter().zip(&self.positions).enumerate() {
+            if column.value == Value::PeriodEnd {
+                continue;
+            }
+            let text = position.map_or("", |index| &record[index]);
+            let index = position.unwrap_or(0);
+            if text.is_empty() {
+                if column.required {
+                    return Err(fail(index, text, "is required but empty".into()).into());
+                }
+                out.push(if column.value == Value::Flag {
+                    Converted::Int(0)
+                } else if self.identity.contains(&column.db) {
+                    // Part of a row's identity: compared, so stored as '' rather than NULL.
+                    Converted::Static("")
+                } else {
+                    Converted::Null
+                });
+                if matches!(column.value, Value::Period { .. }) {
+                    out.extend([Converted::Null, Converted::Null]);
+                }
+                continue;
+            }
+            let value = match column.value {
+                Value::Key => {
+                    check_key(text).map_err(|m| fail(index, text, m))?;
+                    key = Some(index);
+                    Converted::Field(index)
+                }
+                Value::Text => Converted::Field(index),
+                Value::Ref(target) if target == table.name => {
+                    if key.is_some_and(|k| &record[k] == text) {
+                        return Err(fail(index, text, "refers to its own row".into()).into());
+                    }
+                    match state.keys.get(target).and_then(|k| k.get(text)) {
+                        Some(id) => Converted::Int(id),
+                        None => {
+                            scratch.self_refs.push((text.to_string(), index));
+                            Converted::Null
+                        }
+                    }
+                }
+                Value::Ref(target) => {
+                    let last = &mut scratch.last_refs[number];
+                    if last.0 != text {
+                        let Some(id) = state.keys.get(target).and_then(|k| k.get(text)) else {
+                            return Err(DeferredError::UnknownKey {
+                                error: Box::new(fail(index, text, String::new())),
+                                table: target,
+                                key: text.to_string(),
+                            });
+                        };
+                        last.0.clear();
+                        last.0.push_str(text);
+                        last.1 = id;
+                    }
+                    Converted::Int(last.1)
+                }
+                Value::Code(vocabulary) => {
+                    let codes = &state.codes[vocabulary];
+                    if !codes.contains(text) {
+                        return Err(fail(index, text, unknown_code(vocabulary, codes, text)).into());
+                    }
+                    Converted::Field(index)
+                }
+                Value::Period { .. } => {
+                    let start = date::parse(text).map_err(|m| fail(index, text, m))?;
+                    let mut period = start;
+                    if let Some(end_index) = self.end_positions[number] {
+                        let end_text = &record[end_index];
+                        if !end_text.is_empty() {
+                            let end =
+                                date::parse(end_text).map_err(|m| fail(end_index, end_text, m))?;
+                            period = start
+                                .through(end)
+                                .map_err(|m| fail(end_index, end_text, m))?;
+                        }
+                    }
+                    let start = date(arena, period.start);
+                    let end = date(arena, period.end);
+                    out.extend([start, end]);
+                    Converted::Static(period.precision.code())
+                }
+                Value::PeriodEnd => unreachable!("skipped above"),
+                Value::PartialDate => {
+                    date::parse(text).map_err(|m| fail(index, text, m))?;
+                    Converted::Field(index)
+                }
+                Value::Integer | Value::Count => {
+                    let number: i64 = text
+                        .parse()
+                        .map_err(|_| fail(index, text, "is not a whole number".into()))?;
+                    if column.value == Value::Count && number < 0 {
+                        return Err(fail(
+                            index,
+                            text,
+                            "is negative; a count is zero or more".into(),
+                        )
+                        .into());
+                    }
+                    if table.ascending.contains(&column.name) {
+                        scratch.ascending.push((index, number));
+                    }
+                    Converted::Int(number)
+                }
+                Value::Latitude | Value::Longitude => {
+                    let limit = if column.value == Value::Latitude {
+                        90.0
+                    } else {
+                        180.0
+                    };
+                    let number: f64 = text
+                        .parse()
+                        .ok()
+                        .filter(|n: &f64| n.is_finite())
+                        .ok_or_else(|| fail(index, text, "is not a decimal number".into()))?;
+                    if !(-limit..=limit).contains(&number) {
+                        return Err(fail(
+                            index,
+                            text,
+                            format!("is out of range: it must lie between -{limit} and {limit}"),
+                        )
+                        .into());
+                    }
+                    Converted::Real(number)
+                }
+                Value::Flag => Converted::Int(match text {
+                    "1" | "true" => 1,
+                    "0" | "false" => 0,
+                    _ => {
+                        return Err(
+                            fail(index, text, "must be 1 or 0 (true or false)".into()).into()
+                        )
+                    }
+                }),
+                Value::Country => {
+                    if text.len() != 3 || !text.bytes().all(|b| b.is_ascii_uppercase()) {
+                        return Err(fail(
+                            index,
+                            text,
+                            "is not an ISO 3166-1 alpha-3 code such as ARM".into(),
+                        )
+                        .into());
+                    }
+                    Converted::Field(index)
+                }
+            };
+            out.push(value);
+        }
+        for pair in scratch.ascending.windows(2) {
+            let ((low_index, low), (high_index, high)) = (pair[0], pair[1]);
+            if low > high {
+                return Err(fail(
+                    low_index,
+                    &low.to_string(),
+                    format!(
+                        "is greater than {} {high}",
+                        header_name(table, &self.positions, high_index)
+                    ),
+                )
+                .into());
+            }
+        }
+        if !table.ascending.is_empty() && scratch.ascending.is_empty() {
+            return Err(self
+                .row_error(
+                    line,
+                    format!(
+                        "gives no figure: set at least one of {}",
+                        table.ascending.join(", ")
+                    ),
+                )
+                .into());
+        }
+        Ok(key)
+    }
+
+    /// Starts fetching, from memory into the processor's cache, the key-map entries that the
+    /// references of `record` will look up: a million keys do not fit in the cache, and a lookup
+    /// that waits for memory would stall the conversion.
+    pub(super) fn prefetch(&self, state: &KnownKeys, record: &csv::StringRecord) {
+        for (column, position) in self.table.columns.iter().zip(&self.positions) {
+            if let (Value::Ref(target), Some(index)) = (column.value, position) {
+                if let Some(keys) = state.keys.get(target) {
+                    keys.hashes.prefetch(hash_key(&record[*index]));
+                }
+            }
+        }
+    }
+}
+
+impl Layout {
+    /// Records a row just stored: a vocabulary's code, or a keyed row's key and id and the
+    /// references it makes to rows further down the file. A code or key that the file gave before
+    /// is a duplicate. `key_of` gives the key of another id (see [`KeyIndex::insert`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn remember(
+        &self,
+        input: &Input,
+        state: &mut KnownKeys,
+        scratch: &mut FileCheck,
+        record: &csv::StringRecord,
+        key: Option<usize>,
+        id: i64,
+        line: u64,
+        key_of: impl FnOnce(i64) -> Result<String, SeedError>,
+    ) -> Result<(), SeedError> {
+        let table = self.table;
+        if table.is_vocabulary {
+            let code = &record[key.expect("a vocabulary code is required")];
+            if !scratch.codes.insert(code.to_string()) {
+                return Err(self.duplicate(input, record)?);
+            }
+            let codes = state.codes.entry(table.name).or_default();
+            codes.insert(code.to_string());
+        } else if table.identity == Identity::Key {
+            if table.referenced {
+                let key = &record[key.expect("a key is required")];
+                let keys = state.keys.entry(table.name).or_default();
+                if !keys.insert(key, id, key_of)? {
+                    return Err(self.duplicate(input, record)?);
+                }
+            }
+            for (target, index) in scratch.self_refs.drain(..) {
+                scratch.forwards.push(Forward {
+                    id,
+                    key: target,
+                    line,
+                    column: index,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The ids of the rows that referred further down their own file, and the ids they refer to.
+pub(super) fn resolve_forwards(
+    state: &KnownKeys,
+    layout: &Layout,
+    forwards: &[Forward],
+) -> Result<Vec<(i64, i64)>, DeferredError> {
+    let table = layout.table;
+    let column = table
+        .columns
+        .iter()
+        .find(|c| c.value == Value::Ref(table.name));
+    forwards
+        .iter()
+        .map(
+            |forward| match state.keys.get(table.name).and_then(|k| k.get(&forward.key)) {
+                Some(target) => Ok((forward.id, target)),
+                None => Err(DeferredError::UnknownKey {
+                    error: Box::new(SeedError::Value {
+                        file: layout.file.clone(),
+                        line: forward.line,
+                        column: forward.column + 1,
+                        name: column.map_or("", |c| c.name).to_string(),
+                        value: forward.key.as_str().into(),
+                        message: String::new(),
+                    }),
+                    table: table.name,
+                    key: forward.key.clone(),
+                }),
+            },
+        )
+        .collect()
+}
+
+/// Sizes the key map once for the whole file, from the bytes the first rows took: growing it
+/// step by step would hold the old table and the new one at once.
+pub(super) fn reserve_keys(state: &mut KnownKeys, layout: &Layout, rows: u64, byte: u64) {
+    if rows == 1024 && layout.table.referenced {
+        if let Some(size) = layout.size {
+            let expected = size.saturating_mul(rows) / byte.max(1);
+            state
+                .keys
+                .entry(layout.table.name)
+                .or_default()
+                .reserve(expected as usize * 21 / 20);
+        }
+    }
+}
+
+/// Keys are stable slugs: letters, digits and `-_.:`, no spaces.
+pub(super) fn check_key(key: &str) -> Result<(), String> {
+    let ok = key.len() <= 200
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err("is not a valid key: use letters, digits and - _ . : only, starting with a letter or digit".into())
+    }
+}
