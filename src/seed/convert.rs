@@ -1,15 +1,12 @@
-//! A value checked against its column and converted to what is bound; a row's keys resolved.
+//! A record's values checked against their columns and converted to what is bound: dates parsed,
+//! numbers range-checked, codes looked up, references resolved to ids.
 
-#[allow(unused_imports)]
-use super::*;
-
-/// A reference to a row of the same table that appears further down the file.
-pub(super) struct Forward {
-    pub(super) id: i64,
-    pub(super) key: String,
-    pub(super) line: u64,
-    pub(super) column: usize,
-}
+use super::check::FileCheck;
+use super::diagnose::{unknown_code, DeferredError, QuotedValue, SeedError};
+use super::key_map::{hash_key, KnownKeys};
+use super::layout::{header_name, Layout};
+use crate::date;
+use crate::schema::Value;
 
 /// A value checked and ready to bind.
 #[derive(Clone, Copy, Debug)]
@@ -45,32 +42,7 @@ impl Converted {
     }
 }
 
-/// What loading the rows of one file keeps from row to row.
-pub(super) struct FileCheck {
-    pub(super) self_refs: Vec<(String, usize)>,
-    /// The vocabulary codes the file has given.
-    pub(super) codes: HashSet<String, FixedFoldHash>,
-    /// The references to rows further down the file, resolved once the file is in.
-    pub(super) forwards: Vec<Forward>,
-    pub(super) ascending: Vec<(usize, i64)>,
-    /// The last key each column resolved, and its id: files are often grouped by event, and a
-    /// repeated key then skips the hash lookup (and its likely cache miss).
-    pub(super) last_refs: Vec<(String, i64)>,
-}
-
-impl FileCheck {
-    pub(super) fn new(table: &Table) -> FileCheck {
-        FileCheck {
-            self_refs: Vec::new(),
-            codes: HashSet::default(),
-            forwards: Vec::new(),
-            ascending: Vec::new(),
-            last_refs: vec![(String::new(), 0); table.columns.len()],
-        }
-    }
-}
-
-impl Layout {
+impl Layout<'_> {
     /// The record as text, once every field is known to be UTF-8 without a NUL.
     pub(super) fn text(
         &self,
@@ -313,101 +285,8 @@ impl Layout {
     }
 }
 
-impl Layout {
-    /// Records a row just stored: a vocabulary's code, or a keyed row's key and id and the
-    /// references it makes to rows further down the file. A code or key that the file gave before
-    /// is a duplicate. `key_of` gives the key of another id (see [`KeyIndex::insert`]).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn remember(
-        &self,
-        input: &Input,
-        state: &mut KnownKeys,
-        scratch: &mut FileCheck,
-        record: &csv::StringRecord,
-        key: Option<usize>,
-        id: i64,
-        line: u64,
-        key_of: impl FnOnce(i64) -> Result<String, SeedError>,
-    ) -> Result<(), SeedError> {
-        let table = self.table;
-        if table.is_vocabulary {
-            let code = &record[key.expect("a vocabulary code is required")];
-            if !scratch.codes.insert(code.to_string()) {
-                return Err(self.duplicate(input, record)?);
-            }
-            let codes = state.codes.entry(table.name).or_default();
-            codes.insert(code.to_string());
-        } else if table.identity == Identity::Key {
-            if table.referenced {
-                let key = &record[key.expect("a key is required")];
-                let keys = state.keys.entry(table.name).or_default();
-                if !keys.insert(key, id, key_of)? {
-                    return Err(self.duplicate(input, record)?);
-                }
-            }
-            for (target, index) in scratch.self_refs.drain(..) {
-                scratch.forwards.push(Forward {
-                    id,
-                    key: target,
-                    line,
-                    column: index,
-                });
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The ids of the rows that referred further down their own file, and the ids they refer to.
-pub(super) fn resolve_forwards(
-    state: &KnownKeys,
-    layout: &Layout,
-    forwards: &[Forward],
-) -> Result<Vec<(i64, i64)>, DeferredError> {
-    let table = layout.table;
-    let column = table
-        .columns
-        .iter()
-        .find(|c| c.value == Value::Ref(table.name));
-    forwards
-        .iter()
-        .map(
-            |forward| match state.keys.get(table.name).and_then(|k| k.get(&forward.key)) {
-                Some(target) => Ok((forward.id, target)),
-                None => Err(DeferredError::UnknownKey {
-                    error: Box::new(SeedError::Value {
-                        file: layout.file.clone(),
-                        line: forward.line,
-                        column: forward.column + 1,
-                        name: column.map_or("", |c| c.name).to_string(),
-                        value: forward.key.as_str().into(),
-                        message: String::new(),
-                    }),
-                    table: table.name,
-                    key: forward.key.clone(),
-                }),
-            },
-        )
-        .collect()
-}
-
-/// Sizes the key map once for the whole file, from the bytes the first rows took: growing it
-/// step by step would hold the old table and the new one at once.
-pub(super) fn reserve_keys(state: &mut KnownKeys, layout: &Layout, rows: u64, byte: u64) {
-    if rows == 1024 && layout.table.referenced {
-        if let Some(size) = layout.size {
-            let expected = size.saturating_mul(rows) / byte.max(1);
-            state
-                .keys
-                .entry(layout.table.name)
-                .or_default()
-                .reserve(expected as usize * 21 / 20);
-        }
-    }
-}
-
 /// Keys are stable slugs: letters, digits and `-_.:`, no spaces.
-pub(super) fn check_key(key: &str) -> Result<(), String> {
+fn check_key(key: &str) -> Result<(), String> {
     let ok = key.len() <= 200
         && key
             .chars()

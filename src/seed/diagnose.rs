@@ -1,7 +1,14 @@
-//! The loader's refusals: errors, the lines they name (found by reading the file again), and the hints they give.
+//! The loader's refusals: [`SeedError`], the lines a refusal names (found by reading the rows
+//! again from their source), values quoted for a message, and the "did you mean" hints.
 
-#[allow(unused_imports)]
-use super::*;
+use std::collections::HashSet;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::input::Origin;
+use super::key_map::FixedFoldHash;
+use super::layout::{identity_columns, Layout};
+use crate::schema::{Table, Value};
 
 /// A refusal: one line naming the file, line and column, and the offending value.
 #[derive(Debug, thiserror::Error)]
@@ -68,51 +75,11 @@ pub(super) fn is_environment(error: &rusqlite::Error) -> bool {
 
 /// What an environment failure means for the user, naming the database file as opening it
 /// would.
-pub(super) fn environment_message(error: &rusqlite::Error, database: Option<&str>) -> String {
+fn environment_message(error: &rusqlite::Error, database: Option<&str>) -> String {
     let what = database
         .and_then(|file| crate::db::describe_failure(error, std::path::Path::new(file)))
         .unwrap_or_else(|| format!("the database failed: {error}"));
     format!("{what}; nothing was loaded")
-}
-
-/// The CSV columns and values of an identity that two rows of `table` (read from `from`, the table
-/// or a query over it) share, if any, references shown as the keys the file uses.
-pub(super) fn repeated_identity(
-    conn: &Connection,
-    table: &Table,
-    from: &str,
-) -> rusqlite::Result<Option<(Vec<String>, Vec<String>)>> {
-    let db_columns: Vec<&str> = match table.identity {
-        Identity::Key => vec![table.key_column()],
-        Identity::Columns(columns) => columns.to_vec(),
-    };
-    let mut names = Vec::new();
-    let mut selects = Vec::new();
-    for db_column in &db_columns {
-        let column = table
-            .columns
-            .iter()
-            .find(|c| c.db == *db_column)
-            .expect("identity columns are columns");
-        names.push(column.name.to_string());
-        selects.push(match column.value {
-            Value::Ref(target) => format!("(SELECT key FROM {target} WHERE id = {db_column})"),
-            _ => db_column.to_string(),
-        });
-    }
-    let group = db_columns.join(", ");
-    let sql = format!(
-        "SELECT {} FROM {from} GROUP BY {group} HAVING count(*) > 1 LIMIT 1",
-        selects.join(", "),
-    );
-    let values = conn
-        .query_row(&sql, [], |row| {
-            (0..selects.len())
-                .map(|i| row.get::<_, String>(i))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })
-        .optional()?;
-    Ok(values.map(|values| (names, values)))
 }
 
 /// A refusal found away from the database: an unknown key's message gains its "did you mean"
@@ -150,10 +117,10 @@ impl DeferredError {
     }
 }
 
-impl Layout {
+impl Layout<'_> {
     /// The key of the `n`th row of the file (from 1), read again: in a fresh load that is the
     /// key of the row with id `n`.
-    pub(super) fn key_of_row(&self, input: &Input, n: i64) -> Result<String, SeedError> {
+    pub(super) fn key_of_row(&self, n: i64) -> Result<String, SeedError> {
         let column = self
             .table
             .columns
@@ -161,11 +128,11 @@ impl Layout {
             .position(|c| c.value == Value::Key)
             .and_then(|c| self.positions[c])
             .unwrap_or(0);
-        let mut reader = Records::open(input, &self.table.file_name())?;
+        let mut rows = self.origin.rows()?;
         let mut record = csv::ByteRecord::new();
         // The header, then n rows.
         for _ in 0..=n {
-            if !reader.read(&mut record).unwrap_or(false) {
+            if !rows.next(&mut record).unwrap_or(false) {
                 return Ok(String::new());
             }
         }
@@ -175,6 +142,7 @@ impl Layout {
             .unwrap_or_default())
     }
 }
+
 /// A row the database refused (a constraint the loader's own checks did not foresee), or the
 /// database's own failure while storing it, which is no fault of the row.
 pub(super) fn refused(file: &str, line: u64, error: rusqlite::Error) -> SeedError {
@@ -293,114 +261,211 @@ pub(super) fn unknown_code(
     )
 }
 
-pub(super) fn reader_again<'a>(
-    input: &'a Input,
-    table: &Table,
-) -> Result<csv::Reader<Box<dyn Read + Send + 'a>>, SeedError> {
-    Ok(csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(input.open(&table.file_name())?))
-}
-
-/// The lines of the table's file whose `columns` hold `values`, for error messages.
-pub(super) fn find_lines(
-    input: &Input,
-    table: &Table,
-    columns: &[&str],
-    values: &[&str],
-) -> Result<Vec<u64>, SeedError> {
-    let mut reader = Records::open(input, &table.file_name())?;
-    let mut record = csv::ByteRecord::new();
-    if !reader.read(&mut record).unwrap_or(false) {
-        return Ok(Vec::new());
+impl Origin<'_> {
+    /// "is a duplicate" for an identity that two rows of the table share once they are in the
+    /// database (`from` is the table, or a query over it), if any does: found where SQLite
+    /// refused to build a unique index, or to merge rows, without saying which rows.
+    pub(super) fn duplicate_in(
+        &self,
+        conn: &Connection,
+        from: &str,
+    ) -> Result<Option<SeedError>, SeedError> {
+        let Some((names, values)) = repeated_identity(conn, self.table, from)? else {
+            return Ok(None);
+        };
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        Ok(Some(self.duplicate(&names, &values)?))
     }
-    let Some(indexes) = columns
-        .iter()
-        .map(|column| record.iter().position(|name| name == column.as_bytes()))
-        .collect::<Option<Vec<usize>>>()
-    else {
-        return Ok(Vec::new());
-    };
-    let mut lines = Vec::new();
-    while reader.read(&mut record).unwrap_or(false) {
-        if indexes
+
+    /// Where the header puts `columns[0]`, and the lines whose `columns` hold `values`.
+    fn find_lines(
+        &self,
+        columns: &[&str],
+        values: &[&str],
+    ) -> Result<(usize, Vec<u64>), SeedError> {
+        let mut rows = self.rows()?;
+        let mut record = csv::ByteRecord::new();
+        if !rows.next(&mut record).unwrap_or(false) {
+            return Ok((0, Vec::new()));
+        }
+        let Some(indexes) = columns
             .iter()
-            .zip(values)
-            .all(|(&i, value)| record.get(i) == Some(value.as_bytes()))
-        {
-            lines.extend(record.position().map(|p| p.line()));
-        }
-    }
-    Ok(lines)
-}
-
-/// "key "x": is a duplicate: line N has the same key", at the second appearance of a row's
-/// identity (its key, or a link row's columns).
-pub(super) fn duplicate_error(
-    input: &Input,
-    table: &Table,
-    columns: &[&str],
-    values: &[&str],
-) -> Result<SeedError, SeedError> {
-    let lines = find_lines(input, table, columns, values)?;
-    let column = reader_again(input, table)?
-        .byte_headers()
-        .ok()
-        .and_then(|h| h.iter().position(|name| name == columns[0].as_bytes()))
-        .unwrap_or(0);
-    let same = match columns {
-        [.., last] if columns.len() > 1 => {
-            format!("{} and {last}", columns[..columns.len() - 1].join(", "))
-        }
-        _ => columns.join(""),
-    };
-    let file = input.display(&table.file_name());
-    Ok(match lines[..] {
-        [first, second, ..] => SeedError::Value {
-            file,
-            line: second,
-            column: column + 1,
-            name: columns[0].to_string(),
-            value: values[0].into(),
-            message: format!("is a duplicate: line {first} has the same {same}"),
-        },
-        // Not found twice as written (a value the file spells two ways): no line to name.
-        _ => SeedError::File {
-            message: format!(
-                "{} {}: is given twice, as the same {same}",
-                columns[0],
-                QuotedValue::from(values[0])
-            ),
-            file,
-        },
-    })
-}
-
-/// The first row of the table's file whose key is one of `keys`, as (line, key).
-pub(super) fn first_line_of(
-    input: &Input,
-    table: &Table,
-    keys: &HashSet<&str>,
-) -> Result<Option<(u64, String)>, SeedError> {
-    let mut reader = Records::open(input, &table.file_name())?;
-    let mut record = csv::ByteRecord::new();
-    if !reader.read(&mut record).unwrap_or(false) {
-        return Ok(None);
-    }
-    let Some(column) = record
-        .iter()
-        .position(|name| name == table.key_column().as_bytes())
-    else {
-        return Ok(None);
-    };
-    while reader.read(&mut record).unwrap_or(false) {
-        if let Some(key) = record.get(column).and_then(|k| std::str::from_utf8(k).ok()) {
-            if keys.contains(key) {
-                let line = record.position().map_or(1, |p| p.line());
-                return Ok(Some((line, key.to_string())));
+            .map(|column| record.iter().position(|name| name == column.as_bytes()))
+            .collect::<Option<Vec<usize>>>()
+        else {
+            return Ok((0, Vec::new()));
+        };
+        let mut lines = Vec::new();
+        while rows.next(&mut record).unwrap_or(false) {
+            if indexes
+                .iter()
+                .zip(values)
+                .all(|(&i, value)| record.get(i) == Some(value.as_bytes()))
+            {
+                lines.extend(record.position().map(|p| p.line()));
             }
         }
+        Ok((indexes[0], lines))
     }
-    Ok(None)
+
+    /// Whether more than one row has `values` in `columns`.
+    pub(super) fn is_repeated(&self, columns: &[&str], values: &[&str]) -> Result<bool, SeedError> {
+        Ok(self.find_lines(columns, values)?.1.len() > 1)
+    }
+
+    /// "key "x": is a duplicate: line N has the same key", at the second appearance of a row's
+    /// identity (its key, or a link row's columns).
+    pub(super) fn duplicate(
+        &self,
+        columns: &[&str],
+        values: &[&str],
+    ) -> Result<SeedError, SeedError> {
+        let (column, lines) = self.find_lines(columns, values)?;
+        let same = match columns {
+            [.., last] if columns.len() > 1 => {
+                format!("{} and {last}", columns[..columns.len() - 1].join(", "))
+            }
+            _ => columns.join(""),
+        };
+        let file = self.name().to_string();
+        Ok(match lines[..] {
+            [first, second, ..] => SeedError::Value {
+                file,
+                line: second,
+                column: column + 1,
+                name: columns[0].to_string(),
+                value: values[0].into(),
+                message: format!("is a duplicate: line {first} has the same {same}"),
+            },
+            // Not found twice as written (a value the file spells two ways): no line to name.
+            _ => SeedError::File {
+                message: format!(
+                    "{} {}: is given twice, as the same {same}",
+                    columns[0],
+                    QuotedValue::from(values[0])
+                ),
+                file,
+            },
+        })
+    }
+
+    /// The first row whose key is one of `keys`, as (line, key).
+    pub(super) fn first_line_of(
+        &self,
+        keys: &HashSet<&str>,
+    ) -> Result<Option<(u64, String)>, SeedError> {
+        let table = self.table;
+        let mut rows = self.rows()?;
+        let mut record = csv::ByteRecord::new();
+        if !rows.next(&mut record).unwrap_or(false) {
+            return Ok(None);
+        }
+        let Some(column) = record
+            .iter()
+            .position(|name| name == table.key_column().as_bytes())
+        else {
+            return Ok(None);
+        };
+        while rows.next(&mut record).unwrap_or(false) {
+            if let Some(key) = record.get(column).and_then(|k| std::str::from_utf8(k).ok()) {
+                if keys.contains(key) {
+                    let line = record.position().map_or(1, |p| p.line());
+                    return Ok(Some((line, key.to_string())));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The CSV columns and values of an identity that two rows of `table` (read from `from`, the table
+/// or a query over it) share, if any, references shown as the keys the file uses.
+fn repeated_identity(
+    conn: &Connection,
+    table: &Table,
+    from: &str,
+) -> rusqlite::Result<Option<(Vec<&'static str>, Vec<String>)>> {
+    let db_columns = identity_columns(table);
+    let mut names = Vec::new();
+    let mut selects = Vec::new();
+    for db_column in &db_columns {
+        let column = table
+            .columns
+            .iter()
+            .find(|c| c.db == *db_column)
+            .expect("identity columns are columns");
+        names.push(column.name);
+        selects.push(match column.value {
+            Value::Ref(target) => format!("(SELECT key FROM {target} WHERE id = {db_column})"),
+            _ => db_column.to_string(),
+        });
+    }
+    let group = db_columns.join(", ");
+    let sql = format!(
+        "SELECT {} FROM {from} GROUP BY {group} HAVING count(*) > 1 LIMIT 1",
+        selects.join(", "),
+    );
+    let values = conn
+        .query_row(&sql, [], |row| {
+            (0..selects.len())
+                .map(|i| row.get::<_, String>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .optional()?;
+    Ok(values.map(|values| (names, values)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::Input;
+
+    #[test]
+    fn a_failing_disk_or_file_is_not_blamed_on_the_row_being_stored() {
+        use rusqlite::ffi;
+        let failure = |code: i32| rusqlite::Error::SqliteFailure(ffi::Error::new(code), None);
+        for (code, expected) in [
+            (ffi::SQLITE_FULL, "disk full while writing conflict.db"),
+            (
+                ffi::SQLITE_IOERR_WRITE,
+                "I/O error on conflict.db: disk I/O error",
+            ),
+            (ffi::SQLITE_READONLY_DBMOVED, "conflict.db is read-only"),
+            (
+                ffi::SQLITE_CORRUPT,
+                "conflict.db is damaged: database disk image is malformed",
+            ),
+            (
+                ffi::SQLITE_NOMEM,
+                "out of memory while working on conflict.db",
+            ),
+        ] {
+            let error = refused("statements.csv", 32988, failure(code))
+                .in_database(std::path::Path::new("conflict.db"));
+            assert_eq!(error.to_string(), format!("{expected}; nothing was loaded"));
+        }
+        // A constraint is the row's doing.
+        let error = refused("statements.csv", 7, failure(ffi::SQLITE_CONSTRAINT_CHECK));
+        assert_eq!(
+            error.to_string(),
+            "statements.csv:7: the database refused this row: Error code 275: constraint failed"
+        );
+    }
+
+    #[test]
+    fn in_a_fresh_load_row_n_of_a_file_has_id_n() {
+        let input = Input::Files(
+            [(
+                "actors.csv".to_string(),
+                b"name,key,kind\nArmenia,armenia,state\nAzerbaijan,azerbaijan,state\n".to_vec(),
+            )]
+            .into(),
+        );
+        let table = crate::schema::table("actors").unwrap();
+        let header = csv::ByteRecord::from(vec!["name", "key", "kind"]);
+        let layout = Layout::new(&header, Origin::new(&input, table)).unwrap();
+        assert_eq!(layout.key_of_row(1).unwrap(), "armenia");
+        assert_eq!(layout.key_of_row(2).unwrap(), "azerbaijan");
+        assert_eq!(layout.key_of_row(3).unwrap(), "");
+    }
 }

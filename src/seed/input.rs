@@ -1,10 +1,50 @@
-//! Where rows come from: the built-in data set, a directory of CSV files, or files in memory.
+//! Where rows come from: the seam every source of rows plugs into ([`Source`], [`Rows`]), the
+//! seed files that fill it today (built in, a directory, or files in memory), and [`Origin`], the
+//! one context a table's rows carry so that a message can name their file and line.
 
-#[allow(unused_imports)]
-use super::*;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::PathBuf;
+
+use include_dir::{include_dir, Dir};
+
+use super::diagnose::SeedError;
+use super::strict_csv::CsvRows;
+use crate::schema::Table;
 
 /// The shipped data set, compiled in so that `conflictdb seed` works from any directory.
 pub static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/seed");
+
+/// Where the loader's rows come from: for each table, a stream of records, the header first,
+/// whatever produced them (a CSV file, or an importer that turns another data set into rows of
+/// these tables). The loader checks every record as it checks a seed file's.
+pub trait Source: Sync {
+    /// What messages call the table's rows, as they would name a file.
+    fn name(&self, table: &Table) -> String;
+
+    /// How many bytes the table's rows take, where known: for the progress bar, and to size the
+    /// key maps before they fill up.
+    fn size(&self, _table: &Table) -> Option<u64> {
+        None
+    }
+
+    /// The table's rows from the start, the header first. Opened again, after a refusal, to find
+    /// the lines a message names, so the same call must give the same rows.
+    fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError>;
+}
+
+/// One table's records in order, the header first.
+pub trait Rows {
+    /// Reads the next record into `record`, its position giving the line that messages name and
+    /// the byte reached (for progress); false after the last. An error is the source's own
+    /// refusal, naming its file and line.
+    fn next(&mut self, record: &mut csv::ByteRecord) -> Result<bool, SeedError>;
+
+    /// A refusal that only the end of the rows shows (a quote never closed), as (line, message).
+    fn error_at_end(&mut self) -> Option<(u64, String)> {
+        None
+    }
+}
 
 /// Where the seed files come from.
 #[derive(Clone, Debug)]
@@ -16,8 +56,26 @@ pub enum Input {
     Files(std::collections::BTreeMap<String, Vec<u8>>),
 }
 
+impl Source for Input {
+    fn name(&self, table: &Table) -> String {
+        self.display(&table.file_name())
+    }
+
+    fn size(&self, table: &Table) -> Option<u64> {
+        self.file_size(&table.file_name())
+    }
+
+    fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError> {
+        let file = table.file_name();
+        Ok(Box::new(CsvRows::new(
+            self.open(&file)?,
+            self.display(&file),
+        )))
+    }
+}
+
 impl Input {
-    pub(super) fn display(&self, file: &str) -> String {
+    fn display(&self, file: &str) -> String {
         match self {
             Input::BuiltIn => format!("seed/{file}"),
             Input::Dir(dir) => dir.join(file).display().to_string(),
@@ -26,18 +84,18 @@ impl Input {
     }
 
     /// The size of a file in bytes, where known.
-    pub(super) fn size(&self, file: &str) -> Option<u64> {
+    fn file_size(&self, file: &str) -> Option<u64> {
         match self {
             Input::BuiltIn => BUILT_IN.get_file(file).map(|f| f.contents().len() as u64),
             Input::Dir(dir) => std::fs::metadata(dir.join(file)).ok().map(|m| m.len()),
             Input::Files(files) => files
                 .get(file)
                 .map(|f| f.len() as u64)
-                .or_else(|| Input::BuiltIn.size(file)),
+                .or_else(|| Input::BuiltIn.file_size(file)),
         }
     }
 
-    pub(super) fn open(&self, file: &str) -> Result<Box<dyn Read + Send + '_>, SeedError> {
+    fn open(&self, file: &str) -> Result<Box<dyn Read + Send + '_>, SeedError> {
         let missing = || SeedError::File {
             file: self.display(file),
             message: "file not found: every seed directory holds one CSV per table".into(),
@@ -65,72 +123,35 @@ impl Input {
     }
 }
 
-/// A seed file read record by record through [`Strict`], each record's position giving the byte
-/// and line it starts on.
-pub(super) struct Records<'a> {
-    pub(super) reader: csv::Reader<Strict<Box<dyn Read + Send + 'a>>>,
+/// One table's rows as their source gives them: the name messages call them by, and the way to
+/// read them again from the start, to find the lines a message names (see diagnose.rs).
+#[derive(Clone)]
+pub(super) struct Origin<'s> {
+    source: &'s dyn Source,
+    pub(super) table: &'static Table,
+    name: String,
 }
 
-impl<'a> Records<'a> {
-    pub(super) fn open(input: &'a Input, file_name: &str) -> Result<Records<'a>, SeedError> {
-        Ok(Records {
-            reader: csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .buffer_capacity(256 * 1024)
-                .from_reader(Strict::new(input.open(file_name)?)),
-        })
+impl<'s> Origin<'s> {
+    pub(super) fn new(source: &'s dyn Source, table: &'static Table) -> Origin<'s> {
+        Origin {
+            source,
+            table,
+            name: source.name(table),
+        }
     }
 
-    /// Reads the next record (the header first); false at the end of the file.
-    pub(super) fn read(&mut self, record: &mut csv::ByteRecord) -> csv::Result<bool> {
-        if !self.reader.read_byte_record(record)? {
-            return Ok(false);
-        }
-        let resumed = record.position().map_or(0, |p| p.byte());
-        if let Some((byte, line)) = self.reader.get_mut().record_start(resumed) {
-            let mut position = record
-                .position()
-                .cloned()
-                .unwrap_or_else(csv::Position::new);
-            position.set_byte(byte).set_line(line);
-            record.set_position(Some(position));
-        }
-        Ok(true)
+    /// What messages call the rows: a file's path.
+    pub(super) fn name(&self) -> &str {
+        &self.name
     }
 
-    pub(super) fn strict(&self) -> &Strict<Box<dyn Read + Send + 'a>> {
-        self.reader.get_ref()
+    pub(super) fn size(&self) -> Option<u64> {
+        self.source.size(self.table)
     }
 
-    pub(super) fn strict_mut(&mut self) -> &mut Strict<Box<dyn Read + Send + 'a>> {
-        self.reader.get_mut()
-    }
-
-    /// The refusal for a record that could not be read: too long, or the file unreadable (a
-    /// failing disk, a directory), which no line of the file is to blame for.
-    pub(super) fn failure(&self, file: &str, error: csv::Error) -> SeedError {
-        let csv::ErrorKind::Io(io) = error.kind() else {
-            return SeedError::File {
-                file: file.to_string(),
-                message: error.to_string(),
-            };
-        };
-        if let Some(long) = io.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>()) {
-            // A quoting error on an earlier line is the likelier cause: name it.
-            let (line, message) = match &self.strict().error {
-                Some((at, message)) if *at < long.line => (*at, message.clone()),
-                _ => (long.line, long.to_string()),
-            };
-            return SeedError::Row {
-                file: file.to_string(),
-                line,
-                message,
-            };
-        }
-        SeedError::File {
-            file: file.to_string(),
-            message: format!("cannot read the file: {io}"),
-        }
+    /// The rows from the start, the header first.
+    pub(super) fn rows(&self) -> Result<Box<dyn Rows + 's>, SeedError> {
+        self.source.rows(self.table)
     }
 }

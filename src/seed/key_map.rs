@@ -1,7 +1,9 @@
-//! Key → id maps: the keys and codes of the tables loaded so far, and the sets that catch a repeated id or row.
+//! Key → id maps: the keys and codes of the tables loaded so far ([`KnownKeys`]), held compactly
+//! enough for millions of keys, and the sets that catch an id or a row given twice.
 
-#[allow(unused_imports)]
-use super::*;
+use std::collections::{HashMap, HashSet};
+
+use super::diagnose::SeedError;
 
 pub(super) fn hash_key(key: &str) -> u64 {
     // foldhash with a fixed seed: fast and well spread; the rare collision is handled exactly.
@@ -222,4 +224,66 @@ pub(super) struct KnownKeys {
     pub(super) keys: HashMap<&'static str, KeyIndex, FixedFoldHash>,
     /// Codes of each vocabulary.
     pub(super) codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_that_share_a_hash_are_told_apart_by_their_text() {
+        let mut index = KeyIndex::default();
+        let keys = ["armenia", "azerbaijan", "russia"];
+        let key_of = |id: i64| Ok(keys[id as usize - 1].to_string());
+        // Three keys forced under one hash, as a 64-bit collision would put them.
+        for (id, key) in (1..).zip(keys) {
+            assert!(index.insert_hashed(7, key, id, key_of).unwrap());
+        }
+        for (id, key) in (1..).zip(keys) {
+            assert_eq!(index.get_hashed(7, key), Some(id));
+        }
+        assert_eq!(index.get_hashed(7, "turkey"), None);
+        // The same key again, under a new id, is a duplicate, whether or not it collided.
+        assert!(!index.insert_hashed(7, "azerbaijan", 4, key_of).unwrap());
+        let mut plain = KeyIndex::default();
+        assert!(plain.insert_hashed(9, "armenia", 1, key_of).unwrap());
+        assert!(!plain.insert_hashed(9, "armenia", 2, key_of).unwrap());
+    }
+
+    #[test]
+    fn the_hash_map_wraps_past_its_last_slot_and_keeps_every_entry_as_it_grows() {
+        let mut ids = HashIds::default();
+        ids.reserve(10);
+        let capacity = ids.capacity();
+        assert_eq!(capacity, 64, "the smallest array");
+        // Hashes this high start their search at the last slot; the second and third wrap round
+        // to the first slots.
+        let high = [u64::MAX, u64::MAX - 1, u64::MAX - 2];
+        for (id, hash) in (1..).zip(high) {
+            ids.set(hash, id);
+        }
+        assert_eq!(ids.home(u64::MAX), capacity - 1);
+        for (id, hash) in (1..).zip(high) {
+            assert_eq!(ids.get(hash), Some(id));
+        }
+        // Growing past three quarters rehashes everything, to a size that is not a power of two.
+        let spread = |n: u64| n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        for n in 0..1000 {
+            ids.set(spread(n), 100 + n as i64);
+        }
+        assert!(
+            ids.capacity() * 3 >= ids.len * 4,
+            "at most three quarters full"
+        );
+        for (id, hash) in (1..).zip(high) {
+            assert_eq!(ids.get(hash), Some(id));
+        }
+        for n in 0..1000 {
+            assert_eq!(ids.get(spread(n)), Some(100 + n as i64));
+        }
+        assert_eq!(ids.get(12345), None);
+        let mut sized = HashIds::default();
+        sized.reserve(1_000);
+        assert_eq!(sized.capacity(), 1_334, "sized to the entries expected");
+    }
 }

@@ -1,14 +1,17 @@
-//! A file's header: where each column of its table lies among the fields.
+//! A table's header: where each column of the table lies among a record's fields, and the
+//! refusals that name a field by its column.
 
-#[allow(unused_imports)]
-use super::*;
+use super::diagnose::{QuotedValue, SeedError};
+use super::input::Origin;
+use crate::schema::{Identity, Table, Value};
 
 /// One file, as its header lays it out.
 #[derive(Clone)]
-pub(super) struct Layout {
+pub(super) struct Layout<'s> {
     pub(super) table: &'static Table,
-    /// The file as messages name it.
-    pub(super) file: String,
+    /// Where the rows come from, which messages name.
+    pub(super) origin: Origin<'s>,
+    /// The rows' size in bytes, where known.
     pub(super) size: Option<u64>,
     /// For each column of the table, its field in the file (None for an optional column the
     /// file leaves out).
@@ -24,14 +27,13 @@ pub(super) struct Layout {
     pub(super) identity_values: Vec<usize>,
 }
 
-impl Layout {
+impl<'s> Layout<'s> {
     pub(super) fn new(
-        table: &'static Table,
         header: &csv::ByteRecord,
-        file: String,
-        size: Option<u64>,
-    ) -> Result<Layout, SeedError> {
-        let positions = header_positions(table, header, &file)?;
+        origin: Origin<'s>,
+    ) -> Result<Layout<'s>, SeedError> {
+        let table = origin.table;
+        let positions = header_positions(table, header, origin.name())?;
         let end_positions = table
             .columns
             .iter()
@@ -46,8 +48,8 @@ impl Layout {
             .collect();
         Ok(Layout {
             table,
-            file,
-            size,
+            size: origin.size(),
+            origin,
             positions,
             end_positions,
             width: header.len(),
@@ -81,7 +83,7 @@ impl Layout {
         message: String,
     ) -> SeedError {
         SeedError::Value {
-            file: self.file.clone(),
+            file: self.origin.name().to_string(),
             line,
             column: index + 1,
             name: header_name(self.table, &self.positions, index),
@@ -92,25 +94,19 @@ impl Layout {
 
     pub(super) fn row_error(&self, line: u64, message: String) -> SeedError {
         SeedError::Row {
-            file: self.file.clone(),
+            file: self.origin.name().to_string(),
             line,
             message,
         }
     }
-}
 
-impl Layout {
     /// The CSV columns that make up a row's identity, and their values in `record`.
     pub(super) fn identity_of<'r>(
         &self,
         record: &'r csv::StringRecord,
     ) -> (Vec<&'static str>, Vec<&'r str>) {
         let table = self.table;
-        let columns: Vec<&str> = match table.identity {
-            Identity::Key => vec![table.key_column()],
-            Identity::Columns(columns) => columns.to_vec(),
-        };
-        columns
+        identity_columns(table)
             .into_iter()
             .map(|db_column| {
                 let number = table
@@ -125,29 +121,15 @@ impl Layout {
     }
 
     /// "is a duplicate" for a row whose identity an earlier row of the file has.
-    pub(super) fn duplicate(
-        &self,
-        input: &Input,
-        record: &csv::StringRecord,
-    ) -> Result<SeedError, SeedError> {
+    pub(super) fn duplicate(&self, record: &csv::StringRecord) -> Result<SeedError, SeedError> {
         let (names, values) = self.identity_of(record);
-        duplicate_error(input, self.table, &names, &values)
-    }
-
-    /// Whether another line of the file has the identity of `record`.
-    pub(super) fn repeated(
-        &self,
-        input: &Input,
-        record: &csv::StringRecord,
-    ) -> Result<bool, SeedError> {
-        let (names, values) = self.identity_of(record);
-        Ok(find_lines(input, self.table, &names, &values)?.len() > 1)
+        self.origin.duplicate(&names, &values)
     }
 }
 
 /// For each column of `table`, its index in the file's header (None for an optional column the
 /// file leaves out).
-pub(super) fn header_positions(
+fn header_positions(
     table: &Table,
     header: &csv::ByteRecord,
     file: &str,
@@ -219,4 +201,17 @@ pub(super) fn header_name(table: &Table, positions: &[Option<usize>], index: usi
             || format!("column {}", index + 1),
             |c| table.columns[c].name.to_string(),
         )
+}
+
+/// The database columns a row of `table` fills, in the order the loader binds its values.
+pub(super) fn stored_columns(table: &Table) -> Vec<&'static str> {
+    table.columns.iter().flat_map(|c| c.db_columns()).collect()
+}
+
+/// The database columns that make up a row's identity: its key, or a link table's primary key.
+pub(super) fn identity_columns(table: &Table) -> Vec<&'static str> {
+    match table.identity {
+        Identity::Key => vec![table.key_column()],
+        Identity::Columns(columns) => columns.to_vec(),
+    }
 }

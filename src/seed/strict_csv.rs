@@ -1,7 +1,106 @@
-//! RFC 4180 quoting, checked as the CSV parser reads: the checks the parser itself does leniently.
+//! A CSV file read strictly: [`CsvRows`] gives a seed file's records to the loader, each at the
+//! line it starts on, through [`Strict`], which holds the file to RFC 4180's quoting where the
+//! CSV parser is lenient, and refuses a record too long to hold.
 
-#[allow(unused_imports)]
-use super::*;
+use std::io::Read;
+
+use super::diagnose::SeedError;
+use super::input::Rows;
+
+/// A CSV file read record by record through [`Strict`], each record's position giving the byte
+/// and line it starts on.
+pub(super) struct CsvRows<'a> {
+    reader: csv::Reader<Strict<Box<dyn Read + Send + 'a>>>,
+    /// The file as messages name it.
+    file: String,
+}
+
+impl<'a> CsvRows<'a> {
+    pub(super) fn new(bytes: Box<dyn Read + Send + 'a>, file: String) -> CsvRows<'a> {
+        CsvRows::with_limit(bytes, file, MAX_RECORD)
+    }
+
+    fn with_limit(bytes: Box<dyn Read + Send + 'a>, file: String, limit: u64) -> CsvRows<'a> {
+        CsvRows {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .buffer_capacity(256 * 1024)
+                .from_reader(Strict::new(bytes, limit)),
+            file,
+        }
+    }
+
+    /// Reads the next record; false at the end of the file.
+    fn read(&mut self, record: &mut csv::ByteRecord) -> csv::Result<bool> {
+        if !self.reader.read_byte_record(record)? {
+            return Ok(false);
+        }
+        let resumed = record.position().map_or(0, |p| p.byte());
+        if let Some((byte, line)) = self.reader.get_mut().record_start(resumed) {
+            let mut position = record
+                .position()
+                .cloned()
+                .unwrap_or_else(csv::Position::new);
+            position.set_byte(byte).set_line(line);
+            record.set_position(Some(position));
+        }
+        Ok(true)
+    }
+
+    /// The refusal for a record that could not be read: too long, or the file unreadable (a
+    /// failing disk, a directory), which no line of the file is to blame for.
+    fn failure(&self, error: csv::Error) -> SeedError {
+        let file = &self.file;
+        let csv::ErrorKind::Io(io) = error.kind() else {
+            return SeedError::File {
+                file: file.to_string(),
+                message: error.to_string(),
+            };
+        };
+        if let Some(long) = io.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>()) {
+            // A quoting error on an earlier line is the likelier cause: name it.
+            let (line, message) = match &self.reader.get_ref().error {
+                Some((at, message)) if *at < long.line => (*at, message.clone()),
+                _ => (long.line, long.to_string()),
+            };
+            return SeedError::Row {
+                file: file.to_string(),
+                line,
+                message,
+            };
+        }
+        SeedError::File {
+            file: file.to_string(),
+            message: format!("cannot read the file: {io}"),
+        }
+    }
+}
+
+impl Rows for CsvRows<'_> {
+    /// The next record, the header first; a quoting error on a line before the record is
+    /// refused first, before the rows it garbled.
+    fn next(&mut self, record: &mut csv::ByteRecord) -> Result<bool, SeedError> {
+        if !self.read(record).map_err(|e| self.failure(e))? {
+            return Ok(false);
+        }
+        let line = record.position().map_or(1, |p| p.line());
+        if let Some((at, message)) = self.reader.get_ref().error.as_ref() {
+            if *at < line {
+                return Err(SeedError::Row {
+                    file: self.file.clone(),
+                    line: *at,
+                    message: message.clone(),
+                });
+            }
+        }
+        Ok(true)
+    }
+
+    fn error_at_end(&mut self) -> Option<(u64, String)> {
+        self.reader.get_mut().error_at_end()
+    }
+}
 
 /// Follows the bytes the CSV parser reads with RFC 4180's quoting rules, which the parser itself
 /// applies leniently: it keeps a quote inside an unquoted field (`12" guns`) and text after a
@@ -12,36 +111,38 @@ use super::*;
 /// reading, which lies a line early after a CRLF (it stops at the CR) or a blank line. And it
 /// refuses a record longer than [`MAX_RECORD`], which the parser would otherwise hold in memory
 /// whole, however large.
-pub(super) struct Strict<R> {
-    pub(super) inner: R,
-    pub(super) state: QuoteState,
-    pub(super) line: u64,
-    pub(super) quote_opened_on: u64,
-    pub(super) error: Option<(u64, String)>,
+struct Strict<R> {
+    inner: R,
+    /// The longest record allowed, in bytes: [`MAX_RECORD`] but in tests.
+    max_record: u64,
+    state: QuoteState,
+    line: u64,
+    quote_opened_on: u64,
+    error: Option<(u64, String)>,
     /// Bytes followed so far.
-    pub(super) offset: u64,
+    offset: u64,
     /// Whether the next byte that is not a line break starts a record.
-    pub(super) at_record_start: bool,
+    at_record_start: bool,
     /// (byte offset, line) of each record start followed but not yet asked for.
-    pub(super) starts: std::collections::VecDeque<(u64, u64)>,
+    starts: std::collections::VecDeque<(u64, u64)>,
     /// Where the record being followed starts, as (byte offset, line).
-    pub(super) record: (u64, u64),
+    record: (u64, u64),
     /// Whether the last byte followed was a carriage return: a line feed right after one ends
     /// the same line (CRLF), while a carriage return alone ends a line too (old Mac files).
-    pub(super) after_cr: bool,
+    after_cr: bool,
 }
 
 /// The longest record the loader reads, in bytes. A row of the shipped data set is under 4 KB
 /// and the longest field a user is likely to paste (a whole speech as a statement's quote) is
 /// well under a megabyte, so 32 MiB leaves room to spare, while a file with no line breaks (or a
 /// quote that is never closed) is refused before the parser has buffered more than that.
-pub(super) const MAX_RECORD: u64 = 32 << 20;
+const MAX_RECORD: u64 = 32 << 20;
 
 /// The error [`Strict`] raises through the parser for a record over its limit.
 #[derive(Debug)]
-pub(super) struct RecordTooLong {
-    pub(super) line: u64,
-    pub(super) limit: u64,
+struct RecordTooLong {
+    line: u64,
+    limit: u64,
 }
 
 impl std::fmt::Display for RecordTooLong {
@@ -57,7 +158,7 @@ impl std::fmt::Display for RecordTooLong {
 impl std::error::Error for RecordTooLong {}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum QuoteState {
+enum QuoteState {
     FieldStart,
     Unquoted,
     Quoted,
@@ -66,9 +167,10 @@ pub(super) enum QuoteState {
 }
 
 impl<R> Strict<R> {
-    pub(super) fn new(inner: R) -> Strict<R> {
+    fn new(inner: R, max_record: u64) -> Strict<R> {
         Strict {
             inner,
+            max_record,
             state: QuoteState::FieldStart,
             line: 1,
             quote_opened_on: 0,
@@ -81,14 +183,14 @@ impl<R> Strict<R> {
         }
     }
 
-    pub(super) fn fail(&mut self, line: u64, message: String) {
+    fn fail(&mut self, line: u64, message: String) {
         if self.error.is_none() {
             self.error = Some((line, message));
         }
     }
 
     /// The first quoting error, once the input has been read to its end.
-    pub(super) fn error_at_end(&mut self) -> Option<(u64, String)> {
+    fn error_at_end(&mut self) -> Option<(u64, String)> {
         if self.state == QuoteState::Quoted {
             self.fail(
                 self.quote_opened_on,
@@ -100,7 +202,7 @@ impl<R> Strict<R> {
 
     /// Where the record that the parser began reading at byte `resumed` starts: the first
     /// record start at or after it, as (byte offset, line).
-    pub(super) fn record_start(&mut self, resumed: u64) -> Option<(u64, u64)> {
+    fn record_start(&mut self, resumed: u64) -> Option<(u64, u64)> {
         while self.starts.front().is_some_and(|&(at, _)| at < resumed) {
             self.starts.pop_front();
         }
@@ -112,12 +214,12 @@ impl<R: Read> Read for Strict<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.follow(&buf[..n]);
-        if !self.at_record_start && self.offset - self.record.0 > MAX_RECORD {
+        if !self.at_record_start && self.offset - self.record.0 > self.max_record {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 RecordTooLong {
                     line: self.record.1,
-                    limit: MAX_RECORD,
+                    limit: self.max_record,
                 },
             ));
         }
@@ -129,7 +231,7 @@ impl<R> Strict<R> {
     /// Moves the quoting state over `bytes`, jumping from quote to quote: only a quote and the
     /// byte around it decide anything; line breaks between them are counted for line numbers
     /// and mark where records start.
-    pub(super) fn follow(&mut self, bytes: &[u8]) {
+    fn follow(&mut self, bytes: &[u8]) {
         let mut at = 0;
         while at < bytes.len() {
             match self.state {
@@ -215,7 +317,7 @@ impl<R> Strict<R> {
     /// Follows bytes outside quotes, which begin `at` bytes into the current read: counts their
     /// line breaks and notes where each record starts (the first byte after a line break, or
     /// several, that is not one itself: the parser skips blank lines).
-    pub(super) fn unquoted(&mut self, bytes: &[u8], at: usize, end: usize) {
+    fn unquoted(&mut self, bytes: &[u8], at: usize, end: usize) {
         let region = &bytes[at..end];
         let mut i = 0;
         while i < region.len() {
@@ -249,7 +351,7 @@ impl<R> Strict<R> {
 /// Whether `bytes[at]` ends a line: a line feed not right after a carriage return, or a carriage
 /// return (so CRLF is one line end, and a lone CR or LF is one). `after_cr` says whether the byte
 /// before `bytes[0]`, read earlier, was a carriage return.
-pub(super) fn ends_line(bytes: &[u8], at: usize, after_cr: bool) -> bool {
+fn ends_line(bytes: &[u8], at: usize, after_cr: bool) -> bool {
     match bytes[at] {
         b'\r' => true,
         b'\n' => {
@@ -264,7 +366,7 @@ pub(super) fn ends_line(bytes: &[u8], at: usize, after_cr: bool) -> bool {
 }
 
 /// How many lines end in `bytes[from..to]`, as [`ends_line`] counts them.
-pub(super) fn line_ends(bytes: &[u8], from: usize, to: usize, after_cr: bool) -> u64 {
+fn line_ends(bytes: &[u8], from: usize, to: usize, after_cr: bool) -> u64 {
     memchr::memchr2_iter(b'\n', b'\r', &bytes[from..to])
         .filter(|&i| ends_line(bytes, from + i, after_cr))
         .count() as u64
