@@ -16,4 +16,5 @@ mod readme;
 mod reliability;
 mod reports;
 mod roundtrip;
+mod seam;
 mod synth;

@@ -371,3 +371,137 @@ fn line_ends(bytes: &[u8], from: usize, to: usize, after_cr: bool) -> u64 {
         .filter(|&i| ends_line(bytes, from + i, after_cr))
         .count() as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every record of `bytes` as (line, fields), then the refusal that stopped the reading or
+    /// the one found at the end, as its message would read.
+    fn read(bytes: &'static [u8], limit: u64) -> (Vec<(u64, Vec<String>)>, Option<String>) {
+        let mut rows = CsvRows::with_limit(Box::new(bytes), "f.csv".into(), limit);
+        let mut record = csv::ByteRecord::new();
+        let mut records = Vec::new();
+        loop {
+            match rows.next(&mut record) {
+                Ok(true) => records.push((
+                    record.position().unwrap().line(),
+                    record
+                        .iter()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect(),
+                )),
+                Ok(false) => {
+                    let at_end = rows
+                        .error_at_end()
+                        .map(|(line, message)| format!("f.csv:{line}: {message}"));
+                    return (records, at_end);
+                }
+                Err(error) => return (records, Some(error.to_string())),
+            }
+        }
+    }
+
+    fn lines(records: &[(u64, Vec<String>)]) -> Vec<u64> {
+        records.iter().map(|(line, _)| *line).collect()
+    }
+
+    #[test]
+    fn a_bare_quote_in_an_unquoted_field_is_refused_at_its_line_before_the_next_record() {
+        let (records, error) = read(b"a,b\n1,12\" guns\n2,x\n", MAX_RECORD);
+        // The parser keeps the quote as part of the value; the record after it is not given.
+        assert_eq!(
+            records,
+            [
+                (1, vec!["a".into(), "b".into()]),
+                (2, vec!["1".into(), "12\" guns".into()])
+            ]
+        );
+        assert_eq!(
+            error.unwrap(),
+            "f.csv:2: a double quote inside an unquoted field: quote the whole field and double the quote (\"12\"\" guns\")"
+        );
+    }
+
+    #[test]
+    fn text_after_a_closing_quote_is_refused_at_the_line_the_quote_opened() {
+        let (_, error) = read(b"a,b\n1,\"x\"y\n2,z\n", MAX_RECORD);
+        assert_eq!(
+            error.unwrap(),
+            "f.csv:2: text follows the closing quote of a field: a double quote inside a quoted field must be doubled (\"\")"
+        );
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_refused_at_the_end_naming_the_line_it_opened() {
+        let (records, error) = read(b"a,b\n1,ok\n2,\"open\n3,x\n4,y\n", MAX_RECORD);
+        // The parser reads the rest of the file as one field: the refusal comes at the end.
+        assert_eq!(lines(&records), [1, 2, 3]);
+        assert_eq!(
+            error.unwrap(),
+            "f.csv:3: a double quote opened here is never closed, so the rest of the file would read as one field"
+        );
+    }
+
+    #[test]
+    fn lines_are_counted_across_crlf_lone_cr_blank_lines_and_quoted_line_breaks() {
+        // Line 3 is blank; the quoted field of line 4 runs on to line 5 across a CRLF, and line
+        // 5 ends with a lone CR.
+        let (records, error) = read(b"a,b\r\n1,x\r\n\r\n2,\"y\r\nz\"\r3,w\n4,v", MAX_RECORD);
+        assert_eq!(error, None);
+        assert_eq!(lines(&records), [1, 2, 4, 6, 7]);
+        assert_eq!(records[2].1, ["2", "y\r\nz"]);
+        assert_eq!(records[4].1, ["4", "v"]);
+    }
+
+    #[test]
+    fn each_record_starts_at_the_byte_of_its_first_field() {
+        let bytes: &'static [u8] = b"a,b\r\n\r\n1,x\r\n2,y\n";
+        let mut rows = CsvRows::new(Box::new(bytes), "f.csv".into());
+        let mut record = csv::ByteRecord::new();
+        let mut starts = Vec::new();
+        while rows.next(&mut record).unwrap() {
+            starts.push(record.position().unwrap().byte());
+        }
+        assert_eq!(starts, [0, 7, 12]);
+    }
+
+    #[test]
+    fn a_record_over_the_size_limit_is_refused_at_the_line_it_starts() {
+        static LONG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let long = LONG.get_or_init(|| {
+            let mut bytes = b"a,b\n1,x\n2,".to_vec();
+            bytes.resize(bytes.len() + (3 << 20), b'y');
+            bytes.extend_from_slice(b"\n3,z\n");
+            bytes
+        });
+        let mut rows = CsvRows::with_limit(Box::new(long.as_slice()), "f.csv".into(), 1 << 20);
+        let mut record = csv::ByteRecord::new();
+        assert!(rows.next(&mut record).unwrap());
+        assert!(rows.next(&mut record).unwrap());
+        assert_eq!(
+            rows.next(&mut record).unwrap_err().to_string(),
+            "f.csv:3: the row starting here is longer than 1 MiB, the most a row may hold (a quote left open, or not a CSV file?)"
+        );
+    }
+
+    #[test]
+    fn a_record_over_the_limit_after_a_quoting_error_names_the_quoting_error() {
+        static LONG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        // Text after a closing quote on line 2, then a record of line 3 over the limit.
+        let long = LONG.get_or_init(|| {
+            let mut bytes = b"a,b\n1,\"x\"y\n2,".to_vec();
+            bytes.resize(bytes.len() + (3 << 20), b'y');
+            bytes
+        });
+        let mut rows = CsvRows::with_limit(Box::new(long.as_slice()), "f.csv".into(), 1 << 20);
+        let mut record = csv::ByteRecord::new();
+        // The header, and line 2 itself, which the parser reads whole.
+        assert!(rows.next(&mut record).unwrap());
+        assert!(rows.next(&mut record).unwrap());
+        assert_eq!(
+            rows.next(&mut record).unwrap_err().to_string(),
+            "f.csv:2: text follows the closing quote of a field: a double quote inside a quoted field must be doubled (\"\")"
+        );
+    }
+}
