@@ -63,15 +63,20 @@ mod indexes;
 mod input;
 mod key_map;
 mod layout;
+mod new_file;
 mod read;
 mod self_refs;
 mod sql;
 mod strict_csv;
 mod update;
+mod write;
+
+use std::path::Path;
 
 use rusqlite::Connection;
 
 use crate::chains::{self, Chains};
+use crate::db;
 use crate::schema::Table;
 
 use self::fresh::{FreshRead, FreshWriter};
@@ -84,6 +89,7 @@ use self::update::UpdateWriter;
 pub use self::diagnose::{thousands, QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
 pub use self::input::{Input, Rows, Source, BUILT_IN};
+pub use self::write::write_seed_layout;
 
 /// Rows loaded per table, in load order.
 pub type Counts = Vec<(&'static str, u64)>;
@@ -109,6 +115,37 @@ pub trait Progress {
 }
 
 impl Progress for () {}
+
+/// Seeds the database file `db_path` from `source`: a file that does not exist yet is built
+/// whole under a temporary name and moved into place (a fresh load, see new_file.rs); an existing
+/// one is loaded into in place.
+pub fn seed_file(
+    db_path: &Path,
+    source: &dyn Source,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<Counts> {
+    // Where a link leads counts: SQLite would create the file there.
+    if let Some(dir) = new_file::link_target(db_path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    {
+        anyhow::bail!(
+            "cannot create database {}: directory {} does not exist",
+            db_path.display(),
+            dir.display()
+        );
+    }
+    let fresh = if db_path.exists() {
+        None
+    } else {
+        new_file::build_fresh(db_path, source, progress)?
+    };
+    match fresh {
+        Some(counts) => Ok(counts),
+        // The file exists, or another seed created it while this one was building: load into it.
+        None => update_file(db_path, source, progress).map_err(|e| explain_busy(e, db_path)),
+    }
+}
 
 /// Loads every table from `source` into `conn` in one transaction. On any error nothing is
 /// written.
@@ -152,6 +189,46 @@ pub fn load_with(
     chains::store_roots(&tx)?;
     tx.commit()?;
     Ok(counts)
+}
+
+/// Loads into an existing database in one transaction, in place: readers keep reading the old
+/// state until it commits, and on any error nothing changes.
+fn update_file(
+    db_path: &Path,
+    source: &dyn Source,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<Counts> {
+    let existed = db_path.exists();
+    let loaded = db::open_for_write(db_path).and_then(|mut conn| {
+        Ok(load_with(&mut conn, source, Mode::Update, progress)
+            .map_err(|e| e.in_database(db_path))?)
+    });
+    if loaded.is_err() && !existed {
+        db::remove(db_path);
+    }
+    loaded
+}
+
+/// "database is locked" after the busy timeout means another process held the write lock all
+/// along: say so, and what to do.
+fn explain_busy(error: anyhow::Error, db_path: &Path) -> anyhow::Error {
+    let busy = error.chain().any(|cause| {
+        let sqlite = cause
+            .downcast_ref::<rusqlite::Error>()
+            .or_else(|| match cause.downcast_ref::<SeedError>() {
+                Some(SeedError::Sqlite(e)) => Some(e),
+                _ => None,
+            });
+        matches!(sqlite, Some(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy)
+    });
+    if busy {
+        return anyhow::anyhow!(
+            "another process is writing to {} and did not finish within {} s; nothing was loaded: try again when it has finished",
+            db_path.display(),
+            db::BUSY_TIMEOUT.as_secs()
+        );
+    }
+    error
 }
 
 /// The writing side of a load, one file after another.

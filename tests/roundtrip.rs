@@ -10,8 +10,8 @@ use std::fmt;
 use std::fs;
 use std::path::Path;
 
-use conflictdb::cmd::export::write_seed_layout;
 use conflictdb::schema::{Table, Value, TABLES};
+use conflictdb::seed::write_seed_layout;
 use conflictdb::seed::{self, Input, BUILT_IN};
 use conflictdb::{date, db};
 use proptest::prelude::*;
