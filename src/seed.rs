@@ -4,42 +4,48 @@
 //! source's file, line and column, and the value.
 //!
 //! ```text
-//!            reading thread                                     writing thread
-//!  Source ─► Rows ─► Layout ─► shape check ─► OnRead ─► Batch ─► Writer ─► SQLite
-//!  input.rs  strict_csv.rs     read.rs       fresh.rs:  (channel) fresh.rs  bulk_insert.rs
-//!            (a CSV file)      (header →     check.rs            update.rs:  sql.rs
-//!                              layout.rs)    convert.rs          check.rs,   self_refs.rs
-//!                                            (Fresh only)        convert.rs  indexes.rs
-//!                                                                (Update)    (Fresh, at the end)
+//!                 reading thread                 │             writing thread
+//!                                                │
+//!  Source ──► Rows ──► header ──► records ──► OnRead ══ Batch ══► Writer ──────────► SQLite
+//!  input.rs   strict_csv.rs  layout.rs  read.rs  │  (channel)    │
+//!             (a CSV file)   (→ columns) (width, │               ├─ Fresh: fresh.rs  plain inserts
+//!                                        UTF-8)  │               │  (bulk_insert.rs, sql.rs),
+//!                                                │               │  then indexes.rs
+//!            Fresh: check.rs + convert.rs ◄──────┘               └─ Update: check.rs + convert.rs,
+//!            (ids are places in the file)                           then upserts (update.rs)
+//!                                                                   (ids from the database)
+//!  then, per file: self_refs.rs (references within a table, loops refused)
 //! ```
 //!
 //! The files, in the order the data goes through them:
-//! - input.rs: the [`Source`] and [`Rows`] seam, the seed files ([`Input`]), and [`Origin`], what
+//! - input.rs: the [`Source`] and [`Rows`] seam, the seed files ([`Input`]), and `Origin`, what
 //!   a table's rows carry so that a message can name their file and find a line again;
 //! - strict_csv.rs: a CSV file as rows, held to RFC 4180's quoting;
 //! - layout.rs: a header mapped to the table's columns;
+//! - read.rs: the reading thread, records in batches;
 //! - convert.rs: a value checked and converted, a reference resolved to an id;
 //! - key_map.rs: key → id maps, and the sets that catch a repeated id or row;
-//! - check.rs: the one path a row is checked through, on whichever thread the mode gives it;
-//! - read.rs: the reading thread;
+//! - check.rs: the one path every row is checked through, on whichever thread the mode gives it;
 //! - fresh.rs and update.rs: the two ways of writing, one chosen per load by [`load_with`];
 //!   bulk_insert.rs and sql.rs the statements they run, self_refs.rs the references within a
 //!   table they set last, indexes.rs a fresh load's index builds;
 //! - diagnose.rs: [`SeedError`], lines found again for a message, "did you mean";
-//! - new_file.rs: a new database built under a temporary name and moved into place;
-//! - write.rs: a database written back as seed files.
+//! - new_file.rs: a new database built under a temporary name and moved into place
+//!   ([`seed_file`]);
+//! - write.rs: a database written back as seed files ([`write_seed_layout`]).
 //!
 //! Where a repeated key or row is caught, and why each way exists (each names both lines):
-//! 1. A key given twice in a table other files refer to: [`key_map::KeyIndex::insert`] finds
-//!    the key already mapped (check.rs, both modes). References are resolved through these maps,
-//!    so a key must map to one row before the next row refers to it.
+//! 1. In a fresh load, a key given twice in a table other files refer to: `KeyIndex::insert`
+//!    finds the key already mapped to another row (check.rs). References are resolved through
+//!    these maps, so a key must map to one row before the next row refers to it. (In an update
+//!    the second row updates the first, the same id, and 3 catches it.)
 //! 2. A vocabulary code given twice: the file's own set of codes (`FileCheck::codes`, both
 //!    modes). The codes are few and checked before the database sees them.
 //! 3. In an update, a keyed row written twice by one file: the id the upsert returns seen
-//!    before ([`key_map::IdSet`], update.rs). The upsert would otherwise silently update the
+//!    before (`IdSet`, update.rs). The upsert would otherwise silently update the
 //!    row twice, since a key already in the database is not a duplicate.
 //! 4. In an update, a link row given twice: the hash of its identity seen before
-//!    ([`key_map::HashIds`], update.rs), confirmed by reading the file again (two identities
+//!    (`HashIds`, update.rs), confirmed by reading the file again (two identities
 //!    may share a hash). A link row already stored is left as it is (`DO NOTHING`), so the
 //!    database would not notice.
 //! 5. In a fresh load, a link row given twice while its file follows the table's primary key:

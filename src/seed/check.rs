@@ -122,25 +122,25 @@ impl<'k> Checker<'k> {
         line: u64,
         key_of: impl FnOnce(i64) -> Result<String, SeedError>,
     ) -> Result<(), SeedError> {
-        let (state, scratch) = (&mut *self.known, &mut self.file);
+        let (known, file_check) = (&mut *self.known, &mut self.file);
         let table = layout.table;
         if table.is_vocabulary {
             let code = &record[key.expect("a vocabulary code is required")];
-            if !scratch.codes.insert(code.to_string()) {
+            if !file_check.codes.insert(code.to_string()) {
                 return Err(layout.duplicate(record)?);
             }
-            let codes = state.codes.entry(table.name).or_default();
+            let codes = known.codes.entry(table.name).or_default();
             codes.insert(code.to_string());
         } else if table.identity == Identity::Key {
             if table.referenced {
                 let key = &record[key.expect("a key is required")];
-                let keys = state.keys.entry(table.name).or_default();
+                let keys = known.keys.entry(table.name).or_default();
                 if !keys.insert(key, id, key_of)? {
                     return Err(layout.duplicate(record)?);
                 }
             }
-            for (target, index) in scratch.self_refs.drain(..) {
-                scratch.forwards.push(Forward {
+            for (target, index) in file_check.self_refs.drain(..) {
+                file_check.forwards.push(Forward {
                     id,
                     key: target,
                     line,
@@ -154,7 +154,7 @@ impl<'k> Checker<'k> {
 
 /// The ids of the rows that referred further down their own file, and the ids they refer to.
 fn resolve_forwards(
-    state: &KnownKeys,
+    known: &KnownKeys,
     layout: &Layout,
     forwards: &[Forward],
 ) -> Result<Vec<(i64, i64)>, DeferredError> {
@@ -166,7 +166,7 @@ fn resolve_forwards(
     forwards
         .iter()
         .map(
-            |forward| match state.keys.get(table.name).and_then(|k| k.get(&forward.key)) {
+            |forward| match known.keys.get(table.name).and_then(|k| k.get(&forward.key)) {
                 Some(target) => Ok((forward.id, target)),
                 None => Err(DeferredError::UnknownKey {
                     error: Box::new(SeedError::Value {
@@ -187,11 +187,11 @@ fn resolve_forwards(
 
 /// Sizes the key map once for the whole file, from the bytes the first rows took: growing it
 /// step by step would hold the old table and the new one at once.
-fn reserve_keys(state: &mut KnownKeys, layout: &Layout, rows: u64, byte: u64) {
+fn reserve_keys(known: &mut KnownKeys, layout: &Layout, rows: u64, byte: u64) {
     if rows == 1024 && layout.table.referenced {
         if let Some(size) = layout.size {
             let expected = size.saturating_mul(rows) / byte.max(1);
-            state
+            known
                 .keys
                 .entry(layout.table.name)
                 .or_default()

@@ -75,10 +75,10 @@ impl Layout<'_> {
     /// of the insert's parameters. Returns the field holding the row's key, if it has one.
     pub(super) fn convert(
         &self,
-        state: &KnownKeys,
+        known: &KnownKeys,
         record: &csv::StringRecord,
         line: u64,
-        scratch: &mut FileCheck,
+        file_check: &mut FileCheck,
         out: &mut Vec<Converted>,
         arena: &mut String,
     ) -> Result<Option<usize>, DeferredError> {
@@ -87,8 +87,8 @@ impl Layout<'_> {
             self.refuse(line, index, value.into(), message)
         };
         let mut key: Option<usize> = None;
-        scratch.self_refs.clear();
-        scratch.ascending.clear();
+        file_check.self_refs.clear();
+        file_check.ascending.clear();
         let date = |arena: &mut String, day: time::Date| {
             let start = arena.len();
             date::write_iso(arena, day);
@@ -128,18 +128,18 @@ impl Layout<'_> {
                     if key.is_some_and(|k| &record[k] == text) {
                         return Err(fail(index, text, "refers to its own row".into()).into());
                     }
-                    match state.keys.get(target).and_then(|k| k.get(text)) {
+                    match known.keys.get(target).and_then(|k| k.get(text)) {
                         Some(id) => Converted::Int(id),
                         None => {
-                            scratch.self_refs.push((text.to_string(), index));
+                            file_check.self_refs.push((text.to_string(), index));
                             Converted::Null
                         }
                     }
                 }
                 Value::Ref(target) => {
-                    let last = &mut scratch.last_refs[number];
+                    let last = &mut file_check.last_refs[number];
                     if last.0 != text {
-                        let Some(id) = state.keys.get(target).and_then(|k| k.get(text)) else {
+                        let Some(id) = known.keys.get(target).and_then(|k| k.get(text)) else {
                             return Err(DeferredError::UnknownKey {
                                 error: Box::new(fail(index, text, String::new())),
                                 table: target,
@@ -153,7 +153,7 @@ impl Layout<'_> {
                     Converted::Int(last.1)
                 }
                 Value::Code(vocabulary) => {
-                    let codes = &state.codes[vocabulary];
+                    let codes = &known.codes[vocabulary];
                     if !codes.contains(text) {
                         return Err(fail(index, text, unknown_code(vocabulary, codes, text)).into());
                     }
@@ -195,7 +195,7 @@ impl Layout<'_> {
                         .into());
                     }
                     if table.ascending.contains(&column.name) {
-                        scratch.ascending.push((index, number));
+                        file_check.ascending.push((index, number));
                     }
                     Converted::Int(number)
                 }
@@ -243,7 +243,7 @@ impl Layout<'_> {
             };
             out.push(value);
         }
-        for pair in scratch.ascending.windows(2) {
+        for pair in file_check.ascending.windows(2) {
             let ((low_index, low), (high_index, high)) = (pair[0], pair[1]);
             if low > high {
                 return Err(fail(
@@ -257,7 +257,7 @@ impl Layout<'_> {
                 .into());
             }
         }
-        if !table.ascending.is_empty() && scratch.ascending.is_empty() {
+        if !table.ascending.is_empty() && file_check.ascending.is_empty() {
             return Err(self
                 .row_error(
                     line,
@@ -274,10 +274,10 @@ impl Layout<'_> {
     /// Starts fetching, from memory into the processor's cache, the key-map entries that the
     /// references of `record` will look up: a million keys do not fit in the cache, and a lookup
     /// that waits for memory would stall the conversion.
-    pub(super) fn prefetch(&self, state: &KnownKeys, record: &csv::StringRecord) {
+    pub(super) fn prefetch(&self, known: &KnownKeys, record: &csv::StringRecord) {
         for (column, position) in self.table.columns.iter().zip(&self.positions) {
             if let (Value::Ref(target), Some(index)) = (column.value, position) {
-                if let Some(keys) = state.keys.get(target) {
+                if let Some(keys) = known.keys.get(target) {
                     keys.hashes.prefetch(hash_key(&record[*index]));
                 }
             }

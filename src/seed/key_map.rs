@@ -218,6 +218,8 @@ impl IdSet {
 /// Maps looked up for every value loaded: hashed with foldhash rather than SipHash.
 pub(super) type FixedFoldHash = foldhash::fast::FixedState;
 
+/// The keys and codes of the tables loaded so far, which later rows refer to: filled as rows are
+/// checked (check.rs), and in an update first from the rows already stored.
 #[derive(Default)]
 pub(super) struct KnownKeys {
     /// Keys of the tables other files refer to.
