@@ -76,6 +76,7 @@ impl<'k> Checker<'k> {
 
     /// Starts fetching the key-map entries that `record` will look up (see
     /// [`Layout::prefetch`]).
+    #[inline]
     pub(super) fn prefetch(&self, layout: &Layout, record: &csv::StringRecord) {
         layout.prefetch(self.known, record);
     }
@@ -84,6 +85,7 @@ impl<'k> Checker<'k> {
     /// `store` then takes those values and the row's place in the file (from 1) and gives the
     /// row's id, and the row's key is remembered under it. `key_of` gives the key of another id
     /// (see [`super::key_map::KeyIndex::insert`]).
+    #[inline]
     pub(super) fn row(
         &mut self,
         layout: &Layout,

@@ -23,6 +23,7 @@ pub(super) enum Converted {
 
 impl Converted {
     /// The value itself, its text found in the record or the arena it refers to.
+    #[inline]
     pub(super) fn value<'a>(
         self,
         record: &'a csv::StringRecord,
@@ -44,6 +45,7 @@ impl Converted {
 
 impl Layout<'_> {
     /// The record as text, once every field is known to be UTF-8 without a NUL.
+    #[inline]
     pub(super) fn text(
         &self,
         bytes: csv::ByteRecord,
@@ -274,6 +276,7 @@ impl Layout<'_> {
     /// Starts fetching, from memory into the processor's cache, the key-map entries that the
     /// references of `record` will look up: a million keys do not fit in the cache, and a lookup
     /// that waits for memory would stall the conversion.
+    #[inline]
     pub(super) fn prefetch(&self, known: &KnownKeys, record: &csv::StringRecord) {
         for (column, position) in self.table.columns.iter().zip(&self.positions) {
             if let (Value::Ref(target), Some(index)) = (column.value, position) {

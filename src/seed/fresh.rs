@@ -94,6 +94,7 @@ struct KeyOrder {
 impl KeyOrder {
     /// Takes the next row's values; true if it sorts before the previous row by the first column
     /// of the key (from then on the file counts as unsorted).
+    #[inline]
     fn breaks(
         &mut self,
         layout: &Layout,
