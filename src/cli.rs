@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::output;
-// Where `Format` was before it moved to output.rs; cmd/export.rs still names it so.
-pub use crate::output::Format;
+use crate::output::Format;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -38,7 +38,7 @@ pub fn configure() {
     ONCE.call_once(|| {
         // The sorter that builds indexes sorts in runs of at least this many pages, 250 by
         // default: 4 MB at our 16 KiB pages. Runs of 1 MB (64 pages, with a 1 MB cache during the
-        // builds, see seed.rs) stay in the processor's cache and build the indexes of a million
+        // builds, see seed/indexes.rs) stay in the processor's cache and build the indexes of a million
         // events about a fifth faster.
         // SAFETY: SQLITE_CONFIG_PMASZ takes one unsigned int, and this runs once, before any
         // connection exists; called too late, SQLite refuses it with SQLITE_MISUSE and no effect.

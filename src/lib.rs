@@ -1,6 +1,5 @@
 //! conflictdb: an embedded SQLite database of a conflict's events and the claims made about them.
 
-mod bulk;
 mod chains;
 pub mod cli;
 pub mod cmd;

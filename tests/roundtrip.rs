@@ -10,9 +10,9 @@ use std::fmt;
 use std::fs;
 use std::path::Path;
 
-use conflictdb::cmd::export::write_seed_layout;
 use conflictdb::dump::dump;
 use conflictdb::schema::{Table, Value, TABLES};
+use conflictdb::seed::write_seed_layout;
 use conflictdb::seed::{self, Input, BUILT_IN};
 use conflictdb::{date, db};
 use proptest::prelude::*;

@@ -17,4 +17,5 @@ mod readme;
 mod reliability;
 mod reports;
 mod roundtrip;
+mod seam;
 mod synth;

@@ -141,7 +141,7 @@ fuzz_target!(|data: &[u8]| {
                         .find(|c| c.value == Value::Ref(table.name))
                     {
                         let cycles =
-                            seed::find_cycles(&fixture.work, table.name, column.db, None).unwrap();
+                            conflictdb::integrity::find_cycles(&fixture.work, table.name, column.db, None).unwrap();
                         assert!(
                             cycles.is_empty(),
                             "{}: accepted a cycle {cycles:?}",

@@ -1,6 +1,9 @@
 //! A prepared INSERT for the bulk rows of a fresh load, which hands SQLite its text in place.
 //!
-//! rusqlite binds every text value with `SQLITE_TRANSIENT`: SQLite allocates a copy of it, which
+//! The rusqlite limitation this works around: rusqlite (0.41) binds every non-empty text and blob
+//! with `SQLITE_TRANSIENT` (`str_for_sqlite` in its lib.rs, `bind_blob` in its statement.rs), and
+//! its `Statement` has no way to bind one with `SQLITE_STATIC`. With `SQLITE_TRANSIENT` SQLite
+//! allocates a copy of every text value, which
 //! the row then copies again into its record. Profiled at 100k events, binding took about a third
 //! of the writing thread's time. Bound with `SQLITE_STATIC`, SQLite reads the text where it lies,
 //! which is sound only while that text outlives the statement's use of it; [`BulkInsert::execute`]

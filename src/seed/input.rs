@@ -1,0 +1,157 @@
+//! Where rows come from: the seam every source of rows plugs into ([`Source`], [`Rows`]), the
+//! seed files that fill it today (built in, a directory, or files in memory), and [`Origin`], the
+//! one context a table's rows carry so that a message can name their file and line.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::PathBuf;
+
+use include_dir::{include_dir, Dir};
+
+use super::diagnose::SeedError;
+use super::strict_csv::CsvRows;
+use crate::schema::Table;
+
+/// The shipped data set, compiled in so that `conflictdb seed` works from any directory.
+pub static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/seed");
+
+/// Where the loader's rows come from: for each table, a stream of records, the header first,
+/// whatever produced them (a CSV file, or an importer that turns another data set into rows of
+/// these tables). The loader checks every record as it checks a seed file's.
+pub trait Source: Sync {
+    /// What messages call the table's rows, as they would name a file.
+    fn name(&self, table: &Table) -> String;
+
+    /// How many bytes the table's rows take, where known: for the progress bar, and to size the
+    /// key maps before they fill up.
+    fn size(&self, _table: &Table) -> Option<u64> {
+        None
+    }
+
+    /// The table's rows from the start, the header first. Opened again, after a refusal, to find
+    /// the lines a message names, so the same call must give the same rows.
+    fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError>;
+}
+
+/// One table's records in order, the header first.
+pub trait Rows {
+    /// Reads the next record into `record`, its position giving the line that messages name and
+    /// the byte reached (for progress); false after the last. An error is the source's own
+    /// refusal, naming its file and line.
+    fn next(&mut self, record: &mut csv::ByteRecord) -> Result<bool, SeedError>;
+
+    /// A refusal that only the end of the rows shows (a quote never closed), as (line, message).
+    fn error_at_end(&mut self) -> Option<(u64, String)> {
+        None
+    }
+}
+
+/// Where the seed files come from.
+#[derive(Clone, Debug)]
+pub enum Input {
+    BuiltIn,
+    Dir(PathBuf),
+    /// Files held in memory, by file name (for tests and fuzzing); a missing file falls back to
+    /// the built-in one, so a caller can replace just the files it cares about.
+    Files(std::collections::BTreeMap<String, Vec<u8>>),
+}
+
+impl Source for Input {
+    fn name(&self, table: &Table) -> String {
+        self.display(&table.file_name())
+    }
+
+    fn size(&self, table: &Table) -> Option<u64> {
+        self.file_size(&table.file_name())
+    }
+
+    fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError> {
+        let file = table.file_name();
+        Ok(Box::new(CsvRows::new(
+            self.open(&file)?,
+            self.display(&file),
+        )))
+    }
+}
+
+impl Input {
+    fn display(&self, file: &str) -> String {
+        match self {
+            Input::BuiltIn => format!("seed/{file}"),
+            Input::Dir(dir) => dir.join(file).display().to_string(),
+            Input::Files(_) => file.to_string(),
+        }
+    }
+
+    /// The size of a file in bytes, where known.
+    fn file_size(&self, file: &str) -> Option<u64> {
+        match self {
+            Input::BuiltIn => BUILT_IN.get_file(file).map(|f| f.contents().len() as u64),
+            Input::Dir(dir) => std::fs::metadata(dir.join(file)).ok().map(|m| m.len()),
+            Input::Files(files) => files
+                .get(file)
+                .map(|f| f.len() as u64)
+                .or_else(|| Input::BuiltIn.file_size(file)),
+        }
+    }
+
+    fn open(&self, file: &str) -> Result<Box<dyn Read + Send + '_>, SeedError> {
+        let missing = || SeedError::File {
+            file: self.display(file),
+            message: "file not found: every seed directory holds one CSV per table".into(),
+        };
+        match self {
+            Input::BuiltIn => Ok(Box::new(
+                BUILT_IN.get_file(file).ok_or_else(missing)?.contents(),
+            )),
+            Input::Dir(dir) => {
+                let path = dir.join(file);
+                match File::open(&path) {
+                    Ok(f) => Ok(Box::new(BufReader::with_capacity(256 * 1024, f))),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(missing()),
+                    Err(e) => Err(SeedError::File {
+                        file: self.display(file),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            Input::Files(files) => match files.get(file) {
+                Some(bytes) => Ok(Box::new(bytes.as_slice())),
+                None => Input::BuiltIn.open(file),
+            },
+        }
+    }
+}
+
+/// One table's rows as their source gives them: the name messages call them by, and the way to
+/// read them again from the start, to find the lines a message names (see diagnose.rs).
+#[derive(Clone)]
+pub(super) struct Origin<'s> {
+    source: &'s dyn Source,
+    pub(super) table: &'static Table,
+    name: String,
+}
+
+impl<'s> Origin<'s> {
+    pub(super) fn new(source: &'s dyn Source, table: &'static Table) -> Origin<'s> {
+        Origin {
+            source,
+            table,
+            name: source.name(table),
+        }
+    }
+
+    /// What messages call the rows: a file's path.
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(super) fn size(&self) -> Option<u64> {
+        self.source.size(self.table)
+    }
+
+    /// The rows from the start, the header first.
+    pub(super) fn rows(&self) -> Result<Box<dyn Rows + 's>, SeedError> {
+        self.source.rows(self.table)
+    }
+}

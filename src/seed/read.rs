@@ -1,0 +1,208 @@
+//! The reading thread: each table's records read from the source in batches, checked for shape
+//! (width, UTF-8, no NUL), handed to what the mode does on this thread ([`OnRead`]), then to the
+//! writing thread.
+
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use super::convert::Converted;
+use super::diagnose::{DeferredError, SeedError};
+use super::input::{Origin, Rows, Source};
+use super::layout::Layout;
+use crate::schema::{Table, TABLES};
+
+/// What the reading thread hands to the writing one, in order.
+pub(super) enum Message<'s> {
+    /// The next file, as its header lays it out.
+    Table(Layout<'s>),
+    Rows(Batch),
+    /// The end of the file; in a fresh load, with its references further down the file resolved
+    /// to (row id, id referred to).
+    End(Vec<(i64, i64)>),
+    Failed(DeferredError),
+}
+
+/// Records handed over together, and recycled, so that records are not reallocated.
+#[derive(Default)]
+pub(super) struct Batch {
+    pub(super) records: Vec<csv::StringRecord>,
+    pub(super) filled: usize,
+    /// In a fresh load, each record's values (`Layout::values_per_row` per record).
+    pub(super) values: Vec<Converted>,
+    pub(super) arena: String,
+    /// Bytes of the file read up to the last record.
+    pub(super) read: u64,
+    /// In a fresh load of a link table, the first record that does not follow the order of the
+    /// table's primary key: it and every record after it are staged (see fresh.rs).
+    pub(super) unsorted_from: Option<usize>,
+}
+
+const BATCH: usize = 512;
+
+/// The bytes of records a batch holds at most, and the size above which a record's buffer is
+/// not kept for reuse: with records of up to 32 MiB (see strict_csv.rs), a batch of 512 could
+/// otherwise hold gigabytes, and every buffer that once held a long record would stay that large.
+const BATCH_BYTES: usize = 16 << 20;
+const KEPT_RECORD: usize = 1 << 20;
+
+/// What the reading thread does with each batch it has parsed, before handing it over: in a
+/// fresh load it checks and converts every row (fresh.rs); in an update, nothing (the writing
+/// thread checks, with ids from the database).
+pub(super) trait OnRead: Send {
+    /// The next file begins.
+    fn start(&mut self, _layout: &Layout) {}
+
+    /// Works on the records of `batch`; on a refusal, `batch.filled` is cut to the rows before it,
+    /// which are handed over first.
+    fn batch(&mut self, _layout: &Layout, _batch: &mut Batch) -> Result<(), DeferredError> {
+        Ok(())
+    }
+
+    /// The file is read: its references to rows further down it, resolved.
+    fn end(&mut self, _layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {
+        Ok(Vec::new())
+    }
+}
+
+/// Nothing done on the reading thread (an update).
+impl OnRead for () {}
+
+/// The reading thread: every file in load order, until the first refusal (handed over too) or
+/// until the writing thread stops listening.
+pub(super) fn read_all<'s>(
+    source: &'s dyn Source,
+    on_read: &mut impl OnRead,
+    sender: &SyncSender<Message<'s>>,
+    recycled: &Receiver<Batch>,
+) {
+    for table in TABLES {
+        match read_table(source, table, on_read, sender, recycled) {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(failure) => {
+                let _ = sender.send(Message::Failed(failure));
+                return;
+            }
+        }
+    }
+}
+
+/// Reads one file; false if the writing thread has stopped listening.
+fn read_table<'s>(
+    source: &'s dyn Source,
+    table: &'static Table,
+    on_read: &mut impl OnRead,
+    sender: &SyncSender<Message<'s>>,
+    recycled: &Receiver<Batch>,
+) -> Result<bool, DeferredError> {
+    let origin = Origin::new(source, table);
+    let mut rows = origin.rows()?;
+    // The header names the columns; they may come in any order.
+    let mut header = csv::ByteRecord::new();
+    if !rows.next(&mut header)? {
+        return Err(SeedError::File {
+            file: origin.name().to_string(),
+            message: format!(
+                "file is empty: it needs a header row ({})",
+                table
+                    .columns
+                    .iter()
+                    .map(|c| c.name)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+        .into());
+    }
+    let layout = Layout::new(&header, origin)?;
+    if sender.send(Message::Table(layout.clone())).is_err() {
+        return Ok(false);
+    }
+    on_read.start(&layout);
+    let fresh_batch = || {
+        let mut batch: Batch = recycled.try_recv().unwrap_or_default();
+        for record in &mut batch.records {
+            if record.as_byte_record().as_slice().len() > KEPT_RECORD {
+                *record = csv::StringRecord::new();
+            }
+        }
+        batch.records.resize_with(BATCH, csv::StringRecord::new);
+        batch.filled = 0;
+        batch.values.clear();
+        batch.arena.clear();
+        batch.unsorted_from = None;
+        batch
+    };
+    let mut batch = fresh_batch();
+    let read = (|| -> Result<Vec<(i64, i64)>, DeferredError> {
+        loop {
+            // Parse a batch of records, then work on them: a fresh load converts them with the
+            // next records already parsed, so that their key lookups start early.
+            let mut parsed = Ok(true);
+            let mut bytes = 0;
+            while batch.filled < BATCH && bytes < BATCH_BYTES {
+                match read_record(&mut *rows, &layout, &mut batch.records[batch.filled]) {
+                    Ok(true) => {
+                        bytes += batch.records[batch.filled]
+                            .as_byte_record()
+                            .as_slice()
+                            .len();
+                        batch.filled += 1;
+                    }
+                    end => {
+                        parsed = end;
+                        break;
+                    }
+                }
+            }
+            on_read.batch(&layout, &mut batch)?;
+            if let Some(last) = batch.records[..batch.filled].last() {
+                batch.read = last.position().map_or(0, |p| p.byte());
+            }
+            if !parsed? {
+                break;
+            }
+            let full = std::mem::replace(&mut batch, fresh_batch());
+            if sender.send(Message::Rows(full)).is_err() {
+                return Ok(Vec::new());
+            }
+        }
+        if let Some((line, message)) = rows.error_at_end() {
+            return Err(layout.row_error(line, message).into());
+        }
+        on_read.end(&layout)
+    })();
+    // The rows before a refusal are handed over first: one of them may be refused earlier.
+    if batch.filled > 0 && sender.send(Message::Rows(batch)).is_err() {
+        return Ok(false);
+    }
+    Ok(sender.send(Message::End(read?)).is_ok())
+}
+
+/// Reads the next record into `slot`, refusing a row of the wrong width, and text that is not
+/// UTF-8 or holds a NUL (the source refuses what it must itself: a CSV file, its quoting). False
+/// at the end of the rows.
+fn read_record(
+    rows: &mut dyn Rows,
+    layout: &Layout,
+    slot: &mut csv::StringRecord,
+) -> Result<bool, DeferredError> {
+    let mut bytes = std::mem::take(slot).into_byte_record();
+    if !rows.next(&mut bytes)? {
+        return Ok(false);
+    }
+    let line = bytes.position().map_or(1, |p| p.line());
+    if bytes.len() != layout.width {
+        return Err(layout
+            .row_error(
+                line,
+                format!(
+                    "row has {} fields but the header has {} (a stray comma or an unbalanced quote?)",
+                    bytes.len(),
+                    layout.width
+                ),
+            )
+            .into());
+    }
+    *slot = layout.text(bytes, line)?;
+    Ok(true)
+}

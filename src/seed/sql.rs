@@ -1,0 +1,63 @@
+//! The INSERT statements the writers run, built from the table's description in schema.rs.
+
+use super::layout::{identity_columns, stored_columns};
+use crate::schema::{Identity, Table};
+
+/// A fresh load's plain insert of `rows` rows at once into `into` (the table, or its staging
+/// table). A fresh load has no old rows to update: a key given twice is found when its unique
+/// index is built at the end, and a link row given twice by its table's primary key as it goes
+/// in. A vocabulary, a few rows, goes in as an update would.
+pub(super) fn insert_sql(table: &Table, into: &str, rows: usize) -> String {
+    if table.is_vocabulary {
+        return upsert_sql(table);
+    }
+    // Rows with a key get their place in the file as their id, which the reading thread has
+    // already given to the references to them.
+    let columns: Vec<&str> = match table.identity {
+        Identity::Key => std::iter::once("id").chain(stored_columns(table)).collect(),
+        Identity::Columns(_) => stored_columns(table),
+    };
+    let rows: Vec<String> = (0..rows)
+        .map(|row| {
+            let numbers = row * columns.len() + 1..=(row + 1) * columns.len();
+            let placeholders: Vec<String> = numbers.map(|i| format!("?{i}")).collect();
+            format!("({})", placeholders.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO {into} ({}) VALUES {}",
+        columns.join(", "),
+        rows.join(", ")
+    )
+}
+
+/// `INSERT ... ON CONFLICT ... DO UPDATE`: a row whose key (or, in a link table, whose primary
+/// key) exists is updated in place, so seeding twice leaves the same database.
+pub(super) fn upsert_sql(table: &Table) -> String {
+    let columns = stored_columns(table);
+    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let conflict = identity_columns(table);
+    let updates: Vec<String> = columns
+        .iter()
+        .filter(|c| !conflict.contains(c))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    // A link row that is already stored is left as it is (its columns are its identity); a row
+    // given twice in one file is caught by the loader itself.
+    let action = if updates.is_empty() {
+        "NOTHING".to_string()
+    } else {
+        format!("UPDATE SET {}", updates.join(", "))
+    };
+    let returning = match table.identity {
+        Identity::Key if !table.is_vocabulary => " RETURNING id",
+        _ => "",
+    };
+    format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO {action}{returning}",
+        table.name,
+        columns.join(", "),
+        placeholders.join(", "),
+        conflict.join(", ")
+    )
+}

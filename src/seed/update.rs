@@ -1,0 +1,228 @@
+//! An update: each row checked on the writing thread, where ids come from the database, then
+//! inserted, or updated in place if a row with its identity is stored already.
+
+use rusqlite::Connection;
+
+use super::check::Checker;
+use super::convert::Converted;
+use super::diagnose::{refused, SeedError};
+use super::key_map::{HashIds, IdSet, KnownKeys};
+use super::layout::Layout;
+use super::read::Batch;
+use super::self_refs::set_self_refs;
+use super::sql::upsert_sql;
+use super::{rows_stored, Writer};
+use crate::schema::{Identity, Table};
+
+/// The writing thread's part of an update: it checks each row, with the keys of the rows stored
+/// already, and writes it.
+pub(super) struct UpdateWriter<'c, 'k> {
+    conn: &'c Connection,
+    checker: Checker<'k>,
+}
+
+/// One file's rows going into the database.
+pub(super) struct UpdateFile<'c, 's> {
+    layout: Layout<'s>,
+    /// Inserts a row, or updates the row whose identity is stored already.
+    upsert: rusqlite::Statement<'c>,
+    /// Rows of the table before this load.
+    existing: i64,
+    rows: u64,
+    values: Vec<Converted>,
+    arena: String,
+    /// The ids of the keyed rows this file has written.
+    seen_ids: IdSet,
+    /// Hashes of the identities of the link rows seen in the file.
+    seen_rows: HashIds,
+}
+
+impl<'c, 'k> UpdateWriter<'c, 'k> {
+    pub(super) fn new(conn: &'c Connection, known: &'k mut KnownKeys) -> UpdateWriter<'c, 'k> {
+        UpdateWriter {
+            conn,
+            checker: Checker::new(known),
+        }
+    }
+}
+
+impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
+    type File = UpdateFile<'c, 's>;
+
+    fn start(&mut self, layout: Layout<'s>) -> Result<UpdateFile<'c, 's>, SeedError> {
+        let (conn, table) = (self.conn, layout.table);
+        // Existing rows: seeding again updates them by key instead of adding duplicates.
+        let existing = rows_stored(conn, table)?;
+        let known = self.checker.known_keys();
+        if table.referenced {
+            let index = known.keys.entry(table.name).or_default();
+            let mut stmt = conn.prepare(&format!("SELECT id, key FROM {}", table.name))?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let (id, key): (i64, String) = (row.get(0)?, row.get(1)?);
+                index.insert(&key, id, |other| key_of_id(conn, table, other))?;
+            }
+        }
+        if table.is_vocabulary {
+            let codes = known.codes.entry(table.name).or_default();
+            let mut stmt = conn.prepare(&format!("SELECT code FROM {}", table.name))?;
+            for code in stmt.query_map([], |row| row.get::<_, String>(0))? {
+                codes.insert(code?);
+            }
+        }
+        self.checker.start_file(table);
+        Ok(UpdateFile {
+            upsert: conn.prepare(&upsert_sql(table))?,
+            existing,
+            rows: 0,
+            values: Vec::new(),
+            arena: String::new(),
+            seen_ids: IdSet::default(),
+            seen_rows: HashIds::default(),
+            layout,
+        })
+    }
+
+    /// Checks and converts each row, then inserts it or updates the row with its identity.
+    fn rows(&mut self, file: &mut UpdateFile<'c, 's>, batch: &Batch) -> Result<(), SeedError> {
+        let conn = self.conn;
+        let table = file.layout.table;
+        for record in &batch.records[..batch.filled] {
+            file.values.clear();
+            file.arena.clear();
+            let (layout, upsert) = (&file.layout, &mut file.upsert);
+            let (seen_ids, seen_rows) = (&mut file.seen_ids, &mut file.seen_rows);
+            self.checker
+                .row(
+                    layout,
+                    record,
+                    &mut file.values,
+                    &mut file.arena,
+                    |values, arena, _| {
+                        store(upsert, layout, seen_ids, seen_rows, record, values, arena)
+                    },
+                    |other| key_of_id(conn, table, other),
+                )
+                .map_err(|f| f.report(conn))?;
+            file.rows += 1;
+        }
+        Ok(())
+    }
+
+    fn end(
+        &mut self,
+        file: UpdateFile<'c, 's>,
+        _resolved: Vec<(i64, i64)>,
+    ) -> Result<u64, SeedError> {
+        let resolved = self
+            .checker
+            .end_file(&file.layout)
+            .map_err(|f| f.report(self.conn))?;
+        set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
+        Ok(file.rows)
+    }
+}
+
+/// Inserts or updates one checked row, and gives its id (0 for a row without one); a row this
+/// file gave already is a duplicate.
+fn store(
+    upsert: &mut rusqlite::Statement,
+    layout: &Layout,
+    seen_ids: &mut IdSet,
+    seen_rows: &mut HashIds,
+    record: &csv::StringRecord,
+    values: &[Converted],
+    arena: &str,
+) -> Result<i64, SeedError> {
+    let (table, file) = (layout.table, layout.origin.name());
+    let line = record.position().map_or(0, |p| p.line());
+    bind(upsert, values, record, arena)?;
+    if table.identity == Identity::Key {
+        // The id of the row inserted or updated: a row of this file updated again is a key
+        // given twice.
+        if table.is_vocabulary {
+            upsert.raw_execute().map_err(|e| refused(file, line, e))?;
+            return Ok(0);
+        }
+        let mut returned = upsert.raw_query();
+        let row = returned
+            .next()
+            .map_err(|e| refused(file, line, e))?
+            .expect("RETURNING gives a row");
+        let id: i64 = row.get(0)?;
+        if !seen_ids.insert(id) {
+            return Err(layout.duplicate(record)?);
+        }
+        return Ok(id);
+    }
+    upsert.raw_execute().map_err(|e| refused(file, line, e))?;
+    // A link row given twice in the file: its identity's hash seen before, and the file read
+    // again to be sure (two identities may share a hash).
+    let hash = identity_hash(layout, values, record, arena);
+    if seen_rows.get(hash).is_some() && is_repeated(layout, record)? {
+        return Err(layout.duplicate(record)?);
+    }
+    seen_rows.set(hash, 1);
+    Ok(0)
+}
+
+/// Whether another line of the file has the identity of `record`.
+fn is_repeated(layout: &Layout, record: &csv::StringRecord) -> Result<bool, SeedError> {
+    let (names, values) = layout.identity_of(record);
+    layout.origin.is_repeated(&names, &values)
+}
+
+/// A hash of the values of a row's identity columns, as bound.
+fn identity_hash(
+    layout: &Layout,
+    values: &[Converted],
+    record: &csv::StringRecord,
+    arena: &str,
+) -> u64 {
+    use rusqlite::types::ValueRef;
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut hasher = foldhash::fast::FixedState::with_seed(0x6c69_6e6b).build_hasher();
+    let mut at = 0;
+    for column in layout.table.columns {
+        let width = column.db_columns().len();
+        if layout.identity.contains(&column.db) {
+            for value in &values[at..at + width] {
+                match value.value(record, arena) {
+                    ValueRef::Null => 0u8.hash(&mut hasher),
+                    ValueRef::Integer(n) => (1u8, n).hash(&mut hasher),
+                    ValueRef::Real(x) => (2u8, x.to_bits()).hash(&mut hasher),
+                    ValueRef::Text(text) => (3u8, text).hash(&mut hasher),
+                    ValueRef::Blob(blob) => (4u8, blob).hash(&mut hasher),
+                }
+            }
+        }
+        at += width;
+    }
+    hasher.finish()
+}
+
+fn bind(
+    insert: &mut rusqlite::Statement,
+    values: &[Converted],
+    record: &csv::StringRecord,
+    arena: &str,
+) -> rusqlite::Result<()> {
+    for (param, value) in (1..).zip(values) {
+        let value = rusqlite::types::ToSqlOutput::Borrowed(value.value(record, arena));
+        insert.raw_bind_parameter(param, value)?;
+    }
+    Ok(())
+}
+
+/// The key of the row of `table` with this id.
+fn key_of_id(conn: &Connection, table: &Table, id: i64) -> Result<String, SeedError> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT {} FROM {} WHERE id = ?1",
+            table.key_column(),
+            table.name
+        ),
+        [id],
+        |row| row.get(0),
+    )?)
+}
