@@ -28,6 +28,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use conflictdb::long_value::thousands;
 use rusqlite::Connection;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_conflictdb");
@@ -588,17 +589,4 @@ fn median_seconds(times: &[Duration]) -> f64 {
     } else {
         seconds[middle]
     }
-}
-
-/// 1234567 → "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }

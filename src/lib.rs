@@ -8,6 +8,7 @@ pub mod db;
 pub mod dump;
 pub mod integrity;
 pub mod interrupt;
+pub mod long_value;
 pub mod outfile;
 pub mod output;
 mod rename;

@@ -362,21 +362,14 @@ fn prepare<'c>(
 /// A value the user gave, quoted for a message, and cut short with its size if long: a value
 /// pasted by mistake may run to megabytes.
 fn quoted(value: &str) -> String {
-    const WHOLE: usize = 80;
-    const KEPT: usize = 40;
-    if value.len() <= WHOLE {
-        return format!("{value:?}");
+    match crate::long_value::kept(value) {
+        None => format!("{value:?}"),
+        Some(kept) => {
+            let start = format!("{kept:?}");
+            let mark = crate::long_value::cut_mark("\"", value.len());
+            format!("{}{mark}", &start[..start.len() - 1])
+        }
     }
-    let end = value
-        .char_indices()
-        .nth(KEPT)
-        .map_or(value.len(), |(at, _)| at);
-    let start = format!("{:?}", &value[..end]);
-    format!(
-        "{}\u{2026}\" ({} bytes)",
-        &start[..start.len() - 1],
-        crate::seed::thousands(value.len() as u64)
-    )
 }
 
 /// The report's SQL without the `-- if: NAME` lines whose parameter has no value.

@@ -92,7 +92,7 @@ use self::layout::Layout;
 use self::read::{read_all, Batch, Message, OnRead};
 use self::update::UpdateWriter;
 
-pub use self::diagnose::{thousands, QuotedValue, SeedError};
+pub use self::diagnose::{QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
 pub use self::input::{Input, Rows, Source, BUILT_IN};
 pub use self::write::write_seed_layout;

@@ -87,14 +87,12 @@ pub fn compile_error(error: &rusqlite::Error) -> String {
 }
 
 /// SQLite's message with each long word (an identifier pasted by mistake, megabytes long) cut
-/// short with its size, as reports.rs's `quoted` cuts a value: `no such column: xxxx… (120,000 bytes)`.
+/// short with its size, by the rule of long_value.rs: `no such column: xxxx… (120,000 bytes)`.
 fn short_words(message: &str) -> String {
-    const WHOLE: usize = 80;
-    const KEPT: usize = 40;
     let words: Vec<String> = message
         .split(' ')
         .map(|word| {
-            if word.len() <= WHOLE {
+            if word.len() <= crate::long_value::WHOLE {
                 return word.to_string();
             }
             // The quotes and colon SQLite puts around a name stay where they are.
@@ -103,16 +101,9 @@ fn short_words(message: &str) -> String {
             let after = &word[body.len()..];
             let name = body[opening..].trim_end_matches(['"', '\'', '`', ']']);
             let closing = &body[opening + name.len()..];
-            let end = name
-                .char_indices()
-                .nth(KEPT)
-                .map_or(name.len(), |(at, _)| at);
-            format!(
-                "{}{}\u{2026}{closing} ({} bytes){after}",
-                &word[..opening],
-                &name[..end],
-                crate::seed::thousands(name.len() as u64)
-            )
+            let kept = crate::long_value::kept(name).unwrap_or(name);
+            let mark = crate::long_value::cut_mark(closing, name.len());
+            format!("{}{kept}{mark}{after}", &word[..opening])
         })
         .collect();
     words.join(" ")

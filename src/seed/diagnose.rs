@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::input::Origin;
 use super::key_map::FixedFoldHash;
 use super::layout::{identity_columns, Layout};
+use crate::long_value;
 use crate::schema::{Table, Value};
 
 /// A refusal: one line naming the file, line and column, and the offending value.
@@ -162,17 +163,10 @@ pub(super) fn refused(file: &str, line: u64, error: rusqlite::Error) -> SeedErro
 #[derive(Debug)]
 pub struct QuotedValue(pub Vec<u8>);
 
-impl QuotedValue {
-    /// Values up to this many bytes are shown whole; a longer one shows its first
-    /// [`QuotedValue::KEPT`] characters.
-    const WHOLE: usize = 80;
-    const KEPT: usize = 40;
-}
-
 impl std::fmt::Display for QuotedValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let cut = self.0.len() > QuotedValue::WHOLE;
-        let mut left = if cut { QuotedValue::KEPT } else { usize::MAX };
+        let cut = self.0.len() > long_value::WHOLE;
+        let mut left = if cut { long_value::KEPT } else { usize::MAX };
         f.write_str("\"")?;
         for chunk in self.0.utf8_chunks() {
             let valid = chunk.valid();
@@ -191,24 +185,11 @@ impl std::fmt::Display for QuotedValue {
             }
         }
         if cut {
-            write!(f, "\u{2026}\" ({} bytes)", thousands(self.0.len() as u64))
+            f.write_str(&long_value::cut_mark("\"", self.0.len()))
         } else {
             f.write_str("\"")
         }
     }
-}
-
-/// `10000000` as `10,000,000`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 impl From<&str> for QuotedValue {

@@ -1,0 +1,53 @@
+//! How a value the user gave appears in a one-line message: whole up to [`WHOLE`] bytes, else its
+//! first [`KEPT`] characters and its size. A value pasted by mistake may run to megabytes; the
+//! message stays one readable line. The loader's `QuotedValue`, report parameters and SQLite's
+//! messages about a query all cut by this rule, each quoting in its own way.
+
+/// Values up to this many bytes are shown whole.
+pub const WHOLE: usize = 80;
+/// How many characters of a longer value are shown.
+pub const KEPT: usize = 40;
+
+/// The part of `text` a message shows, or None when it is shown whole.
+pub fn kept(text: &str) -> Option<&str> {
+    (text.len() > WHOLE).then(|| {
+        let end = text
+            .char_indices()
+            .nth(KEPT)
+            .map_or(text.len(), |(at, _)| at);
+        &text[..end]
+    })
+}
+
+/// What follows a cut value: `… (120,000 bytes)` with `closing` (a quote) after the ellipsis.
+pub fn cut_mark(closing: &str, bytes: usize) -> String {
+    format!("\u{2026}{closing} ({} bytes)", thousands(bytes as u64))
+}
+
+/// `10000000` as `10,000,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_value_keeps_whole_characters_and_says_its_size() {
+        assert_eq!(kept(&"x".repeat(WHOLE)), None);
+        let long = "ğ".repeat(WHOLE);
+        assert_eq!(kept(&long), Some("ğ".repeat(KEPT).as_str()));
+        assert_eq!(cut_mark("\"", long.len()), "\u{2026}\" (160 bytes)");
+        assert_eq!(thousands(10_000_000), "10,000,000");
+        assert_eq!(thousands(999), "999");
+    }
+}
