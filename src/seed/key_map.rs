@@ -31,14 +31,17 @@ pub(super) struct KeyIndex {
 
 /// Hash → id, for [`KeyIndex`]: std's map, keyed by the hash itself.
 ///
-/// A hand-written map stood here until issue 11: open addressing over one array of (hash, id)
-/// pairs sized to the rows expected, on huge pages, with the entries a few rows ahead prefetched.
-/// Timed against this map in the same runs (benches/key_map.rs keeps it, 2026-11-30, 5 runs,
-/// reserved for the keys as `reserve_keys` does, milliseconds as median (best), hand-written
-/// over std), it lost: at 1M keys inserting took 61.2 (50.9) against 50.3 (45.2), 1.22×, and 4M
-/// lookups in random order with its prefetch 383.7 (377.0) against 348.8 (334.7), 1.10×; at 100k
-/// keys 2.83× and 1.68×, at 5M 2.57× and 1.04×. It took less memory (22.4 bytes a key against
-/// 35.7 at 1M keys, 28.5 at 5M: std's table is a power of two), not enough to keep it.
+/// Until issue 11 a hand-written map stood here: open addressing over one array of (hash, id)
+/// pairs sized to the rows expected, on huge pages, with the entries 4 rows ahead prefetched.
+/// benches/key_map.rs keeps it and times the two in the same runs; it did not win beyond the
+/// noise, so it went. On 2026-11-30, 1M keys reserved as `reserve_keys` does, three benchmark
+/// runs of 5, milliseconds as median (best), hand-written against std: insert 61.2 (50.9) against
+/// 50.3 (45.2), 70.7 (64.2) against 86.4 (55.7), 82.4 (68.8) against 60.5 (57.9); 4M lookups in
+/// random order, with its prefetch, 383.7 (377.0) against 348.8 (334.7), 513.7 (456.9) against
+/// 468.6 (393.2), 476.1 (452.7) against 620.4 (424.6). The bests favour std by 13-19% (insert)
+/// and 7-16% (lookup); at 100k keys std is 1.7-2.8× faster, at 5M 1.0-2.6×. What the hand-written
+/// map saved was memory: 22.4 bytes a key against 35.7 at 1M keys (std's table is a power of
+/// two; 28.5 at 5M), 12 MB of peak RSS in a million-event seed (60 MB against 48).
 pub type HashIds = HashMap<u64, i64, ByHash>;
 
 /// Builds [`IdentityHash`]: the keys of [`HashIds`] are foldhash hashes already.
