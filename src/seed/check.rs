@@ -74,13 +74,6 @@ impl<'k> Checker<'k> {
         self.file = FileCheck::new(table.columns.len());
     }
 
-    /// Starts fetching the key-map entries that `record` will look up (see
-    /// [`Layout::prefetch`]).
-    #[inline]
-    pub(super) fn prefetch(&self, layout: &Layout, record: &csv::StringRecord) {
-        layout.prefetch(self.known, record);
-    }
-
     /// Checks `record` and appends its values to `values` (text the loader writes, to `arena`);
     /// `store` then takes those values and the row's place in the file (from 1) and gives the
     /// row's id, and the row's key is remembered under it. `key_of` gives the key of another id

@@ -3,7 +3,7 @@
 
 use super::check::FileCheck;
 use super::diagnose::{unknown_code, DeferredError, QuotedValue, SeedError};
-use super::key_map::{hash_key, KnownKeys};
+use super::key_map::KnownKeys;
 use super::layout::{header_name, Layout};
 use crate::date;
 use crate::schema::Value;
@@ -271,20 +271,6 @@ impl Layout<'_> {
                 .into());
         }
         Ok(key)
-    }
-
-    /// Starts fetching, from memory into the processor's cache, the key-map entries that the
-    /// references of `record` will look up: a million keys do not fit in the cache, and a lookup
-    /// that waits for memory would stall the conversion.
-    #[inline]
-    pub(super) fn prefetch(&self, known: &KnownKeys, record: &csv::StringRecord) {
-        for (column, position) in self.table.columns.iter().zip(&self.positions) {
-            if let (Value::Ref(target), Some(index)) = (column.value, position) {
-                if let Some(keys) = known.keys.get(target) {
-                    keys.hashes.prefetch(hash_key(&record[*index]));
-                }
-            }
-        }
     }
 }
 

@@ -23,9 +23,6 @@ pub(super) struct FreshRead<'k> {
     order: KeyOrder,
 }
 
-/// How many records ahead of the one being converted the key lookups start.
-const PREFETCH_AHEAD: usize = 4;
-
 impl<'k> FreshRead<'k> {
     pub(super) fn new(known: &'k mut KnownKeys) -> FreshRead<'k> {
         FreshRead {
@@ -44,11 +41,6 @@ impl OnRead for FreshRead<'_> {
     fn batch(&mut self, layout: &Layout, batch: &mut Batch) -> Result<(), DeferredError> {
         let order = &mut self.order;
         for row in 0..batch.filled {
-            // Converting with the next records already parsed lets their key lookups start
-            // early (see Layout::prefetch).
-            if let Some(ahead) = batch.records[..batch.filled].get(row + PREFETCH_AHEAD) {
-                self.checker.prefetch(layout, ahead);
-            }
             let record = &batch.records[row];
             let unsorted_from = &mut batch.unsorted_from;
             let checked = self.checker.row(

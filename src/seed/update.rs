@@ -1,12 +1,14 @@
 //! An update: each row checked on the writing thread, where ids come from the database, then
 //! inserted, or updated in place if a row with its identity is stored already.
 
+use std::collections::HashSet;
+
 use rusqlite::Connection;
 
 use super::check::Checker;
 use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
-use super::key_map::{HashIds, IdSet, KnownKeys};
+use super::key_map::{ByHash, IdSet, KnownKeys};
 use super::layout::Layout;
 use super::read::Batch;
 use super::self_refs::set_self_refs;
@@ -34,7 +36,7 @@ pub(super) struct UpdateFile<'c, 's> {
     /// The ids of the keyed rows this file has written.
     seen_ids: IdSet,
     /// Hashes of the identities of the link rows seen in the file.
-    seen_rows: HashIds,
+    seen_rows: HashSet<u64, ByHash>,
 }
 
 impl<'c, 'k> UpdateWriter<'c, 'k> {
@@ -78,7 +80,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             values: Vec::new(),
             arena: String::new(),
             seen_ids: IdSet::default(),
-            seen_rows: HashIds::default(),
+            seen_rows: HashSet::default(),
             layout,
         })
     }
@@ -129,7 +131,7 @@ fn store(
     upsert: &mut rusqlite::Statement,
     layout: &Layout,
     seen_ids: &mut IdSet,
-    seen_rows: &mut HashIds,
+    seen_rows: &mut HashSet<u64, ByHash>,
     record: &csv::StringRecord,
     values: &[Converted],
     arena: &str,
@@ -159,10 +161,9 @@ fn store(
     // A link row given twice in the file: its identity's hash seen before, and the file read
     // again to be sure (two identities may share a hash).
     let hash = identity_hash(layout, values, record, arena);
-    if seen_rows.get(hash).is_some() && is_repeated(layout, record)? {
+    if !seen_rows.insert(hash) && is_repeated(layout, record)? {
         return Err(layout.duplicate(record)?);
     }
-    seen_rows.set(hash, 1);
     Ok(0)
 }
 
