@@ -1,3 +1,6 @@
+//! The `conflictdb` binary: parses the command line, runs it (lib.rs), and prints a refusal as
+//! one line on stderr with its exit code.
+
 use std::process::ExitCode;
 
 use clap::Parser;
