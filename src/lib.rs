@@ -6,6 +6,7 @@ pub mod cmd;
 pub mod date;
 pub mod db;
 pub mod dump;
+pub mod export;
 pub mod integrity;
 pub mod interrupt;
 pub mod long_value;

@@ -106,7 +106,9 @@ impl Layout<'_> {
                 if column.required {
                     return Err(fail(index, text, "is required but empty".into()).into());
                 }
-                out.push(if column.value == Value::Flag {
+                out.push(if let Some(default) = column.default {
+                    Converted::Static(default)
+                } else if column.value == Value::Flag {
                     Converted::Int(0)
                 } else if self.identity.contains(&column.db) {
                     // Part of a row's identity: compared, so stored as '' rather than NULL.

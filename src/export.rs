@@ -1,0 +1,110 @@
+//! Every table and view of a database written out as `NAME.csv` files, for spreadsheets and
+//! other engines (the seed layout that `seed` loads back is seed/write.rs).
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rusqlite::Connection;
+
+use crate::output::{self, Format, Sink};
+
+/// Writes every table and view of the database to `NAME.csv` in `out`, all read in one
+/// transaction so that they show one state even while a seed commits. Returns how many.
+pub fn write_tables(conn: &Connection, out: &Path, bom: bool, database: &Path) -> Result<usize> {
+    let snapshot = conn.unchecked_transaction()?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let names: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
+             AND name NOT LIKE 'sqlite_%' AND name <> 'refinery_schema_history' ORDER BY type, name",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let bar = output::progress_bar(
+        names.len() as u64,
+        "{msg:>24} [{bar:40}] {pos}/{len} tables",
+    );
+    for name in &names {
+        if let Some(bar) = &bar {
+            bar.set_message(name.clone());
+        }
+        let path = out.join(format!("{name}.csv"));
+        let mut sink = Sink::file(&path, &path, Some(database))?;
+        if bom {
+            sink.write_all("\u{feff}".as_bytes())?;
+        }
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{}\"", name.replace('"', "\"\"")))?;
+        let rows = output::write_rows(&mut stmt, Format::Csv, &mut sink, false)?;
+        sink.finish()?;
+        match &bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.println(format!("  {}  {rows} rows", path.display()));
+            }
+            None => eprintln!("  {}  {rows} rows", path.display()),
+        }
+    }
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    snapshot.finish()?;
+    Ok(names.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{db, seed};
+
+    /// A read-only connection to a database holding the built-in data, on which, once the first
+    /// statement has begun, another connection deletes every casualty and commits. A process
+    /// cannot place a commit between two tables of an export; this hook can.
+    fn reader_with_a_commit_in_between(dir: &Path) -> Connection {
+        let path = dir.join("c.db");
+        let mut conn = db::open_for_write(&path).unwrap();
+        seed::load(&mut conn, &seed::Input::BuiltIn).unwrap();
+        drop(conn);
+        let mut reader = db::open_read_only(&path).unwrap();
+        let mut writer = Some(Connection::open(&path).unwrap());
+        let mut steps = 0;
+        // Every virtual-machine step calls the hook; by the 20th the first statement has opened
+        // its read transaction, and the casualties are read hundreds of steps later.
+        reader
+            .progress_handler(
+                1,
+                Some(move || {
+                    steps += 1;
+                    if steps == 20 {
+                        let writer = writer.take().unwrap();
+                        writer.execute("DELETE FROM casualties", []).unwrap();
+                    }
+                    false
+                }),
+            )
+            .unwrap();
+        reader
+    }
+
+    fn rows(path: &Path) -> usize {
+        csv::Reader::from_path(path).unwrap().records().count()
+    }
+
+    #[test]
+    fn an_export_reads_every_table_from_one_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let reader = reader_with_a_commit_in_between(dir.path());
+        let out = dir.path().join("out");
+        write_tables(&reader, &out, false, &dir.path().join("c.db")).unwrap();
+        assert_eq!(rows(&out.join("casualties.csv")), 33);
+    }
+
+    #[test]
+    fn a_seed_layout_export_reads_every_table_from_one_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let reader = reader_with_a_commit_in_between(dir.path());
+        let out = dir.path().join("out");
+        seed::write_seed_layout(&reader, &out, false).unwrap();
+        assert_eq!(rows(&out.join("casualties.csv")), 33);
+    }
+}
