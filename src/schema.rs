@@ -90,6 +90,9 @@ pub struct Table {
     /// Columns whose values, where present, must not decrease from left to right
     /// (count_low <= count_best <= count_high).
     pub ascending: &'static [&'static str],
+    /// (column, other, value): the column is given exactly when the other column holds this
+    /// value (a casualty claim names a side only when its scope is one side).
+    pub given_when: &'static [(&'static str, &'static str, &'static str)],
 }
 
 impl Table {
@@ -157,6 +160,7 @@ macro_rules! vocabulary {
             referenced: false,
             is_vocabulary: true,
             ascending: &[],
+            given_when: &[],
         }
     };
 }
@@ -224,6 +228,7 @@ pub static TABLES: &[Table] = &[
         referenced: true,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "actors",
@@ -247,6 +252,7 @@ pub static TABLES: &[Table] = &[
         referenced: true,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "actor_aliases",
@@ -260,6 +266,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "places",
@@ -285,6 +292,7 @@ pub static TABLES: &[Table] = &[
         referenced: true,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "place_aliases",
@@ -298,6 +306,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "events",
@@ -332,6 +341,7 @@ pub static TABLES: &[Table] = &[
         referenced: true,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "event_places",
@@ -344,6 +354,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "event_actors",
@@ -357,6 +368,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "event_sources",
@@ -371,6 +383,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "statements",
@@ -415,6 +428,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "casualties",
@@ -459,6 +473,7 @@ pub static TABLES: &[Table] = &[
         referenced: true,
         is_vocabulary: false,
         ascending: &["count_low", "count_best", "count_high"],
+        given_when: &[("side", "scope", "one_side")],
     },
     Table {
         name: "allegations",
@@ -487,6 +502,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "event_links",
@@ -507,6 +523,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
 ];
 
