@@ -18,6 +18,7 @@
 --   in response to, a consequence of, violates.
 --
 -- SQLite cannot make casualties.side_id nullable in place, so the table is rebuilt (same ids).
+-- The views keep their columns in their order; the new ones come last.
 
 CREATE TABLE casualty_scopes (
     code TEXT NOT NULL PRIMARY KEY,
@@ -177,12 +178,12 @@ SELECT
     events.start_date,
     events.end_date,
     events.date_precision,
-    events.date_basis,
     places.name AS place,
     parent.title AS parent,
     events.summary,
     (SELECT count(DISTINCT source_id) FROM event_sources WHERE event_sources.event_id = events.id) AS source_count,
-    events.notes
+    events.notes,
+    events.date_basis
 FROM events
 LEFT JOIN places ON places.id = events.place_id
 LEFT JOIN events AS parent ON parent.id = events.parent_id;
@@ -191,7 +192,6 @@ CREATE VIEW v_statements AS
 SELECT
     statements.key,
     statements.said_on,
-    statements.said_on_end,
     speaker.name AS speaker,
     speaker_actor.represents,
     statements.stance,
@@ -202,9 +202,10 @@ SELECT
     statements.quote,
     sources.title AS source,
     statements.said_on_precision,
-    statements.date_basis,
     speaker_actor.is_party AS speaker_is_party,
-    statements.notes
+    statements.notes,
+    statements.said_on_end,
+    statements.date_basis
 FROM statements
 JOIN actors AS speaker ON speaker.id = statements.speaker_id
 JOIN v_actors AS speaker_actor ON speaker_actor.id = statements.speaker_id
@@ -217,20 +218,20 @@ SELECT
     casualties.key,
     events.title AS event,
     events.start_date AS event_start,
-    casualties.scope,
     side.name AS side,
     casualties.category,
     casualties.outcome,
-    casualties.status,
     casualties.count_low,
     casualties.count_best,
     casualties.count_high,
-    part_of.key AS part_of,
     claimant.name AS claimed_by,
     sources.title AS source,
     casualties.quote,
     casualties.as_of,
-    casualties.notes
+    casualties.notes,
+    casualties.scope,
+    casualties.status,
+    part_of.key AS part_of
 FROM casualties
 JOIN events ON events.id = casualties.event_id
 LEFT JOIN actors AS side ON side.id = casualties.side_id
