@@ -100,6 +100,21 @@ fn every_quote_is_verbatim_from_its_document() {
     assert!(checked > 200, "only {checked} quotes");
 }
 
+/// `text` without the passages inside typographic double quotes.
+fn outside_quotes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '“' => quoted = true,
+            '”' => quoted = false,
+            _ if !quoted => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 #[test]
 fn summaries_and_titles_are_neutral() {
     let loaded = [
@@ -120,7 +135,9 @@ fn summaries_and_titles_are_neutral() {
     ] {
         for (line, row) in read_seed(table).iter().enumerate() {
             for column in columns {
-                let text = row[*column].to_lowercase();
+                // A word inside “…” is the source's own, quoted and attributed ("what the
+                // document calls “liberation”"); the summary's own words are checked.
+                let text = outside_quotes(&row[*column]).to_lowercase();
                 for word in text.split(|c: char| !c.is_alphanumeric()) {
                     if loaded.iter().any(|stem| word.starts_with(stem)) {
                         found.push(format!("seed/{table}.csv:{} {column}: {word}", line + 2));
