@@ -1,5 +1,5 @@
 -- title: Casualty totals at different scopes
--- description: Events where sources give their totals for the same outcome at different scopes (one side's losses, all sides combined, or a side not stated), which no report can set against each other as a dispute: per event and outcome, one row per source with every total it gives, side by side. A total is a claim that is part of no other claim; a category other than unknown, a status other than reported and the claimant are written beside its figure.
+-- description: Events where sources give their totals for the same outcome at different scopes (one side's losses, all sides combined, or a side not stated), which contested-casualties cannot set against each other: per event and outcome, one row per source with every total it gives, side by side. A total is a claim that is part of no other claim; a category other than unknown, a status other than reported and the claimant are written beside its figure.
 -- param: event [events]: Only this event, by key (optional)
 WITH totals AS MATERIALIZED (
     SELECT
@@ -35,13 +35,14 @@ WITH totals AS MATERIALIZED (
     WHERE casualties.part_of_id IS NULL
       AND casualties.event_id = (SELECT id FROM events WHERE key = :event) -- if: event
 ),
--- An event and outcome for which more than one source gives totals, at more than one scope.
+-- An event and outcome for which more than one source gives totals, at more than one scope:
+-- figures no comparison can set against each other. (Two sides' own losses are two claims
+-- about different losses, which casualty-claims lists.)
 mixed AS (
     SELECT event_id, outcome
     FROM totals
     GROUP BY event_id, outcome
-    HAVING count(DISTINCT source_id) > 1
-       AND count(DISTINCT scope || '/' || coalesce(side_id, '')) > 1
+    HAVING count(DISTINCT source_id) > 1 AND count(DISTINCT scope) > 1
 )
 -- group_concat takes the totals in the order the subquery gives them: by side, then scope.
 SELECT

@@ -248,7 +248,7 @@ fn cited_files(note: &str) -> Vec<String> {
 }
 
 #[test]
-fn a_note_cites_only_files_that_ship() {
+fn cited_files_finds_every_file_name_a_note_gives_and_nothing_else() {
     assert_eq!(
         cited_files("see 003_d50c.txt, events.csv and notes.md. Not e.g. or x.csvs; a .json"),
         ["003_d50c.txt", "events.csv", "notes.md"]
