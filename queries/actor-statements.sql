@@ -1,5 +1,5 @@
 -- title: Statements by an actor
--- description: Every statement by an actor or by anyone under it (a state's government, ministries and officials), in date order.
+-- description: Every statement by an actor or by anyone under it (a state's government, ministries and officials), in date order, with the span its date covers (said_on to said_on_end: a statement the text dates only by its context spans what the context allows), the precision of its date and how the date is known (date_basis: stated in the text, or inferred from its context; empty for a row loaded before the database recorded it).
 -- param: actor [actors]: The actor: key, name or alias, such as russia or Lavrov (required)
 -- UNION, not UNION ALL: an actor already reached is not followed again, so the walk ends at any
 -- depth, even on a cycle.
@@ -10,7 +10,9 @@ WITH RECURSIVE under (id) AS (
 )
 SELECT
     statements.said_on,
+    statements.said_on_end,
     statements.said_on_precision,
+    statements.date_basis,
     speaker.name AS speaker,
     statements.kind,
     statements.stance,

@@ -1,12 +1,16 @@
 -- title: Contested casualty figures
--- description: Events where claims about the same side, category and outcome disagree: the lowest and the highest figure given, and who claimed each (with the source that reports the claim).
+-- description: Events where claims about the same losses disagree: the lowest and the highest figure given, and who claimed each (with the source that reports the claim). Claims are compared only with claims of the same event, scope (one side, all sides combined, or side not stated), side, category, outcome and status (a planned figure is never set against a reported one), and never with a claim they are part of or that is part of them: four officers among seventeen soldiers is no dispute. A figure that is part of a larger one is compared with figures that are parts too (the compared column says which).
 -- param: event [events]: Only this event, by key (optional)
-WITH claims AS (
+WITH RECURSIVE claims AS MATERIALIZED (
     SELECT
+        casualties.id,
         casualties.event_id,
+        casualties.scope,
         casualties.side_id,
         casualties.category,
         casualties.outcome,
+        casualties.status,
+        casualties.part_of_id,
         coalesce(casualties.count_low, casualties.count_best, casualties.count_high) AS low_figure,
         coalesce(casualties.count_high, casualties.count_best, casualties.count_low) AS high_figure,
         coalesce(casualties.count_low, '') || '/' || coalesce(casualties.count_best, '') || '/'
@@ -17,28 +21,63 @@ WITH claims AS (
     LEFT JOIN actors AS claimant ON claimant.id = casualties.claimed_by_id
     WHERE casualties.event_id = (SELECT id FROM events WHERE key = :event) -- if: event
 ),
-ranged AS (
+-- Every claim each claim is part of, at any depth. UNION ends the walk even on a cycle.
+wholes (claim_id, whole_id) AS (
+    SELECT id, part_of_id FROM claims WHERE part_of_id IS NOT NULL
+    UNION
+    SELECT wholes.claim_id, casualties.part_of_id
+    FROM wholes
+    JOIN casualties ON casualties.id = wholes.whole_id
+    WHERE casualties.part_of_id IS NOT NULL
+),
+-- How many claims about the same losses a claim is part of: a claim is compared only with
+-- claims as deep as itself, so never with the whole it is part of, nor with a part of it.
+leveled AS MATERIALIZED (
     SELECT
         claims.*,
+        (SELECT count(*)
+         FROM wholes
+         JOIN casualties AS whole ON whole.id = wholes.whole_id
+         WHERE wholes.claim_id = claims.id
+           AND whole.event_id = claims.event_id
+           AND whole.scope = claims.scope
+           AND whole.side_id IS claims.side_id
+           AND whole.category = claims.category
+           AND whole.outcome = claims.outcome
+           AND whole.status = claims.status) AS depth
+    FROM claims
+),
+ranged AS (
+    SELECT
+        leveled.*,
         min(low_figure) OVER same AS lowest,
         max(high_figure) OVER same AS highest
-    FROM claims
-    WINDOW same AS (PARTITION BY event_id, side_id, category, outcome)
+    FROM leveled
+    WINDOW same AS (PARTITION BY event_id, scope, side_id, category, outcome, status, depth)
 )
 SELECT
     events.start_date AS event_start,
     events.title AS event,
-    side.name AS side,
+    coalesce(side.name, scopes.label) AS side,
     ranged.category,
     ranged.outcome,
     count(*) AS claims,
     ranged.lowest,
     group_concat(CASE WHEN low_figure = lowest THEN claimant END, '; ') AS lowest_claimed_by,
     ranged.highest,
-    group_concat(CASE WHEN high_figure = highest THEN claimant END, '; ') AS highest_claimed_by
+    group_concat(CASE WHEN high_figure = highest THEN claimant END, '; ') AS highest_claimed_by,
+    ranged.status,
+    CASE ranged.depth
+        WHEN 0 THEN 'whole figures'
+        WHEN 1 THEN 'parts of a larger figure'
+        ELSE 'parts, ' || ranged.depth || ' levels down'
+    END AS compared
 FROM ranged
 JOIN events ON events.id = ranged.event_id
-JOIN actors AS side ON side.id = ranged.side_id
-GROUP BY ranged.event_id, ranged.side_id, ranged.category, ranged.outcome
+JOIN casualty_scopes AS scopes ON scopes.code = ranged.scope
+LEFT JOIN actors AS side ON side.id = ranged.side_id
+GROUP BY ranged.event_id, ranged.scope, ranged.side_id, ranged.category, ranged.outcome,
+    ranged.status, ranged.depth
 HAVING count(DISTINCT figures) > 1
-ORDER BY events.start_date, events.title, side.name, ranged.category, ranged.outcome;
+ORDER BY events.start_date, events.title, side.name IS NULL, side.name, ranged.scope,
+    ranged.category, ranged.outcome, ranged.status, ranged.depth;

@@ -1,11 +1,19 @@
 -- title: International reactions by stance
--- description: International reactions: statements whose speakers are not parties to the conflict and represent a state or an organisation (Lavrov counts for Russia) based outside the parties' states, grouped by stance, with how many statements and which states and organisations each stance has. Media, unnamed groups, individuals speaking for themselves and bodies based in Armenia or Azerbaijan are left out.
--- param: event [events]: Only statements reacting to this event, by key (optional)
+-- description: International reactions: statements whose speakers are not parties to the conflict and represent a state or an organisation (Lavrov counts for Russia) based outside the parties' states, grouped by stance, with how many statements, which states and organisations each stance has, and the sources each stance rests on (with how many of its statements each gives), so that a stance one document supplies shows as such. Media, unnamed groups, individuals speaking for themselves and bodies based in Armenia or Azerbaijan are left out, as are statements that take no stance (a monitor's factual report).
+-- param: event [events]: Only statements reacting to this event or to any event part of it, by key (optional)
 -- param: from [date]: Only statements made on or after this date: YYYY, YYYY-MM or YYYY-MM-DD (optional)
 -- param: to [end-date]: Only statements made on or before this date (optional)
+-- The event and every event part of it, at any depth (Lavrov's calls during the July 2020
+-- clashes are an event of their own, part of the clashes). UNION ends the walk even on a cycle.
+-- Read only when the event filter is given.
+WITH RECURSIVE event_and_parts (id) AS (
+    SELECT id FROM events WHERE key = :event
+    UNION
+    SELECT events.id FROM events JOIN event_and_parts ON events.parent_id = event_and_parts.id
+),
 -- MATERIALIZED: the statements are read once, however many stances there are.
-WITH reactions AS MATERIALIZED (
-    SELECT statements.stance, root.name AS represents
+reactions AS MATERIALIZED (
+    SELECT statements.stance, statements.source_id, root.name AS represents
     FROM statements
     JOIN actors AS speaker ON speaker.id = statements.speaker_id
     JOIN v_actor_roots AS roots ON roots.actor_id = speaker.id
@@ -14,7 +22,7 @@ WITH reactions AS MATERIALIZED (
       AND root.kind IN ('state', 'de_facto_state', 'intergovernmental_org', 'ngo')
       AND (root.country IS NULL OR root.country NOT IN (
           SELECT country FROM actors WHERE is_party = 1 AND country IS NOT NULL))
-      AND statements.event_id = (SELECT id FROM events WHERE key = :event) -- if: event
+      AND statements.event_id IN (SELECT id FROM event_and_parts) -- if: event
       AND statements.said_on_end >= :from -- if: from
       AND statements.said_on <= :to -- if: to
 ),
@@ -23,6 +31,14 @@ per_stance AS (
 ),
 names AS MATERIALIZED (
     SELECT DISTINCT stance, represents FROM reactions
+),
+-- By title: the pages of one report cited apart (Human Rights Watch's "Bloodshed in the
+-- Caucasus") are one source to a reader.
+per_source AS MATERIALIZED (
+    SELECT reactions.stance, sources.title, count(*) AS statements
+    FROM reactions
+    JOIN sources ON sources.id = reactions.source_id
+    GROUP BY reactions.stance, sources.title
 )
 SELECT
     stances.code AS stance,
@@ -31,7 +47,16 @@ SELECT
     coalesce((
         SELECT group_concat(represents, ', ')
         FROM (SELECT represents FROM names WHERE names.stance = stances.code ORDER BY represents)
-    ), '') AS actors
+    ), '') AS actors,
+    coalesce((
+        SELECT group_concat(title || ' (' || statements || ')', '; ')
+        FROM (
+            SELECT title, statements FROM per_source WHERE per_source.stance = stances.code
+            ORDER BY statements DESC, title
+        )
+    ), '') AS sources
 FROM stances
 LEFT JOIN per_stance ON per_stance.stance = stances.code
+-- A statement that takes no stance is no reaction for or against anyone.
+WHERE stances.code <> 'none'
 ORDER BY statements DESC, stances.code;

@@ -66,6 +66,8 @@ pub struct Column {
     /// What the column holds, for a person filling in the file (the README's seed-file tables
     /// are generated from it, with `value` saying how it is written).
     pub about: &'static str,
+    /// What an empty or absent optional value stands for, stored in its place.
+    pub default: Option<&'static str>,
 }
 
 /// What makes two rows the same row, so that seeding again updates instead of duplicating.
@@ -88,6 +90,9 @@ pub struct Table {
     /// Columns whose values, where present, must not decrease from left to right
     /// (count_low <= count_best <= count_high).
     pub ascending: &'static [&'static str],
+    /// (column, other, value): the column is given exactly when the other column holds this
+    /// value (a casualty claim names a side only when its scope is one side).
+    pub given_when: &'static [(&'static str, &'static str, &'static str)],
 }
 
 impl Table {
@@ -119,12 +124,20 @@ const fn stored_as(name: &'static str, db: &'static str, value: Value, required:
         value,
         required,
         about: "",
+        default: None,
     }
 }
 
 impl Column {
     const fn about(self, about: &'static str) -> Column {
         Column { about, ..self }
+    }
+
+    const fn or(self, default: &'static str) -> Column {
+        Column {
+            default: Some(default),
+            ..self
+        }
     }
 }
 
@@ -147,6 +160,7 @@ macro_rules! vocabulary {
             referenced: false,
             is_vocabulary: true,
             ascending: &[],
+            given_when: &[],
         }
     };
 }
@@ -159,6 +173,7 @@ pub static TABLES: &[Table] = &[
         "acled_time_precision": Value::Integer => "ACLED's time_precision for this precision",
     ),
     vocabulary!("stances"),
+    vocabulary!("date_bases"),
     vocabulary!(
         "statement_kinds",
         "cameo_code": Value::Text => "The CAMEO event code this kind corresponds to",
@@ -175,6 +190,10 @@ pub static TABLES: &[Table] = &[
         "ucdp_column": Value::Text => "The UCDP GED column(s) that count this category",
     ),
     vocabulary!("casualty_outcomes"),
+    vocabulary!("casualty_scopes"),
+    vocabulary!("figure_statuses"),
+    vocabulary!("allegation_kinds"),
+    vocabulary!("event_link_kinds"),
     vocabulary!("source_kinds"),
     vocabulary!("place_kinds"),
     vocabulary!(
@@ -209,6 +228,7 @@ pub static TABLES: &[Table] = &[
         referenced: true,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "actors",
@@ -232,6 +252,7 @@ pub static TABLES: &[Table] = &[
         referenced: true,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "actor_aliases",
@@ -245,6 +266,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "places",
@@ -270,6 +292,7 @@ pub static TABLES: &[Table] = &[
         referenced: true,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "place_aliases",
@@ -283,6 +306,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "events",
@@ -302,6 +326,9 @@ pub static TABLES: &[Table] = &[
             .about("When the event happened or began, as precisely as the source gives it"),
             col("end_date", Value::PeriodEnd, OPTIONAL)
                 .about("When a span ended; empty for an event within one day, month or year"),
+            col("date_basis", Value::Code("date_bases"), OPTIONAL)
+                .or("stated")
+                .about("Whether the text states the date or it is inferred from its context"),
             stored_as("place", "place_id", Value::Ref("places"), OPTIONAL)
                 .about("Where it happened (more places in event_places.csv)"),
             stored_as("parent", "parent_id", Value::Ref("events"), OPTIONAL)
@@ -314,6 +341,7 @@ pub static TABLES: &[Table] = &[
         referenced: true,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "event_places",
@@ -326,6 +354,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "event_actors",
@@ -339,6 +368,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "event_sources",
@@ -353,6 +383,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "statements",
@@ -374,11 +405,15 @@ pub static TABLES: &[Table] = &[
             // October 2020" is said_on 2020-09-27, said_until 2020-10.
             col("said_until", Value::PeriodEnd, OPTIONAL)
                 .about("The end of a span the statement is known only to fall within"),
+            col("date_basis", Value::Code("date_bases"), OPTIONAL)
+                .or("stated")
+                .about("Whether the text states the date or it is inferred from its context"),
             stored_as("event", "event_id", Value::Ref("events"), OPTIONAL)
                 .about("The event it reacts to or is about"),
             col("kind", Value::Code("statement_kinds"), REQUIRED)
                 .about("What kind of statement it is (CAMEO-coded)"),
-            col("stance", Value::Code("stances"), REQUIRED).about("Which side it favours"),
+            col("stance", Value::Code("stances"), REQUIRED)
+                .about("Which side it favours, or `none` for a statement that takes no side"),
             stored_as("target", "target_id", Value::Ref("actors"), OPTIONAL)
                 .about("The actor it is addressed to or about"),
             col("summary", Value::Text, REQUIRED).about("What was said, in neutral words"),
@@ -393,6 +428,7 @@ pub static TABLES: &[Table] = &[
         referenced: false,
         is_vocabulary: false,
         ascending: &[],
+        given_when: &[],
     },
     Table {
         name: "casualties",
@@ -400,16 +436,23 @@ pub static TABLES: &[Table] = &[
             col("key", Value::Key, REQUIRED).about("The claim's key"),
             stored_as("event", "event_id", Value::Ref("events"), REQUIRED)
                 .about("The event the figures are about"),
-            stored_as("side", "side_id", Value::Ref("actors"), REQUIRED)
-                .about("Whose losses they are"),
+            col("scope", Value::Code("casualty_scopes"), REQUIRED)
+                .about("Whose losses: one side, all sides combined, or not stated"),
+            stored_as("side", "side_id", Value::Ref("actors"), OPTIONAL)
+                .about("The side whose losses they are, when the scope is one side"),
             col("category", Value::Code("casualty_categories"), REQUIRED)
                 .about("Who or what was hit: military, civilian, ..."),
             col("outcome", Value::Code("casualty_outcomes"), REQUIRED)
                 .about("What happened to them: killed, wounded, displaced, ..."),
+            col("status", Value::Code("figure_statuses"), OPTIONAL)
+                .or("reported")
+                .about("Whether the figure is reported, an estimate, or planned or projected"),
             col("count_low", Value::Count, OPTIONAL)
                 .about("The lowest figure given (\"at least\"); low ≤ best ≤ high where given"),
             col("count_best", Value::Count, OPTIONAL).about("The figure given as the count"),
             col("count_high", Value::Count, OPTIONAL).about("The highest figure given (\"up to\")"),
+            stored_as("part_of", "part_of_id", Value::Ref("casualties"), OPTIONAL)
+                .about("The claim whose figures include these (four officers among 17 soldiers)"),
             stored_as(
                 "claimed_by",
                 "claimed_by_id",
@@ -427,9 +470,60 @@ pub static TABLES: &[Table] = &[
                 .about("Anything a reader should know, such as how words became figures"),
         ],
         identity: Identity::Key,
-        referenced: false,
+        referenced: true,
         is_vocabulary: false,
         ascending: &["count_low", "count_best", "count_high"],
+        given_when: &[("side", "scope", "one_side")],
+    },
+    Table {
+        name: "allegations",
+        columns: &[
+            col("key", Value::Key, REQUIRED).about("The allegation's key"),
+            stored_as("event", "event_id", Value::Ref("events"), REQUIRED)
+                .about("The event the allegation is about"),
+            stored_as("actor", "actor_id", Value::Ref("actors"), REQUIRED)
+                .about("Who is alleged to have done it"),
+            col("kind", Value::Code("allegation_kinds"), REQUIRED)
+                .about("What is alleged: carrying out the act, or starting the fighting"),
+            stored_as(
+                "alleged_by",
+                "alleged_by_id",
+                Value::Ref("actors"),
+                REQUIRED,
+            )
+            .about("Who alleges it; for a document's own voice, its authors"),
+            stored_as("source", "source_id", Value::Ref("sources"), REQUIRED)
+                .about("The source that reports the allegation"),
+            col("quote", Value::Text, OPTIONAL)
+                .about("The source's words making or reporting the allegation, verbatim"),
+            col("notes", Value::Text, OPTIONAL).about("Anything a reader should know"),
+        ],
+        identity: Identity::Key,
+        referenced: false,
+        is_vocabulary: false,
+        ascending: &[],
+        given_when: &[],
+    },
+    Table {
+        name: "event_links",
+        columns: &[
+            col("key", Value::Key, REQUIRED).about("The link's key"),
+            stored_as("event", "event_id", Value::Ref("events"), REQUIRED).about("The event"),
+            col("kind", Value::Code("event_link_kinds"), REQUIRED)
+                .about("How it relates to the other event: in response to, a consequence of, ..."),
+            stored_as("related", "related_id", Value::Ref("events"), REQUIRED)
+                .about("The other event"),
+            stored_as("source", "source_id", Value::Ref("sources"), REQUIRED)
+                .about("The source that reports the relation"),
+            col("quote", Value::Text, OPTIONAL)
+                .about("The source's words giving the relation, verbatim"),
+            col("notes", Value::Text, OPTIONAL).about("Anything a reader should know"),
+        ],
+        identity: Identity::Key,
+        referenced: false,
+        is_vocabulary: false,
+        ascending: &[],
+        given_when: &[],
     },
 ];
 

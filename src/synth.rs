@@ -25,6 +25,7 @@ use anyhow::{bail, Context, Result};
 use crate::schema::TABLES;
 use generator::Synth;
 use vocab::Vocabularies;
+use writer::TableWriter;
 
 /// How many rows each table gets for a given number of events: per million events, two million
 /// statements, a million casualty claims, 50,000 actors, 20,000 places and 10,000 sources, with
@@ -67,6 +68,10 @@ pub fn write(dir: &Path, events: u64, seed: u64) -> Result<Vec<(&'static str, u6
     synth.events()?;
     synth.statements()?;
     synth.casualties()?;
+    // Allegations and links between events are not generated: their files hold only a header.
+    for table in ["allegations", "event_links"] {
+        synth.finish(TableWriter::create(dir, table)?)?;
+    }
 
     let mut counts = Vec::new();
     for table in TABLES {

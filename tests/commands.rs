@@ -110,20 +110,21 @@ fn migrate_creates_the_schema_and_status_lists_each_migration() {
     let before = env.ok(&["migrate", "--status"]);
     assert_eq!(
         before,
-        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n"
+        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n4\tclaims_not_verdicts\tpending\t\n"
     );
     assert!(!env.db().exists(), "--status must not create the file");
     let (code, _, err) = env.run(&["migrate"]);
     assert_eq!(code, 0);
     assert_eq!(
         err,
-        "conflictdb: applied V1__initial_schema\nconflictdb: applied V2__link_tables_without_rowid\nconflictdb: applied V3__actor_roots_stored\n"
+        "conflictdb: applied V1__initial_schema\nconflictdb: applied V2__link_tables_without_rowid\nconflictdb: applied V3__actor_roots_stored\nconflictdb: applied V4__claims_not_verdicts\n"
     );
     let after = env.ok(&["migrate", "--status"]);
     for (line, expected) in after.lines().skip(1).zip([
         ["1", "initial_schema"],
         ["2", "link_tables_without_rowid"],
         ["3", "actor_roots_stored"],
+        ["4", "claims_not_verdicts"],
     ]) {
         let fields: Vec<&str> = line.split('\t').collect();
         assert_eq!(&fields[..3], [expected[0], expected[1], "applied"]);
@@ -133,11 +134,11 @@ fn migrate_creates_the_schema_and_status_lists_each_migration() {
             fields[3]
         );
     }
-    assert_eq!(after.lines().count(), 4);
+    assert_eq!(after.lines().count(), 5);
     let (_, _, again) = env.run(&["migrate"]);
     assert_eq!(
         again,
-        "conflictdb: conflict.db is up to date (schema version 3)\n"
+        "conflictdb: conflict.db is up to date (schema version 4)\n"
     );
 }
 
@@ -156,7 +157,7 @@ fn the_file_identifies_itself_and_uses_wal() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(application_id, 0x4346_4442);
-    assert_eq!(user_version, 3);
+    assert_eq!(user_version, 4);
     assert_eq!(journal, "wal");
 }
 
@@ -180,7 +181,7 @@ fn a_database_from_a_newer_conflictdb_is_refused() {
         let err = env.fails(args);
         assert_eq!(
             err,
-            "conflictdb: database conflict.db was made by a newer conflictdb (schema version 7; this one knows up to 3): upgrade conflictdb\n",
+            "conflictdb: database conflict.db was made by a newer conflictdb (schema version 7; this one knows up to 4): upgrade conflictdb\n",
             "{args:?}"
         );
     }
@@ -193,12 +194,12 @@ fn a_migration_this_binary_does_not_know_is_refused() {
     env.seed_minimal();
     tamper(
         &env,
-        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (4, 'future', '2030-01-01T00:00:00Z', '1')",
+        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (5, 'future', '2030-01-01T00:00:00Z', '1')",
     );
     let err = env.fails(&["migrate"]);
     assert_eq!(
         err,
-        "conflictdb: the database holds migration V4__future that this conflictdb does not know: it was made by a newer conflictdb; upgrade conflictdb\n"
+        "conflictdb: the database holds migration V5__future that this conflictdb does not know: it was made by a newer conflictdb; upgrade conflictdb\n"
     );
 }
 

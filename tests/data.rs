@@ -1,32 +1,10 @@
-//! The shipped data: every quote verbatim from its document, every fact sourced, summaries
-//! neutral, and the reports show what the documents say.
+//! The shipped data: every fact sourced, summaries neutral, and the reports show what the
+//! documents say (quotes are checked byte for byte against the documents in claims.rs).
 
 use std::collections::HashMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::common::{csv_rows, Env, REPO};
-
-/// The source documents: `CONFLICTDB_SOURCES`, or `../shared/sources` beside the repository.
-fn documents_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CONFLICTDB_SOURCES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(REPO).join("../shared/sources"));
-    dir.is_dir().then_some(dir)
-}
-
-/// Whitespace runs become one space; typographic quotes and apostrophes become plain ones.
-fn fold(text: &str) -> String {
-    let plain: String = text
-        .chars()
-        .map(|c| match c {
-            '\u{2018}' | '\u{2019}' | '`' => '\'',
-            '\u{201c}' | '\u{201d}' => '"',
-            other => other,
-        })
-        .collect();
-    plain.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 fn read_seed(table: &str) -> Vec<HashMap<String, String>> {
     let mut reader =
@@ -44,60 +22,19 @@ fn read_seed(table: &str) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
-#[test]
-fn every_quote_is_verbatim_from_its_document() {
-    let Some(dir) = documents_dir() else {
-        eprintln!(
-            "skipped: the source documents are not beside the repository (set CONFLICTDB_SOURCES)"
-        );
-        return;
-    };
-    let sources: HashMap<String, HashMap<String, String>> = read_seed("sources")
-        .into_iter()
-        .map(|s| (s["key"].clone(), s))
-        .collect();
-    let document_of = |key: &str| -> String {
-        let mut key = key.to_string();
-        for _ in 0..8 {
-            let source = &sources[&key];
-            if !source["document"].is_empty() {
-                return source["document"].clone();
-            }
-            key = source["cited_in"].clone();
-        }
-        panic!("source {key} has no document");
-    };
-    let mut documents: HashMap<String, String> = HashMap::new();
-    let mut missing = Vec::new();
-    let mut checked = 0;
-    for table in ["event_sources", "statements", "casualties"] {
-        for (line, row) in read_seed(table).iter().enumerate() {
-            let quote = &row["quote"];
-            assert!(
-                !quote.is_empty(),
-                "seed/{table}.csv:{}: empty quote",
-                line + 2
-            );
-            let document = document_of(&row["source"]);
-            let text = documents
-                .entry(document.clone())
-                .or_insert_with(|| fold(&fs::read_to_string(dir.join(&document)).unwrap()));
-            if !text.contains(&fold(quote)) {
-                missing.push(format!(
-                    "seed/{table}.csv:{}: not in {document}: {quote:?}",
-                    line + 2
-                ));
-            }
-            checked += 1;
+/// `text` without the passages inside typographic double quotes.
+fn outside_quotes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '“' => quoted = true,
+            '”' => quoted = false,
+            _ if !quoted => out.push(c),
+            _ => {}
         }
     }
-    assert!(
-        missing.is_empty(),
-        "{} of {checked} quotes not found:\n{}",
-        missing.len(),
-        missing.join("\n")
-    );
-    assert!(checked > 200, "only {checked} quotes");
+    out
 }
 
 #[test]
@@ -120,7 +57,9 @@ fn summaries_and_titles_are_neutral() {
     ] {
         for (line, row) in read_seed(table).iter().enumerate() {
             for column in columns {
-                let text = row[*column].to_lowercase();
+                // A word inside “…” is the source's own, quoted and attributed ("what the
+                // document calls “liberation”"); the summary's own words are checked.
+                let text = outside_quotes(&row[*column]).to_lowercase();
                 for word in text.split(|c: char| !c.is_alphanumeric()) {
                     if loaded.iter().any(|stem| word.starts_with(stem)) {
                         found.push(format!("seed/{table}.csv:{} {column}: {word}", line + 2));
@@ -179,19 +118,19 @@ fn reactions_by_stance_places_the_states_where_the_documents_do() {
     };
     let stances: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(stances.len(), 3, "{stances:?}");
-    // Topchubashov Center text: Turkey, Pakistan, ... with Azerbaijan; Cyprus and France with Armenia.
+    // Topchubashov Center text: Turkey, Pakistan, ... "condemning Armenia"; Macron "accused
+    // Turkey". (Its own remark that Cyprus and France "support Armenia" is the authors' reading,
+    // not a statement of either state.)
     for state in ["Turkey", "Pakistan", "Afghanistan", "Ukraine"] {
         assert!(
             stance("pro_azerbaijan").contains(state),
             "{state} not pro_azerbaijan"
         );
     }
-    for state in ["Cyprus", "France"] {
-        assert!(
-            stance("pro_armenia").contains(state),
-            "{state} not pro_armenia"
-        );
-    }
+    assert_eq!(stance("pro_armenia"), "France");
+    assert!(rows
+        .iter()
+        .all(|r| r[3].split(", ").all(|name| name != "Cyprus")));
     // "The governments of Albania, Argentina, ... and Uruguay called for peace"; Russia and the UN.
     for actor in ["Albania", "Uruguay", "Russia", "United Nations"] {
         assert!(stance("neutral").contains(actor), "{actor} not neutral");

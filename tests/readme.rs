@@ -25,6 +25,8 @@ use crate::golden;
 /// One command of the README with the output it shows.
 struct Example {
     line: usize,
+    /// Where its expected output starts in README.md, counting lines from 0.
+    first: usize,
     args: Vec<String>,
     exit: i32,
     expected: Vec<String>,
@@ -82,6 +84,7 @@ fn steps(readme: &str) -> Vec<Step> {
         } else if let Some((line, args)) = output_of.take() {
             steps.push(Step::Run(Example {
                 line,
+                first: start,
                 args,
                 exit: 0,
                 expected: block.iter().map(|l| l.to_string()).collect(),
@@ -97,6 +100,7 @@ fn steps(readme: &str) -> Vec<Step> {
                     };
                     current = Some(Example {
                         line: start + offset + 1,
+                        first: start + offset + 1,
                         args: split(command),
                         exit,
                         expected: Vec::new(),
@@ -190,6 +194,9 @@ fn every_example_in_the_readme_prints_what_the_readme_shows() {
     let env = Env::new();
     env.ok(&["seed"]);
     let mut failures = Vec::new();
+    // With UPDATE_GOLDEN set, an example that shows its whole output (no `...`) is rewritten
+    // with what it printed: (first line, lines shown, lines printed).
+    let mut rewrites: Vec<(usize, usize, Vec<String>)> = Vec::new();
     for step in steps {
         let example = match step {
             Step::Given { dir, overlay } => {
@@ -224,6 +231,14 @@ fn every_example_in_the_readme_prints_what_the_readme_shows() {
             .collect();
         let code = out.status.code().unwrap_or(-1);
         if code != example.exit || !lines_match(&expected, &actual) {
+            if golden::updating()
+                && code == example.exit
+                && !expected.iter().any(|l| l.contains("..."))
+            {
+                let printed = actual.iter().map(|l| l.to_string()).collect();
+                rewrites.push((example.first, expected.len(), printed));
+                continue;
+            }
             failures.push(format!(
                 "README.md line {}: conflictdb {}\nexit {code} (expected {})\n--- printed:\n{printed}--- README shows:\n{}\n",
                 example.line,
@@ -232,6 +247,15 @@ fn every_example_in_the_readme_prints_what_the_readme_shows() {
                 expected.join("\n")
             ));
         }
+    }
+    if !rewrites.is_empty() {
+        let mut lines: Vec<String> = readme.lines().map(String::from).collect();
+        for (first, shown, printed) in rewrites.into_iter().rev() {
+            eprintln!("README.md line {}: output rewritten", first + 1);
+            lines.splice(first..first + shown, printed);
+        }
+        let path = Path::new(REPO).join("README.md");
+        std::fs::write(path, lines.join("\n") + "\n").unwrap();
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -262,7 +262,8 @@ fn pick_optional(keys: &[String], index: &Option<Index>) -> String {
 }
 
 /// Which columns a file has, in which order: optional columns are sometimes left out (never the
-/// casualty figures, of which a row needs one) and the order is sometimes shuffled.
+/// casualty figures, of which a row needs one, nor a casualty's side, which its scope `one_side`
+/// needs) and the order is sometimes shuffled.
 #[derive(Clone, Debug)]
 struct Layout {
     shuffle: bool,
@@ -288,7 +289,12 @@ fn header(table: &Table, layout: &Layout) -> Vec<&'static str> {
         .columns
         .iter()
         .enumerate()
-        .filter(|(i, c)| c.required || table.ascending.contains(&c.name) || !layout.leave_out[*i])
+        .filter(|(i, c)| {
+            c.required
+                || table.ascending.contains(&c.name)
+                || (table.name == "casualties" && c.name == "side")
+                || !layout.leave_out[*i]
+        })
         .map(|(i, c)| {
             (
                 if layout.shuffle {
@@ -668,6 +674,7 @@ fn data_set() -> impl Strategy<Value = DataSet> {
                         |(key, ((event, side), (category, outcome), [low, best, high], claimed_by, source, quote, as_of, notes))| {
                             row! {
                                 "key" => key, "event" => pick(&event_keys, &event),
+                                "scope" => "one_side".to_string(),
                                 "side" => pick(&actor_keys, &side),
                                 "category" => category, "outcome" => outcome,
                                 "count_low" => low, "count_best" => best, "count_high" => high,
@@ -678,6 +685,41 @@ fn data_set() -> impl Strategy<Value = DataSet> {
                         },
                     )
                     .collect(),
+                );
+
+                // Allegations and links between events, made from the rows above: each event
+                // actor alleged by the actor listed next, each event linked to the one before.
+                tables.insert(
+                    "allegations",
+                    tables["event_actors"]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, row)| {
+                            row! {
+                                "key" => format!("al-{i}"), "event" => row["event"].clone(),
+                                "actor" => row["actor"].clone(),
+                                "kind" => ["perpetrator", "initiator"][i % 2].to_string(),
+                                "alleged_by" => actor_keys[i % actor_keys.len()].clone(),
+                                "source" => source_keys[i % source_keys.len()].clone(),
+                                "quote" => String::new(), "notes" => String::new(),
+                            }
+                        })
+                        .collect(),
+                );
+                tables.insert(
+                    "event_links",
+                    event_keys
+                        .windows(2)
+                        .enumerate()
+                        .map(|(i, pair)| {
+                            row! {
+                                "key" => format!("link-{i}"), "event" => pair[1].clone(),
+                                "kind" => "in_response_to".to_string(), "related" => pair[0].clone(),
+                                "source" => source_keys[i % source_keys.len()].clone(),
+                                "quote" => String::new(), "notes" => String::new(),
+                            }
+                        })
+                        .collect(),
                 );
 
                 let mut files = BTreeMap::new();

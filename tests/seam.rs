@@ -73,12 +73,17 @@ fn data() -> Data {
     for (table, codes) in [
         ("date_precisions", &["day", "month", "year"][..]),
         ("stances", &["neutral"]),
+        ("date_bases", &["stated"]),
         ("statement_kinds", &["announce"]),
         ("event_kinds", &["war", "battle"]),
-        ("roles", &["side_a"]),
+        ("roles", &["side"]),
         ("actor_kinds", &["state", "army"]),
         ("casualty_categories", &["military"]),
         ("casualty_outcomes", &["killed"]),
+        ("casualty_scopes", &["one_side"]),
+        ("figure_statuses", &["reported"]),
+        ("allegation_kinds", &["initiator"]),
+        ("event_link_kinds", &["in_response_to"]),
         ("source_kinds", &["news"]),
         ("place_kinds", &["country"]),
         ("geo_precisions", &["country"]),
@@ -148,7 +153,7 @@ fn data() -> Data {
         "event_actors",
         rows(
             "event,actor,role",
-            (1..=30).map(|i| format!("battle-{i},army-{},side_a", i % 20 + 1)),
+            (1..=30).map(|i| format!("battle-{i},army-{},side", i % 20 + 1)),
         ),
     );
     data.insert(
@@ -170,13 +175,27 @@ fn data() -> Data {
     data.insert(
         "casualties",
         rows(
-            "key,event,side,category,outcome,count_low,count_best,source",
+            "key,event,scope,side,category,outcome,count_low,count_best,source",
             (1..=5).map(|i| {
                 format!(
-                    "cas-{i},battle-{i},army-{i},military,killed,{i},{},s2",
+                    "cas-{i},battle-{i},one_side,army-{i},military,killed,{i},{},s2",
                     i * 2
                 )
             }),
+        ),
+    );
+    data.insert(
+        "allegations",
+        rows(
+            "key,event,actor,kind,alleged_by,source",
+            ["al-1,war,army-1,initiator,azerbaijan,s1".into()],
+        ),
+    );
+    data.insert(
+        "event_links",
+        rows(
+            "key,event,kind,related,source",
+            ["link-1,battle-2,in_response_to,battle-1,s2".into()],
         ),
     );
     data

@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod chains;
+mod claims;
 mod commands;
 mod damaged;
 mod data;

@@ -106,7 +106,9 @@ impl Layout<'_> {
                 if column.required {
                     return Err(fail(index, text, "is required but empty".into()).into());
                 }
-                out.push(if column.value == Value::Flag {
+                out.push(if let Some(default) = column.default {
+                    Converted::Static(default)
+                } else if column.value == Value::Flag {
                     Converted::Int(0)
                 } else if self.identity.contains(&column.db) {
                     // Part of a row's identity: compared, so stored as '' rather than NULL.
@@ -259,6 +261,9 @@ impl Layout<'_> {
                 .into());
             }
         }
+        for &(column, other, value) in table.given_when {
+            self.given_when(record, line, column, other, value)?;
+        }
         if !table.ascending.is_empty() && file_check.ascending.is_empty() {
             return Err(self
                 .row_error(
@@ -288,5 +293,45 @@ fn check_key(key: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err("is not a valid key: use letters, digits and - _ . : only, starting with a letter or digit".into())
+    }
+}
+
+impl Layout<'_> {
+    /// Refuses a row where `column` is given but `other` is not `value`, or `other` is `value`
+    /// and `column` is not given.
+    fn given_when(
+        &self,
+        record: &csv::StringRecord,
+        line: u64,
+        column: &str,
+        other: &str,
+        value: &str,
+    ) -> Result<(), SeedError> {
+        let field = |name: &str| {
+            let number = self.table.columns.iter().position(|c| c.name == name)?;
+            self.positions[number]
+        };
+        let text = |index: Option<usize>| index.map_or("", |i| &record[i]);
+        let (at, at_other) = (field(column), field(other));
+        let (given, other_text) = (!text(at).is_empty(), text(at_other));
+        match (given, other_text == value, at) {
+            (true, false, Some(index)) => Err(self.refuse(
+                line,
+                index,
+                text(at).into(),
+                format!("is given, but {other} is {other_text:?}: only {other} {value} names a {column}"),
+            )),
+            (false, true, Some(index)) => Err(self.refuse(
+                line,
+                index,
+                "".into(),
+                format!("is required when {other} is {value}"),
+            )),
+            (false, true, None) => Err(self.row_error(
+                line,
+                format!("{other} is {value}, which needs a {column}, but the header has no column {column}"),
+            )),
+            _ => Ok(()),
+        }
     }
 }

@@ -113,10 +113,11 @@ impl Synth<'_> {
 
     pub(super) fn casualties(&mut self) -> Result<()> {
         let mut out = TableWriter::create(self.dir, "casualties")?;
-        let [key, event, side, category, outcome, low, best, high, claimed_by, source, quote, as_of, notes] =
+        let [key, event, scope, side, category, outcome, low, best, high, claimed_by, source, quote, as_of, notes] =
             out.columns([
                 "key",
                 "event",
+                "scope",
                 "side",
                 "category",
                 "outcome",
@@ -169,6 +170,7 @@ impl Synth<'_> {
 
             out.put(key, format_args!("cas-{index}"));
             self.push_event_key(out.field(event), event_index, &spec);
+            out.put(scope, &codes.one_side);
             out.put(side, &self.actor_keys[side_index as usize]);
             out.put(category, codes.categories.code(category_index));
             out.put(outcome, codes.outcomes.code(outcome_index));

@@ -205,13 +205,13 @@ impl Synth<'_> {
 
             // Who: two sides from the parties, sometimes a mediator or another participant.
             let roles = &self.vocabulary.roles;
-            let side_a = rng.pick(&self.party_sides);
-            let mut rows: [(u64, &str); 4] = [(side_a, roles.side_a.as_str()); 4];
+            let first = rng.pick(&self.party_sides);
+            let mut rows: [(u64, &str); 4] = [(first, roles.side.as_str()); 4];
             let mut count = 1;
             if rng.percent(70) {
-                let side_b = rng.pick(&self.party_sides);
-                if side_b != side_a {
-                    rows[count] = (side_b, roles.side_b.as_str());
+                let second = rng.pick(&self.party_sides);
+                if second != first {
+                    rows[count] = (second, roles.side.as_str());
                     count += 1;
                 }
             }

@@ -122,6 +122,8 @@ pub(super) struct Codes {
     pub(super) stances: Choice,
     pub(super) categories: Choice,
     pub(super) outcomes: Choice,
+    /// A claim about the losses of the one side it names.
+    pub(super) one_side: String,
 }
 
 pub(super) struct ActorKinds {
@@ -134,8 +136,7 @@ pub(super) struct ActorKinds {
 }
 
 pub(super) struct Roles {
-    pub(super) side_a: String,
-    pub(super) side_b: String,
+    pub(super) side: String,
     pub(super) mediator: String,
     pub(super) participant: String,
 }
@@ -249,8 +250,7 @@ impl Codes {
                 )?,
             ],
             roles: Roles {
-                side_a: v.code("roles", "side_a")?,
-                side_b: v.code("roles", "side_b")?,
+                side: v.code("roles", "side")?,
                 mediator: v.code("roles", "mediator")?,
                 participant: v.code("roles", "participant")?,
             },
@@ -300,6 +300,7 @@ impl Codes {
                     ("equipment_destroyed", 5),
                 ],
             )?,
+            one_side: v.code("casualty_scopes", "one_side")?,
         })
     }
 }
