@@ -49,6 +49,8 @@ fn base_files() -> BTreeMap<String, Vec<u8>> {
         "event_sources",
         "statements",
         "casualties",
+        "allegations",
+        "event_links",
     ]
     .into_iter()
     .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
