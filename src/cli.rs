@@ -69,6 +69,15 @@ conflictdb report actor-statements --param actor=lavrov --format json"
         after_long_help = "Example:\n  conflictdb query \"SELECT stance, count(*) FROM v_statements GROUP BY stance\""
     )]
     Query(QueryArgs),
+    /// List the datasets the database holds (where each was loaded from, when, and its rows per
+    /// table), or remove one.
+    #[command(
+        after_long_help = "Examples:\n  conflictdb datasets\n  conflictdb datasets remove my-data\n\n\
+Every row belongs to one dataset: the built-in data (`built-in`), or a seed directory, named
+after the directory unless `seed --dataset NAME` names it. Removing a dataset removes its rows,
+and is refused while rows of another dataset refer to them."
+    )]
+    Datasets(DatasetsArgs),
     /// Check the database: integrity, foreign keys, migrations, and the data rules.
     #[command(after_long_help = "Example:\n  conflictdb check")]
     Check,
@@ -97,6 +106,27 @@ pub struct MigrateArgs {
 pub struct SeedArgs {
     /// A directory of seed CSVs to load instead of the built-in data.
     pub dir: Option<PathBuf>,
+    /// The dataset the rows belong to (default: the directory's name; the built-in data's is
+    /// `built-in`).
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetsArgs {
+    #[command(subcommand)]
+    pub action: Option<DatasetsAction>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasetsAction {
+    /// Remove a dataset and every row of it.
+    Remove {
+        /// The dataset's name (see `conflictdb datasets`).
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -63,6 +63,7 @@
 mod bulk_insert;
 mod check;
 mod convert;
+mod datasets;
 mod diagnose;
 mod fresh;
 mod indexes;
@@ -96,7 +97,7 @@ use self::update::UpdateWriter;
 
 pub use self::diagnose::{QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
-pub use self::input::{Input, Rows, Source, BUILT_IN};
+pub use self::input::{Dataset, Input, Rows, Source, BUILT_IN};
 pub use self::write::write_seed_layout;
 
 /// Rows loaded per table, in load order.
@@ -132,6 +133,16 @@ pub fn seed_file(
     source: &dyn Source,
     progress: &mut dyn Progress,
 ) -> anyhow::Result<Counts> {
+    seed_file_as(db_path, source, &source.dataset(), progress)
+}
+
+/// [`seed_file`], the rows going to `dataset`.
+pub fn seed_file_as(
+    db_path: &Path,
+    source: &dyn Source,
+    dataset: &Dataset,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<Counts> {
     // Where a link leads counts: SQLite would create the file there.
     if let Some(dir) = new_file::link_target(db_path)
         .parent()
@@ -146,12 +157,14 @@ pub fn seed_file(
     let fresh = if db_path.exists() {
         None
     } else {
-        new_file::build_fresh(db_path, source, progress)?
+        new_file::build_fresh(db_path, source, dataset, progress)?
     };
     match fresh {
         Some(counts) => Ok(counts),
         // The file exists, or another seed created it while this one was building: load into it.
-        None => update_file(db_path, source, progress).map_err(|e| explain_busy(e, db_path)),
+        None => {
+            update_file(db_path, source, dataset, progress).map_err(|e| explain_busy(e, db_path))
+        }
     }
 }
 
@@ -174,14 +187,28 @@ pub fn load_with(
     mode: Mode,
     progress: &mut dyn Progress,
 ) -> Result<Counts, SeedError> {
+    load_dataset(conn, source, &source.dataset(), mode, progress)
+}
+
+/// [`load_with`], the rows going to `dataset`, which is recorded (created, or its provenance
+/// brought up to date) with the files it was loaded from.
+pub fn load_dataset(
+    conn: &mut Connection,
+    source: &dyn Source,
+    dataset: &Dataset,
+    mode: Mode,
+    progress: &mut dyn Progress,
+) -> Result<Counts, SeedError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let dataset_id = datasets::register(&tx, dataset)?;
     let counts = match mode {
         Mode::Fresh => {
             // The indexes are dropped, and built again once the rows are in.
             let indexes = drop_indexes(&tx)?;
             let mut known = KnownKeys::default();
             let reading = FreshRead::new(&mut known);
-            let counts = run(&tx, source, reading, FreshWriter::new(&tx), progress)?;
+            let writing = FreshWriter::new(&tx, dataset_id);
+            let counts = run(&tx, source, reading, writing, progress)?;
             // The key maps are done with.
             drop(known);
             build_indexes(&tx, source, &indexes, progress)?;
@@ -189,10 +216,11 @@ pub fn load_with(
         }
         Mode::Update => {
             let mut known = KnownKeys::default();
-            let writing = UpdateWriter::new(&tx, &mut known);
+            let writing = UpdateWriter::new(&tx, &mut known, dataset_id);
             run(&tx, source, (), writing, progress)?
         }
     };
+    datasets::record_files(&tx, source, dataset_id, &counts)?;
     // Derived from the parents, whichever rows this load changed.
     chains::store_roots(&tx)?;
     tx.commit()?;
@@ -204,12 +232,15 @@ pub fn load_with(
 fn update_file(
     db_path: &Path,
     source: &dyn Source,
+    dataset: &Dataset,
     progress: &mut dyn Progress,
 ) -> anyhow::Result<Counts> {
     let existed = db_path.exists();
     let loaded = db::open_for_write(db_path).and_then(|mut conn| {
-        Ok(load_with(&mut conn, source, Mode::Update, progress)
-            .map_err(|e| e.in_database(db_path))?)
+        Ok(
+            load_dataset(&mut conn, source, dataset, Mode::Update, progress)
+                .map_err(|e| e.in_database(db_path))?,
+        )
     });
     if loaded.is_err() && !existed {
         db::remove(db_path);

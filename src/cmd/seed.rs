@@ -18,18 +18,65 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
                     dir.display()
                 );
             }
+            check_file_names(dir)?;
             Input::Dir(dir.clone())
         }
         None => Input::BuiltIn,
     };
     let mut progress = Bar::new();
-    let counts = seed::seed_file(db_path, &input, &mut progress)?;
+    let mut dataset = seed::Source::dataset(&input);
+    if let Some(name) = &args.dataset {
+        if args.dir.is_none() {
+            anyhow::bail!(
+                "--dataset names the dataset of a seed directory; the built-in data is always {:?}",
+                seed::Dataset::BUILT_IN
+            );
+        }
+        if name.is_empty() {
+            anyhow::bail!("--dataset needs a name");
+        }
+        dataset.name = name.clone();
+    }
+    let counts = seed::seed_file_as(db_path, &input, &dataset, &mut progress)?;
     progress.finish();
     let mut err = std::io::stderr().lock();
     let width = counts.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
     writeln!(err, "conflictdb: seeded {}", db_path.display())?;
     for (name, rows) in counts {
         writeln!(err, "  {name:<width$}  {rows:>9}")?;
+    }
+    Ok(())
+}
+
+/// Refuses a CSV file named after no table (`event.csv`): a directory may leave a table's file
+/// out, which means no rows of it, so a misspelt name would otherwise load nothing unnoticed. A
+/// directory without any seed file is refused too.
+fn check_file_names(dir: &Path) -> Result<()> {
+    let tables: Vec<String> = crate::schema::TABLES
+        .iter()
+        .map(|t| t.file_name())
+        .collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in &names {
+        if name.to_ascii_lowercase().ends_with(".csv") && !tables.contains(name) {
+            let hint = crate::suggest::closest(name, tables.iter().cloned())
+                .map_or_else(String::new, |t| format!(" (did you mean {t}?)"));
+            anyhow::bail!(
+                "{}: is the file of no table{hint}; a seed directory holds a CSV named after each table it has rows of",
+                dir.join(name).display()
+            );
+        }
+    }
+    if !names.iter().any(|n| tables.contains(n)) {
+        anyhow::bail!(
+            "seed directory {} holds no seed file (such as events.csv)",
+            dir.display()
+        );
     }
     Ok(())
 }

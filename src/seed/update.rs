@@ -21,6 +21,8 @@ use crate::schema::{Identity, Table};
 pub(super) struct UpdateWriter<'c, 'k> {
     conn: &'c Connection,
     checker: Checker<'k>,
+    /// The id of the dataset the rows go to.
+    dataset: i64,
 }
 
 /// One file's rows going into the database.
@@ -40,10 +42,15 @@ pub(super) struct UpdateFile<'c, 's> {
 }
 
 impl<'c, 'k> UpdateWriter<'c, 'k> {
-    pub(super) fn new(conn: &'c Connection, known: &'k mut KnownKeys) -> UpdateWriter<'c, 'k> {
+    pub(super) fn new(
+        conn: &'c Connection,
+        known: &'k mut KnownKeys,
+        dataset: i64,
+    ) -> UpdateWriter<'c, 'k> {
         UpdateWriter {
             conn,
             checker: Checker::new(known),
+            dataset,
         }
     }
 }
@@ -87,7 +94,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
 
     /// Checks and converts each row, then inserts it or updates the row with its identity.
     fn rows(&mut self, file: &mut UpdateFile<'c, 's>, batch: &Batch) -> Result<(), SeedError> {
-        let conn = self.conn;
+        let (conn, dataset) = (self.conn, self.dataset);
         let table = file.layout.table;
         for record in &batch.records[..batch.filled] {
             file.values.clear();
@@ -101,7 +108,8 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                     &mut file.values,
                     &mut file.arena,
                     |values, arena, _| {
-                        store(upsert, layout, seen_ids, seen_rows, record, values, arena)
+                        let row = (record, values, arena);
+                        store(conn, upsert, layout, dataset, seen_ids, seen_rows, row)
                     },
                     |other| key_of_id(conn, table, other),
                 )
@@ -128,29 +136,33 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
 /// Inserts or updates one checked row, and gives its id (0 for a row without one); a row this
 /// file gave already is a duplicate.
 fn store(
+    conn: &Connection,
     upsert: &mut rusqlite::Statement,
     layout: &Layout,
+    dataset: i64,
     seen_ids: &mut IdSet,
     seen_rows: &mut HashSet<u64, ByHash>,
-    record: &csv::StringRecord,
-    values: &[Converted],
-    arena: &str,
+    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
 ) -> Result<i64, SeedError> {
     let (table, file) = (layout.table, layout.origin.name());
     let line = record.position().map_or(0, |p| p.line());
     bind(upsert, values, record, arena)?;
+    upsert.raw_bind_parameter(values.len() + 1, dataset)?;
     if table.identity == Identity::Key {
         // The id of the row inserted or updated: a row of this file updated again is a key
-        // given twice.
+        // given twice. No row written: the key is another dataset's.
         if table.is_vocabulary {
-            upsert.raw_execute().map_err(|e| refused(file, line, e))?;
+            let written = upsert.raw_execute().map_err(|e| refused(file, line, e))?;
+            if written == 0 && !same_code_elsewhere(conn, layout, (record, values, arena))? {
+                return Err(owned_elsewhere(conn, layout, record)?);
+            }
             return Ok(0);
         }
         let mut returned = upsert.raw_query();
-        let row = returned
-            .next()
-            .map_err(|e| refused(file, line, e))?
-            .expect("RETURNING gives a row");
+        let Some(row) = returned.next().map_err(|e| refused(file, line, e))? else {
+            drop(returned);
+            return Err(owned_elsewhere(conn, layout, record)?);
+        };
         let id: i64 = row.get(0)?;
         if !seen_ids.insert(id) {
             return Err(layout.duplicate(record)?);
@@ -165,6 +177,65 @@ fn store(
         return Err(layout.duplicate(record)?);
     }
     Ok(0)
+}
+
+/// The refusal of a row whose key another dataset's row has: a key names one row in the whole
+/// database, so that a reference to it is never ambiguous.
+fn owned_elsewhere(
+    conn: &Connection,
+    layout: &Layout,
+    record: &csv::StringRecord,
+) -> Result<SeedError, SeedError> {
+    let table = layout.table;
+    let column = table
+        .columns
+        .iter()
+        .position(|c| c.value == crate::schema::Value::Key)
+        .expect("a keyed table has a key column");
+    let index = layout.positions[column].expect("the key column is required");
+    let key = &record[index];
+    let owner: String = conn.query_row(
+        &format!(
+            "SELECT datasets.name FROM {0} JOIN datasets ON datasets.id = {0}.dataset_id
+             WHERE {0}.{1} = ?1",
+            table.name,
+            table.key_column()
+        ),
+        [key],
+        |row| row.get(0),
+    )?;
+    let line = record.position().map_or(0, |p| p.line());
+    Ok(layout.refuse(
+        line,
+        index,
+        key.into(),
+        format!(
+            "is a key of dataset {owner:?}: a key names one row across datasets; refer to that row, or give this one a key of its own"
+        ),
+    ))
+}
+
+/// Whether another dataset has this vocabulary row exactly as given: a seed directory that holds
+/// copies of the built-in vocabularies loads over them, the codes staying the built-in data's.
+fn same_code_elsewhere(
+    conn: &Connection,
+    layout: &Layout,
+    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
+) -> Result<bool, SeedError> {
+    let columns = super::layout::stored_columns(layout.table);
+    let same: Vec<String> = (1..)
+        .zip(&columns)
+        .map(|(n, c)| format!("{c} IS ?{n}"))
+        .collect();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT count(*) FROM {} WHERE {}",
+        layout.table.name,
+        same.join(" AND ")
+    ))?;
+    bind(&mut stmt, values, record, arena)?;
+    let mut rows = stmt.raw_query();
+    let row = rows.next()?.expect("count(*) gives a row");
+    Ok(row.get::<_, i64>(0)? > 0)
 }
 
 /// Whether another line of the file has the identity of `record`.
