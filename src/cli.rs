@@ -110,6 +110,10 @@ pub struct SeedArgs {
     /// `built-in`).
     #[arg(long, value_name = "NAME")]
     pub dataset: Option<String>,
+    /// Let the seed remove more than half of a table's rows of the dataset (rows its files no
+    /// longer hold are removed; so many usually means a file emptied or cut short by mistake).
+    #[arg(long)]
+    pub allow_removals: bool,
 }
 
 #[derive(Debug, Args)]

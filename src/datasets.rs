@@ -55,34 +55,46 @@ pub fn row_label_sql(table: &Table, alias: &str) -> String {
 }
 
 /// Up to `limit` rows chosen by `outside` (an SQL condition on `t`, the referring row) that refer
-/// to a row of `target` chosen by `chosen` (a condition on `r`), each as `table 'key' (dataset
-/// 'name') refers to target 'key'`.
+/// to a row of `target` chosen by `chosen` (which gives the condition on the rows of the alias it
+/// is given), each as `table 'key' (dataset 'name') refers to target 'key'`. A row of `target`
+/// that is chosen itself is not counted as referring (it goes too).
 pub fn referring_rows(
     conn: &Connection,
     target: &Table,
-    chosen: &str,
+    chosen: &dyn Fn(&str) -> String,
     outside: &str,
     limit: usize,
 ) -> rusqlite::Result<Vec<String>> {
     let mut found = Vec::new();
     for table in TABLES {
-        for column in table.columns {
-            let on = match column.value {
-                Value::Ref(name) if name == target.name => format!("r.id = t.{}", column.db),
-                Value::Code(name) if name == target.name => format!("r.code = t.{}", column.db),
-                _ => continue,
+        // Every reference the schema declares, those the loader derives (an actor's root, a
+        // date's precision) too.
+        let references: Vec<(String, String)> = conn
+            .prepare(
+                "SELECT \"from\", coalesce(\"to\", 'id') FROM pragma_foreign_key_list(?1)
+                 WHERE \"table\" = ?2",
+            )?
+            .query_map([table.name, target.name], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (from, to) in references {
+            let itself = match table.name == target.name {
+                true => format!("NOT ({})", chosen("t")),
+                false => "1".to_string(),
             };
             let sql = format!(
                 "SELECT '{} ' || {} || ' (dataset ' || quote(d.name) || ') refers to {} ' || {}
-                 FROM {} AS t
-                 JOIN {} AS r ON {on} JOIN datasets AS d ON d.id = t.dataset_id
-                 WHERE ({chosen}) AND ({outside}) LIMIT {}",
+                 FROM {} AS t JOIN {} AS r ON r.{to} = t.{from}
+                 JOIN datasets AS d ON d.id = t.dataset_id
+                 WHERE ({}) AND ({outside}) AND {itself} LIMIT {}",
                 table.name,
                 row_label_sql(table, "t"),
                 target.name,
                 row_label_sql(target, "r"),
                 table.name,
                 target.name,
+                chosen("r"),
                 limit.saturating_sub(found.len())
             );
             let mut stmt = conn.prepare(&sql)?;
@@ -119,7 +131,7 @@ pub fn remove(conn: &mut Connection, name: &str) -> Result<Vec<(&'static str, us
     };
     let mut referring = Vec::new();
     for table in TABLES {
-        let chosen = format!("r.dataset_id = {id}");
+        let chosen = |alias: &str| format!("{alias}.dataset_id = {id}");
         let outside = format!("t.dataset_id <> {id}");
         referring.extend(referring_rows(&tx, table, &chosen, &outside, 4)?);
         if referring.len() >= 4 {

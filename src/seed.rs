@@ -72,6 +72,7 @@ mod input;
 #[doc(hidden)]
 pub mod key_map;
 mod layout;
+mod mirror;
 mod new_file;
 mod read;
 mod self_refs;
@@ -121,6 +122,8 @@ pub enum Mode {
 pub trait Progress {
     fn table(&mut self, _table: &str, _bytes: Option<u64>) {}
     fn advance(&mut self, _bytes: u64) {}
+    /// The rows of the dataset its files no longer held, removed, per table.
+    fn removed(&mut self, _removed: &[(&'static str, usize)]) {}
 }
 
 impl Progress for () {}
@@ -216,8 +219,14 @@ pub fn load_dataset(
         }
         Mode::Update => {
             let mut known = KnownKeys::default();
-            let writing = UpdateWriter::new(&tx, &mut known, dataset_id);
-            run(&tx, source, (), writing, progress)?
+            let mut removals = Vec::new();
+            let writing = UpdateWriter::new(&tx, &mut known, dataset_id, &mut removals);
+            let counts = run(&tx, source, (), writing, progress)?;
+            drop(known);
+            let removed =
+                mirror::remove_rows_not_seen(&tx, removals, &dataset.name, dataset.allow_removals)?;
+            progress.removed(&removed);
+            counts
         }
     };
     datasets::record_files(&tx, source, dataset_id, &counts)?;

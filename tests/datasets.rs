@@ -177,7 +177,7 @@ fn a_dataset_others_refer_to_is_not_removed_and_one_nothing_refers_to_is_removed
     let err = env.fails(&["datasets", "remove", "built-in"]);
     assert_eq!(
         err,
-        "conflictdb: cannot remove dataset \"built-in\": rows of other datasets refer to its rows: statements 'my-1' (dataset 'mine') refers to stances 'none', statements 'my-1' (dataset 'mine') refers to date_bases 'stated', statements 'my-1' (dataset 'mine') refers to statement_kinds 'announce', ...; remove or change them first\n"
+        "conflictdb: cannot remove dataset \"built-in\": rows of other datasets refer to its rows: statements 'my-1' (dataset 'mine') refers to date_precisions 'day', statements 'my-1' (dataset 'mine') refers to stances 'none', statements 'my-1' (dataset 'mine') refers to date_bases 'stated', ...; remove or change them first\n"
     );
     assert_eq!(fs::read(env.db()).unwrap(), before);
 
@@ -197,4 +197,118 @@ fn a_dataset_others_refer_to_is_not_removed_and_one_nothing_refers_to_is_removed
         err,
         "conflictdb: no dataset is named \"mine\"; the datasets are 'built-in'\n"
     );
+}
+
+/// Statements of `lavrov` with these keys, as statements.csv rows.
+fn statements_of(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|key| {
+            format!("{key},lavrov,2020-10-10,announce,none,Said {key}.,src-allegretti-2020\n")
+        })
+        .collect()
+}
+
+fn keys_of(env: &Env, dataset: &str) -> Vec<Vec<String>> {
+    env.query(&format!(
+        "SELECT statements.key FROM statements JOIN datasets ON datasets.id = statements.dataset_id
+         WHERE datasets.name = '{dataset}' ORDER BY statements.key"
+    ))
+}
+
+#[test]
+fn a_row_deleted_from_its_file_disappears_on_reseed_and_other_datasets_keep_theirs() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let built_in = env.query("SELECT count(*) FROM statements WHERE dataset_id = 1");
+    let mine = statements_alone(&env, "mine", &statements_of(&["my-1", "my-2", "my-3"]));
+    let theirs = statements_alone(&env, "theirs", &statements_of(&["their-1"]));
+    env.ok(&["seed", mine.to_str().unwrap()]);
+    env.ok(&["seed", theirs.to_str().unwrap()]);
+    fs::write(
+        mine.join("statements.csv"),
+        format!(
+            "key,speaker,said_on,kind,stance,summary,source\n{}",
+            statements_of(&["my-1", "my-3"])
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = env.run(&["seed", mine.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.ends_with("conflictdb: removed the rows no longer in the files: statements 1\n"),
+        "{err}"
+    );
+    assert_eq!(keys_of(&env, "mine"), [["my-1"], ["my-3"]]);
+    assert_eq!(keys_of(&env, "theirs"), [["their-1"]]);
+    assert_eq!(
+        env.query("SELECT count(*) FROM statements WHERE dataset_id = 1"),
+        built_in
+    );
+    // Seeding the built-in data again leaves the directories' rows alone.
+    env.ok(&["seed"]);
+    assert_eq!(keys_of(&env, "mine"), [["my-1"], ["my-3"]]);
+    assert_eq!(keys_of(&env, "theirs"), [["their-1"]]);
+}
+
+#[test]
+fn a_row_another_dataset_refers_to_is_not_removed_and_the_refusal_names_the_rows() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let mine = statements_alone(&env, "mine", &statements_of(&["my-1"]));
+    fs::write(
+        mine.join("actors.csv"),
+        "key,name,kind\nme,Me,person\nalso-me,Also me,person\n",
+    )
+    .unwrap();
+    env.ok(&["seed", mine.to_str().unwrap()]);
+    let theirs = statements_alone(
+        &env,
+        "theirs",
+        "their-1,me,2020-10-10,announce,none,Said.,src-allegretti-2020\n",
+    );
+    env.ok(&["seed", theirs.to_str().unwrap()]);
+    fs::write(
+        mine.join("actors.csv"),
+        "key,name,kind\nalso-me,Also me,person\n",
+    )
+    .unwrap();
+    let before = fs::read(env.db()).unwrap();
+    let err = env.fails(&["seed", mine.to_str().unwrap()]);
+    assert_eq!(
+        err,
+        format!(
+            "conflictdb: {}/actors.csv: cannot remove the rows no longer in the file while other rows refer to them: statements 'their-1' (dataset 'theirs') refers to actors 'me'\n",
+            mine.display()
+        )
+    );
+    assert_eq!(fs::read(env.db()).unwrap(), before);
+}
+
+#[test]
+fn a_reseed_that_would_remove_most_of_a_table_is_refused_unless_allowed() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let mine = statements_alone(&env, "mine", &statements_of(&["my-1", "my-2", "my-3"]));
+    env.ok(&["seed", mine.to_str().unwrap()]);
+    // Cut short: one row of three left.
+    fs::write(
+        mine.join("statements.csv"),
+        format!(
+            "key,speaker,said_on,kind,stance,summary,source\n{}",
+            statements_of(&["my-1"])
+        ),
+    )
+    .unwrap();
+    let before = fs::read(env.db()).unwrap();
+    let err = env.fails(&["seed", mine.to_str().unwrap()]);
+    assert_eq!(
+        err,
+        format!(
+            "conflictdb: {}/statements.csv: would remove 2 of the 3 rows of statements in dataset \"mine\", more than half: is the file emptied or cut short? If the rows are meant to go, seed again with --allow-removals\n",
+            mine.display()
+        )
+    );
+    assert_eq!(fs::read(env.db()).unwrap(), before);
+    env.ok(&["seed", mine.to_str().unwrap(), "--allow-removals"]);
+    assert_eq!(keys_of(&env, "mine"), [["my-1"]]);
 }

@@ -412,7 +412,10 @@ fn sigterm_during_an_update_seed_leaves_the_database_as_it_was() {
     let big = env.synth(8000, 2, "big");
     env.ok(&["seed", &small]);
     let before = state(&env.db());
-    let child = spawn(&env, &["seed", &big, "--dataset", "small"]);
+    let child = spawn(
+        &env,
+        &["seed", &big, "--dataset", "small", "--allow-removals"],
+    );
     // The load writes its pages into the WAL as it goes, and commits once, at the end.
     wait_for("the update writing", || {
         fs::metadata(env.path("conflict.db-wal")).is_ok_and(|m| m.len() > 100_000)

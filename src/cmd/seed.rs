@@ -37,6 +37,7 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
         }
         dataset.name = name.clone();
     }
+    dataset.allow_removals = args.allow_removals;
     let counts = seed::seed_file_as(db_path, &input, &dataset, &mut progress)?;
     progress.finish();
     let mut err = std::io::stderr().lock();
@@ -44,6 +45,18 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
     writeln!(err, "conflictdb: seeded {}", db_path.display())?;
     for (name, rows) in counts {
         writeln!(err, "  {name:<width$}  {rows:>9}")?;
+    }
+    if !progress.1.is_empty() {
+        let removed: Vec<String> = progress
+            .1
+            .iter()
+            .map(|(table, rows)| format!("{table} {rows}"))
+            .collect();
+        writeln!(
+            err,
+            "conflictdb: removed the rows no longer in the files: {}",
+            removed.join(", ")
+        )?;
     }
     Ok(())
 }
@@ -81,15 +94,15 @@ fn check_file_names(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A progress bar on stderr, shown only when stderr is a terminal.
-struct Bar(Option<indicatif::ProgressBar>);
+/// A progress bar on stderr, shown only when stderr is a terminal; and the rows the load removed.
+struct Bar(Option<indicatif::ProgressBar>, Vec<(&'static str, usize)>);
 
 impl Bar {
     fn new() -> Bar {
-        Bar(output::progress_bar(
-            0,
-            "{msg:>16} [{bar:40}] {bytes}/{total_bytes} ({eta})",
-        ))
+        Bar(
+            output::progress_bar(0, "{msg:>16} [{bar:40}] {bytes}/{total_bytes} ({eta})"),
+            Vec::new(),
+        )
     }
 
     fn finish(&self) {
@@ -106,6 +119,10 @@ impl Progress for Bar {
             bar.set_length(bytes.unwrap_or(0));
             bar.set_position(0);
         }
+    }
+
+    fn removed(&mut self, removed: &[(&'static str, usize)]) {
+        self.1 = removed.to_vec();
     }
 
     fn advance(&mut self, bytes: u64) {

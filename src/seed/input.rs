@@ -38,6 +38,7 @@ pub trait Source: Sync {
             name: "import".to_string(),
             kind: "import",
             loaded_from: None,
+            allow_removals: false,
         }
     }
 }
@@ -49,6 +50,8 @@ pub struct Dataset {
     /// `built-in`, `directory` or `import` (see migrations/V5__datasets.sql).
     pub kind: &'static str,
     pub loaded_from: Option<String>,
+    /// Whether this load may remove more than half of a table's rows of the dataset.
+    pub allow_removals: bool,
 }
 
 impl Dataset {
@@ -60,6 +63,7 @@ impl Dataset {
             name: Dataset::BUILT_IN.to_string(),
             kind: "built-in",
             loaded_from: None,
+            allow_removals: false,
         }
     }
 }
@@ -130,12 +134,14 @@ impl Source for Input {
                     ),
                     kind: "directory",
                     loaded_from: Some(path.display().to_string()),
+                    allow_removals: false,
                 }
             }
             Input::Files(_) => Dataset {
                 name: "files".to_string(),
                 kind: "directory",
                 loaded_from: None,
+                allow_removals: false,
             },
         }
     }

@@ -10,6 +10,7 @@ use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
 use super::key_map::{ByHash, IdSet, KnownKeys};
 use super::layout::Layout;
+use super::mirror::{rows_not_seen, Removal, Seen};
 use super::read::Batch;
 use super::self_refs::set_self_refs;
 use super::sql::upsert_sql;
@@ -23,6 +24,8 @@ pub(super) struct UpdateWriter<'c, 'k> {
     checker: Checker<'k>,
     /// The id of the dataset the rows go to.
     dataset: i64,
+    /// The dataset's rows each file no longer holds, removed once every file is in.
+    removals: &'k mut Vec<Removal>,
 }
 
 /// One file's rows going into the database.
@@ -39,6 +42,8 @@ pub(super) struct UpdateFile<'c, 's> {
     seen_ids: IdSet,
     /// Hashes of the identities of the link rows seen in the file.
     seen_rows: HashSet<u64, ByHash>,
+    /// The vocabulary codes the file gives.
+    seen_codes: HashSet<String, super::key_map::FixedFoldHash>,
 }
 
 impl<'c, 'k> UpdateWriter<'c, 'k> {
@@ -46,11 +51,13 @@ impl<'c, 'k> UpdateWriter<'c, 'k> {
         conn: &'c Connection,
         known: &'k mut KnownKeys,
         dataset: i64,
+        removals: &'k mut Vec<Removal>,
     ) -> UpdateWriter<'c, 'k> {
         UpdateWriter {
             conn,
             checker: Checker::new(known),
             dataset,
+            removals,
         }
     }
 }
@@ -88,6 +95,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             arena: String::new(),
             seen_ids: IdSet::default(),
             seen_rows: HashSet::default(),
+            seen_codes: HashSet::default(),
             layout,
         })
     }
@@ -101,6 +109,10 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             file.arena.clear();
             let (layout, upsert) = (&file.layout, &mut file.upsert);
             let (seen_ids, seen_rows) = (&mut file.seen_ids, &mut file.seen_rows);
+            if table.is_vocabulary {
+                file.seen_codes
+                    .insert(record[key_field(layout)].to_string());
+            }
             self.checker
                 .row(
                     layout,
@@ -129,6 +141,14 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             .end_file(&file.layout)
             .map_err(|f| f.report(self.conn))?;
         set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
+        let seen = Seen {
+            ids: &file.seen_ids,
+            rows: &file.seen_rows,
+            codes: &file.seen_codes,
+        };
+        if let Some(removal) = rows_not_seen(self.conn, &file.layout, self.dataset, seen)? {
+            self.removals.push(removal);
+        }
         Ok(file.rows)
     }
 }
@@ -187,12 +207,7 @@ fn owned_elsewhere(
     record: &csv::StringRecord,
 ) -> Result<SeedError, SeedError> {
     let table = layout.table;
-    let column = table
-        .columns
-        .iter()
-        .position(|c| c.value == crate::schema::Value::Key)
-        .expect("a keyed table has a key column");
-    let index = layout.positions[column].expect("the key column is required");
+    let index = key_field(layout);
     let key = &record[index];
     let owner: String = conn.query_row(
         &format!(
@@ -244,6 +259,17 @@ fn is_repeated(layout: &Layout, record: &csv::StringRecord) -> Result<bool, Seed
     layout.origin.is_repeated(&names, &values)
 }
 
+/// The field of a keyed row's key.
+fn key_field(layout: &Layout) -> usize {
+    let column = layout
+        .table
+        .columns
+        .iter()
+        .position(|c| c.value == crate::schema::Value::Key)
+        .expect("a keyed table has a key column");
+    layout.positions[column].expect("the key column is required")
+}
+
 /// A hash of the values of a row's identity columns, as bound.
 fn identity_hash(
     layout: &Layout,
@@ -251,24 +277,38 @@ fn identity_hash(
     record: &csv::StringRecord,
     arena: &str,
 ) -> u64 {
-    use rusqlite::types::ValueRef;
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut hasher = foldhash::fast::FixedState::with_seed(0x6c69_6e6b).build_hasher();
+    let mut identity = Vec::with_capacity(layout.identity.len());
     let mut at = 0;
     for column in layout.table.columns {
         let width = column.db_columns().len();
         if layout.identity.contains(&column.db) {
-            for value in &values[at..at + width] {
-                match value.value(record, arena) {
-                    ValueRef::Null => 0u8.hash(&mut hasher),
-                    ValueRef::Integer(n) => (1u8, n).hash(&mut hasher),
-                    ValueRef::Real(x) => (2u8, x.to_bits()).hash(&mut hasher),
-                    ValueRef::Text(text) => (3u8, text).hash(&mut hasher),
-                    ValueRef::Blob(blob) => (4u8, blob).hash(&mut hasher),
-                }
-            }
+            identity.extend(
+                values[at..at + width]
+                    .iter()
+                    .map(|v| v.value(record, arena)),
+            );
         }
         at += width;
+    }
+    hash_values(identity)
+}
+
+/// A hash of a row's identity values, in the order of the table's columns: the same whether the
+/// values come from a file or from the database.
+pub(super) fn hash_values<'a>(
+    values: impl IntoIterator<Item = rusqlite::types::ValueRef<'a>>,
+) -> u64 {
+    use rusqlite::types::ValueRef;
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut hasher = foldhash::fast::FixedState::with_seed(0x6c69_6e6b).build_hasher();
+    for value in values {
+        match value {
+            ValueRef::Null => 0u8.hash(&mut hasher),
+            ValueRef::Integer(n) => (1u8, n).hash(&mut hasher),
+            ValueRef::Real(x) => (2u8, x.to_bits()).hash(&mut hasher),
+            ValueRef::Text(text) => (3u8, text).hash(&mut hasher),
+            ValueRef::Blob(blob) => (4u8, blob).hash(&mut hasher),
+        }
     }
     hasher.finish()
 }
