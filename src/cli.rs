@@ -114,6 +114,9 @@ pub struct SeedArgs {
     /// longer hold are removed; so many usually means a file emptied or cut short by mistake).
     #[arg(long)]
     pub allow_removals: bool,
+    /// Say what the seed would change, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -157,6 +157,9 @@ pub fn seed_file_as(
             dir.display()
         );
     }
+    if dataset.dry_run {
+        return dry_run(db_path, source, dataset, progress);
+    }
     let fresh = if db_path.exists() {
         None
     } else {
@@ -169,6 +172,30 @@ pub fn seed_file_as(
             update_file(db_path, source, dataset, progress).map_err(|e| explain_busy(e, db_path))
         }
     }
+}
+
+/// A load whose transaction is rolled back, to see what it would change: into a copy of nothing
+/// (an in-memory database) when the file does not exist, and otherwise in the file with SQLite
+/// keeping every page it changes in memory (`cache_spill` off), so that not a byte reaches the
+/// file or its journal.
+fn dry_run(
+    db_path: &Path,
+    source: &dyn Source,
+    dataset: &Dataset,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<Counts> {
+    let mut conn = if db_path.exists() {
+        db::open_for_write(db_path)?
+    } else {
+        let mut conn = Connection::open_in_memory()?;
+        db::migrate(&mut conn, db_path)?;
+        conn
+    };
+    conn.pragma_update(None, "cache_spill", false)?;
+    Ok(
+        load_dataset(&mut conn, source, dataset, Mode::Update, progress)
+            .map_err(|e| e.in_database(db_path))?,
+    )
 }
 
 /// Loads every table from `source` into `conn` in one transaction. On any error nothing is
@@ -232,6 +259,11 @@ pub fn load_dataset(
     datasets::record_files(&tx, source, dataset_id, &counts)?;
     // Derived from the parents, whichever rows this load changed.
     chains::store_roots(&tx)?;
+    if dataset.dry_run {
+        // Rolled back: nothing reaches the file (see `seed_file_as`).
+        tx.rollback()?;
+        return Ok(counts);
+    }
     tx.commit()?;
     Ok(counts)
 }

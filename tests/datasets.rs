@@ -312,3 +312,51 @@ fn a_reseed_that_would_remove_most_of_a_table_is_refused_unless_allowed() {
     env.ok(&["seed", mine.to_str().unwrap(), "--allow-removals"]);
     assert_eq!(keys_of(&env, "mine"), [["my-1"]]);
 }
+
+#[test]
+fn a_dry_run_says_what_it_would_remove_and_writes_nothing() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let mine = statements_alone(&env, "mine", &statements_of(&["my-1", "my-2", "my-3"]));
+    env.ok(&["seed", mine.to_str().unwrap()]);
+    fs::write(
+        mine.join("statements.csv"),
+        format!(
+            "key,speaker,said_on,kind,stance,summary,source\n{}",
+            statements_of(&["my-1", "my-3", "my-4"])
+        ),
+    )
+    .unwrap();
+    let files = |env: &Env| {
+        ["conflict.db", "conflict.db-wal"].map(|name| fs::read(env.path(name)).unwrap_or_default())
+    };
+    let before = files(&env);
+    let (code, out, err) = env.run(&["seed", mine.to_str().unwrap(), "--dry-run"]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(
+        err.starts_with("conflictdb: dry run: conflict.db is unchanged; seeding would load\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("conflictdb: would remove the rows no longer in the files: statements 1\n"),
+        "{err}"
+    );
+    assert!(
+        files(&env) == before,
+        "the dry run changed the database's files"
+    );
+    assert_eq!(keys_of(&env, "mine"), [["my-1"], ["my-2"], ["my-3"]]);
+    // Into a file that does not exist: none is made.
+    let whole = env.seed_dir("whole", None);
+    let (code, _, err) = env.run(&[
+        "--db",
+        "new.db",
+        "seed",
+        whole.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!env.path("new.db").exists());
+    env.ok(&["seed", mine.to_str().unwrap()]);
+    assert_eq!(keys_of(&env, "mine"), [["my-1"], ["my-3"], ["my-4"]]);
+}

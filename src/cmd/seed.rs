@@ -38,11 +38,19 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
         dataset.name = name.clone();
     }
     dataset.allow_removals = args.allow_removals;
+    dataset.dry_run = args.dry_run;
     let counts = seed::seed_file_as(db_path, &input, &dataset, &mut progress)?;
     progress.finish();
     let mut err = std::io::stderr().lock();
     let width = counts.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
-    writeln!(err, "conflictdb: seeded {}", db_path.display())?;
+    match args.dry_run {
+        true => writeln!(
+            err,
+            "conflictdb: dry run: {} is unchanged; seeding would load",
+            db_path.display()
+        )?,
+        false => writeln!(err, "conflictdb: seeded {}", db_path.display())?,
+    }
     for (name, rows) in counts {
         writeln!(err, "  {name:<width$}  {rows:>9}")?;
     }
@@ -52,9 +60,14 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
             .iter()
             .map(|(table, rows)| format!("{table} {rows}"))
             .collect();
+        let verb = if args.dry_run {
+            "would remove"
+        } else {
+            "removed"
+        };
         writeln!(
             err,
-            "conflictdb: removed the rows no longer in the files: {}",
+            "conflictdb: {verb} the rows no longer in the files: {}",
             removed.join(", ")
         )?;
     }

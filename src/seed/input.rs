@@ -39,6 +39,7 @@ pub trait Source: Sync {
             kind: "import",
             loaded_from: None,
             allow_removals: false,
+            dry_run: false,
         }
     }
 }
@@ -52,6 +53,8 @@ pub struct Dataset {
     pub loaded_from: Option<String>,
     /// Whether this load may remove more than half of a table's rows of the dataset.
     pub allow_removals: bool,
+    /// Whether the load only says what it would change, and writes nothing.
+    pub dry_run: bool,
 }
 
 impl Dataset {
@@ -64,6 +67,7 @@ impl Dataset {
             kind: "built-in",
             loaded_from: None,
             allow_removals: false,
+            dry_run: false,
         }
     }
 }
@@ -135,6 +139,7 @@ impl Source for Input {
                     kind: "directory",
                     loaded_from: Some(path.display().to_string()),
                     allow_removals: false,
+                    dry_run: false,
                 }
             }
             Input::Files(_) => Dataset {
@@ -142,6 +147,7 @@ impl Source for Input {
                 kind: "directory",
                 loaded_from: None,
                 allow_removals: false,
+                dry_run: false,
             },
         }
     }
