@@ -43,10 +43,12 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Create the database if needed and load a seed directory into it (the built-in data by default).
     #[command(
-        after_long_help = "Examples:\n  conflictdb seed\n  conflictdb seed my-data/ --db my.db\n\n\
-A seed directory holds one CSV per table (see seed/ in the repository). Rows refer to each other by key;
-rows whose key is already in the database are updated, so seeding twice leaves the same database.
-Everything loads in one transaction: on any error nothing is written."
+        after_long_help = "Examples:\n  conflictdb seed\n  conflictdb seed my-data/ --db my.db\n  conflictdb seed my-data/ --dry-run\n\n\
+A seed directory holds one CSV per table it has rows of (see seed/ in the repository); its rows are a
+dataset, named after the directory unless --dataset names it, and refer by key to rows of any dataset.
+Seeding a dataset again makes its rows what the files say: rows whose key is stored are updated, rows
+the files no longer hold are removed (more than half of a table's only with --allow-removals), and
+other datasets are left alone. Everything loads in one transaction: on any error nothing is written."
     )]
     Seed(SeedArgs),
     /// List the named reports with their parameters.
