@@ -99,6 +99,7 @@ use self::update::UpdateWriter;
 pub use self::diagnose::{QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
 pub use self::input::{Dataset, Input, Rows, Source, BUILT_IN};
+pub use self::update::TableChanges;
 pub use self::write::write_seed_layout;
 
 /// Rows loaded per table, in load order.
@@ -122,8 +123,8 @@ pub enum Mode {
 pub trait Progress {
     fn table(&mut self, _table: &str, _bytes: Option<u64>) {}
     fn advance(&mut self, _bytes: u64) {}
-    /// The rows of the dataset its files no longer held, removed, per table.
-    fn removed(&mut self, _removed: &[(&'static str, usize)]) {}
+    /// What an update did to the dataset's rows, per table.
+    fn changes(&mut self, _changes: &[TableChanges]) {}
 }
 
 impl Progress for () {}
@@ -246,13 +247,13 @@ pub fn load_dataset(
         }
         Mode::Update => {
             let mut known = KnownKeys::default();
-            let mut removals = Vec::new();
-            let writing = UpdateWriter::new(&tx, &mut known, dataset_id, &mut removals);
+            let (mut removals, mut changes) = (Vec::new(), Vec::new());
+            let sinks = (&mut removals, &mut changes);
+            let writing = UpdateWriter::new(&tx, &mut known, dataset_id, sinks);
             let counts = run(&tx, source, (), writing, progress)?;
             drop(known);
-            let removed =
-                mirror::remove_rows_not_seen(&tx, removals, &dataset.name, dataset.allow_removals)?;
-            progress.removed(&removed);
+            mirror::remove_rows_not_seen(&tx, removals, &dataset.name, dataset.allow_removals)?;
+            progress.changes(&changes);
             counts
         }
     };

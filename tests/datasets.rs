@@ -235,7 +235,11 @@ fn a_row_deleted_from_its_file_disappears_on_reseed_and_other_datasets_keep_thei
     let (code, _, err) = env.run(&["seed", mine.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.ends_with("conflictdb: removed the rows no longer in the files: statements 1\n"),
+        err.ends_with(
+            "conflictdb: what the seed did to dataset \"mine\":\n\
+             \x20 table           added    changed    removed  unchanged\n\
+             \x20 statements          0          0          1          2\n"
+        ),
         "{err}"
     );
     assert_eq!(keys_of(&env, "mine"), [["my-1"], ["my-3"]]);
@@ -337,8 +341,13 @@ fn a_dry_run_says_what_it_would_remove_and_writes_nothing() {
         err.starts_with("conflictdb: dry run: conflict.db is unchanged; seeding would load\n"),
         "{err}"
     );
+    // my-2 goes, my-4 comes, my-1 and my-3 stay as they are.
     assert!(
-        err.ends_with("conflictdb: would remove the rows no longer in the files: statements 1\n"),
+        err.ends_with(
+            "conflictdb: what the seed would do to dataset \"mine\":\n\
+             \x20 table           added    changed    removed  unchanged\n\
+             \x20 statements          1          0          1          2\n"
+        ),
         "{err}"
     );
     assert!(

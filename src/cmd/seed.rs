@@ -54,22 +54,32 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
     for (name, rows) in counts {
         writeln!(err, "  {name:<width$}  {rows:>9}")?;
     }
-    if !progress.1.is_empty() {
-        let removed: Vec<String> = progress
-            .1
-            .iter()
-            .map(|(table, rows)| format!("{table} {rows}"))
-            .collect();
-        let verb = if args.dry_run {
-            "would remove"
-        } else {
-            "removed"
-        };
+    // Into an existing database: what the seed did to the dataset's rows.
+    let changes: Vec<&seed::TableChanges> = progress
+        .1
+        .iter()
+        .filter(|c| c.added + c.changed + c.removed + c.unchanged > 0)
+        .collect();
+    if !changes.is_empty() {
+        let what = if args.dry_run { "would do" } else { "did" };
         writeln!(
             err,
-            "conflictdb: {verb} the rows no longer in the files: {}",
-            removed.join(", ")
+            "conflictdb: what the seed {what} to dataset {:?}:",
+            dataset.name
         )?;
+        let width = changes.iter().map(|c| c.table.len()).max().unwrap_or(0);
+        writeln!(
+            err,
+            "  {:<width$}  {:>9}  {:>9}  {:>9}  {:>9}",
+            "table", "added", "changed", "removed", "unchanged"
+        )?;
+        for c in changes {
+            writeln!(
+                err,
+                "  {:<width$}  {:>9}  {:>9}  {:>9}  {:>9}",
+                c.table, c.added, c.changed, c.removed, c.unchanged
+            )?;
+        }
     }
     Ok(())
 }
@@ -108,7 +118,7 @@ fn check_file_names(dir: &Path) -> Result<()> {
 }
 
 /// A progress bar on stderr, shown only when stderr is a terminal; and the rows the load removed.
-struct Bar(Option<indicatif::ProgressBar>, Vec<(&'static str, usize)>);
+struct Bar(Option<indicatif::ProgressBar>, Vec<seed::TableChanges>);
 
 impl Bar {
     fn new() -> Bar {
@@ -134,8 +144,8 @@ impl Progress for Bar {
         }
     }
 
-    fn removed(&mut self, removed: &[(&'static str, usize)]) {
-        self.1 = removed.to_vec();
+    fn changes(&mut self, changes: &[seed::TableChanges]) {
+        self.1 = changes.to_vec();
     }
 
     fn advance(&mut self, bytes: u64) {

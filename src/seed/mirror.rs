@@ -33,6 +33,12 @@ pub(super) struct Removal {
     before: usize,
 }
 
+impl Removal {
+    pub(super) fn len(&self) -> usize {
+        self.gone.len()
+    }
+}
+
 /// The table's primary key columns.
 fn primary_key(table: &Table) -> Vec<&'static str> {
     match table.identity {

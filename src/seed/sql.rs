@@ -52,13 +52,21 @@ pub(super) fn upsert_sql(table: &Table) -> String {
     // given twice in one file is caught by the loader itself.
     // A row of another dataset is not updated (and, keyed, returns no id): its key is that
     // dataset's, which the caller refuses.
+    // A row whose values are all as stored is not written either (and returns no id): seeding
+    // again costs no write for what did not change.
     let action = if updates.is_empty() {
         "NOTHING".to_string()
     } else {
+        let differs: Vec<String> = columns
+            .iter()
+            .filter(|c| !conflict.contains(c))
+            .map(|c| format!("{0}.{c} IS NOT excluded.{c}", table.name))
+            .collect();
         format!(
-            "UPDATE SET {} WHERE {}.{DATASET} = excluded.{DATASET}",
+            "UPDATE SET {} WHERE {}.{DATASET} = excluded.{DATASET} AND ({})",
             updates.join(", "),
-            table.name
+            table.name,
+            differs.join(" OR ")
         )
     };
     let returning = match table.identity {

@@ -26,6 +26,18 @@ pub(super) struct UpdateWriter<'c, 'k> {
     dataset: i64,
     /// The dataset's rows each file no longer holds, removed once every file is in.
     removals: &'k mut Vec<Removal>,
+    /// What seeding each file did.
+    changes: &'k mut Vec<TableChanges>,
+}
+
+/// What seeding one table's file did to the dataset's rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableChanges {
+    pub table: &'static str,
+    pub added: u64,
+    pub changed: u64,
+    pub removed: u64,
+    pub unchanged: u64,
 }
 
 /// One file's rows going into the database.
@@ -44,6 +56,19 @@ pub(super) struct UpdateFile<'c, 's> {
     seen_rows: HashSet<u64, ByHash>,
     /// The vocabulary codes the file gives.
     seen_codes: HashSet<String, super::key_map::FixedFoldHash>,
+    tally: Tally,
+}
+
+/// A file's rows by what seeding them did.
+#[derive(Default)]
+struct Tally {
+    added: u64,
+    changed: u64,
+    unchanged: u64,
+    /// The highest id before the file: a row given a higher one is new.
+    max_id: i64,
+    /// A vocabulary's codes before the file.
+    codes: HashSet<String, super::key_map::FixedFoldHash>,
 }
 
 impl<'c, 'k> UpdateWriter<'c, 'k> {
@@ -51,13 +76,14 @@ impl<'c, 'k> UpdateWriter<'c, 'k> {
         conn: &'c Connection,
         known: &'k mut KnownKeys,
         dataset: i64,
-        removals: &'k mut Vec<Removal>,
+        (removals, changes): (&'k mut Vec<Removal>, &'k mut Vec<TableChanges>),
     ) -> UpdateWriter<'c, 'k> {
         UpdateWriter {
             conn,
             checker: Checker::new(known),
             dataset,
             removals,
+            changes,
         }
     }
 }
@@ -86,6 +112,10 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                 codes.insert(code?);
             }
         }
+        let codes = match table.is_vocabulary {
+            true => known.codes.get(table.name).cloned().unwrap_or_default(),
+            false => HashSet::default(),
+        };
         self.checker.start_file(table);
         Ok(UpdateFile {
             upsert: conn.prepare(&upsert_sql(table))?,
@@ -96,6 +126,18 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             seen_ids: IdSet::default(),
             seen_rows: HashSet::default(),
             seen_codes: HashSet::default(),
+            tally: Tally {
+                max_id: match table.identity == Identity::Key && !table.is_vocabulary {
+                    true => conn.query_row(
+                        &format!("SELECT coalesce(max(id), 0) FROM {}", table.name),
+                        [],
+                        |row| row.get(0),
+                    )?,
+                    false => 0,
+                },
+                codes,
+                ..Tally::default()
+            },
             layout,
         })
     }
@@ -109,6 +151,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             file.arena.clear();
             let (layout, upsert) = (&file.layout, &mut file.upsert);
             let (seen_ids, seen_rows) = (&mut file.seen_ids, &mut file.seen_rows);
+            let tally = &mut file.tally;
             if table.is_vocabulary {
                 file.seen_codes
                     .insert(record[key_field(layout)].to_string());
@@ -121,7 +164,8 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                     &mut file.arena,
                     |values, arena, _| {
                         let row = (record, values, arena);
-                        store(conn, upsert, layout, dataset, seen_ids, seen_rows, row)
+                        let seen = (seen_ids, seen_rows, tally);
+                        store(conn, upsert, layout, dataset, seen, row)
                     },
                     |other| key_of_id(conn, table, other),
                 )
@@ -146,7 +190,15 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             rows: &file.seen_rows,
             codes: &file.seen_codes,
         };
-        if let Some(removal) = rows_not_seen(self.conn, &file.layout, self.dataset, seen)? {
+        let removal = rows_not_seen(self.conn, &file.layout, self.dataset, seen)?;
+        self.changes.push(TableChanges {
+            table: file.layout.table.name,
+            added: file.tally.added,
+            changed: file.tally.changed,
+            removed: removal.as_ref().map_or(0, |r| r.len() as u64),
+            unchanged: file.tally.unchanged,
+        });
+        if let Some(removal) = removal {
             self.removals.push(removal);
         }
         Ok(file.rows)
@@ -160,8 +212,7 @@ fn store(
     upsert: &mut rusqlite::Statement,
     layout: &Layout,
     dataset: i64,
-    seen_ids: &mut IdSet,
-    seen_rows: &mut HashSet<u64, ByHash>,
+    (seen_ids, seen_rows, tally): (&mut IdSet, &mut HashSet<u64, ByHash>, &mut Tally),
     (record, values, arena): (&csv::StringRecord, &[Converted], &str),
 ) -> Result<i64, SeedError> {
     let (table, file) = (layout.table, layout.origin.name());
@@ -173,23 +224,48 @@ fn store(
         // given twice. No row written: the key is another dataset's.
         if table.is_vocabulary {
             let written = upsert.raw_execute().map_err(|e| refused(file, line, e))?;
-            if written == 0 && !same_code_elsewhere(conn, layout, (record, values, arena))? {
-                return Err(owned_elsewhere(conn, layout, record)?);
+            match written {
+                0 if owner(conn, layout, record)? == dataset
+                    || same_code_elsewhere(conn, layout, (record, values, arena))? =>
+                {
+                    tally.unchanged += 1
+                }
+                0 => return Err(owned_elsewhere(conn, layout, record)?),
+                _ if tally.codes.contains(&record[key_field(layout)]) => tally.changed += 1,
+                _ => tally.added += 1,
             }
             return Ok(0);
         }
         let mut returned = upsert.raw_query();
-        let Some(row) = returned.next().map_err(|e| refused(file, line, e))? else {
-            drop(returned);
-            return Err(owned_elsewhere(conn, layout, record)?);
+        let id: i64 = match returned.next().map_err(|e| refused(file, line, e))? {
+            Some(row) => {
+                let id = row.get(0)?;
+                match id > tally.max_id {
+                    true => tally.added += 1,
+                    false => tally.changed += 1,
+                }
+                id
+            }
+            // Nothing written: the row is stored as given, or the key is another dataset's.
+            None => {
+                drop(returned);
+                let (id, owner) = stored(conn, layout, record)?;
+                if owner != dataset {
+                    return Err(owned_elsewhere(conn, layout, record)?);
+                }
+                tally.unchanged += 1;
+                id
+            }
         };
-        let id: i64 = row.get(0)?;
         if !seen_ids.insert(id) {
             return Err(layout.duplicate(record)?);
         }
         return Ok(id);
     }
-    upsert.raw_execute().map_err(|e| refused(file, line, e))?;
+    match upsert.raw_execute().map_err(|e| refused(file, line, e))? {
+        0 => tally.unchanged += 1,
+        _ => tally.added += 1,
+    }
     // A link row given twice in the file: its identity's hash seen before, and the file read
     // again to be sure (two identities may share a hash).
     let hash = identity_hash(layout, values, record, arena);
@@ -197,6 +273,34 @@ fn store(
         return Err(layout.duplicate(record)?);
     }
     Ok(0)
+}
+
+/// The id and dataset of the stored row with the key of `record`.
+fn stored(
+    conn: &Connection,
+    layout: &Layout,
+    record: &csv::StringRecord,
+) -> Result<(i64, i64), SeedError> {
+    let table = layout.table;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, dataset_id FROM {} WHERE {} = ?1",
+        table.name,
+        table.key_column()
+    ))?;
+    Ok(stmt.query_row([&record[key_field(layout)]], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?)
+}
+
+/// The dataset of the stored vocabulary row with the code of `record`.
+fn owner(conn: &Connection, layout: &Layout, record: &csv::StringRecord) -> Result<i64, SeedError> {
+    let table = layout.table;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT dataset_id FROM {} WHERE {} = ?1",
+        table.name,
+        table.key_column()
+    ))?;
+    Ok(stmt.query_row([&record[key_field(layout)]], |row| row.get(0))?)
 }
 
 /// The refusal of a row whose key another dataset's row has: a key names one row in the whole
