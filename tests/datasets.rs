@@ -224,11 +224,13 @@ fn a_row_deleted_from_its_file_disappears_on_reseed_and_other_datasets_keep_thei
     let theirs = statements_alone(&env, "theirs", &statements_of(&["their-1"]));
     env.ok(&["seed", mine.to_str().unwrap()]);
     env.ok(&["seed", theirs.to_str().unwrap()]);
+    // my-2 deleted, my-3 edited.
     fs::write(
         mine.join("statements.csv"),
         format!(
-            "key,speaker,said_on,kind,stance,summary,source\n{}",
-            statements_of(&["my-1", "my-3"])
+            "key,speaker,said_on,kind,stance,summary,source\n{}{}",
+            statements_of(&["my-1"]),
+            "my-3,lavrov,2020-10-10,announce,none,Said my-3 again.,src-allegretti-2020\n"
         ),
     )
     .unwrap();
@@ -238,11 +240,15 @@ fn a_row_deleted_from_its_file_disappears_on_reseed_and_other_datasets_keep_thei
         err.ends_with(
             "conflictdb: what the seed did to dataset \"mine\":\n\
              \x20 table           added    changed    removed  unchanged\n\
-             \x20 statements          0          0          1          2\n"
+             \x20 statements          0          1          1          1\n"
         ),
         "{err}"
     );
     assert_eq!(keys_of(&env, "mine"), [["my-1"], ["my-3"]]);
+    assert_eq!(
+        env.query("SELECT summary FROM statements WHERE key = 'my-3'"),
+        [["Said my-3 again."]]
+    );
     assert_eq!(keys_of(&env, "theirs"), [["their-1"]]);
     assert_eq!(
         env.query("SELECT count(*) FROM statements WHERE dataset_id = 1"),
