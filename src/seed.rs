@@ -99,7 +99,7 @@ use self::update::UpdateWriter;
 pub use self::diagnose::{QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
 pub use self::input::{Dataset, Input, Rows, Source, BUILT_IN};
-pub use self::update::TableChanges;
+pub use self::update::{Change, TableChanges};
 pub use self::write::write_seed_layout;
 
 /// Rows loaded per table, in load order.

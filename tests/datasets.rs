@@ -324,7 +324,7 @@ fn a_reseed_that_would_remove_most_of_a_table_is_refused_unless_allowed() {
 }
 
 #[test]
-fn a_dry_run_says_what_it_would_remove_and_writes_nothing() {
+fn a_dry_run_says_what_it_would_change_naming_the_first_rows_and_writes_nothing() {
     let env = Env::new();
     env.ok(&["seed"]);
     let mine = statements_alone(&env, "mine", &statements_of(&["my-1", "my-2", "my-3"]));
@@ -352,7 +352,8 @@ fn a_dry_run_says_what_it_would_remove_and_writes_nothing() {
         err.ends_with(
             "conflictdb: what the seed would do to dataset \"mine\":\n\
              \x20 table           added    changed    removed  unchanged\n\
-             \x20 statements          1          0          1          2\n"
+             \x20 statements          1          0          1          2\n\
+             \x20 statements: added 'my-4'; removed 'my-2'\n"
         ),
         "{err}"
     );

@@ -73,12 +73,34 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
             "  {:<width$}  {:>9}  {:>9}  {:>9}  {:>9}",
             "table", "added", "changed", "removed", "unchanged"
         )?;
-        for c in changes {
+        for c in &changes {
             writeln!(
                 err,
                 "  {:<width$}  {:>9}  {:>9}  {:>9}  {:>9}",
                 c.table, c.added, c.changed, c.removed, c.unchanged
             )?;
+        }
+        // A dry run names the first rows of each kind of change too.
+        if args.dry_run {
+            for c in changes.iter().filter(|c| !c.examples.is_empty()) {
+                let named: Vec<String> = [
+                    (seed::Change::Added, "added"),
+                    (seed::Change::Changed, "changed"),
+                    (seed::Change::Removed, "removed"),
+                ]
+                .iter()
+                .filter_map(|(kind, word)| {
+                    let rows: Vec<&str> = c
+                        .examples
+                        .iter()
+                        .filter(|(k, _)| k == kind)
+                        .map(|(_, label)| label.as_str())
+                        .collect();
+                    (!rows.is_empty()).then(|| format!("{word} {}", rows.join(", ")))
+                })
+                .collect();
+                writeln!(err, "  {}: {}", c.table, named.join("; "))?;
+            }
         }
     }
     Ok(())

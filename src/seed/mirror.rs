@@ -37,6 +37,26 @@ impl Removal {
     pub(super) fn len(&self) -> usize {
         self.gone.len()
     }
+
+    /// How messages name the first `limit` rows to go.
+    pub(super) fn labels(&self, conn: &Connection, limit: usize) -> Result<Vec<String>, SeedError> {
+        let key = primary_key(self.table);
+        let same: Vec<String> = (1..)
+            .zip(&key)
+            .map(|(n, c)| format!("t.{c} IS ?{n}"))
+            .collect();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} FROM {} AS t WHERE {}",
+            crate::datasets::row_label_sql(self.table, "t"),
+            self.table.name,
+            same.join(" AND ")
+        ))?;
+        let mut labels = Vec::new();
+        for row in self.gone.iter().take(limit) {
+            labels.push(stmt.query_row(rusqlite::params_from_iter(row), |r| r.get(0))?);
+        }
+        Ok(labels)
+    }
 }
 
 /// The table's primary key columns.

@@ -38,6 +38,37 @@ pub struct TableChanges {
     pub changed: u64,
     pub removed: u64,
     pub unchanged: u64,
+    /// The first rows added, changed and removed, named by key (a link row by its values).
+    pub examples: Vec<(Change, String)>,
+}
+
+/// What seeding did to a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Changed,
+    Removed,
+}
+
+/// Rows of each kind of change a summary names.
+pub const EXAMPLES: usize = 3;
+
+impl Tally {
+    /// Counts a row added or changed, and names it if it is among the first.
+    fn note(&mut self, change: Change, layout: &Layout, record: &csv::StringRecord) {
+        let count = match change {
+            Change::Added => &mut self.added,
+            _ => &mut self.changed,
+        };
+        *count += 1;
+        if *count as usize <= EXAMPLES {
+            let label = match layout.table.identity {
+                Identity::Key => format!("'{}'", &record[key_field(layout)]),
+                Identity::Columns(_) => format!("({})", layout.identity_of(record).1.join(", ")),
+            };
+            self.examples.push((change, label));
+        }
+    }
 }
 
 /// One file's rows going into the database.
@@ -69,6 +100,7 @@ struct Tally {
     max_id: i64,
     /// A vocabulary's codes before the file.
     codes: HashSet<String, super::key_map::FixedFoldHash>,
+    examples: Vec<(Change, String)>,
 }
 
 impl<'c, 'k> UpdateWriter<'c, 'k> {
@@ -177,7 +209,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
 
     fn end(
         &mut self,
-        file: UpdateFile<'c, 's>,
+        mut file: UpdateFile<'c, 's>,
         _resolved: Vec<(i64, i64)>,
     ) -> Result<u64, SeedError> {
         let resolved = self
@@ -197,6 +229,14 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             changed: file.tally.changed,
             removed: removal.as_ref().map_or(0, |r| r.len() as u64),
             unchanged: file.tally.unchanged,
+            examples: {
+                let mut examples = std::mem::take(&mut file.tally.examples);
+                if let Some(removal) = &removal {
+                    let labels = removal.labels(self.conn, EXAMPLES)?;
+                    examples.extend(labels.into_iter().map(|l| (Change::Removed, l)));
+                }
+                examples
+            },
         });
         if let Some(removal) = removal {
             self.removals.push(removal);
@@ -231,8 +271,10 @@ fn store(
                     tally.unchanged += 1
                 }
                 0 => return Err(owned_elsewhere(conn, layout, record)?),
-                _ if tally.codes.contains(&record[key_field(layout)]) => tally.changed += 1,
-                _ => tally.added += 1,
+                _ if tally.codes.contains(&record[key_field(layout)]) => {
+                    tally.note(Change::Changed, layout, record)
+                }
+                _ => tally.note(Change::Added, layout, record),
             }
             return Ok(0);
         }
@@ -241,8 +283,8 @@ fn store(
             Some(row) => {
                 let id = row.get(0)?;
                 match id > tally.max_id {
-                    true => tally.added += 1,
-                    false => tally.changed += 1,
+                    true => tally.note(Change::Added, layout, record),
+                    false => tally.note(Change::Changed, layout, record),
                 }
                 id
             }
@@ -264,7 +306,7 @@ fn store(
     }
     match upsert.raw_execute().map_err(|e| refused(file, line, e))? {
         0 => tally.unchanged += 1,
-        _ => tally.added += 1,
+        _ => tally.note(Change::Added, layout, record),
     }
     // A link row given twice in the file: its identity's hash seen before, and the file read
     // again to be sure (two identities may share a hash).
