@@ -43,10 +43,12 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Create the database if needed and load a seed directory into it (the built-in data by default).
     #[command(
-        after_long_help = "Examples:\n  conflictdb seed\n  conflictdb seed my-data/ --db my.db\n\n\
-A seed directory holds one CSV per table (see seed/ in the repository). Rows refer to each other by key;
-rows whose key is already in the database are updated, so seeding twice leaves the same database.
-Everything loads in one transaction: on any error nothing is written."
+        after_long_help = "Examples:\n  conflictdb seed\n  conflictdb seed my-data/ --db my.db\n  conflictdb seed my-data/ --dry-run\n\n\
+A seed directory holds one CSV per table it has rows of (see seed/ in the repository); its rows are a
+dataset, named after the directory unless --dataset names it, and refer by key to rows of any dataset.
+Seeding a dataset again makes its rows what the files say: rows whose key is stored are updated, rows
+the files no longer hold are removed (more than half of a table's only with --allow-removals), and
+other datasets are left alone. Everything loads in one transaction: on any error nothing is written."
     )]
     Seed(SeedArgs),
     /// List the named reports with their parameters.
@@ -69,6 +71,15 @@ conflictdb report actor-statements --param actor=lavrov --format json"
         after_long_help = "Example:\n  conflictdb query \"SELECT stance, count(*) FROM v_statements GROUP BY stance\""
     )]
     Query(QueryArgs),
+    /// List the datasets the database holds (where each was loaded from, when, and its rows per
+    /// table), or remove one.
+    #[command(
+        after_long_help = "Examples:\n  conflictdb datasets\n  conflictdb datasets remove my-data\n\n\
+Every row belongs to one dataset: the built-in data (`built-in`), or a seed directory, named
+after the directory unless `seed --dataset NAME` names it. Removing a dataset removes its rows,
+and is refused while rows of another dataset refer to them."
+    )]
+    Datasets(DatasetsArgs),
     /// Check the database: integrity, foreign keys, migrations, and the data rules.
     #[command(after_long_help = "Example:\n  conflictdb check")]
     Check,
@@ -97,6 +108,34 @@ pub struct MigrateArgs {
 pub struct SeedArgs {
     /// A directory of seed CSVs to load instead of the built-in data.
     pub dir: Option<PathBuf>,
+    /// The dataset the rows belong to (default: the directory's name; the built-in data's is
+    /// `built-in`).
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
+    /// Let the seed remove more than half of a table's rows of the dataset (rows its files no
+    /// longer hold are removed; so many usually means a file emptied or cut short by mistake).
+    #[arg(long)]
+    pub allow_removals: bool,
+    /// Say what the seed would change, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetsArgs {
+    #[command(subcommand)]
+    pub action: Option<DatasetsAction>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasetsAction {
+    /// Remove a dataset and every row of it.
+    Remove {
+        /// The dataset's name (see `conflictdb datasets`).
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -14,13 +14,15 @@ use rusqlite::Connection;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dump(pub BTreeMap<String, Vec<Vec<Value>>>);
 
-/// Reads every row of every table but SQLite's own and the migration history (which records when
-/// each migration ran, so two databases built alike would differ).
+/// Reads every row of every table but SQLite's own, the migration history (which records when
+/// each migration ran, so two databases built alike would differ) and the datasets' provenance
+/// (when and where from each was loaded, for the same reason).
 pub fn dump(conn: &Connection) -> rusqlite::Result<Dump> {
     let names: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND name NOT LIKE 'sqlite_%' AND name <> 'refinery_schema_history' ORDER BY name",
+             AND name NOT LIKE 'sqlite_%'
+             AND name NOT IN ('refinery_schema_history', 'datasets', 'dataset_files') ORDER BY name",
         )?
         .query_map([], |row| row.get(0))?
         .collect::<Result<_, _>>()?;

@@ -3,6 +3,7 @@
 mod chains;
 pub mod cli;
 pub mod cmd;
+pub mod datasets;
 pub mod date;
 pub mod db;
 pub mod dump;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => cmd::export::run(db, args),
         Command::Query(args) => cmd::query::run(db, args),
         Command::Check => cmd::check::run(db),
+        Command::Datasets(args) => cmd::datasets::run(db, args),
         Command::Synth(args) => cmd::synth::run(args),
     }
 }

@@ -63,6 +63,7 @@
 mod bulk_insert;
 mod check;
 mod convert;
+mod datasets;
 mod diagnose;
 mod fresh;
 mod indexes;
@@ -71,6 +72,7 @@ mod input;
 #[doc(hidden)]
 pub mod key_map;
 mod layout;
+mod mirror;
 mod new_file;
 mod read;
 mod self_refs;
@@ -96,7 +98,8 @@ use self::update::UpdateWriter;
 
 pub use self::diagnose::{QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
-pub use self::input::{Input, Rows, Source, BUILT_IN};
+pub use self::input::{Dataset, Input, Rows, Source, BUILT_IN};
+pub use self::update::{Change, TableChanges};
 pub use self::write::write_seed_layout;
 
 /// Rows loaded per table, in load order.
@@ -120,6 +123,8 @@ pub enum Mode {
 pub trait Progress {
     fn table(&mut self, _table: &str, _bytes: Option<u64>) {}
     fn advance(&mut self, _bytes: u64) {}
+    /// What an update did to the dataset's rows, per table.
+    fn changes(&mut self, _changes: &[TableChanges]) {}
 }
 
 impl Progress for () {}
@@ -130,6 +135,16 @@ impl Progress for () {}
 pub fn seed_file(
     db_path: &Path,
     source: &dyn Source,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<Counts> {
+    seed_file_as(db_path, source, &source.dataset(), progress)
+}
+
+/// [`seed_file`], the rows going to `dataset`.
+pub fn seed_file_as(
+    db_path: &Path,
+    source: &dyn Source,
+    dataset: &Dataset,
     progress: &mut dyn Progress,
 ) -> anyhow::Result<Counts> {
     // Where a link leads counts: SQLite would create the file there.
@@ -143,16 +158,45 @@ pub fn seed_file(
             dir.display()
         );
     }
+    if dataset.dry_run {
+        return dry_run(db_path, source, dataset, progress);
+    }
     let fresh = if db_path.exists() {
         None
     } else {
-        new_file::build_fresh(db_path, source, progress)?
+        new_file::build_fresh(db_path, source, dataset, progress)?
     };
     match fresh {
         Some(counts) => Ok(counts),
         // The file exists, or another seed created it while this one was building: load into it.
-        None => update_file(db_path, source, progress).map_err(|e| explain_busy(e, db_path)),
+        None => {
+            update_file(db_path, source, dataset, progress).map_err(|e| explain_busy(e, db_path))
+        }
     }
+}
+
+/// A load whose transaction is rolled back, to see what it would change: into a copy of nothing
+/// (an in-memory database) when the file does not exist, and otherwise in the file with SQLite
+/// keeping every page it changes in memory (`cache_spill` off), so that not a byte reaches the
+/// file or its journal.
+fn dry_run(
+    db_path: &Path,
+    source: &dyn Source,
+    dataset: &Dataset,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<Counts> {
+    let mut conn = if db_path.exists() {
+        db::open_for_write(db_path)?
+    } else {
+        let mut conn = Connection::open_in_memory()?;
+        db::migrate(&mut conn, db_path)?;
+        conn
+    };
+    conn.pragma_update(None, "cache_spill", false)?;
+    Ok(
+        load_dataset(&mut conn, source, dataset, Mode::Update, progress)
+            .map_err(|e| e.in_database(db_path))?,
+    )
 }
 
 /// Loads every table from `source` into `conn` in one transaction. On any error nothing is
@@ -174,14 +218,28 @@ pub fn load_with(
     mode: Mode,
     progress: &mut dyn Progress,
 ) -> Result<Counts, SeedError> {
+    load_dataset(conn, source, &source.dataset(), mode, progress)
+}
+
+/// [`load_with`], the rows going to `dataset`, which is recorded (created, or its provenance
+/// brought up to date) with the files it was loaded from.
+pub fn load_dataset(
+    conn: &mut Connection,
+    source: &dyn Source,
+    dataset: &Dataset,
+    mode: Mode,
+    progress: &mut dyn Progress,
+) -> Result<Counts, SeedError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let dataset_id = datasets::register(&tx, dataset)?;
     let counts = match mode {
         Mode::Fresh => {
             // The indexes are dropped, and built again once the rows are in.
             let indexes = drop_indexes(&tx)?;
             let mut known = KnownKeys::default();
             let reading = FreshRead::new(&mut known);
-            let counts = run(&tx, source, reading, FreshWriter::new(&tx), progress)?;
+            let writing = FreshWriter::new(&tx, dataset_id);
+            let counts = run(&tx, source, reading, writing, progress)?;
             // The key maps are done with.
             drop(known);
             build_indexes(&tx, source, &indexes, progress)?;
@@ -189,12 +247,24 @@ pub fn load_with(
         }
         Mode::Update => {
             let mut known = KnownKeys::default();
-            let writing = UpdateWriter::new(&tx, &mut known);
-            run(&tx, source, (), writing, progress)?
+            let (mut removals, mut changes) = (Vec::new(), Vec::new());
+            let sinks = (&mut removals, &mut changes);
+            let writing = UpdateWriter::new(&tx, &mut known, dataset_id, sinks);
+            let counts = run(&tx, source, (), writing, progress)?;
+            drop(known);
+            mirror::remove_rows_not_seen(&tx, removals, &dataset.name, dataset.allow_removals)?;
+            progress.changes(&changes);
+            counts
         }
     };
+    datasets::record_files(&tx, source, dataset_id, &counts)?;
     // Derived from the parents, whichever rows this load changed.
     chains::store_roots(&tx)?;
+    if dataset.dry_run {
+        // Rolled back: nothing reaches the file (see `seed_file_as`).
+        tx.rollback()?;
+        return Ok(counts);
+    }
     tx.commit()?;
     Ok(counts)
 }
@@ -204,12 +274,15 @@ pub fn load_with(
 fn update_file(
     db_path: &Path,
     source: &dyn Source,
+    dataset: &Dataset,
     progress: &mut dyn Progress,
 ) -> anyhow::Result<Counts> {
     let existed = db_path.exists();
     let loaded = db::open_for_write(db_path).and_then(|mut conn| {
-        Ok(load_with(&mut conn, source, Mode::Update, progress)
-            .map_err(|e| e.in_database(db_path))?)
+        Ok(
+            load_dataset(&mut conn, source, dataset, Mode::Update, progress)
+                .map_err(|e| e.in_database(db_path))?,
+        )
     });
     if loaded.is_err() && !existed {
         db::remove(db_path);

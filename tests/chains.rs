@@ -66,7 +66,8 @@ fn refused_in_both_modes(dir: &Path, expected: &str, env: &Env) {
     );
     env.seed_minimal();
     let before = fs::read(env.db()).unwrap();
-    let err = env.fails(&["seed", dir.to_str().unwrap()]);
+    // The same dataset, its files changed.
+    let err = env.fails(&["seed", dir.to_str().unwrap(), "--dataset", "minimal"]);
     assert_eq!(err, expected, "into an existing database");
     assert_eq!(fs::read(env.db()).unwrap(), before);
 }
@@ -161,7 +162,7 @@ fn a_statement_forty_levels_under_a_state_keeps_whom_it_represents() {
             env.seed_minimal();
         }
         let dir = deep_seed(&env);
-        env.ok(&["seed", dir.to_str().unwrap()]);
+        env.ok(&["seed", dir.to_str().unwrap(), "--dataset", "minimal"]);
         let mode = if existing { "update" } else { "fresh" };
         assert_eq!(
             env.query("SELECT represents FROM v_statements WHERE key = 'st-deep'"),
@@ -223,7 +224,7 @@ fn check_reports_a_root_made_stale_by_hand_and_the_next_seed_mends_it() {
     actors = actors.replace("government_body,russia,", "government_body,turkey,");
     let dir = env.seed_dir("moved", None);
     fs::write(dir.join("actors.csv"), actors).unwrap();
-    env.ok(&["seed", dir.to_str().unwrap()]);
+    env.ok(&["seed", dir.to_str().unwrap(), "--dataset", "minimal"]);
     assert!(env
         .ok(&["check"])
         .contains("ok    actor roots match their parents\n"));
@@ -298,7 +299,7 @@ fn a_cycle_among_rows_no_longer_in_the_files_is_named_without_a_line() {
     );
     let before = fs::read(env.db()).unwrap();
     let minimal = env.seed_dir("minimal", None);
-    let err = env.fails(&["seed", minimal.to_str().unwrap()]);
+    let err = env.fails(&["seed", minimal.to_str().unwrap(), "--dataset", "extra"]);
     assert_eq!(
         err,
         format!(

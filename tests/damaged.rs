@@ -699,7 +699,7 @@ fn migrate_status_on_an_empty_file_lists_everything_pending_and_writes_nothing()
     let out = env.ok(&["migrate", "--status"]);
     assert_eq!(
         out,
-        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n4\tclaims_not_verdicts\tpending\t\n"
+        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n4\tclaims_not_verdicts\tpending\t\n5\tdatasets\tpending\t\n"
     );
     assert_eq!(fs::metadata(env.db()).unwrap().len(), 0);
     assert_eq!(listing(env.dir.path()), ["conflict.db"]);

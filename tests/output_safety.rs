@@ -412,7 +412,10 @@ fn sigterm_during_an_update_seed_leaves_the_database_as_it_was() {
     let big = env.synth(8000, 2, "big");
     env.ok(&["seed", &small]);
     let before = state(&env.db());
-    let child = spawn(&env, &["seed", &big]);
+    let child = spawn(
+        &env,
+        &["seed", &big, "--dataset", "small", "--allow-removals"],
+    );
     // The load writes its pages into the WAL as it goes, and commits once, at the end.
     wait_for("the update writing", || {
         fs::metadata(env.path("conflict.db-wal")).is_ok_and(|m| m.len() > 100_000)
@@ -544,6 +547,7 @@ fn an_export_of_the_seed_layout_that_fails_half_way_leaves_the_old_one_whole() {
     let old = read_files(&env.path("layout"));
     // More rows everywhere, then a statement whose stored date cannot be written back, so
     // the export fails after events.csv and before statements.csv.
+    env.ok(&["datasets", "remove", "minimal"]);
     env.ok(&["seed"]);
     let conn = Connection::open(env.db()).unwrap();
     conn.execute_batch(
@@ -576,6 +580,7 @@ fn an_export_of_the_seed_layout_never_deletes_files_it_does_not_write() {
     assert!(read_files(&env.path("layout")) == old);
     // Its own files only: replaced whole, and nothing left beside it.
     fs::remove_file(env.path("layout/notes.txt")).unwrap();
+    env.ok(&["datasets", "remove", "minimal"]);
     env.ok(&["seed"]);
     env.ok(&["export", "--seed", "--out", "layout"]);
     assert!(read_files(&env.path("layout")) != old);
@@ -623,6 +628,7 @@ fn an_export_of_the_seed_layout_keeps_the_modes_of_the_files_it_replaces() {
     fs::set_permissions(env.path("layout/statements.csv"), private).unwrap();
     let mode = |name: &str| fs::metadata(env.path(name)).unwrap().mode() & 0o7777;
     let events = mode("layout/events.csv");
+    env.ok(&["datasets", "remove", "minimal"]);
     env.ok(&["seed"]);
     env.ok(&["export", "--seed", "--out", "layout"]);
     assert_eq!(mode("layout/statements.csv"), 0o600);

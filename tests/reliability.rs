@@ -128,7 +128,15 @@ fn a_seed_into_an_existing_file_killed_at_any_moment_leaves_the_old_or_the_new_s
     let old = state(&env.path("base.db"));
     fs::copy(env.path("base.db"), env.path("new.db")).unwrap();
     let started = Instant::now();
-    env.ok(&["--db", "new.db", "seed", &big]);
+    env.ok(&[
+        "--db",
+        "new.db",
+        "seed",
+        &big,
+        "--dataset",
+        "small",
+        "--allow-removals",
+    ]);
     let window = started.elapsed().as_millis() as u64 * 5 / 4;
     let new = state(&env.path("new.db"));
     assert_ne!(old, new);
@@ -137,7 +145,18 @@ fn a_seed_into_an_existing_file_killed_at_any_moment_leaves_the_old_or_the_new_s
     for _ in 0..12 {
         remove_db(&env, "killed.db");
         fs::copy(env.path("base.db"), env.path("killed.db")).unwrap();
-        let child = spawn(&env, &["--db", "killed.db", "seed", &big]);
+        let child = spawn(
+            &env,
+            &[
+                "--db",
+                "killed.db",
+                "seed",
+                &big,
+                "--dataset",
+                "small",
+                "--allow-removals",
+            ],
+        );
         kill_after(child, Duration::from_millis(random.below(window)));
         let now = state(&env.path("killed.db"));
         if now == old {
@@ -170,7 +189,10 @@ fn reports_keep_working_while_a_seed_writes() {
     let small = env.synth(500, 1, "small");
     let big = env.synth(3000, 2, "big");
     env.ok(&["seed", &small]);
-    let mut writer = spawn(&env, &["seed", &big]);
+    let mut writer = spawn(
+        &env,
+        &["seed", &big, "--dataset", "small", "--allow-removals"],
+    );
     let mut reads = 0;
     while writer.try_wait().unwrap().is_none() {
         for args in [
@@ -194,12 +216,26 @@ fn two_seeds_at_once_one_waits_and_nothing_is_corrupted() {
     let big = env.synth(3000, 2, "big");
     // Expected: the state after seeding big once into the small database.
     env.ok(&["--db", "expected.db", "seed", &small]);
-    env.ok(&["--db", "expected.db", "seed", &big]);
+    env.ok(&[
+        "--db",
+        "expected.db",
+        "seed",
+        &big,
+        "--dataset",
+        "small",
+        "--allow-removals",
+    ]);
     let expected = state(&env.path("expected.db"));
     // Into an existing file: the second waits for the first.
     env.ok(&["seed", &small]);
-    let first = spawn(&env, &["seed", &big]);
-    let second = spawn(&env, &["seed", &big]);
+    let first = spawn(
+        &env,
+        &["seed", &big, "--dataset", "small", "--allow-removals"],
+    );
+    let second = spawn(
+        &env,
+        &["seed", &big, "--dataset", "small", "--allow-removals"],
+    );
     for mut child in [first, second] {
         assert!(child.wait().unwrap().success());
     }

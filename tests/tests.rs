@@ -9,6 +9,7 @@ mod claims;
 mod commands;
 mod damaged;
 mod data;
+mod datasets;
 mod golden;
 mod loader_bugs;
 mod messages;

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with one `run`.
 
 pub mod check;
+pub mod datasets;
 pub mod export;
 pub mod migrate;
 pub mod query;

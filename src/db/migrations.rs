@@ -226,19 +226,25 @@ pub fn migrate_with(
                 snapshot.display()
             );
         }
-        refinery::Runner::new(known)
+        // SQLite adds a column that refers to another table, with a default other than NULL
+        // (every row's dataset, V5), only while foreign keys are not enforced; the pragma is a
+        // no-op inside the migrations' transaction, so it is set around it. Each migration keeps
+        // its references whole itself.
+        let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
+        conn.pragma_update(None, "foreign_keys", false)?;
+        let ran = refinery::Runner::new(known)
             .set_grouped(true)
             .set_abort_divergent(true)
             .set_abort_missing(true)
-            .run(conn)
-            .map_err(|e| explain(e.into(), path))
-            .with_context(|| {
-                format!(
-                    "migrating {} failed; it is unchanged, at schema version {}",
-                    path.display(),
-                    schema_version(conn).unwrap_or(0)
-                )
-            })?;
+            .run(conn);
+        conn.pragma_update(None, "foreign_keys", enforced)?;
+        ran.map_err(|e| explain(e.into(), path)).with_context(|| {
+            format!(
+                "migrating {} failed; it is unchanged, at schema version {}",
+                path.display(),
+                schema_version(conn).unwrap_or(0)
+            )
+        })?;
     }
     // Also mends a file whose process died between the migration and these two writes.
     if schema_version(conn)? != latest {

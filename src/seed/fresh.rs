@@ -13,7 +13,7 @@ use super::key_map::KnownKeys;
 use super::layout::{stored_columns, Layout};
 use super::read::{Batch, OnRead};
 use super::self_refs::set_self_refs;
-use super::sql::insert_sql;
+use super::sql::{insert_sql, DATASET};
 use super::{rows_stored, Writer};
 use crate::schema::{Identity, Table};
 
@@ -128,6 +128,8 @@ impl KeyOrder {
 /// The writing thread's part of a fresh load: rows checked already, inserted as they come.
 pub(super) struct FreshWriter<'c> {
     conn: &'c Connection,
+    /// The id of the dataset every row goes to.
+    dataset: i64,
 }
 
 /// One file's rows going into a fresh database.
@@ -143,8 +145,8 @@ pub(super) struct FreshFile<'c, 's> {
 }
 
 impl<'c> FreshWriter<'c> {
-    pub(super) fn new(conn: &'c Connection) -> FreshWriter<'c> {
-        FreshWriter { conn }
+    pub(super) fn new(conn: &'c Connection, dataset: i64) -> FreshWriter<'c> {
+        FreshWriter { conn, dataset }
     }
 }
 
@@ -189,7 +191,7 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c> {
         insert_rows(
             &mut file.inserts,
             &file.layout,
-            file.binds_id,
+            (file.binds_id, self.dataset),
             into_table,
             &batch.arena,
         )?;
@@ -198,7 +200,13 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c> {
                 Some(staged) => staged,
                 staged => staged.insert(FreshFile::stage(self.conn, &file.layout)?),
             };
-            insert_rows(staged, &file.layout, false, to_stage, &batch.arena)?;
+            insert_rows(
+                staged,
+                &file.layout,
+                (false, self.dataset),
+                to_stage,
+                &batch.arena,
+            )?;
         }
         file.rows += rows.len() as u64;
         Ok(())
@@ -241,7 +249,7 @@ impl FreshFile<'_, '_> {
     /// duplicate.
     fn merge_staged(&self, conn: &Connection) -> Result<(), SeedError> {
         let (table, staged) = (self.layout.table, FreshFile::staged_table(&self.layout));
-        let columns = stored_columns(table).join(", ");
+        let columns = format!("{}, {DATASET}", stored_columns(table).join(", "));
         let order = self.layout.identity.join(", ");
         let merged = conn.execute_batch(&format!(
             "INSERT INTO main.{0} ({columns}) SELECT {columns} FROM {staged} ORDER BY {order}",
@@ -300,16 +308,21 @@ fn row_values<'a>(
 fn insert_rows(
     inserts: &mut Inserts,
     layout: &Layout,
-    binds_id: bool,
+    (binds_id, dataset): (bool, i64),
     rows: &[(&csv::StringRecord, &[Converted], i64)],
     arena: &str,
 ) -> Result<(), SeedError> {
+    // The dataset's id, the statement's last parameter (see `insert_sql`).
+    let dataset = std::iter::once(rusqlite::types::ValueRef::Integer(dataset));
     let mut done = 0;
     // Whole runs of rows in one statement each; a run the database refuses changes nothing and
     // goes again row by row below, which names the row's line.
     if let Some(many) = &mut inserts.many {
         for run in rows.chunks_exact(ROWS_PER_INSERT) {
-            let values = run.iter().flat_map(|row| row_values(binds_id, row, arena));
+            let values = run
+                .iter()
+                .flat_map(|row| row_values(binds_id, row, arena))
+                .chain(dataset.clone());
             match many.execute(values) {
                 Ok(()) => {}
                 // No row is to blame, and going on row by row would meet SQLite's state after
@@ -323,7 +336,8 @@ fn insert_rows(
     }
     for row in &rows[done..] {
         let record = row.0;
-        if let Err(error) = inserts.one.execute(row_values(binds_id, row, arena)) {
+        let values = row_values(binds_id, row, arena).chain(dataset.clone());
+        if let Err(error) = inserts.one.execute(values) {
             // A link table's primary key is its identity: a row given twice.
             if error.sqlite_extended_error_code()
                 == Some(rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)

@@ -31,6 +31,45 @@ pub trait Source: Sync {
     /// The table's rows from the start, the header first. Opened again, after a refusal, to find
     /// the lines a message names, so the same call must give the same rows.
     fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError>;
+
+    /// The dataset the rows belong to, unless the caller names another: by default `import`.
+    fn dataset(&self) -> Dataset {
+        Dataset {
+            name: "import".to_string(),
+            kind: "import",
+            loaded_from: None,
+            allow_removals: false,
+            dry_run: false,
+        }
+    }
+}
+
+/// A dataset as a load records it: its name, its kind, and where it was loaded from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dataset {
+    pub name: String,
+    /// `built-in`, `directory` or `import` (see migrations/V5__datasets.sql).
+    pub kind: &'static str,
+    pub loaded_from: Option<String>,
+    /// Whether this load may remove more than half of a table's rows of the dataset.
+    pub allow_removals: bool,
+    /// Whether the load only says what it would change, and writes nothing.
+    pub dry_run: bool,
+}
+
+impl Dataset {
+    /// The name of the shipped data's dataset, always id 1.
+    pub const BUILT_IN: &'static str = "built-in";
+
+    pub fn built_in() -> Dataset {
+        Dataset {
+            name: Dataset::BUILT_IN.to_string(),
+            kind: "built-in",
+            loaded_from: None,
+            allow_removals: false,
+            dry_run: false,
+        }
+    }
 }
 
 /// One table's records in order, the header first.
@@ -67,10 +106,50 @@ impl Source for Input {
 
     fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError> {
         let file = table.file_name();
+        // A directory holds only the tables its dataset has rows of: a missing file is a table
+        // without rows, its header alone.
+        if let Input::Dir(dir) = self {
+            if !dir.join(&file).exists() && std::fs::symlink_metadata(dir.join(&file)).is_err() {
+                let header: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+                let header = format!("{}\n", header.join(","));
+                return Ok(Box::new(CsvRows::new(
+                    Box::new(std::io::Cursor::new(header.into_bytes())),
+                    self.display(&file),
+                )));
+            }
+        }
         Ok(Box::new(CsvRows::new(
             self.open(&file)?,
             self.display(&file),
         )))
+    }
+
+    /// The built-in data; a directory's dataset is named after the directory (`seed .` after
+    /// the directory it stands for); files in memory are the dataset `files`.
+    fn dataset(&self) -> Dataset {
+        match self {
+            Input::BuiltIn => Dataset::built_in(),
+            Input::Dir(dir) => {
+                let path = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+                Dataset {
+                    name: path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    ),
+                    kind: "directory",
+                    loaded_from: Some(path.display().to_string()),
+                    allow_removals: false,
+                    dry_run: false,
+                }
+            }
+            Input::Files(_) => Dataset {
+                name: "files".to_string(),
+                kind: "directory",
+                loaded_from: None,
+                allow_removals: false,
+                dry_run: false,
+            },
+        }
     }
 }
 
@@ -87,7 +166,8 @@ impl Input {
     fn file_size(&self, file: &str) -> Option<u64> {
         match self {
             Input::BuiltIn => BUILT_IN.get_file(file).map(|f| f.contents().len() as u64),
-            Input::Dir(dir) => std::fs::metadata(dir.join(file)).ok().map(|m| m.len()),
+            // A missing file, a table without rows, is empty.
+            Input::Dir(dir) => Some(std::fs::metadata(dir.join(file)).map_or(0, |m| m.len())),
             Input::Files(files) => files
                 .get(file)
                 .map(|f| f.len() as u64)

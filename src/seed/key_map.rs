@@ -140,6 +140,13 @@ impl IdSet {
         self.0[word] |= bit;
         fresh
     }
+
+    pub(super) fn contains(&self, id: i64) -> bool {
+        let id = id.max(0) as usize;
+        self.0
+            .get(id / 64)
+            .is_some_and(|word| word & (1u64 << (id % 64)) != 0)
+    }
 }
 
 /// Maps looked up for every value loaded: hashed with foldhash rather than SipHash.

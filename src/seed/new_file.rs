@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use rusqlite::Connection;
 
-use super::{load_with, Counts, Mode, Progress, Source};
+use super::{load_dataset, Counts, Dataset, Mode, Progress, Source};
 use crate::{db, interrupt};
 
 /// Builds a new database under a temporary name beside `db_path` and moves it into place only
@@ -20,6 +20,7 @@ use crate::{db, interrupt};
 pub(super) fn build_fresh(
     db_path: &Path,
     source: &dyn Source,
+    dataset: &Dataset,
     progress: &mut dyn Progress,
 ) -> Result<Option<Counts>> {
     // A link to a file not made yet (SQLite would create it there): built beside that file, so
@@ -52,7 +53,7 @@ pub(super) fn build_fresh(
         // reference itself before a row goes in (see seed.rs); SQLite checking them again, row by
         // row, would only cost time. `conflictdb check` verifies both afterwards.
         conn.pragma_update(None, "ignore_check_constraints", true)?;
-        let counts = load_with(&mut conn, source, Mode::Fresh, progress)
+        let counts = load_dataset(&mut conn, source, dataset, Mode::Fresh, progress)
             .map_err(|e| e.in_database(db_path))?;
         conn.pragma_update(None, "ignore_check_constraints", false)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -17,19 +17,25 @@ pub(super) fn insert_sql(table: &Table, into: &str, rows: usize) -> String {
         Identity::Key => std::iter::once("id").chain(stored_columns(table)).collect(),
         Identity::Columns(_) => stored_columns(table),
     };
+    // Every row's dataset is one parameter, after all the rows' own values, bound once per
+    // statement (see `DATASET`).
+    let dataset = rows * columns.len() + 1;
     let rows: Vec<String> = (0..rows)
         .map(|row| {
             let numbers = row * columns.len() + 1..=(row + 1) * columns.len();
             let placeholders: Vec<String> = numbers.map(|i| format!("?{i}")).collect();
-            format!("({})", placeholders.join(", "))
+            format!("({}, ?{dataset})", placeholders.join(", "))
         })
         .collect();
     format!(
-        "INSERT INTO {into} ({}) VALUES {}",
+        "INSERT INTO {into} ({}, {DATASET}) VALUES {}",
         columns.join(", "),
         rows.join(", ")
     )
 }
+
+/// The column of every table that holds the row's dataset: bound last, after the row's values.
+pub(super) const DATASET: &str = "dataset_id";
 
 /// `INSERT ... ON CONFLICT ... DO UPDATE`: a row whose key (or, in a link table, whose primary
 /// key) exists is updated in place, so seeding twice leaves the same database.
@@ -44,20 +50,35 @@ pub(super) fn upsert_sql(table: &Table) -> String {
         .collect();
     // A link row that is already stored is left as it is (its columns are its identity); a row
     // given twice in one file is caught by the loader itself.
+    // A row of another dataset is not updated (and, keyed, returns no id): its key is that
+    // dataset's, which the caller refuses.
+    // A row whose values are all as stored is not written either (and returns no id): seeding
+    // again costs no write for what did not change.
     let action = if updates.is_empty() {
         "NOTHING".to_string()
     } else {
-        format!("UPDATE SET {}", updates.join(", "))
+        let differs: Vec<String> = columns
+            .iter()
+            .filter(|c| !conflict.contains(c))
+            .map(|c| format!("{0}.{c} IS NOT excluded.{c}", table.name))
+            .collect();
+        format!(
+            "UPDATE SET {} WHERE {}.{DATASET} = excluded.{DATASET} AND ({})",
+            updates.join(", "),
+            table.name,
+            differs.join(" OR ")
+        )
     };
     let returning = match table.identity {
         Identity::Key if !table.is_vocabulary => " RETURNING id",
         _ => "",
     };
     format!(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO {action}{returning}",
+        "INSERT INTO {} ({}, {DATASET}) VALUES ({}, ?{}) ON CONFLICT ({}) DO {action}{returning}",
         table.name,
         columns.join(", "),
         placeholders.join(", "),
+        columns.len() + 1,
         conflict.join(", ")
     )
 }

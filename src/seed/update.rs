@@ -10,6 +10,7 @@ use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
 use super::key_map::{ByHash, IdSet, KnownKeys};
 use super::layout::Layout;
+use super::mirror::{rows_not_seen, Removal, Seen};
 use super::read::Batch;
 use super::self_refs::set_self_refs;
 use super::sql::upsert_sql;
@@ -21,6 +22,53 @@ use crate::schema::{Identity, Table};
 pub(super) struct UpdateWriter<'c, 'k> {
     conn: &'c Connection,
     checker: Checker<'k>,
+    /// The id of the dataset the rows go to.
+    dataset: i64,
+    /// The dataset's rows each file no longer holds, removed once every file is in.
+    removals: &'k mut Vec<Removal>,
+    /// What seeding each file did.
+    changes: &'k mut Vec<TableChanges>,
+}
+
+/// What seeding one table's file did to the dataset's rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableChanges {
+    pub table: &'static str,
+    pub added: u64,
+    pub changed: u64,
+    pub removed: u64,
+    pub unchanged: u64,
+    /// The first rows added, changed and removed, named by key (a link row by its values).
+    pub examples: Vec<(Change, String)>,
+}
+
+/// What seeding did to a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Changed,
+    Removed,
+}
+
+/// Rows of each kind of change a summary names.
+pub const EXAMPLES: usize = 3;
+
+impl Tally {
+    /// Counts a row added or changed, and names it if it is among the first.
+    fn note(&mut self, change: Change, layout: &Layout, record: &csv::StringRecord) {
+        let count = match change {
+            Change::Added => &mut self.added,
+            _ => &mut self.changed,
+        };
+        *count += 1;
+        if *count as usize <= EXAMPLES {
+            let label = match layout.table.identity {
+                Identity::Key => format!("'{}'", &record[key_field(layout)]),
+                Identity::Columns(_) => format!("({})", layout.identity_of(record).1.join(", ")),
+            };
+            self.examples.push((change, label));
+        }
+    }
 }
 
 /// One file's rows going into the database.
@@ -37,13 +85,37 @@ pub(super) struct UpdateFile<'c, 's> {
     seen_ids: IdSet,
     /// Hashes of the identities of the link rows seen in the file.
     seen_rows: HashSet<u64, ByHash>,
+    /// The vocabulary codes the file gives.
+    seen_codes: HashSet<String, super::key_map::FixedFoldHash>,
+    tally: Tally,
+}
+
+/// A file's rows by what seeding them did.
+#[derive(Default)]
+struct Tally {
+    added: u64,
+    changed: u64,
+    unchanged: u64,
+    /// The highest id before the file: a row given a higher one is new.
+    max_id: i64,
+    /// A vocabulary's codes before the file.
+    codes: HashSet<String, super::key_map::FixedFoldHash>,
+    examples: Vec<(Change, String)>,
 }
 
 impl<'c, 'k> UpdateWriter<'c, 'k> {
-    pub(super) fn new(conn: &'c Connection, known: &'k mut KnownKeys) -> UpdateWriter<'c, 'k> {
+    pub(super) fn new(
+        conn: &'c Connection,
+        known: &'k mut KnownKeys,
+        dataset: i64,
+        (removals, changes): (&'k mut Vec<Removal>, &'k mut Vec<TableChanges>),
+    ) -> UpdateWriter<'c, 'k> {
         UpdateWriter {
             conn,
             checker: Checker::new(known),
+            dataset,
+            removals,
+            changes,
         }
     }
 }
@@ -72,6 +144,10 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                 codes.insert(code?);
             }
         }
+        let codes = match table.is_vocabulary {
+            true => known.codes.get(table.name).cloned().unwrap_or_default(),
+            false => HashSet::default(),
+        };
         self.checker.start_file(table);
         Ok(UpdateFile {
             upsert: conn.prepare(&upsert_sql(table))?,
@@ -81,19 +157,37 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             arena: String::new(),
             seen_ids: IdSet::default(),
             seen_rows: HashSet::default(),
+            seen_codes: HashSet::default(),
+            tally: Tally {
+                max_id: match table.identity == Identity::Key && !table.is_vocabulary {
+                    true => conn.query_row(
+                        &format!("SELECT coalesce(max(id), 0) FROM {}", table.name),
+                        [],
+                        |row| row.get(0),
+                    )?,
+                    false => 0,
+                },
+                codes,
+                ..Tally::default()
+            },
             layout,
         })
     }
 
     /// Checks and converts each row, then inserts it or updates the row with its identity.
     fn rows(&mut self, file: &mut UpdateFile<'c, 's>, batch: &Batch) -> Result<(), SeedError> {
-        let conn = self.conn;
+        let (conn, dataset) = (self.conn, self.dataset);
         let table = file.layout.table;
         for record in &batch.records[..batch.filled] {
             file.values.clear();
             file.arena.clear();
             let (layout, upsert) = (&file.layout, &mut file.upsert);
             let (seen_ids, seen_rows) = (&mut file.seen_ids, &mut file.seen_rows);
+            let tally = &mut file.tally;
+            if table.is_vocabulary {
+                file.seen_codes
+                    .insert(record[key_field(layout)].to_string());
+            }
             self.checker
                 .row(
                     layout,
@@ -101,7 +195,9 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                     &mut file.values,
                     &mut file.arena,
                     |values, arena, _| {
-                        store(upsert, layout, seen_ids, seen_rows, record, values, arena)
+                        let row = (record, values, arena);
+                        let seen = (seen_ids, seen_rows, tally);
+                        store(conn, upsert, layout, dataset, seen, row)
                     },
                     |other| key_of_id(conn, table, other),
                 )
@@ -113,7 +209,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
 
     fn end(
         &mut self,
-        file: UpdateFile<'c, 's>,
+        mut file: UpdateFile<'c, 's>,
         _resolved: Vec<(i64, i64)>,
     ) -> Result<u64, SeedError> {
         let resolved = self
@@ -121,6 +217,30 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             .end_file(&file.layout)
             .map_err(|f| f.report(self.conn))?;
         set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
+        let seen = Seen {
+            ids: &file.seen_ids,
+            rows: &file.seen_rows,
+            codes: &file.seen_codes,
+        };
+        let removal = rows_not_seen(self.conn, &file.layout, self.dataset, seen)?;
+        self.changes.push(TableChanges {
+            table: file.layout.table.name,
+            added: file.tally.added,
+            changed: file.tally.changed,
+            removed: removal.as_ref().map_or(0, |r| r.len() as u64),
+            unchanged: file.tally.unchanged,
+            examples: {
+                let mut examples = std::mem::take(&mut file.tally.examples);
+                if let Some(removal) = &removal {
+                    let labels = removal.labels(self.conn, EXAMPLES)?;
+                    examples.extend(labels.into_iter().map(|l| (Change::Removed, l)));
+                }
+                examples
+            },
+        });
+        if let Some(removal) = removal {
+            self.removals.push(removal);
+        }
         Ok(file.rows)
     }
 }
@@ -128,36 +248,66 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
 /// Inserts or updates one checked row, and gives its id (0 for a row without one); a row this
 /// file gave already is a duplicate.
 fn store(
+    conn: &Connection,
     upsert: &mut rusqlite::Statement,
     layout: &Layout,
-    seen_ids: &mut IdSet,
-    seen_rows: &mut HashSet<u64, ByHash>,
-    record: &csv::StringRecord,
-    values: &[Converted],
-    arena: &str,
+    dataset: i64,
+    (seen_ids, seen_rows, tally): (&mut IdSet, &mut HashSet<u64, ByHash>, &mut Tally),
+    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
 ) -> Result<i64, SeedError> {
     let (table, file) = (layout.table, layout.origin.name());
     let line = record.position().map_or(0, |p| p.line());
     bind(upsert, values, record, arena)?;
+    upsert.raw_bind_parameter(values.len() + 1, dataset)?;
     if table.identity == Identity::Key {
         // The id of the row inserted or updated: a row of this file updated again is a key
-        // given twice.
+        // given twice. No row written: the key is another dataset's.
         if table.is_vocabulary {
-            upsert.raw_execute().map_err(|e| refused(file, line, e))?;
+            let written = upsert.raw_execute().map_err(|e| refused(file, line, e))?;
+            match written {
+                0 if owner(conn, layout, record)? == dataset
+                    || same_code_elsewhere(conn, layout, (record, values, arena))? =>
+                {
+                    tally.unchanged += 1
+                }
+                0 => return Err(owned_elsewhere(conn, layout, record)?),
+                _ if tally.codes.contains(&record[key_field(layout)]) => {
+                    tally.note(Change::Changed, layout, record)
+                }
+                _ => tally.note(Change::Added, layout, record),
+            }
             return Ok(0);
         }
         let mut returned = upsert.raw_query();
-        let row = returned
-            .next()
-            .map_err(|e| refused(file, line, e))?
-            .expect("RETURNING gives a row");
-        let id: i64 = row.get(0)?;
+        let id: i64 = match returned.next().map_err(|e| refused(file, line, e))? {
+            Some(row) => {
+                let id = row.get(0)?;
+                match id > tally.max_id {
+                    true => tally.note(Change::Added, layout, record),
+                    false => tally.note(Change::Changed, layout, record),
+                }
+                id
+            }
+            // Nothing written: the row is stored as given, or the key is another dataset's.
+            None => {
+                drop(returned);
+                let (id, owner) = stored(conn, layout, record)?;
+                if owner != dataset {
+                    return Err(owned_elsewhere(conn, layout, record)?);
+                }
+                tally.unchanged += 1;
+                id
+            }
+        };
         if !seen_ids.insert(id) {
             return Err(layout.duplicate(record)?);
         }
         return Ok(id);
     }
-    upsert.raw_execute().map_err(|e| refused(file, line, e))?;
+    match upsert.raw_execute().map_err(|e| refused(file, line, e))? {
+        0 => tally.unchanged += 1,
+        _ => tally.note(Change::Added, layout, record),
+    }
     // A link row given twice in the file: its identity's hash seen before, and the file read
     // again to be sure (two identities may share a hash).
     let hash = identity_hash(layout, values, record, arena);
@@ -167,10 +317,103 @@ fn store(
     Ok(0)
 }
 
+/// The id and dataset of the stored row with the key of `record`.
+fn stored(
+    conn: &Connection,
+    layout: &Layout,
+    record: &csv::StringRecord,
+) -> Result<(i64, i64), SeedError> {
+    let table = layout.table;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, dataset_id FROM {} WHERE {} = ?1",
+        table.name,
+        table.key_column()
+    ))?;
+    Ok(stmt.query_row([&record[key_field(layout)]], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?)
+}
+
+/// The dataset of the stored vocabulary row with the code of `record`.
+fn owner(conn: &Connection, layout: &Layout, record: &csv::StringRecord) -> Result<i64, SeedError> {
+    let table = layout.table;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT dataset_id FROM {} WHERE {} = ?1",
+        table.name,
+        table.key_column()
+    ))?;
+    Ok(stmt.query_row([&record[key_field(layout)]], |row| row.get(0))?)
+}
+
+/// The refusal of a row whose key another dataset's row has: a key names one row in the whole
+/// database, so that a reference to it is never ambiguous.
+fn owned_elsewhere(
+    conn: &Connection,
+    layout: &Layout,
+    record: &csv::StringRecord,
+) -> Result<SeedError, SeedError> {
+    let table = layout.table;
+    let index = key_field(layout);
+    let key = &record[index];
+    let owner: String = conn.query_row(
+        &format!(
+            "SELECT datasets.name FROM {0} JOIN datasets ON datasets.id = {0}.dataset_id
+             WHERE {0}.{1} = ?1",
+            table.name,
+            table.key_column()
+        ),
+        [key],
+        |row| row.get(0),
+    )?;
+    let line = record.position().map_or(0, |p| p.line());
+    Ok(layout.refuse(
+        line,
+        index,
+        key.into(),
+        format!(
+            "is a key of dataset {owner:?}: a key names one row across datasets; refer to that row, or give this one a key of its own"
+        ),
+    ))
+}
+
+/// Whether another dataset has this vocabulary row exactly as given: a seed directory that holds
+/// copies of the built-in vocabularies loads over them, the codes staying the built-in data's.
+fn same_code_elsewhere(
+    conn: &Connection,
+    layout: &Layout,
+    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
+) -> Result<bool, SeedError> {
+    let columns = super::layout::stored_columns(layout.table);
+    let same: Vec<String> = (1..)
+        .zip(&columns)
+        .map(|(n, c)| format!("{c} IS ?{n}"))
+        .collect();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT count(*) FROM {} WHERE {}",
+        layout.table.name,
+        same.join(" AND ")
+    ))?;
+    bind(&mut stmt, values, record, arena)?;
+    let mut rows = stmt.raw_query();
+    let row = rows.next()?.expect("count(*) gives a row");
+    Ok(row.get::<_, i64>(0)? > 0)
+}
+
 /// Whether another line of the file has the identity of `record`.
 fn is_repeated(layout: &Layout, record: &csv::StringRecord) -> Result<bool, SeedError> {
     let (names, values) = layout.identity_of(record);
     layout.origin.is_repeated(&names, &values)
+}
+
+/// The field of a keyed row's key.
+fn key_field(layout: &Layout) -> usize {
+    let column = layout
+        .table
+        .columns
+        .iter()
+        .position(|c| c.value == crate::schema::Value::Key)
+        .expect("a keyed table has a key column");
+    layout.positions[column].expect("the key column is required")
 }
 
 /// A hash of the values of a row's identity columns, as bound.
@@ -180,24 +423,38 @@ fn identity_hash(
     record: &csv::StringRecord,
     arena: &str,
 ) -> u64 {
-    use rusqlite::types::ValueRef;
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut hasher = foldhash::fast::FixedState::with_seed(0x6c69_6e6b).build_hasher();
+    let mut identity = Vec::with_capacity(layout.identity.len());
     let mut at = 0;
     for column in layout.table.columns {
         let width = column.db_columns().len();
         if layout.identity.contains(&column.db) {
-            for value in &values[at..at + width] {
-                match value.value(record, arena) {
-                    ValueRef::Null => 0u8.hash(&mut hasher),
-                    ValueRef::Integer(n) => (1u8, n).hash(&mut hasher),
-                    ValueRef::Real(x) => (2u8, x.to_bits()).hash(&mut hasher),
-                    ValueRef::Text(text) => (3u8, text).hash(&mut hasher),
-                    ValueRef::Blob(blob) => (4u8, blob).hash(&mut hasher),
-                }
-            }
+            identity.extend(
+                values[at..at + width]
+                    .iter()
+                    .map(|v| v.value(record, arena)),
+            );
         }
         at += width;
+    }
+    hash_values(identity)
+}
+
+/// A hash of a row's identity values, in the order of the table's columns: the same whether the
+/// values come from a file or from the database.
+pub(super) fn hash_values<'a>(
+    values: impl IntoIterator<Item = rusqlite::types::ValueRef<'a>>,
+) -> u64 {
+    use rusqlite::types::ValueRef;
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut hasher = foldhash::fast::FixedState::with_seed(0x6c69_6e6b).build_hasher();
+    for value in values {
+        match value {
+            ValueRef::Null => 0u8.hash(&mut hasher),
+            ValueRef::Integer(n) => (1u8, n).hash(&mut hasher),
+            ValueRef::Real(x) => (2u8, x.to_bits()).hash(&mut hasher),
+            ValueRef::Text(text) => (3u8, text).hash(&mut hasher),
+            ValueRef::Blob(blob) => (4u8, blob).hash(&mut hasher),
+        }
     }
     hasher.finish()
 }

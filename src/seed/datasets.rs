@@ -1,0 +1,65 @@
+//! A load's dataset in the database: the row of `datasets` it goes to (created, or its provenance
+//! brought up to date), and the files it was loaded from (`dataset_files`).
+
+use rusqlite::Connection;
+
+use super::diagnose::SeedError;
+use super::input::{Dataset, Source};
+use super::Counts;
+use crate::schema;
+
+/// The id of `dataset`'s row, which now says it was loaded from here, now, by this program.
+pub(super) fn register(conn: &Connection, dataset: &Dataset) -> Result<i64, SeedError> {
+    let built_in = dataset.kind == Dataset::built_in().kind;
+    if (dataset.name == Dataset::BUILT_IN) != built_in {
+        return Err(SeedError::File {
+            file: dataset
+                .loaded_from
+                .clone()
+                .unwrap_or_else(|| dataset.name.clone()),
+            message: format!(
+                "the dataset name {:?} is the shipped data's own: give this data another name with --dataset",
+                Dataset::BUILT_IN
+            ),
+        });
+    }
+    Ok(conn.query_row(
+        "INSERT INTO datasets (name, kind, loaded_from, loaded_at, program_version)
+         VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?4)
+         ON CONFLICT (name) DO UPDATE SET kind = excluded.kind,
+             loaded_from = excluded.loaded_from, loaded_at = excluded.loaded_at,
+             program_version = excluded.program_version
+         RETURNING id",
+        rusqlite::params![
+            dataset.name,
+            dataset.kind,
+            dataset.loaded_from,
+            concat!("conflictdb ", env!("CARGO_PKG_VERSION"))
+        ],
+        |row| row.get(0),
+    )?)
+}
+
+/// Records the files the dataset was just loaded from: each one's bytes and rows.
+pub(super) fn record_files(
+    conn: &Connection,
+    source: &dyn Source,
+    dataset: i64,
+    counts: &Counts,
+) -> Result<(), SeedError> {
+    conn.execute("DELETE FROM dataset_files WHERE dataset_id = ?1", [dataset])?;
+    let mut insert = conn.prepare(
+        "INSERT INTO dataset_files (dataset_id, file, bytes, rows) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (name, rows) in counts {
+        let table = schema::table(name).expect("a load counts rows of its tables");
+        let bytes = source.size(table).unwrap_or(0) as i64;
+        insert.execute(rusqlite::params![
+            dataset,
+            table.file_name(),
+            bytes,
+            *rows as i64
+        ])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! Re-seeding mirrors the files: the rows of the dataset that its files no longer hold are
+//! found as each file ends (the rows stored that the file did not give), and removed once every
+//! file is in, last table first, so that a row goes after the rows that referred to it. A removal
+//! is refused while another row still refers to the row, naming it, and when it would take more
+//! than half of a table's rows of the dataset (an emptied or truncated file), unless allowed.
+
+use std::collections::HashSet;
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use super::diagnose::SeedError;
+use super::key_map::{ByHash, FixedFoldHash, IdSet};
+use super::layout::Layout;
+use super::update::hash_values;
+use crate::datasets::referring_rows;
+use crate::schema::{Identity, Table};
+
+/// What a file gave, by the kind of its table.
+pub(super) struct Seen<'a> {
+    pub(super) ids: &'a IdSet,
+    pub(super) rows: &'a HashSet<u64, ByHash>,
+    pub(super) codes: &'a HashSet<String, FixedFoldHash>,
+}
+
+/// The rows of one table of the dataset that its file no longer holds.
+pub(super) struct Removal {
+    table: &'static Table,
+    file: String,
+    /// Each row's primary key: its id, its code, or a link row's identity.
+    gone: Vec<Vec<Value>>,
+    /// The dataset's rows in the table before the load.
+    before: usize,
+}
+
+impl Removal {
+    pub(super) fn len(&self) -> usize {
+        self.gone.len()
+    }
+
+    /// How messages name the first `limit` rows to go.
+    pub(super) fn labels(&self, conn: &Connection, limit: usize) -> Result<Vec<String>, SeedError> {
+        let key = primary_key(self.table);
+        let same: Vec<String> = (1..)
+            .zip(&key)
+            .map(|(n, c)| format!("t.{c} IS ?{n}"))
+            .collect();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} FROM {} AS t WHERE {}",
+            crate::datasets::row_label_sql(self.table, "t"),
+            self.table.name,
+            same.join(" AND ")
+        ))?;
+        let mut labels = Vec::new();
+        for row in self.gone.iter().take(limit) {
+            labels.push(stmt.query_row(rusqlite::params_from_iter(row), |r| r.get(0))?);
+        }
+        Ok(labels)
+    }
+}
+
+/// The table's primary key columns.
+fn primary_key(table: &Table) -> Vec<&'static str> {
+    match table.identity {
+        Identity::Key if table.is_vocabulary => vec![table.key_column()],
+        Identity::Key => vec!["id"],
+        Identity::Columns(columns) => table
+            .columns
+            .iter()
+            .map(|c| c.db)
+            .filter(|db| columns.contains(db))
+            .collect(),
+    }
+}
+
+/// The rows of the dataset in the file's table that the file did not give.
+pub(super) fn rows_not_seen(
+    conn: &Connection,
+    layout: &Layout,
+    dataset: i64,
+    seen: Seen,
+) -> Result<Option<Removal>, SeedError> {
+    let table = layout.table;
+    let key = primary_key(table);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM {} WHERE dataset_id = ?1",
+        key.join(", "),
+        table.name
+    ))?;
+    let mut rows = stmt.query([dataset])?;
+    let (mut gone, mut before) = (Vec::new(), 0);
+    while let Some(row) = rows.next()? {
+        before += 1;
+        let kept = match table.identity {
+            Identity::Key if table.is_vocabulary => seen.codes.contains(&row.get::<_, String>(0)?),
+            Identity::Key => seen.ids.contains(row.get(0)?),
+            Identity::Columns(_) => {
+                let values = (0..key.len())
+                    .map(|i| row.get_ref(i))
+                    .collect::<Result<Vec<_>, _>>()?;
+                seen.rows.contains(&hash_values(values))
+            }
+        };
+        if !kept {
+            gone.push(
+                (0..key.len())
+                    .map(|i| row.get(i))
+                    .collect::<Result<_, _>>()?,
+            );
+        }
+    }
+    Ok((!gone.is_empty()).then(|| Removal {
+        table,
+        file: layout.origin.name().to_string(),
+        gone,
+        before,
+    }))
+}
+
+/// Removes the rows the files no longer hold, last table first; returns how many per table.
+pub(super) fn remove_rows_not_seen(
+    conn: &Connection,
+    mut removals: Vec<Removal>,
+    dataset: &str,
+    allow_removals: bool,
+) -> Result<Vec<(&'static str, usize)>, SeedError> {
+    let mut removed = Vec::new();
+    removals.reverse();
+    for removal in removals {
+        let (table, gone) = (removal.table, removal.gone.len());
+        if gone * 2 > removal.before && !allow_removals {
+            return Err(SeedError::File {
+                file: removal.file,
+                message: format!(
+                    "would remove {gone} of the {} rows of {} in dataset {dataset:?}, more than half: is the file emptied or cut short? If the rows are meant to go, seed again with --allow-removals",
+                    removal.before, table.name
+                ),
+            });
+        }
+        let key = primary_key(table);
+        conn.execute_batch(&format!(
+            "DROP TABLE IF EXISTS temp.gone; CREATE TEMP TABLE gone AS SELECT {} FROM main.{} WHERE 0",
+            key.join(", "),
+            table.name
+        ))?;
+        {
+            let numbers: Vec<String> = (1..=key.len()).map(|i| format!("?{i}")).collect();
+            let mut insert = conn.prepare(&format!(
+                "INSERT INTO temp.gone VALUES ({})",
+                numbers.join(", ")
+            ))?;
+            for row in &removal.gone {
+                insert.execute(rusqlite::params_from_iter(row))?;
+            }
+        }
+        let chosen = |alias: &str| {
+            let tuple: Vec<String> = key.iter().map(|c| format!("{alias}.{c}")).collect();
+            format!("({}) IN (SELECT * FROM temp.gone)", tuple.join(", "))
+        };
+        let referring = referring_rows(conn, table, &chosen, "1", 4)?;
+        if !referring.is_empty() {
+            return Err(SeedError::File {
+                file: removal.file,
+                message: format!(
+                    "cannot remove the rows no longer in the file while other rows refer to them: {}{}",
+                    referring[..referring.len().min(3)].join(", "),
+                    if referring.len() > 3 { ", ..." } else { "" }
+                ),
+            });
+        }
+        let tuple = key.join(", ");
+        conn.execute_batch(&format!(
+            "DELETE FROM main.{} WHERE ({tuple}) IN (SELECT * FROM temp.gone); DROP TABLE temp.gone",
+            table.name
+        ))?;
+        removed.push((table.name, gone));
+    }
+    removed.reverse();
+    Ok(removed)
+}
