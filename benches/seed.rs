@@ -411,13 +411,21 @@ fn run(options: &Options) -> Result<()> {
     println!(
         "(peak RSS: the median of the runs for (a), the highest for (d) and (e); target < 100 MB)"
     );
-    println!(
-        "removal is not mirrored yet: after (e) the database holds {} rows of the files' tables, \
-         the edited files {} ({} more)",
-        thousands(stored),
-        thousands(rows - edits.removed),
-        thousands(stored.saturating_sub(rows - edits.removed))
-    );
+    let kept = rows - edits.removed;
+    if stored == kept {
+        println!(
+            "removal is mirrored: after (e) the database holds the edited files' {} rows",
+            thousands(kept)
+        );
+    } else {
+        println!(
+            "removal is not mirrored yet: after (e) the database holds {} rows of the files' \
+             tables, the edited files {} ({} more)",
+            thousands(stored),
+            thousands(kept),
+            thousands(stored.saturating_sub(kept))
+        );
+    }
     std::io::stdout().flush()?;
 
     // 5. The reports, on the database (a) built.
