@@ -16,6 +16,15 @@
 //!
 //! then, to show where (a)'s time goes, the index builds on their own: every index of the
 //! database (a) built, dropped and built again on a copy with the settings `conflictdb seed` uses;
+//! then re-seeding, each into a copy of the database (a) built in the same run, with the peak RSS
+//! of that process:
+//!
+//! - (d) the same, unchanged files;
+//! - (e) the files with 1% of their rows changed (a free-text field edited) and 0.1% removed (rows
+//!   nothing refers to, taken out of the CSVs), written once before the runs, the same rows every
+//!   time (see [`edit_files`]);
+//!
+//! against the issue's targets ((d) at most 0.3× and (e) at most 0.4× the time of (a));
 //! and then each shipped report through `conflictdb report NAME --format csv` against `sqlite3
 //! -csv` running the same SQL on the database (a) built. Each figure is the median of `--runs`.
 //! Cargo builds the binary it runs (`CARGO_BIN_EXE_conflictdb`, optimised like `--release`).
@@ -159,6 +168,8 @@ fn run(options: &Options) -> Result<()> {
     let files = scan(&seed_dir)?;
     let rows: u64 = files.iter().map(|f| f.rows).sum();
     let bytes: u64 = files.iter().map(|f| f.bytes).sum();
+    let edited_dir = work.join("seed-edited");
+    let edits = edit_files(&files, &edited_dir, rows)?;
 
     // 2. The loads, interleaved so that each run sees the same machine state.
     let mut times: [Vec<Duration>; 3] = Default::default();
@@ -171,9 +182,15 @@ fn run(options: &Options) -> Result<()> {
         work.join("b-sqlite3.db"),
         work.join("c-rusqlite.db"),
     ];
+    // (d) and (e): times and peak RSS of each re-seed.
+    let mut reseeds: [Vec<Measured>; 2] = Default::default();
+    let reseed_databases = [work.join("d-unchanged.db"), work.join("e-edited.db")];
+    let reseed_dirs = [&seed_dir, &edited_dir];
+    // Rows of the files' tables in the database after (e).
+    let mut stored = 0;
     for run in 1..=options.runs {
         let label = format!("run {run}/{}", options.runs);
-        for db in &databases {
+        for db in databases.iter().chain(&reseed_databases) {
             remove_database(db)?;
         }
 
@@ -229,6 +246,36 @@ fn run(options: &Options) -> Result<()> {
         index_count = count;
         index_times.push(built);
         eprintln!("{label}: index builds {:.2}s", built.as_secs_f64());
+
+        for (i, (db, dir)) in reseed_databases.iter().zip(reseed_dirs).enumerate() {
+            let name = ["(d) re-seed, unchanged", "(e) re-seed, edited"][i];
+            // A copy, so that every re-seed starts from the same database and (a)'s stays as
+            // built for the reports.
+            fs::copy(&databases[0], db).with_context(|| {
+                format!("cannot copy {} to {}", databases[0].display(), db.display())
+            })?;
+            settle();
+            eprintln!("{label}: {name} ...");
+            let log = work.join(format!("{}-seed.log", ["d", "e"][i]));
+            let measured = measure(
+                Command::new(BINARY)
+                    .arg("--db")
+                    .arg(db)
+                    .arg("seed")
+                    .arg(dir)
+                    .stdout(Stdio::null())
+                    .stderr(File::create(&log)?),
+                None,
+            )
+            .with_context(|| format!("{name} failed; see {}", log.display()))?;
+            eprintln!("{label}: {name} {:.2}s", measured.time.as_secs_f64());
+            reseeds[i].push(measured);
+            if i == 1 {
+                stored = rows_stored(db, &files)?;
+            }
+            // Done with: at a million events each copy is a gigabyte.
+            remove_database(db)?;
+        }
 
         times[0].push(a.time);
         times[1].push(b.time);
@@ -310,8 +357,205 @@ fn run(options: &Options) -> Result<()> {
     );
     std::io::stdout().flush()?;
 
-    // 4. The reports, on the database (a) built.
+    // 4. The re-seeds, against the fresh seed of the same run.
+    println!();
+    println!(
+        "re-seeding, each into a copy of the database (a) built in the same run ({} run{})",
+        options.runs,
+        if options.runs == 1 { "" } else { "s" }
+    );
+    println!(
+        "(e)'s files: {} rows changed ({:.2}%: {}), {} removed ({:.2}%: {})",
+        thousands(edits.changed),
+        edits.changed as f64 * 100.0 / rows as f64,
+        edits.changed_in,
+        thousands(edits.removed),
+        edits.removed as f64 * 100.0 / rows as f64,
+        edits.removed_in
+    );
+    println!();
+    println!(
+        "{:<40} {:>9} {:>9} {:>14} {:>9} {:>8} {:>10}",
+        "load", "median s", "best s", "median/(a)", "target", "met", "peak RSS"
+    );
+    let best = |t: &[Duration]| t.iter().min().map_or(0.0, Duration::as_secs_f64);
+    println!(
+        "{:<40} {:>9.2} {:>9.2} {:>14} {:>9} {:>8} {:>10}",
+        "(a) fresh seed",
+        medians[0],
+        best(&times[0]),
+        "1.00",
+        "-",
+        "-",
+        format!("{:.1} MB", mb(rss_median[0]))
+    );
+    let reseed_names = [
+        "(d) re-seed, unchanged files",
+        "(e) re-seed, 1% changed, 0.1% removed",
+    ];
+    for (i, (name, target)) in reseed_names.iter().zip([0.3, 0.4]).enumerate() {
+        let time: Vec<Duration> = reseeds[i].iter().map(|m| m.time).collect();
+        let peak = reseeds[i].iter().map(|m| m.peak_rss).max().unwrap_or(0);
+        let ratio = median_seconds(&time) / medians[0];
+        println!(
+            "{:<40} {:>9.2} {:>9.2} {:>14} {:>9} {:>8} {:>10}",
+            name,
+            median_seconds(&time),
+            best(&time),
+            format!("{ratio:.2}×"),
+            format!("≤ {target}×"),
+            if ratio <= target { "yes" } else { "no" },
+            format!("{:.1} MB", mb(peak))
+        );
+    }
+    println!(
+        "(peak RSS: the median of the runs for (a), the highest for (d) and (e); target < 100 MB)"
+    );
+    let kept = rows - edits.removed;
+    if stored == kept {
+        println!(
+            "removal is mirrored: after (e) the database holds the edited files' {} rows",
+            thousands(kept)
+        );
+    } else {
+        println!(
+            "removal is not mirrored yet: after (e) the database holds {} rows of the files' \
+             tables, the edited files {} ({} more)",
+            thousands(stored),
+            thousands(kept),
+            thousands(stored.saturating_sub(kept))
+        );
+    }
+    std::io::stdout().flush()?;
+
+    // 5. The reports, on the database (a) built.
     reports(&databases[0], options)
+}
+
+/// What [`edit_files`] did to the seed files.
+struct Edits {
+    changed: u64,
+    removed: u64,
+    /// Per file, e.g. "events.title 1,000, statements.summary 2,200".
+    changed_in: String,
+    removed_in: String,
+}
+
+/// Writes the seed files into `out` with 1% of all `rows` changed and 0.1% removed, spread evenly
+/// over the rows that can take that change, the same rows every time:
+/// - changed: rows with a key, in their first free-text column (" (edited)" appended), which
+///   changes the row and nothing that refers to it;
+/// - removed: rows of tables nothing refers to (statements, the link tables), so that the edited
+///   files still check whether the loader mirrors the removal or not.
+fn edit_files(files: &[SeedFile], out: &Path, rows: u64) -> Result<Edits> {
+    use conflictdb::schema::{self, Identity, Value};
+    // The column edited in each file that has one, as (header position, name).
+    let edited_column = |file: &SeedFile| -> Option<(usize, &'static str)> {
+        let table = schema::table(&file.table)?;
+        if table.is_vocabulary || table.identity != Identity::Key {
+            return None;
+        }
+        let column = table.columns.iter().find(|c| c.value == Value::Text)?;
+        let position = file.columns.iter().position(|c| c == column.name)?;
+        Some((position, column.name))
+    };
+    let removable = |file: &SeedFile| {
+        schema::table(&file.table).is_some_and(|t| !t.referenced && !t.is_vocabulary)
+    };
+    let changeable: u64 = files
+        .iter()
+        .filter(|f| edited_column(f).is_some())
+        .map(|f| f.rows)
+        .sum();
+    let removable_rows: u64 = files.iter().filter(|f| removable(f)).map(|f| f.rows).sum();
+    let (to_change, to_remove) = (rows / 100, rows / 1000);
+    if to_change > changeable || to_remove > removable_rows {
+        bail!("the synthetic files have too few rows to change 1% and remove 0.1%");
+    }
+    // Row i of n is picked when (i + 1) * k / n passes a whole number: exactly k of n, evenly.
+    let picked = |i: u64, k: u64, n: u64| (i + 1) * k / n > i * k / n;
+
+    if out.exists() {
+        fs::remove_dir_all(out).with_context(|| format!("cannot remove {}", out.display()))?;
+    }
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    // Each row's place among the rows that could change, and among those that could go.
+    let (mut changeable_at, mut removable_at) = (0u64, 0u64);
+    let (mut changed_in, mut removed_in) = (Vec::new(), Vec::new());
+    for file in files {
+        let edit = edited_column(file);
+        let remove = removable(file);
+        let mut reader =
+            csv::Reader::from_reader(BufReader::with_capacity(1 << 20, File::open(&file.path)?));
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_path(out.join(file.path.file_name().unwrap()))?;
+        writer.write_byte_record(reader.byte_headers()?)?;
+        let mut record = csv::ByteRecord::new();
+        let mut edited = csv::ByteRecord::new();
+        let (mut changed, mut removed) = (0u64, 0u64);
+        while reader.read_byte_record(&mut record)? {
+            let change = edit.is_some() && picked(changeable_at, to_change, changeable);
+            let drop = remove && picked(removable_at, to_remove, removable_rows);
+            changeable_at += u64::from(edit.is_some());
+            removable_at += u64::from(remove);
+            if drop {
+                removed += 1;
+            } else if let (true, Some((position, _))) = (change, edit) {
+                changed += 1;
+                edited.clear();
+                for (at, field) in record.iter().enumerate() {
+                    if at == position {
+                        edited.push_field(&[field, b" (edited)"].concat());
+                    } else {
+                        edited.push_field(field);
+                    }
+                }
+                writer.write_byte_record(&edited)?;
+            } else {
+                writer.write_byte_record(&record)?;
+            }
+        }
+        writer.flush()?;
+        if let Some((_, column)) = edit {
+            changed_in.push((format!("{}.{column}", file.table), changed));
+        }
+        if remove {
+            removed_in.push((file.table.clone(), removed));
+        }
+    }
+    let list = |counts: &[(String, u64)]| {
+        counts
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(name, n)| format!("{name} {}", thousands(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(Edits {
+        changed: changed_in.iter().map(|(_, n)| n).sum(),
+        removed: removed_in.iter().map(|(_, n)| n).sum(),
+        changed_in: list(&changed_in),
+        removed_in: list(&removed_in),
+    })
+}
+
+/// How many rows the tables of `files` hold in `db`.
+fn rows_stored(db: &Path, files: &[SeedFile]) -> Result<u64> {
+    let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut total = 0u64;
+    for file in files {
+        let count: i64 = conn.query_row(
+            &format!(
+                "SELECT count(*) FROM \"{}\"",
+                file.table.replace('"', "\"\"")
+            ),
+            [],
+            |row| row.get(0),
+        )?;
+        total += count as u64;
+    }
+    Ok(total)
 }
 
 /// The seed files of `dir` with their columns, rows and sizes.
