@@ -263,6 +263,9 @@ fn run(options: &Options) -> Result<()> {
                     .arg(db)
                     .arg("seed")
                     .arg(dir)
+                    // The edited files are the same dataset as (a)'s, seeded again.
+                    .arg("--dataset")
+                    .arg("seed")
                     .stdout(Stdio::null())
                     .stderr(File::create(&log)?),
                 None,
