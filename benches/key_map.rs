@@ -29,6 +29,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use conflictdb::long_value::thousands;
 use conflictdb::seed::key_map::{hash_key, HashIds};
 
 const USAGE: &str =
@@ -359,19 +360,6 @@ fn print(n: usize, ours: &[Sample], theirs: &[Sample]) {
         format!("{:.1} MB, {:.1} B/key", b as f64 / 1e6, b as f64 / n as f64),
         format!("{:.2}", a as f64 / b as f64)
     );
-}
-
-/// 1234567 → "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// The loader's hash → id map until issue 11 (src/seed/key_map.rs at 01c84df, unchanged but for
