@@ -257,7 +257,7 @@ pub fn load_dataset(
             counts
         }
     };
-    datasets::record_files(&tx, source, dataset_id, &counts)?;
+    datasets::record_files(&tx, source, dataset_id, dataset.format, &counts)?;
     // Derived from the parents, whichever rows this load changed.
     chains::store_roots(&tx)?;
     if dataset.dry_run {

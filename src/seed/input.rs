@@ -40,6 +40,7 @@ pub trait Source: Sync {
             loaded_from: None,
             allow_removals: false,
             dry_run: false,
+            format: "seed",
         }
     }
 }
@@ -55,6 +56,9 @@ pub struct Dataset {
     pub allow_removals: bool,
     /// Whether the load only says what it would change, and writes nothing.
     pub dry_run: bool,
+    /// The format of its files, as `datasets.format` stores it (src/attribution.rs): `seed` for
+    /// conflictdb's own layout.
+    pub format: &'static str,
 }
 
 impl Dataset {
@@ -68,6 +72,7 @@ impl Dataset {
             loaded_from: None,
             allow_removals: false,
             dry_run: false,
+            format: "seed",
         }
     }
 }
@@ -140,6 +145,7 @@ impl Source for Input {
                     loaded_from: Some(path.display().to_string()),
                     allow_removals: false,
                     dry_run: false,
+                    format: "seed",
                 }
             }
             Input::Files(_) => Dataset {
@@ -148,6 +154,7 @@ impl Source for Input {
                 loaded_from: None,
                 allow_removals: false,
                 dry_run: false,
+                format: "seed",
             },
         }
     }
