@@ -16,8 +16,8 @@ pub(super) enum Message<'s> {
     Table(Layout<'s>),
     Rows(Batch),
     /// The end of the file; in a fresh load, with its references further down the file resolved
-    /// to (row id, id referred to).
-    End(Vec<(i64, i64)>),
+    /// to (row id, id referred to); and the hash of its bytes.
+    End(Vec<(i64, i64)>, Option<String>),
     Failed(DeferredError),
 }
 
@@ -175,7 +175,8 @@ fn read_table<'s>(
     if batch.filled > 0 && sender.send(Message::Rows(batch)).is_err() {
         return Ok(false);
     }
-    Ok(sender.send(Message::End(read?)).is_ok())
+    let hash = rows.hash();
+    Ok(sender.send(Message::End(read?, hash)).is_ok())
 }
 
 /// Reads the next record into `slot`, refusing a row of the wrong width, and text that is not
