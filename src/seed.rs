@@ -81,9 +81,10 @@ mod self_refs;
 mod sql;
 mod strict_csv;
 mod update;
+mod update_read;
 mod write;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
@@ -97,6 +98,7 @@ use self::key_map::KnownKeys;
 use self::layout::Layout;
 use self::read::{read_all, Batch, Message, OnRead};
 use self::update::UpdateWriter;
+use self::update_read::UpdateRead;
 
 pub use self::diagnose::{QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
@@ -261,10 +263,13 @@ pub fn load_dataset(
         }
         Mode::Update => {
             let mut known = KnownKeys::default();
+            let stored = update_read::preload(&tx, &mut known)?;
+            let database = tx.path().filter(|p| !p.is_empty()).map(PathBuf::from);
+            let reading = UpdateRead::new(&mut known, stored.max_ids, database);
             let (mut removals, mut changes) = (Vec::new(), Vec::new());
             let sinks = (&mut removals, &mut changes);
-            let writing = UpdateWriter::new(&tx, &mut known, dataset_id, sinks);
-            let counts = run(&tx, source, (), writing, progress, &mut hashes)?;
+            let writing = UpdateWriter::new(&tx, dataset_id, stored.codes, sinks);
+            let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
             drop(known);
             mirror::remove_rows_not_seen(&tx, removals, &dataset.name, dataset.allow_removals)?;
             progress.changes(&changes);

@@ -64,9 +64,9 @@ impl<'k> Checker<'k> {
         }
     }
 
-    /// The key maps, for the writer of an update to fill with the rows already stored.
-    pub(super) fn known_keys(&mut self) -> &mut KnownKeys {
-        self.known
+    /// The id `key` of `table` is known under, if it is.
+    pub(super) fn known_id(&self, table: &str, key: &str) -> Option<i64> {
+        self.known.keys.get(table).and_then(|keys| keys.get(key))
     }
 
     /// Starts on the next file.

@@ -54,6 +54,19 @@ impl Group {
             .map(|own| compare(ValueRef::from(own), first))
     }
 
+    /// Adds the rows no row of the file was found for to `passed`.
+    fn unmatched(&self, passed: &mut Vec<Vec<rusqlite::types::Value>>) {
+        for (row, _) in self.matched.iter().enumerate().filter(|(_, m)| !**m) {
+            let cells = &self.cells[row * self.width..(row + 1) * self.width];
+            passed.push(
+                cells
+                    .iter()
+                    .map(|&c| owned(cell_value(c, &self.bytes)))
+                    .collect(),
+            );
+        }
+    }
+
     /// Finds the row whose columns are `given` among the group's rows not found before; true if
     /// found (it is then taken).
     pub(super) fn take<'v>(&mut self, given: impl Fn(usize) -> ValueRef<'v>) -> bool {
@@ -91,6 +104,11 @@ pub(super) struct StoredRows {
     done: bool,
     /// The order columns of the last row read, where the next chunk starts.
     after: Vec<rusqlite::types::Value>,
+    /// The order columns of the rows passed without a row of the file found for them: removed,
+    /// unless the file gives them further on, out of turn.
+    passed: Vec<Vec<rusqlite::types::Value>>,
+    /// Rows read.
+    read: usize,
 }
 
 impl StoredRows {
@@ -117,7 +135,31 @@ impl StoredRows {
             at: 0,
             done: false,
             after: Vec::new(),
+            passed: Vec::new(),
+            read: 0,
         }
+    }
+
+    /// Passes the row the merge has reached without a row of the file found for it.
+    pub(super) fn pass(&mut self) {
+        let row = self.at;
+        let key = (0..self.order).map(|c| owned(self.value(row, c))).collect();
+        self.passed.push(key);
+        self.advance();
+    }
+
+    /// Passes every row left (and the rows of `group` not found); gives the order columns of
+    /// every row passed without a row of the file found for it, and how many rows there are.
+    pub(super) fn finish(
+        &mut self,
+        conn: &Connection,
+        group: &Group,
+    ) -> Result<(Vec<Vec<rusqlite::types::Value>>, usize), SeedError> {
+        while self.peek(conn)?.is_some() {
+            self.pass();
+        }
+        group.unmatched(&mut self.passed);
+        Ok((std::mem::take(&mut self.passed), self.read))
     }
 
     /// The row the merge has reached (an index for [`StoredRows::value`]), reading the next chunk
@@ -152,6 +194,7 @@ impl StoredRows {
         first: ValueRef,
         group: &mut Group,
     ) -> Result<(), SeedError> {
+        group.unmatched(&mut self.passed);
         group.first = Some(owned(first));
         group.cells.clear();
         group.bytes.clear();
@@ -159,7 +202,10 @@ impl StoredRows {
         group.width = self.width;
         while let Some(row) = self.peek(conn)? {
             match compare(self.value(row, 0), first) {
-                Ordering::Less => {}
+                Ordering::Less => {
+                    self.pass();
+                    continue;
+                }
                 Ordering::Equal => {
                     for column in 0..self.width {
                         let cell = match self.cells[row * self.width + column] {
@@ -221,6 +267,7 @@ impl StoredRows {
             }
             self.rows += 1;
         }
+        self.read += self.rows;
         self.done = self.rows < CHUNK;
         if self.rows > 0 {
             let last = self.rows - 1;

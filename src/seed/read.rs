@@ -29,6 +29,9 @@ pub(super) struct Batch {
     /// In a fresh load, each record's values (`Layout::values_per_row` per record).
     pub(super) values: Vec<Converted>,
     pub(super) arena: String,
+    /// In an update, each record's id: given by the reading thread to a row with a key other
+    /// files refer to, 0 for any other row.
+    pub(super) ids: Vec<i64>,
     /// Bytes of the file read up to the last record.
     pub(super) read: u64,
     /// In a fresh load of a link table, the first record that does not follow the order of the
@@ -129,6 +132,7 @@ fn read_table<'s>(
         batch.filled = 0;
         batch.values.clear();
         batch.arena.clear();
+        batch.ids.clear();
         batch.unsorted_from = None;
         batch
     };

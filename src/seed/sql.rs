@@ -83,12 +83,17 @@ pub(super) fn upsert_sql(table: &Table) -> String {
     )
 }
 
-/// An update's insert of one row with a key, its id given by SQLite (the next after the highest).
-pub(super) fn insert_one_sql(table: &Table) -> String {
-    let columns = stored_columns(table);
-    let placeholders: Vec<String> = (1..=columns.len() + 1).map(|i| format!("?{i}")).collect();
+/// An update's insert of one row with a key: its values, its dataset, and its id if `with_id`
+/// (where the reading thread gave it one), else the next after the highest.
+pub(super) fn insert_one_sql(table: &Table, with_id: bool) -> String {
+    let mut columns = stored_columns(table);
+    columns.push(DATASET);
+    if with_id {
+        columns.push("id");
+    }
+    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
     format!(
-        "INSERT INTO {} ({}, {DATASET}) VALUES ({})",
+        "INSERT INTO {} ({}) VALUES ({})",
         table.name,
         columns.join(", "),
         placeholders.join(", ")

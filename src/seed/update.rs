@@ -1,30 +1,30 @@
 //! An update: each row checked on the writing thread, where ids come from the database, then
 //! inserted, or updated in place if a row with its identity is stored already.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
-use super::check::Checker;
 use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
-use super::key_map::{ByHash, IdSet, KnownKeys};
+use super::key_map::{ByHash, FixedFoldHash, IdSet};
 use super::layout::stored_columns;
 use super::layout::Layout;
 use super::merge::{self, StoredRows};
-use super::mirror::{rows_not_seen, Removal, Seen};
+use super::mirror::{not_seen, rows_not_seen, Removal, Seen};
 use super::read::Batch;
 use super::self_refs::set_self_refs;
 use super::sql::{insert_one_sql, update_sql, upsert_sql};
 use super::{rows_stored, Writer};
-use crate::schema::{Identity, Table};
+use crate::schema::Identity;
 use rusqlite::types::ValueRef;
 
-/// The writing thread's part of an update: it checks each row, with the keys of the rows stored
-/// already, and writes it.
+/// The writing thread's part of an update: it merges each row the reading thread checked with the
+/// dataset's stored rows, and writes what changed.
 pub(super) struct UpdateWriter<'c, 'k> {
     conn: &'c Connection,
-    checker: Checker<'k>,
+    /// Each vocabulary's codes before the load.
+    codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
     /// The id of the dataset the rows go to.
     dataset: i64,
     /// The dataset's rows each file no longer holds, removed once every file is in.
@@ -80,8 +80,6 @@ pub(super) struct UpdateFile<'c, 's> {
     /// Rows of the table before this load.
     existing: i64,
     rows: u64,
-    values: Vec<Converted>,
-    arena: String,
     state: FileState<'c>,
 }
 
@@ -125,13 +123,13 @@ struct Tally {
 impl<'c, 'k> UpdateWriter<'c, 'k> {
     pub(super) fn new(
         conn: &'c Connection,
-        known: &'k mut KnownKeys,
         dataset: i64,
+        codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
         (removals, changes): (&'k mut Vec<Removal>, &'k mut Vec<TableChanges>),
     ) -> UpdateWriter<'c, 'k> {
         UpdateWriter {
             conn,
-            checker: Checker::new(known),
+            codes,
             dataset,
             removals,
             changes,
@@ -146,28 +144,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         let (conn, table) = (self.conn, layout.table);
         // Existing rows: seeding again updates them by key instead of adding duplicates.
         let existing = rows_stored(conn, table)?;
-        let known = self.checker.known_keys();
-        if table.referenced {
-            let index = known.keys.entry(table.name).or_default();
-            let mut stmt = conn.prepare(&format!("SELECT id, key FROM {}", table.name))?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let (id, key): (i64, String) = (row.get(0)?, row.get(1)?);
-                index.insert(&key, id, |other| key_of_id(conn, table, other))?;
-            }
-        }
-        if table.is_vocabulary {
-            let codes = known.codes.entry(table.name).or_default();
-            let mut stmt = conn.prepare(&format!("SELECT code FROM {}", table.name))?;
-            for code in stmt.query_map([], |row| row.get::<_, String>(0))? {
-                codes.insert(code?);
-            }
-        }
-        let codes = match table.is_vocabulary {
-            true => known.codes.get(table.name).cloned().unwrap_or_default(),
-            false => HashSet::default(),
-        };
-        self.checker.start_file(table);
+        let codes = self.codes.remove(table.name).unwrap_or_default();
         let columns = stored_columns(table);
         let at = |name: &str| columns.iter().position(|c| *c == name);
         let stored = match table.identity {
@@ -192,8 +169,6 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         Ok(UpdateFile {
             existing,
             rows: 0,
-            values: Vec::new(),
-            arena: String::new(),
             state: FileState {
                 upsert: conn.prepare(&upsert_sql(table))?,
                 stored,
@@ -220,29 +195,23 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         })
     }
 
-    /// Checks and converts each row, then inserts it or updates the row with its identity.
+    /// Stores each row the reading thread checked and converted.
     fn rows(&mut self, file: &mut UpdateFile<'c, 's>, batch: &Batch) -> Result<(), SeedError> {
         let (conn, dataset) = (self.conn, self.dataset);
-        let table = file.layout.table;
-        for record in &batch.records[..batch.filled] {
-            file.values.clear();
-            file.arena.clear();
-            let (layout, state) = (&file.layout, &mut file.state);
+        let (layout, state) = (&file.layout, &mut file.state);
+        let table = layout.table;
+        let rows = batch.records[..batch.filled]
+            .iter()
+            .zip(batch.values.chunks_exact(layout.values_per_row))
+            .zip(&batch.ids);
+        for ((record, values), &id) in rows {
             if table.is_vocabulary {
                 state
                     .seen_codes
                     .insert(record[key_field(layout)].to_string());
             }
-            self.checker
-                .row(
-                    layout,
-                    record,
-                    &mut file.values,
-                    &mut file.arena,
-                    |values, arena, _| store(conn, state, layout, dataset, (record, values, arena)),
-                    |other| key_of_id(conn, table, other),
-                )
-                .map_err(|f| f.report(conn))?;
+            let row = (record, values, batch.arena.as_str());
+            store(conn, state, layout, (dataset, id), row)?;
             file.rows += 1;
         }
         Ok(())
@@ -251,19 +220,22 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
     fn end(
         &mut self,
         mut file: UpdateFile<'c, 's>,
-        _resolved: Vec<(i64, i64)>,
+        resolved: Vec<(i64, i64)>,
     ) -> Result<u64, SeedError> {
-        let resolved = self
-            .checker
-            .end_file(&file.layout)
-            .map_err(|f| f.report(self.conn))?;
         set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
         let seen = Seen {
             ids: &file.state.seen_ids,
             rows: &file.state.seen_rows,
             codes: &file.state.seen_codes,
         };
-        let removal = rows_not_seen(self.conn, &file.layout, self.dataset, seen)?;
+        let removal = match file.state.stored.as_mut() {
+            // The rows the merge passed that no row of the file was found for.
+            Some(stored) => {
+                let (passed, before) = stored.finish(self.conn, &file.state.group)?;
+                not_seen(&file.layout, passed, before, seen)
+            }
+            None => rows_not_seen(self.conn, &file.layout, self.dataset, seen)?,
+        };
         self.changes.push(TableChanges {
             table: file.layout.table.name,
             added: file.state.tally.added,
@@ -292,12 +264,13 @@ fn store(
     conn: &Connection,
     state: &mut FileState,
     layout: &Layout,
-    dataset: i64,
+    (dataset, given_id): (i64, i64),
     (record, values, arena): (&csv::StringRecord, &[Converted], &str),
 ) -> Result<i64, SeedError> {
     let table = layout.table;
     if table.identity == Identity::Key && !table.is_vocabulary {
-        let id = store_keyed(conn, state, layout, dataset, (record, values, arena))?;
+        let row = (record, values, arena);
+        let id = store_keyed(conn, state, layout, (dataset, given_id), row)?;
         if !state.seen_ids.insert(id) {
             return Err(layout.duplicate(record)?);
         }
@@ -365,12 +338,13 @@ fn store(
 }
 
 /// Stores one checked row with a key, and gives its id: nothing written if it is stored as
-/// given, the columns that differ updated if it is stored otherwise, inserted if it is not stored.
+/// given, the columns that differ updated if it is stored otherwise, inserted if it is not stored
+/// (with `given_id`, the id the reading thread gave it, if not 0).
 fn store_keyed(
     conn: &Connection,
     state: &mut FileState,
     layout: &Layout,
-    dataset: i64,
+    (dataset, given_id): (i64, i64),
     (record, values, arena): (&csv::StringRecord, &[Converted], &str),
 ) -> Result<i64, SeedError> {
     let (table, file) = (layout.table, layout.origin.name());
@@ -425,7 +399,7 @@ fn store_keyed(
                         {
                             break;
                         }
-                        stored_rows.advance();
+                        stored_rows.pass();
                     }
                 }
                 let stored = |column: usize| ValueRef::from(&stored[column]);
@@ -436,9 +410,12 @@ fn store_keyed(
     let tally = &mut state.tally;
     let id = match found {
         None => {
-            let mut insert = conn.prepare_cached(&insert_one_sql(table))?;
+            let mut insert = conn.prepare_cached(&insert_one_sql(table, given_id != 0))?;
             bind(&mut insert, values, record, arena)?;
             insert.raw_bind_parameter(values.len() + 1, dataset)?;
+            if given_id != 0 {
+                insert.raw_bind_parameter(values.len() + 2, given_id)?;
+            }
             insert.raw_execute().map_err(|e| refused(file, line, e))?;
             tally.note(Change::Added, layout, record);
             conn.last_insert_rowid()
@@ -609,6 +586,16 @@ fn is_repeated(layout: &Layout, record: &csv::StringRecord) -> Result<bool, Seed
     layout.origin.is_repeated(&names, &values)
 }
 
+/// The field of a keyed row's key, if the table has keys.
+pub(super) fn key_field_of(layout: &Layout) -> Option<usize> {
+    let column = layout
+        .table
+        .columns
+        .iter()
+        .position(|c| c.value == crate::schema::Value::Key)?;
+    layout.positions[column]
+}
+
 /// The field of a keyed row's key.
 fn key_field(layout: &Layout) -> usize {
     let column = layout
@@ -674,17 +661,4 @@ fn bind(
         insert.raw_bind_parameter(param, value)?;
     }
     Ok(())
-}
-
-/// The key of the row of `table` with this id.
-fn key_of_id(conn: &Connection, table: &Table, id: i64) -> Result<String, SeedError> {
-    Ok(conn.query_row(
-        &format!(
-            "SELECT {} FROM {} WHERE id = ?1",
-            table.key_column(),
-            table.name
-        ),
-        [id],
-        |row| row.get(0),
-    )?)
 }
