@@ -186,11 +186,10 @@ fn reserve_keys(known: &mut KnownKeys, layout: &Layout, rows: u64, byte: u64) {
     if rows == 1024 && layout.table.referenced {
         if let Some(size) = layout.size {
             let expected = size.saturating_mul(rows) / byte.max(1);
-            known
-                .keys
-                .entry(layout.table.name)
-                .or_default()
-                .reserve(expected as usize * 21 / 20);
+            let keys = known.keys.entry(layout.table.name).or_default();
+            // In an update the map holds the stored keys already, most of them the file's.
+            let more = (expected as usize * 21 / 20).saturating_sub(keys.hashes.len());
+            keys.reserve(more);
         }
     }
 }
