@@ -65,6 +65,7 @@ mod check;
 mod convert;
 mod datasets;
 mod diagnose;
+mod file_hash;
 mod fresh;
 mod indexes;
 mod input;
@@ -72,6 +73,7 @@ mod input;
 #[doc(hidden)]
 pub mod key_map;
 mod layout;
+mod merge;
 mod mirror;
 mod new_file;
 mod read;
@@ -79,9 +81,10 @@ mod self_refs;
 mod sql;
 mod strict_csv;
 mod update;
+mod update_read;
 mod write;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
@@ -95,6 +98,7 @@ use self::key_map::KnownKeys;
 use self::layout::Layout;
 use self::read::{read_all, Batch, Message, OnRead};
 use self::update::UpdateWriter;
+use self::update_read::UpdateRead;
 
 pub use self::diagnose::{QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
@@ -178,7 +182,7 @@ pub fn seed_file_as(
 /// A load whose transaction is rolled back, to see what it would change: into a copy of nothing
 /// (an in-memory database) when the file does not exist, and otherwise in the file with SQLite
 /// keeping every page it changes in memory (`cache_spill` off), so that not a byte reaches the
-/// file or its journal.
+/// file or its journal. A database of an older schema is refused: it would need migrating.
 fn dry_run(
     db_path: &Path,
     source: &dyn Source,
@@ -186,6 +190,16 @@ fn dry_run(
     progress: &mut dyn Progress,
 ) -> anyhow::Result<Counts> {
     let mut conn = if db_path.exists() {
+        // Migrating is a write: an older database is refused rather than migrated (a copy to
+        // run on would be the whole database again, in memory or beside it).
+        let version = db::schema_version(&db::open_any_version_read_only(db_path)?)?;
+        let latest = db::latest_version();
+        if version < latest {
+            anyhow::bail!(
+                "{}: a dry run writes nothing, but this database has schema version {version} and this conflictdb needs {latest}: run `conflictdb migrate` first, then the dry run",
+                db_path.display()
+            );
+        }
         db::open_for_write(db_path)?
     } else {
         let mut conn = Connection::open_in_memory()?;
@@ -232,6 +246,8 @@ pub fn load_dataset(
 ) -> Result<Counts, SeedError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let dataset_id = datasets::register(&tx, dataset)?;
+    // Each file's hash, in the order of `counts`.
+    let mut hashes = Vec::new();
     let counts = match mode {
         Mode::Fresh => {
             // The indexes are dropped, and built again once the rows are in.
@@ -239,7 +255,7 @@ pub fn load_dataset(
             let mut known = KnownKeys::default();
             let reading = FreshRead::new(&mut known);
             let writing = FreshWriter::new(&tx, dataset_id);
-            let counts = run(&tx, source, reading, writing, progress)?;
+            let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
             // The key maps are done with.
             drop(known);
             build_indexes(&tx, source, &indexes, progress)?;
@@ -247,17 +263,20 @@ pub fn load_dataset(
         }
         Mode::Update => {
             let mut known = KnownKeys::default();
+            let stored = update_read::preload(&tx, &mut known)?;
+            let database = tx.path().filter(|p| !p.is_empty()).map(PathBuf::from);
+            let reading = UpdateRead::new(&mut known, stored.max_ids, database);
             let (mut removals, mut changes) = (Vec::new(), Vec::new());
             let sinks = (&mut removals, &mut changes);
-            let writing = UpdateWriter::new(&tx, &mut known, dataset_id, sinks);
-            let counts = run(&tx, source, (), writing, progress)?;
+            let writing = UpdateWriter::new(&tx, dataset_id, stored.codes, sinks);
+            let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
             drop(known);
             mirror::remove_rows_not_seen(&tx, removals, &dataset.name, dataset.allow_removals)?;
             progress.changes(&changes);
             counts
         }
     };
-    datasets::record_files(&tx, source, dataset_id, dataset.format, &counts)?;
+    datasets::record_files(&tx, source, dataset_id, dataset.format, &counts, &hashes)?;
     // Derived from the parents, whichever rows this load changed.
     chains::store_roots(&tx)?;
     if dataset.dry_run {
@@ -335,12 +354,13 @@ fn run<'s>(
     mut reading: impl OnRead,
     mut writing: impl Writer<'s>,
     progress: &mut dyn Progress,
+    hashes: &mut Vec<Option<String>>,
 ) -> Result<Counts, SeedError> {
     std::thread::scope(|scope| {
         let (sender, received) = std::sync::mpsc::sync_channel::<Message>(4);
         let (recycle, recycled) = std::sync::mpsc::channel::<Batch>();
         scope.spawn(move || read_all(source, &mut reading, &sender, &recycled));
-        let counts = write_all(conn, &mut writing, progress, &received, &recycle);
+        let counts = write_all(conn, &mut writing, progress, &received, &recycle, hashes);
         // On an error the reading thread stops at its next hand-over.
         drop(received);
         counts
@@ -354,6 +374,7 @@ fn write_all<'s, W: Writer<'s>>(
     progress: &mut dyn Progress,
     received: &std::sync::mpsc::Receiver<Message<'s>>,
     recycle: &std::sync::mpsc::Sender<Batch>,
+    hashes: &mut Vec<Option<String>>,
 ) -> Result<Counts, SeedError> {
     let mut counts = Vec::new();
     let mut file: Option<(&'static str, W::File)> = None;
@@ -370,9 +391,10 @@ fn write_all<'s, W: Writer<'s>>(
                 progress.advance(batch.read);
                 let _ = recycle.send(batch);
             }
-            Message::End(resolved) => {
+            Message::End(resolved, hash) => {
                 let (table, file) = file.take().expect("a file ends after it starts");
                 counts.push((table, writing.end(file, resolved)?));
+                hashes.push(hash);
             }
             Message::Failed(failure) => return Err(failure.report(conn)),
         }

@@ -18,6 +18,7 @@ mod readers;
 mod readme;
 mod reliability;
 mod reports;
+mod reseed;
 mod roundtrip;
 mod seam;
 mod synth;

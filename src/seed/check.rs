@@ -64,9 +64,9 @@ impl<'k> Checker<'k> {
         }
     }
 
-    /// The key maps, for the writer of an update to fill with the rows already stored.
-    pub(super) fn known_keys(&mut self) -> &mut KnownKeys {
-        self.known
+    /// The id `key` of `table` is known under, if it is.
+    pub(super) fn known_id(&self, table: &str, key: &str) -> Option<i64> {
+        self.known.keys.get(table).and_then(|keys| keys.get(key))
     }
 
     /// Starts on the next file.
@@ -186,11 +186,10 @@ fn reserve_keys(known: &mut KnownKeys, layout: &Layout, rows: u64, byte: u64) {
     if rows == 1024 && layout.table.referenced {
         if let Some(size) = layout.size {
             let expected = size.saturating_mul(rows) / byte.max(1);
-            known
-                .keys
-                .entry(layout.table.name)
-                .or_default()
-                .reserve(expected as usize * 21 / 20);
+            let keys = known.keys.entry(layout.table.name).or_default();
+            // In an update the map holds the stored keys already, most of them the file's.
+            let more = (expected as usize * 21 / 20).saturating_sub(keys.hashes.len());
+            keys.reserve(more);
         }
     }
 }

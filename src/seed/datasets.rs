@@ -49,24 +49,27 @@ pub(super) fn register(conn: &Connection, dataset: &Dataset) -> Result<i64, Seed
     )?)
 }
 
-/// Records the files the dataset was just loaded from: each one's bytes and rows.
+/// Records the files the dataset was just loaded from: each one's hash (`hashes`, in the order
+/// of `counts`), bytes and rows.
 pub(super) fn record_files(
     conn: &Connection,
     source: &dyn Source,
     dataset: i64,
     format: &str,
     counts: &Counts,
+    hashes: &[Option<String>],
 ) -> Result<(), SeedError> {
     conn.execute("DELETE FROM dataset_files WHERE dataset_id = ?1", [dataset])?;
     let mut insert = conn.prepare(
-        "INSERT INTO dataset_files (dataset_id, file, bytes, rows, format) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO dataset_files (dataset_id, file, hash, bytes, rows, format) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for (name, rows) in counts {
+    for ((name, rows), hash) in counts.iter().zip(hashes) {
         let table = schema::table(name).expect("a load counts rows of its tables");
         let bytes = source.size(table).unwrap_or(0) as i64;
         insert.execute(rusqlite::params![
             dataset,
             table.file_name(),
+            hash,
             bytes,
             *rows as i64,
             format

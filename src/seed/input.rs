@@ -88,6 +88,12 @@ pub trait Rows {
     fn error_at_end(&mut self) -> Option<(u64, String)> {
         None
     }
+
+    /// A hash of the bytes the rows were read from, once read to the end, as 16 hex digits
+    /// (see file_hash.rs), recorded in `dataset_files.hash`; None where there are no such bytes.
+    fn hash(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Where the seed files come from.

@@ -117,6 +117,48 @@ pub(super) fn rows_not_seen(
     }))
 }
 
+/// Of the rows a merge passed without a row of the file found for them (`passed`, their order
+/// columns as the merge reads them: an id, or a link row's primary key), those the file did not
+/// give further on; `before` is the dataset's rows in the table.
+pub(super) fn not_seen(
+    layout: &Layout,
+    passed: Vec<Vec<Value>>,
+    before: usize,
+    seen: Seen,
+) -> Option<Removal> {
+    let table = layout.table;
+    // The merge reads a link table's primary key in its order; removals and hashes take the
+    // table's column order.
+    let key = primary_key(table);
+    let from: Vec<usize> = match table.identity {
+        Identity::Columns(order) => key
+            .iter()
+            .map(|c| order.iter().position(|o| o == c).expect("a key column"))
+            .collect(),
+        Identity::Key => vec![0],
+    };
+    let gone: Vec<Vec<Value>> = passed
+        .into_iter()
+        .map(|row| from.iter().map(|&i| row[i].clone()).collect::<Vec<Value>>())
+        .filter(|row| match table.identity {
+            Identity::Key => match row[0] {
+                Value::Integer(id) => !seen.ids.contains(id),
+                _ => true,
+            },
+            Identity::Columns(_) => {
+                let values = row.iter().map(rusqlite::types::ValueRef::from);
+                !seen.rows.contains(&hash_values(values))
+            }
+        })
+        .collect();
+    (!gone.is_empty()).then(|| Removal {
+        table,
+        file: layout.origin.name().to_string(),
+        gone,
+        before,
+    })
+}
+
 /// Removes the rows the files no longer hold, last table first; returns how many per table.
 pub(super) fn remove_rows_not_seen(
     conn: &Connection,

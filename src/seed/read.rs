@@ -16,8 +16,8 @@ pub(super) enum Message<'s> {
     Table(Layout<'s>),
     Rows(Batch),
     /// The end of the file; in a fresh load, with its references further down the file resolved
-    /// to (row id, id referred to).
-    End(Vec<(i64, i64)>),
+    /// to (row id, id referred to); and the hash of its bytes.
+    End(Vec<(i64, i64)>, Option<String>),
     Failed(DeferredError),
 }
 
@@ -29,6 +29,9 @@ pub(super) struct Batch {
     /// In a fresh load, each record's values (`Layout::values_per_row` per record).
     pub(super) values: Vec<Converted>,
     pub(super) arena: String,
+    /// In an update, each record's id: given by the reading thread to a row with a key other
+    /// files refer to, 0 for any other row.
+    pub(super) ids: Vec<i64>,
     /// Bytes of the file read up to the last record.
     pub(super) read: u64,
     /// In a fresh load of a link table, the first record that does not follow the order of the
@@ -129,6 +132,7 @@ fn read_table<'s>(
         batch.filled = 0;
         batch.values.clear();
         batch.arena.clear();
+        batch.ids.clear();
         batch.unsorted_from = None;
         batch
     };
@@ -175,7 +179,8 @@ fn read_table<'s>(
     if batch.filled > 0 && sender.send(Message::Rows(batch)).is_err() {
         return Ok(false);
     }
-    Ok(sender.send(Message::End(read?)).is_ok())
+    let hash = rows.hash();
+    Ok(sender.send(Message::End(read?, hash)).is_ok())
 }
 
 /// Reads the next record into `slot`, refusing a row of the wrong width, and text that is not

@@ -49,6 +49,9 @@ pub(super) fn set_self_refs(
         column.db,
         (existing == 0).then_some(starts.as_slice()),
     )?;
+    if cycles.is_empty() {
+        return Ok(());
+    }
     // Of the rows in the loop, name the one the file reaches first (read once: a loop may
     // hold every row of the file).
     let keys: HashSet<&str> = cycles.iter().map(|(key, _)| key.as_str()).collect();

@@ -82,3 +82,45 @@ pub(super) fn upsert_sql(table: &Table) -> String {
         conflict.join(", ")
     )
 }
+
+/// An update's insert of one row with a key: its values, its dataset, and its id if `with_id`
+/// (where the reading thread gave it one), else the next after the highest.
+pub(super) fn insert_one_sql(table: &Table, with_id: bool) -> String {
+    let mut columns = stored_columns(table);
+    columns.push(DATASET);
+    if with_id {
+        columns.push("id");
+    }
+    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        table.name,
+        columns.join(", "),
+        placeholders.join(", ")
+    )
+}
+
+/// An update of the columns of a stored row that differ from the file's (`differ`, one bit per
+/// column of the row's values, bound as `?1`... in that order, the id after them): only what
+/// changed is written, so that an edited title does not take every index entry of the row out
+/// and put it back. Nothing is written where SQLite finds the values equal after all.
+pub(super) fn update_sql(table: &Table, differ: u64) -> String {
+    let columns = stored_columns(table);
+    let chosen: Vec<(usize, &str)> = (1..)
+        .zip(&columns)
+        .filter(|(n, _)| differ & (1 << (n - 1)) != 0)
+        .map(|(n, c)| (n, *c))
+        .collect();
+    let set: Vec<String> = chosen.iter().map(|(n, c)| format!("{c} = ?{n}")).collect();
+    let differs: Vec<String> = chosen
+        .iter()
+        .map(|(n, c)| format!("{c} IS NOT ?{n}"))
+        .collect();
+    format!(
+        "UPDATE {} SET {} WHERE id = ?{} AND ({})",
+        table.name,
+        set.join(", "),
+        columns.len() + 1,
+        differs.join(" OR ")
+    )
+}

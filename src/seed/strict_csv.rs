@@ -100,6 +100,10 @@ impl Rows for CsvRows<'_> {
     fn error_at_end(&mut self) -> Option<(u64, String)> {
         self.reader.get_mut().error_at_end()
     }
+
+    fn hash(&self) -> Option<String> {
+        Some(self.reader.get_ref().hash.finish())
+    }
 }
 
 /// Follows the bytes the CSV parser reads with RFC 4180's quoting rules, which the parser itself
@@ -130,6 +134,8 @@ struct Strict<R> {
     /// Whether the last byte followed was a carriage return: a line feed right after one ends
     /// the same line (CRLF), while a carriage return alone ends a line too (old Mac files).
     after_cr: bool,
+    /// The hash of the bytes read.
+    hash: super::file_hash::FileHash,
 }
 
 /// The longest record the loader reads, in bytes. A row of the shipped data set is under 4 KB
@@ -180,6 +186,7 @@ impl<R> Strict<R> {
             starts: std::collections::VecDeque::new(),
             record: (0, 1),
             after_cr: false,
+            hash: Default::default(),
         }
     }
 
@@ -214,6 +221,7 @@ impl<R: Read> Read for Strict<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.follow(&buf[..n]);
+        self.hash.update(&buf[..n]);
         if !self.at_record_start && self.offset - self.record.0 > self.max_record {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,

@@ -1,27 +1,30 @@
 //! An update: each row checked on the writing thread, where ids come from the database, then
 //! inserted, or updated in place if a row with its identity is stored already.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
-use super::check::Checker;
 use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
-use super::key_map::{ByHash, IdSet, KnownKeys};
+use super::key_map::{ByHash, FixedFoldHash, IdSet};
+use super::layout::stored_columns;
 use super::layout::Layout;
-use super::mirror::{rows_not_seen, Removal, Seen};
+use super::merge::{self, StoredRows};
+use super::mirror::{not_seen, rows_not_seen, Removal, Seen};
 use super::read::Batch;
 use super::self_refs::set_self_refs;
-use super::sql::upsert_sql;
+use super::sql::{insert_one_sql, update_sql, upsert_sql};
 use super::{rows_stored, Writer};
-use crate::schema::{Identity, Table};
+use crate::schema::Identity;
+use rusqlite::types::ValueRef;
 
-/// The writing thread's part of an update: it checks each row, with the keys of the rows stored
-/// already, and writes it.
+/// The writing thread's part of an update: it merges each row the reading thread checked with the
+/// dataset's stored rows, and writes what changed.
 pub(super) struct UpdateWriter<'c, 'k> {
     conn: &'c Connection,
-    checker: Checker<'k>,
+    /// Each vocabulary's codes before the load.
+    codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
     /// The id of the dataset the rows go to.
     dataset: i64,
     /// The dataset's rows each file no longer holds, removed once every file is in.
@@ -74,13 +77,29 @@ impl Tally {
 /// One file's rows going into the database.
 pub(super) struct UpdateFile<'c, 's> {
     layout: Layout<'s>,
-    /// Inserts a row, or updates the row whose identity is stored already.
-    upsert: rusqlite::Statement<'c>,
     /// Rows of the table before this load.
     existing: i64,
     rows: u64,
-    values: Vec<Converted>,
-    arena: String,
+    state: FileState<'c>,
+}
+
+/// What writing one file's rows carries from row to row.
+struct FileState<'c> {
+    /// Inserts a row, or updates the row whose identity is stored already (a vocabulary's), or
+    /// leaves it (a link row's).
+    upsert: rusqlite::Statement<'c>,
+    /// The dataset's stored rows of a keyed or link table, merged with the file's.
+    stored: Option<StoredRows>,
+    /// Where the key lies among a keyed row's values.
+    key_value: usize,
+    /// A reference to a row of the same table: where it lies among the row's values, and its
+    /// field (a reference further down the file is set once the file is in, see self_refs.rs).
+    self_ref: Option<(usize, usize)>,
+    /// Where a link row's identity columns lie among its values, in the order of the table's
+    /// primary key.
+    identity_values: Vec<usize>,
+    /// The stored rows of a link table that share the first column of the file's row.
+    group: merge::Group,
     /// The ids of the keyed rows this file has written.
     seen_ids: IdSet,
     /// Hashes of the identities of the link rows seen in the file.
@@ -96,8 +115,6 @@ struct Tally {
     added: u64,
     changed: u64,
     unchanged: u64,
-    /// The highest id before the file: a row given a higher one is new.
-    max_id: i64,
     /// A vocabulary's codes before the file.
     codes: HashSet<String, super::key_map::FixedFoldHash>,
     examples: Vec<(Change, String)>,
@@ -106,13 +123,13 @@ struct Tally {
 impl<'c, 'k> UpdateWriter<'c, 'k> {
     pub(super) fn new(
         conn: &'c Connection,
-        known: &'k mut KnownKeys,
         dataset: i64,
+        codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
         (removals, changes): (&'k mut Vec<Removal>, &'k mut Vec<TableChanges>),
     ) -> UpdateWriter<'c, 'k> {
         UpdateWriter {
             conn,
-            checker: Checker::new(known),
+            codes,
             dataset,
             removals,
             changes,
@@ -127,81 +144,74 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         let (conn, table) = (self.conn, layout.table);
         // Existing rows: seeding again updates them by key instead of adding duplicates.
         let existing = rows_stored(conn, table)?;
-        let known = self.checker.known_keys();
-        if table.referenced {
-            let index = known.keys.entry(table.name).or_default();
-            let mut stmt = conn.prepare(&format!("SELECT id, key FROM {}", table.name))?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let (id, key): (i64, String) = (row.get(0)?, row.get(1)?);
-                index.insert(&key, id, |other| key_of_id(conn, table, other))?;
+        let codes = self.codes.remove(table.name).unwrap_or_default();
+        let columns = stored_columns(table);
+        let at = |name: &str| columns.iter().position(|c| *c == name);
+        let stored = match table.identity {
+            Identity::Key if table.is_vocabulary => None,
+            Identity::Key => {
+                let read: Vec<&str> = std::iter::once("id").chain(columns.clone()).collect();
+                Some(StoredRows::new(table.name, &read, 1, self.dataset))
             }
-        }
-        if table.is_vocabulary {
-            let codes = known.codes.entry(table.name).or_default();
-            let mut stmt = conn.prepare(&format!("SELECT code FROM {}", table.name))?;
-            for code in stmt.query_map([], |row| row.get::<_, String>(0))? {
-                codes.insert(code?);
-            }
-        }
-        let codes = match table.is_vocabulary {
-            true => known.codes.get(table.name).cloned().unwrap_or_default(),
-            false => HashSet::default(),
+            Identity::Columns(identity) => Some(StoredRows::new(
+                table.name,
+                identity,
+                identity.len(),
+                self.dataset,
+            )),
         };
-        self.checker.start_file(table);
+        let self_ref = table
+            .columns
+            .iter()
+            .zip(&layout.positions)
+            .find(|(c, _)| c.value == crate::schema::Value::Ref(table.name))
+            .and_then(|(c, field)| Some((at(c.db)?, (*field)?)));
         Ok(UpdateFile {
-            upsert: conn.prepare(&upsert_sql(table))?,
             existing,
             rows: 0,
-            values: Vec::new(),
-            arena: String::new(),
-            seen_ids: IdSet::default(),
-            seen_rows: HashSet::default(),
-            seen_codes: HashSet::default(),
-            tally: Tally {
-                max_id: match table.identity == Identity::Key && !table.is_vocabulary {
-                    true => conn.query_row(
-                        &format!("SELECT coalesce(max(id), 0) FROM {}", table.name),
-                        [],
-                        |row| row.get(0),
-                    )?,
-                    false => 0,
+            state: FileState {
+                upsert: conn.prepare(&upsert_sql(table))?,
+                stored,
+                key_value: match table.identity {
+                    Identity::Key => at(table.key_column()).expect("a key is stored"),
+                    Identity::Columns(_) => 0,
                 },
-                codes,
-                ..Tally::default()
+                self_ref,
+                identity_values: layout
+                    .identity
+                    .iter()
+                    .map(|c| at(c).expect("identity columns are stored"))
+                    .collect(),
+                group: merge::Group::default(),
+                seen_ids: IdSet::default(),
+                seen_rows: HashSet::default(),
+                seen_codes: HashSet::default(),
+                tally: Tally {
+                    codes,
+                    ..Tally::default()
+                },
             },
             layout,
         })
     }
 
-    /// Checks and converts each row, then inserts it or updates the row with its identity.
+    /// Stores each row the reading thread checked and converted.
     fn rows(&mut self, file: &mut UpdateFile<'c, 's>, batch: &Batch) -> Result<(), SeedError> {
         let (conn, dataset) = (self.conn, self.dataset);
-        let table = file.layout.table;
-        for record in &batch.records[..batch.filled] {
-            file.values.clear();
-            file.arena.clear();
-            let (layout, upsert) = (&file.layout, &mut file.upsert);
-            let (seen_ids, seen_rows) = (&mut file.seen_ids, &mut file.seen_rows);
-            let tally = &mut file.tally;
+        let (layout, state) = (&file.layout, &mut file.state);
+        let table = layout.table;
+        let rows = batch.records[..batch.filled]
+            .iter()
+            .zip(batch.values.chunks_exact(layout.values_per_row))
+            .zip(&batch.ids);
+        for ((record, values), &id) in rows {
             if table.is_vocabulary {
-                file.seen_codes
+                state
+                    .seen_codes
                     .insert(record[key_field(layout)].to_string());
             }
-            self.checker
-                .row(
-                    layout,
-                    record,
-                    &mut file.values,
-                    &mut file.arena,
-                    |values, arena, _| {
-                        let row = (record, values, arena);
-                        let seen = (seen_ids, seen_rows, tally);
-                        store(conn, upsert, layout, dataset, seen, row)
-                    },
-                    |other| key_of_id(conn, table, other),
-                )
-                .map_err(|f| f.report(conn))?;
+            let row = (record, values, batch.arena.as_str());
+            store(conn, state, layout, (dataset, id), row)?;
             file.rows += 1;
         }
         Ok(())
@@ -210,27 +220,30 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
     fn end(
         &mut self,
         mut file: UpdateFile<'c, 's>,
-        _resolved: Vec<(i64, i64)>,
+        resolved: Vec<(i64, i64)>,
     ) -> Result<u64, SeedError> {
-        let resolved = self
-            .checker
-            .end_file(&file.layout)
-            .map_err(|f| f.report(self.conn))?;
         set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
         let seen = Seen {
-            ids: &file.seen_ids,
-            rows: &file.seen_rows,
-            codes: &file.seen_codes,
+            ids: &file.state.seen_ids,
+            rows: &file.state.seen_rows,
+            codes: &file.state.seen_codes,
         };
-        let removal = rows_not_seen(self.conn, &file.layout, self.dataset, seen)?;
+        let removal = match file.state.stored.as_mut() {
+            // The rows the merge passed that no row of the file was found for.
+            Some(stored) => {
+                let (passed, before) = stored.finish(self.conn, &file.state.group)?;
+                not_seen(&file.layout, passed, before, seen)
+            }
+            None => rows_not_seen(self.conn, &file.layout, self.dataset, seen)?,
+        };
         self.changes.push(TableChanges {
             table: file.layout.table.name,
-            added: file.tally.added,
-            changed: file.tally.changed,
+            added: file.state.tally.added,
+            changed: file.state.tally.changed,
             removed: removal.as_ref().map_or(0, |r| r.len() as u64),
-            unchanged: file.tally.unchanged,
+            unchanged: file.state.tally.unchanged,
             examples: {
-                let mut examples = std::mem::take(&mut file.tally.examples);
+                let mut examples = std::mem::take(&mut file.state.tally.examples);
                 if let Some(removal) = &removal {
                     let labels = removal.labels(self.conn, EXAMPLES)?;
                     examples.extend(labels.into_iter().map(|l| (Change::Removed, l)));
@@ -245,93 +258,261 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
     }
 }
 
-/// Inserts or updates one checked row, and gives its id (0 for a row without one); a row this
-/// file gave already is a duplicate.
+/// Stores one checked row, and gives its id (0 for a row without one); a row this file gave
+/// already is a duplicate.
 fn store(
     conn: &Connection,
-    upsert: &mut rusqlite::Statement,
+    state: &mut FileState,
     layout: &Layout,
-    dataset: i64,
-    (seen_ids, seen_rows, tally): (&mut IdSet, &mut HashSet<u64, ByHash>, &mut Tally),
+    (dataset, given_id): (i64, i64),
     (record, values, arena): (&csv::StringRecord, &[Converted], &str),
 ) -> Result<i64, SeedError> {
-    let (table, file) = (layout.table, layout.origin.name());
-    let line = record.position().map_or(0, |p| p.line());
-    bind(upsert, values, record, arena)?;
-    upsert.raw_bind_parameter(values.len() + 1, dataset)?;
-    if table.identity == Identity::Key {
-        // The id of the row inserted or updated: a row of this file updated again is a key
-        // given twice. No row written: the key is another dataset's.
-        if table.is_vocabulary {
-            let written = upsert.raw_execute().map_err(|e| refused(file, line, e))?;
-            match written {
-                0 if owner(conn, layout, record)? == dataset
-                    || same_code_elsewhere(conn, layout, (record, values, arena))? =>
-                {
-                    tally.unchanged += 1
-                }
-                0 => return Err(owned_elsewhere(conn, layout, record)?),
-                _ if tally.codes.contains(&record[key_field(layout)]) => {
-                    tally.note(Change::Changed, layout, record)
-                }
-                _ => tally.note(Change::Added, layout, record),
-            }
-            return Ok(0);
-        }
-        let mut returned = upsert.raw_query();
-        let id: i64 = match returned.next().map_err(|e| refused(file, line, e))? {
-            Some(row) => {
-                let id = row.get(0)?;
-                match id > tally.max_id {
-                    true => tally.note(Change::Added, layout, record),
-                    false => tally.note(Change::Changed, layout, record),
-                }
-                id
-            }
-            // Nothing written: the row is stored as given, or the key is another dataset's.
-            None => {
-                drop(returned);
-                let (id, owner) = stored(conn, layout, record)?;
-                if owner != dataset {
-                    return Err(owned_elsewhere(conn, layout, record)?);
-                }
-                tally.unchanged += 1;
-                id
-            }
-        };
-        if !seen_ids.insert(id) {
+    let table = layout.table;
+    if table.identity == Identity::Key && !table.is_vocabulary {
+        let row = (record, values, arena);
+        let id = store_keyed(conn, state, layout, (dataset, given_id), row)?;
+        if !state.seen_ids.insert(id) {
             return Err(layout.duplicate(record)?);
         }
         return Ok(id);
     }
-    match upsert.raw_execute().map_err(|e| refused(file, line, e))? {
-        0 => tally.unchanged += 1,
-        _ => tally.note(Change::Added, layout, record),
+    let line = record.position().map_or(0, |p| p.line());
+    let file = layout.origin.name();
+    let (upsert, tally) = (&mut state.upsert, &mut state.tally);
+    if table.is_vocabulary {
+        bind(upsert, values, record, arena)?;
+        upsert.raw_bind_parameter(values.len() + 1, dataset)?;
+        let written = upsert.raw_execute().map_err(|e| refused(file, line, e))?;
+        match written {
+            0 if owner(conn, layout, record)? == dataset
+                || same_code_elsewhere(conn, layout, (record, values, arena))? =>
+            {
+                tally.unchanged += 1
+            }
+            0 => return Err(owned_elsewhere(conn, layout, record)?),
+            _ if tally.codes.contains(&record[key_field(layout)]) => {
+                tally.note(Change::Changed, layout, record)
+            }
+            _ => tally.note(Change::Added, layout, record),
+        }
+        return Ok(0);
+    }
+    // A link row: stored already if the merge finds it among the stored rows of its first
+    // column (an event's), which the file gives together, in the order of the primary key.
+    let stored_rows = state
+        .stored
+        .as_mut()
+        .expect("a link table's rows are merged");
+    let identity = &state.identity_values;
+    let given = |i: usize| values[identity[i]].value(record, arena);
+    let group = &mut state.group;
+    if group.order(given(0)).is_none_or(|o| o.is_lt()) {
+        stored_rows.group(conn, given(0), group)?;
+    }
+    let found = group.order(given(0)).is_some_and(|o| o.is_eq()) && group.take(given);
+    if found {
+        tally.unchanged += 1;
+    } else {
+        bind(upsert, values, record, arena)?;
+        upsert.raw_bind_parameter(values.len() + 1, dataset)?;
+        match upsert.raw_execute().map_err(|e| refused(file, line, e))? {
+            // Stored already: out of the merge's order, or another dataset's row.
+            0 => {
+                if let Some(refusal) =
+                    link_elsewhere(conn, layout, dataset, identity, (record, values, arena))?
+                {
+                    return Err(refusal);
+                }
+                tally.unchanged += 1
+            }
+            _ => tally.note(Change::Added, layout, record),
+        }
     }
     // A link row given twice in the file: its identity's hash seen before, and the file read
     // again to be sure (two identities may share a hash).
     let hash = identity_hash(layout, values, record, arena);
-    if !seen_rows.insert(hash) && is_repeated(layout, record)? {
+    if !state.seen_rows.insert(hash) && is_repeated(layout, record)? {
         return Err(layout.duplicate(record)?);
     }
     Ok(0)
 }
 
-/// The id and dataset of the stored row with the key of `record`.
-fn stored(
+/// Stores one checked row with a key, and gives its id: nothing written if it is stored as
+/// given, the columns that differ updated if it is stored otherwise, inserted if it is not stored
+/// (with `given_id`, the id the reading thread gave it, if not 0).
+fn store_keyed(
+    conn: &Connection,
+    state: &mut FileState,
+    layout: &Layout,
+    (dataset, given_id): (i64, i64),
+    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
+) -> Result<i64, SeedError> {
+    let (table, file) = (layout.table, layout.origin.name());
+    let line = record.position().map_or(0, |p| p.line());
+    let key = record[key_field(layout)].as_bytes();
+    // A reference further down the file is not compared: it is NULL until the file is in.
+    let skip = state
+        .self_ref
+        .filter(|&(value, field)| {
+            matches!(values[value], Converted::Null) && !record[field].is_empty()
+        })
+        .map(|(value, _)| value);
+    let stored_rows = state
+        .stored
+        .as_mut()
+        .expect("a keyed table's rows are merged");
+    // The stored row the merge has reached, passing those an earlier row took out of turn.
+    let mut head = None;
+    while let Some(row) = stored_rows.peek(conn)? {
+        let ValueRef::Integer(id) = stored_rows.value(row, 0) else {
+            unreachable!("ids are integers")
+        };
+        if !state.seen_ids.contains(id) {
+            head = Some((row, id));
+            break;
+        }
+        stored_rows.advance();
+    }
+    let found = match head {
+        Some((row, id))
+            if merge::same(
+                stored_rows.value(row, 1 + state.key_value),
+                ValueRef::Text(key),
+            ) =>
+        {
+            let stored = |column| stored_rows.value(row, 1 + column);
+            let differ = merge::differing(values, (record, arena), stored, skip);
+            stored_rows.advance();
+            Some((id, differ))
+        }
+        // Not where the merge expected it: looked up by its key.
+        _ => match stored_by_key(conn, layout, record)? {
+            None => None,
+            Some((_, owner, _)) if owner != dataset => {
+                return Err(owned_elsewhere(conn, layout, record)?)
+            }
+            Some((id, _, stored)) => {
+                // Rows the file no longer holds: the merge goes on after this one.
+                if head.is_some_and(|(_, head_id)| id > head_id) {
+                    while let Some(row) = stored_rows.peek(conn)? {
+                        if merge::compare(stored_rows.value(row, 0), ValueRef::Integer(id)).is_gt()
+                        {
+                            break;
+                        }
+                        stored_rows.pass();
+                    }
+                }
+                let stored = |column: usize| ValueRef::from(&stored[column]);
+                Some((id, merge::differing(values, (record, arena), stored, skip)))
+            }
+        },
+    };
+    let tally = &mut state.tally;
+    let id = match found {
+        None => {
+            let mut insert = conn.prepare_cached(&insert_one_sql(table, given_id != 0))?;
+            bind(&mut insert, values, record, arena)?;
+            insert.raw_bind_parameter(values.len() + 1, dataset)?;
+            if given_id != 0 {
+                insert.raw_bind_parameter(values.len() + 2, given_id)?;
+            }
+            insert.raw_execute().map_err(|e| refused(file, line, e))?;
+            tally.note(Change::Added, layout, record);
+            conn.last_insert_rowid()
+        }
+        Some((id, 0)) => {
+            tally.unchanged += 1;
+            id
+        }
+        Some((id, differ)) => {
+            let mut update = conn.prepare_cached(&update_sql(table, differ))?;
+            bind(&mut update, values, record, arena)?;
+            update.raw_bind_parameter(values.len() + 1, id)?;
+            match update.raw_execute().map_err(|e| refused(file, line, e))? {
+                // The values differ only as SQLite stores them (an integer in a real column).
+                0 => tally.unchanged += 1,
+                _ => tally.note(Change::Changed, layout, record),
+            }
+            id
+        }
+    };
+    Ok(id)
+}
+
+/// The id, dataset and values of the stored row with the key of `record`.
+#[allow(clippy::type_complexity)]
+fn stored_by_key(
     conn: &Connection,
     layout: &Layout,
     record: &csv::StringRecord,
-) -> Result<(i64, i64), SeedError> {
+) -> Result<Option<(i64, i64, Vec<rusqlite::types::Value>)>, SeedError> {
     let table = layout.table;
+    let columns = stored_columns(table);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, dataset_id FROM {} WHERE {} = ?1",
+        "SELECT id, dataset_id, {} FROM {} WHERE {} = ?1",
+        columns.join(", "),
         table.name,
         table.key_column()
     ))?;
-    Ok(stmt.query_row([&record[key_field(layout)]], |row| {
-        Ok((row.get(0)?, row.get(1)?))
-    })?)
+    let mut rows = stmt.query([&record[key_field(layout)]])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let values = (2..columns.len() + 2)
+        .map(|i| row.get(i))
+        .collect::<Result<_, _>>()?;
+    Ok(Some((row.get(0)?, row.get(1)?, values)))
+}
+
+/// The refusal of a link row that another dataset's row is already (the same actor and alias):
+/// a row belongs to one dataset, as a key does, so that no dataset's seed takes over or leaves
+/// behind another's rows. None if the stored row is this dataset's.
+fn link_elsewhere(
+    conn: &Connection,
+    layout: &Layout,
+    dataset: i64,
+    identity_values: &[usize],
+    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
+) -> Result<Option<SeedError>, SeedError> {
+    let table = layout.table;
+    let same: Vec<String> = (1..)
+        .zip(layout.identity)
+        .map(|(n, c)| format!("t.{c} = ?{n}"))
+        .collect();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT t.dataset_id, datasets.name FROM {} AS t JOIN datasets ON datasets.id = t.dataset_id
+         WHERE {}",
+        table.name,
+        same.join(" AND ")
+    ))?;
+    for (n, &at) in (1..).zip(identity_values) {
+        let value = rusqlite::types::ToSqlOutput::Borrowed(values[at].value(record, arena));
+        stmt.raw_bind_parameter(n, value)?;
+    }
+    let mut rows = stmt.raw_query();
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let (owner, name): (i64, String) = (row.get(0)?, row.get(1)?);
+    if owner == dataset {
+        return Ok(None);
+    }
+    let (names, given) = layout.identity_of(record);
+    let same = match names.as_slice() {
+        [first @ .., last] if !first.is_empty() => format!("{} and {last}", first.join(", ")),
+        _ => names.join(""),
+    };
+    let field = layout.table.columns.iter().position(|c| c.name == names[0]);
+    let index = field.and_then(|f| layout.positions[f]).unwrap_or(0);
+    let line = record.position().map_or(0, |p| p.line());
+    Ok(Some(layout.refuse(
+        line,
+        index,
+        given[0].into(),
+        format!(
+            "is in a row of dataset {name:?} already (the same {same}): a row belongs to one dataset; leave it out of this file, or out of that dataset's"
+        ),
+    )))
 }
 
 /// The dataset of the stored vocabulary row with the code of `record`.
@@ -405,6 +586,16 @@ fn is_repeated(layout: &Layout, record: &csv::StringRecord) -> Result<bool, Seed
     layout.origin.is_repeated(&names, &values)
 }
 
+/// The field of a keyed row's key, if the table has keys.
+pub(super) fn key_field_of(layout: &Layout) -> Option<usize> {
+    let column = layout
+        .table
+        .columns
+        .iter()
+        .position(|c| c.value == crate::schema::Value::Key)?;
+    layout.positions[column]
+}
+
 /// The field of a keyed row's key.
 fn key_field(layout: &Layout) -> usize {
     let column = layout
@@ -470,17 +661,4 @@ fn bind(
         insert.raw_bind_parameter(param, value)?;
     }
     Ok(())
-}
-
-/// The key of the row of `table` with this id.
-fn key_of_id(conn: &Connection, table: &Table, id: i64) -> Result<String, SeedError> {
-    Ok(conn.query_row(
-        &format!(
-            "SELECT {} FROM {} WHERE id = ?1",
-            table.key_column(),
-            table.name
-        ),
-        [id],
-        |row| row.get(0),
-    )?)
 }

@@ -1,0 +1,188 @@
+//! The reading thread's part of an update: every row checked and converted as it is read, as in
+//! a fresh load, against the keys of the rows stored already (loaded before reading starts,
+//! [`preload`]). A row with a key other files refer to gets its id there: the stored row's if its
+//! key is stored, else the next after the table's highest, which the writing thread then gives
+//! it. The writing thread only merges the converted rows with the stored ones (update.rs).
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::Connection;
+
+use super::check::Checker;
+use super::diagnose::{DeferredError, SeedError};
+use super::key_map::{FixedFoldHash, KnownKeys};
+use super::layout::Layout;
+use super::read::{Batch, OnRead};
+use crate::schema::{Identity, TABLES};
+
+/// What the stored rows give the reading thread before it starts.
+pub(super) struct Stored {
+    /// The highest id of each table with a key.
+    pub(super) max_ids: HashMap<&'static str, i64, FixedFoldHash>,
+    /// Each vocabulary's codes.
+    pub(super) codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
+}
+
+/// Fills `known` with the keys of every table other files refer to and the codes of every
+/// vocabulary, as stored before the load.
+pub(super) fn preload(conn: &Connection, known: &mut KnownKeys) -> Result<Stored, SeedError> {
+    let mut stored = Stored {
+        max_ids: HashMap::default(),
+        codes: HashMap::default(),
+    };
+    for table in TABLES {
+        if table.referenced {
+            let index = known.keys.entry(table.name).or_default();
+            let mut stmt = conn.prepare(&format!("SELECT id, key FROM {}", table.name))?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let (id, key): (i64, String) = (row.get(0)?, row.get(1)?);
+                index.insert(&key, id, |other| key_of_id(conn, table.name, other))?;
+            }
+        }
+        if table.is_vocabulary {
+            let codes = known.codes.entry(table.name).or_default();
+            let mut stmt = conn.prepare(&format!("SELECT code FROM {}", table.name))?;
+            for code in stmt.query_map([], |row| row.get::<_, String>(0))? {
+                codes.insert(code?);
+            }
+            stored.codes.insert(table.name, codes.clone());
+        } else if table.identity == Identity::Key {
+            let max: i64 = conn.query_row(
+                &format!("SELECT coalesce(max(id), 0) FROM {}", table.name),
+                [],
+                |row| row.get(0),
+            )?;
+            stored.max_ids.insert(table.name, max);
+        }
+    }
+    Ok(stored)
+}
+
+/// The key of the stored row of `table` with this id.
+pub(super) fn key_of_id(conn: &Connection, table: &str, id: i64) -> Result<String, SeedError> {
+    let table = crate::schema::table(table).expect("a table of the schema");
+    Ok(conn.query_row(
+        &format!(
+            "SELECT {} FROM {} WHERE id = ?1",
+            table.key_column(),
+            table.name
+        ),
+        [id],
+        |row| row.get(0),
+    )?)
+}
+
+/// The reading thread's part of an update.
+pub(super) struct UpdateRead<'k> {
+    checker: Checker<'k>,
+    /// The next id a new row of the file's table gets.
+    next_id: i64,
+    /// The first id given to a new row of the file, and each new row's place in the file, so
+    /// that a key can be found again by its id (see `KeyIndex::insert`).
+    first_new: i64,
+    new_places: Vec<i64>,
+    max_ids: HashMap<&'static str, i64, FixedFoldHash>,
+    /// The database, opened to read, to find the key of a stored id (two keys sharing a hash).
+    database: Option<std::path::PathBuf>,
+}
+
+impl<'k> UpdateRead<'k> {
+    pub(super) fn new(
+        known: &'k mut KnownKeys,
+        max_ids: HashMap<&'static str, i64, FixedFoldHash>,
+        database: Option<std::path::PathBuf>,
+    ) -> UpdateRead<'k> {
+        UpdateRead {
+            checker: Checker::new(known),
+            next_id: 0,
+            first_new: 0,
+            new_places: Vec::new(),
+            max_ids,
+            database,
+        }
+    }
+}
+
+/// The key of the row with id `id` of the file `layout` lays out: a new row's from the file, a
+/// stored row's from the database as committed (the load has not changed keys).
+fn key_of(
+    layout: &Layout,
+    (first_new, new_places): (i64, &[i64]),
+    database: Option<&std::path::Path>,
+    id: i64,
+) -> Result<String, SeedError> {
+    if id >= first_new {
+        let place = new_places
+            .get((id - first_new) as usize)
+            .copied()
+            .unwrap_or(0);
+        return layout.key_of_row(place);
+    }
+    let Some(path) = database else {
+        return Ok(String::new());
+    };
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    key_of_id(&conn, layout.table.name, id)
+}
+
+impl OnRead for UpdateRead<'_> {
+    fn start(&mut self, layout: &Layout) {
+        self.checker.start_file(layout.table);
+        self.next_id = self.max_ids.get(layout.table.name).copied().unwrap_or(0) + 1;
+        self.first_new = self.next_id;
+        self.new_places.clear();
+    }
+
+    fn batch(&mut self, layout: &Layout, batch: &mut Batch) -> Result<(), DeferredError> {
+        let table = layout.table;
+        let gives_id = table.referenced && table.identity == Identity::Key;
+        let key_field = super::update::key_field_of(layout);
+        batch.ids.clear();
+        for row in 0..batch.filled {
+            let record = &batch.records[row];
+            // The stored row's id if its key is stored, else the next.
+            let known = match (gives_id, key_field) {
+                (true, Some(field)) => self.checker.known_id(table.name, &record[field]),
+                _ => None,
+            };
+            let (next_id, ids) = (&mut self.next_id, &mut batch.ids);
+            let mut new_place = None;
+            let checked = self.checker.row(
+                layout,
+                record,
+                &mut batch.values,
+                &mut batch.arena,
+                |_, _, place| {
+                    let id = match (gives_id, known) {
+                        (false, _) => 0,
+                        (true, Some(id)) => id,
+                        (true, None) => {
+                            *next_id += 1;
+                            new_place = Some(place);
+                            *next_id - 1
+                        }
+                    };
+                    ids.push(id);
+                    Ok(id)
+                },
+                |other| {
+                    let new = (self.first_new, self.new_places.as_slice());
+                    key_of(layout, new, self.database.as_deref(), other)
+                },
+            );
+            if let Some(place) = new_place {
+                self.new_places.push(place);
+            }
+            if let Err(failure) = checked {
+                batch.filled = row;
+                return Err(failure);
+            }
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {
+        self.checker.end_file(layout)
+    }
+}
