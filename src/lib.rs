@@ -12,6 +12,7 @@ pub mod export;
 pub mod integrity;
 pub mod interrupt;
 pub mod long_value;
+pub mod names;
 pub mod outfile;
 pub mod output;
 mod rename;

@@ -21,3 +21,4 @@ mod reports;
 mod roundtrip;
 mod seam;
 mod synth;
+mod teaching;

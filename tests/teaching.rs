@@ -1,0 +1,141 @@
+//! Messages that teach the model (issue 16): a row named by its name, alias or title instead of
+//! its key is answered with the key, in seed files and in report parameters; an unknown code of a
+//! report parameter lists the codes; a date range that ends before it starts is refused; `seed`
+//! warns about the data rules its rows break; the help is clean and its examples run.
+
+use std::fs;
+
+use crate::common::Env;
+
+/// A directory `name` of the files given (name, contents), seeded over the built-in data.
+fn own_data(env: &Env, name: &str, files: &[(&str, &str)]) -> String {
+    let dir = env.path(name);
+    fs::create_dir_all(&dir).unwrap();
+    for (file, contents) in files {
+        fs::write(dir.join(file), contents).unwrap();
+    }
+    dir.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_row_named_by_name_alias_or_title_in_a_seed_file_is_answered_with_its_key() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "statements.csv",
+            "key,speaker,said_on,kind,stance,summary,source\n\
+             st-1,Sergey Lavrov,2020-10,statement,neutral,He spoke.,src-wikipedia-relations\n",
+            "statements.csv:2:2: speaker \"Sergey Lavrov\": is not a key in actors; the actor with that name or alias is \"lavrov\"",
+        ),
+        (
+            "statements.csv",
+            "key,speaker,said_on,kind,stance,summary,source\n\
+             st-1,sergei lavrov,2020-10,statement,neutral,He spoke.,src-wikipedia-relations\n",
+            "statements.csv:2:2: speaker \"sergei lavrov\": is not a key in actors; the actor with that name or alias is \"lavrov\"",
+        ),
+        (
+            "events.csv",
+            "key,title,kind,start_date,place,summary\n\
+             e-1,A clash,clash,2020-10,Khankendi,Fighting.\n",
+            "events.csv:2:5: place \"Khankendi\": is not a key in places; the place with that name or alias is \"stepanakert\"",
+        ),
+        (
+            "events.csv",
+            "key,title,kind,start_date,parent,summary\n\
+             e-1,A clash,clash,2020-10,second-nagorno-karabakh-war,Fighting.\n",
+            "events.csv:2:5: parent \"second-nagorno-karabakh-war\": is not a key in events; the event whose key ends in it is \"2020-09-second-nagorno-karabakh-war\"",
+        ),
+        (
+            "events.csv",
+            "key,title,kind,start_date,parent,summary\n\
+             e-1,A clash,clash,2020-10,2020 war over Nagorno-Karabakh,Fighting.\n",
+            "events.csv:2:5: parent \"2020 war over Nagorno-Karabakh\": is not a key in events; the event with that title is \"2020-09-second-nagorno-karabakh-war\"",
+        ),
+    ];
+    for (n, (file, contents, message)) in cases.iter().enumerate() {
+        let name = format!("mine-{n}");
+        let dir = own_data(&env, &name, &[(file, contents)]);
+        let before = fs::read(env.db()).unwrap();
+        let err = env.fails(&["seed", &dir, "--dataset", "mine"]);
+        assert_eq!(err, format!("conflictdb: {dir}/{message}\n"));
+        assert_eq!(fs::read(env.db()).unwrap(), before, "{file}");
+    }
+}
+
+#[test]
+fn a_report_parameter_names_an_event_by_title_slug_or_key_suffix() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let by_key = env.ok(&[
+        "report",
+        "reactions-by-stance",
+        "-p",
+        "event=2020-09-second-nagorno-karabakh-war",
+        "--format",
+        "csv",
+    ]);
+    assert!(by_key.lines().count() > 2, "{by_key}");
+    for event in [
+        "second-nagorno-karabakh-war",
+        "2020 war over Nagorno-Karabakh",
+        "2020-war-over-nagorno-karabakh",
+    ] {
+        let printed = env.ok(&[
+            "report",
+            "reactions-by-stance",
+            "-p",
+            &format!("event={event}"),
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(printed, by_key, "event={event}");
+    }
+}
+
+#[test]
+fn an_unknown_code_of_a_report_parameter_lists_the_codes_with_their_labels() {
+    let env = Env::new();
+    env.seed_minimal();
+    let err = env.fails(&["report", "timeline", "-p", "kind=battle"]);
+    assert_eq!(
+        err,
+        "conflictdb: report timeline: parameter kind \"battle\": no row of event_kinds has this code; \
+         the codes are agreement (Agreement), air_strike (Air strike), ceasefire (Ceasefire), \
+         census (Census), clash (Armed clash), cyberattack (Cyberattack), deployment (Deployment), \
+         diplomatic (Diplomatic), drone_strike (Drone strike), massacre (Massacre), \
+         military_exercise (Military exercise), military_parade (Military parade), \
+         missile_strike (Missile strike), mobilization (Mobilization), offensive (Offensive), \
+         pogrom (Pogrom), political (Political), population_transfer (Population transfer), \
+         protest (Protest), shelling (Shelling), siege (Siege), war (War)\n"
+    );
+}
+
+#[test]
+fn a_date_range_that_ends_before_it_starts_is_refused_naming_both_parameters() {
+    let env = Env::new();
+    env.seed_minimal();
+    let (code, out, err) = env.run(&[
+        "report",
+        "timeline",
+        "-p",
+        "from=2021-03",
+        "-p",
+        "to=2020-11",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        "conflictdb: report timeline: parameter from \"2021-03\" comes after parameter to \"2020-11\", so nothing can fall between them\n"
+    );
+    // The same month at both ends is a range.
+    env.ok(&[
+        "report",
+        "timeline",
+        "-p",
+        "from=2020-11",
+        "-p",
+        "to=2020-11",
+    ]);
+}
