@@ -139,3 +139,52 @@ fn a_date_range_that_ends_before_it_starts_is_refused_naming_both_parameters() {
         "to=2020-11",
     ]);
 }
+
+#[test]
+fn seed_warns_of_rows_that_break_a_rule_of_check_naming_them_and_loads_them() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let mut events = String::from("key,title,kind,start_date,summary\n");
+    for n in 1..=12 {
+        events.push_str(&format!("clash-{n},Clash {n},clash,2020-10,Fighting.\n"));
+    }
+    let dir = own_data(
+        &env,
+        "my-data",
+        &[
+            ("events.csv", &events),
+            // One event with its source is no finding.
+            (
+                "event_sources.csv",
+                "event,source\nclash-3,src-wikipedia-relations\n",
+            ),
+        ],
+    );
+    let (code, _, err) = env.run(&["seed", &dir]);
+    assert_eq!(code, 0, "{err}");
+    let warning = &err[err.find("conflictdb: warning").expect(&err)..];
+    assert_eq!(
+        warning,
+        "conflictdb: warning: 11 rows of dataset \"my-data\" break a rule that `conflictdb check` reports:\n\
+         \x20 event clash-1 has no source (every event has a source)\n\
+         \x20 event clash-2 has no source (every event has a source)\n\
+         \x20 event clash-4 has no source (every event has a source)\n\
+         \x20 event clash-5 has no source (every event has a source)\n\
+         \x20 event clash-6 has no source (every event has a source)\n\
+         \x20 event clash-7 has no source (every event has a source)\n\
+         \x20 event clash-8 has no source (every event has a source)\n\
+         \x20 event clash-9 has no source (every event has a source)\n\
+         \x20 event clash-10 has no source (every event has a source)\n\
+         \x20 event clash-11 has no source (every event has a source)\n\
+         \x20 and 1 more; `conflictdb check` lists them all\n"
+    );
+    assert_eq!(
+        env.query("SELECT count(*) FROM events WHERE key LIKE 'clash-%'"),
+        [["12"]]
+    );
+    // The built-in data breaks none, and a dry run writes nothing to warn about.
+    let (_, _, err) = env.run(&["seed"]);
+    assert!(!err.contains("warning"), "{err}");
+    let (_, _, err) = env.run(&["seed", &dir, "--dry-run"]);
+    assert!(!err.contains("warning"), "{err}");
+}
