@@ -188,3 +188,163 @@ fn seed_warns_of_rows_that_break_a_rule_of_check_naming_them_and_loads_them() {
     let (_, _, err) = env.run(&["seed", &dir, "--dry-run"]);
     assert!(!err.contains("warning"), "{err}");
 }
+
+/// Every command's path below `conflictdb` (`["seed"]`, `["datasets", "remove"]`), with its
+/// clap definition.
+fn commands() -> Vec<(Vec<String>, clap::Command)> {
+    use clap::CommandFactory;
+    fn walk(path: &[String], command: &clap::Command, out: &mut Vec<(Vec<String>, clap::Command)>) {
+        for sub in command.get_subcommands() {
+            let mut path = path.to_vec();
+            path.push(sub.get_name().to_string());
+            out.push((path.clone(), sub.clone()));
+            walk(&path, sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&[], &conflictdb::cli::Cli::command(), &mut out);
+    out
+}
+
+/// The lines after `Example:` or `Examples:` at the end of a long help, as command lines
+/// without `conflictdb `; None if the help does not end with them.
+fn examples(help: &str) -> Option<Vec<String>> {
+    let lines: Vec<&str> = help.trim_end().lines().collect();
+    let heading = lines
+        .iter()
+        .rposition(|l| *l == "Example:" || *l == "Examples:")?;
+    let commands: Vec<String> = lines[heading + 1..]
+        .iter()
+        .map(|l| l.strip_prefix("  conflictdb ").map(String::from))
+        .collect::<Option<_>>()?;
+    (!commands.is_empty()).then_some(commands)
+}
+
+#[test]
+fn help_paragraphs_have_no_line_breaks_of_their_own() {
+    let mut failures = Vec::new();
+    for (path, command) in commands() {
+        let texts = [
+            command.get_long_about().map(|t| t.to_string()),
+            command.get_after_long_help().map(|t| t.to_string()),
+        ];
+        for text in texts.into_iter().flatten() {
+            for paragraph in text.split("\n\n") {
+                let lines: Vec<&str> = paragraph.lines().collect();
+                // A heading ending in ':' may head indented lines (a list of examples).
+                for pair in lines.windows(2) {
+                    if !(pair[0].ends_with(':') || pair[1].starts_with("  ")) {
+                        failures.push(format!("{}: {:?} / {:?}", path.join(" "), pair[0], pair[1]));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "lines broken by hand:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_command_ends_its_long_help_with_examples_that_run() {
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for (path, _) in commands() {
+        let env = Env::new();
+        env.ok(&["seed"]);
+        let mine = env.path("my-data");
+        fs::create_dir_all(&mine).unwrap();
+        for entry in
+            fs::read_dir(std::path::Path::new(crate::common::REPO).join("tests/fixtures/my-data"))
+                .unwrap()
+        {
+            let entry = entry.unwrap();
+            fs::copy(entry.path(), mine.join(entry.file_name())).unwrap();
+        }
+        env.ok(&["seed", "my-data", "--dataset", "my-data"]);
+
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = env.ok(&args);
+        let Some(examples) = examples(&help) else {
+            failures.push(format!(
+                "conflictdb {} --help ends with no example:\n{help}",
+                path.join(" ")
+            ));
+            continue;
+        };
+        for example in examples {
+            let (code, _, err) = env.run(
+                &crate::readme::split(&example)
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            );
+            ran += 1;
+            if code != 0 {
+                failures.push(format!(
+                    "{}: conflictdb {example} exited {code}: {err}",
+                    path.join(" ")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(ran >= 15, "only {ran} examples ran");
+}
+
+#[test]
+fn help_help_works_and_only_database_commands_take_db() {
+    let env = Env::new();
+    let help = env.ok(&["help", "--help"]);
+    assert!(
+        help.starts_with("Print the help of conflictdb, or of one of its commands\n"),
+        "{help}"
+    );
+    assert_eq!(env.ok(&["help", "seed"]), env.ok(&["seed", "--help"]));
+    assert_eq!(
+        env.fails(&["help", "sed"]),
+        "conflictdb: `conflictdb` has no command \"sed\" (did you mean \"seed\"?); its commands are \
+         migrate, seed, reports, report, export, query, datasets, check, synth, cite, codebook, help\n"
+    );
+    for command in ["synth", "reports", "help"] {
+        let help = env.ok(&[command, "--help"]);
+        assert!(!help.contains("--db <PATH>"), "{command} --help:\n{help}");
+    }
+    for command in [
+        "migrate", "seed", "report", "export", "query", "datasets", "check",
+    ] {
+        let help = env.ok(&[command, "--help"]);
+        assert!(help.contains("--db <PATH>"), "{command} --help:\n{help}");
+    }
+    let (code, _, err) = env.run(&["synth", "--db", "x.db", "--events", "1", "--out", "out"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("error: unexpected argument '--db' found"),
+        "{err}"
+    );
+    assert_eq!(
+        env.fails(&["--db", "x.db", "synth", "--events", "1", "--out", "out"]),
+        "conflictdb: --db x.db: `conflictdb synth` opens no database\n"
+    );
+    assert!(!env.path("out").exists());
+    // Where it means something, --db is taken before or after the command, and after a
+    // subcommand; the flag wins over CONFLICTDB_DB.
+    env.ok(&["--db", "before.db", "migrate"]);
+    env.ok(&["migrate", "--db", "after.db"]);
+    let out = env
+        .cmd()
+        .env("CONFLICTDB_DB", "env.db")
+        .args(["migrate", "--db", "flag.db"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    env.ok(&["seed", "--db", "flag.db"]);
+    env.ok(&["datasets", "remove", "built-in", "--db", "flag.db"]);
+    for file in ["before.db", "after.db", "flag.db"] {
+        assert!(env.path(file).is_file(), "{file}");
+    }
+    assert!(!env.path("env.db").exists());
+}
