@@ -348,3 +348,16 @@ fn help_help_works_and_only_database_commands_take_db() {
     }
     assert!(!env.path("env.db").exists());
 }
+
+#[test]
+fn a_report_parameter_that_names_several_rows_lists_their_keys() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    assert_eq!(
+        env.fails(&["report", "reactions-by-stance", "-p", "event=ceasefire"]),
+        "conflictdb: report reactions-by-stance: parameter event \"ceasefire\": is ambiguous: \
+         the events whose key ends in it are \"1994-05-bishkek-ceasefire\", \
+         \"2016-04-03-azerbaijan-unilateral-ceasefire\", \"2020-10-10-ceasefire\", \
+         \"2020-10-17-ceasefire\", \"2020-10-30-ceasefire\" and more; give the key\n"
+    );
+}
