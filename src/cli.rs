@@ -11,29 +11,78 @@ use crate::output::Format;
 #[command(
     name = "conflictdb",
     version,
+    disable_help_subcommand = true,
     about = "An embedded SQLite database of a conflict's events and the claims made about them",
     long_about = "An embedded SQLite database of a conflict's events and of the claims made about them: \
 who fought where and when, who said what, who claimed how many casualties, and which source reports each.\n\n\
-Start with `conflictdb seed`, then `conflictdb reports` to see what you can ask."
+Start with `conflictdb seed`, then `conflictdb reports` to see what you can ask. \
+`conflictdb help COMMAND` (or `conflictdb COMMAND --help`) explains a command, with an example."
 )]
 pub struct Cli {
-    #[command(flatten)]
-    pub db: DbArgs,
+    /// The database file of the commands that open one (they also take it after their name).
+    #[arg(long = "db", value_name = "PATH")]
+    pub db_before_command: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The database of a command that opens one. Only those commands take `--db`: it would mean
+/// nothing to `synth` or `reports`.
 #[derive(Debug, Args)]
 pub struct DbArgs {
-    /// The database file.
-    #[arg(
-        long,
-        global = true,
-        env = "CONFLICTDB_DB",
-        default_value = "conflict.db",
-        value_name = "PATH"
-    )]
-    pub db: PathBuf,
+    /// The database file [env: CONFLICTDB_DB] [default: conflict.db].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+/// The environment variable naming the database when no `--db` does.
+pub const DB_ENV: &str = "CONFLICTDB_DB";
+
+impl Cli {
+    /// The database file the command opens: its `--db`, or the one given before the command,
+    /// or `CONFLICTDB_DB`, or `conflict.db`. A `--db` given to a command that opens no database
+    /// is refused rather than ignored.
+    pub fn database(&self) -> anyhow::Result<PathBuf> {
+        let given = match self.command.db_args() {
+            Ok(args) => args.db.clone().or_else(|| self.db_before_command.clone()),
+            Err(command) => {
+                if let Some(db) = &self.db_before_command {
+                    anyhow::bail!(
+                        "--db {}: `conflictdb {command}` opens no database",
+                        db.display()
+                    );
+                }
+                None
+            }
+        };
+        Ok(given
+            .or_else(|| {
+                std::env::var_os(DB_ENV)
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(|| PathBuf::from("conflict.db")))
+    }
+}
+
+impl Command {
+    /// The command's `--db`, or the name of a command that opens no database.
+    fn db_args(&self) -> Result<&DbArgs, &'static str> {
+        match self {
+            Command::Migrate(args) => Ok(&args.db),
+            Command::Seed(args) => Ok(&args.db),
+            Command::Report(args) => Ok(&args.db),
+            Command::Export(args) => Ok(&args.db),
+            Command::Query(args) => Ok(&args.db),
+            Command::Datasets(args) => Ok(&args.db),
+            Command::Check(args) => Ok(&args.db),
+            Command::Cite(args) => Ok(&args.db),
+            Command::Codebook => Err("codebook"),
+            Command::Reports(_) => Err("reports"),
+            Command::Synth(_) => Err("synth"),
+            Command::Help(_) => Err("help"),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,20 +90,27 @@ pub enum Command {
     /// Apply pending schema migrations, or list them with --status.
     #[command(after_long_help = "Examples:\n  conflictdb migrate\n  conflictdb migrate --status")]
     Migrate(MigrateArgs),
-    /// Create the database if needed and load a seed directory into it (the built-in data by default).
+    /// Create the database if needed and load a seed directory into it (the built-in data by
+    /// default).
+    ///
+    /// A seed directory holds one CSV per table it has rows of (see seed/ in the repository); its
+    /// rows are a dataset, named after the directory unless --dataset names it, and refer by key to
+    /// rows of any dataset. Seeding a dataset again makes its rows what the files say: rows whose
+    /// key is stored are updated, rows the files no longer hold are removed (more than half of a
+    /// table's only with --allow-removals), and other datasets are left alone. Everything loads in
+    /// one transaction: on any error nothing is written. Rows that break a rule `conflictdb check`
+    /// reports (an event no source reports) are loaded, with a warning naming them.
     #[command(
-        after_long_help = "Examples:\n  conflictdb seed\n  conflictdb seed my-data/ --db my.db\n  conflictdb seed my-data/ --dry-run\n\n\
-A seed directory holds one CSV per table it has rows of (see seed/ in the repository); its rows are a
-dataset, named after the directory unless --dataset names it, and refer by key to rows of any dataset.
-Seeding a dataset again makes its rows what the files say: rows whose key is stored are updated, rows
-the files no longer hold are removed (more than half of a table's only with --allow-removals), and
-other datasets are left alone. Everything loads in one transaction: on any error nothing is written."
+        after_long_help = "Examples:\n  conflictdb seed\n  conflictdb seed my-data/ --dry-run\n  conflictdb seed my-data/ --dataset my-data\n  conflictdb seed --db other.db"
     )]
     Seed(SeedArgs),
     /// List the named reports with their parameters.
     #[command(after_long_help = "Example:\n  conflictdb reports")]
     Reports(ReportsArgs),
     /// Run a named report.
+    ///
+    /// A parameter that names a row takes its key, or what people call it: an actor or a place by
+    /// name or alias, an event by its title or by its key without the date (second-nagorno-karabakh-war).
     #[command(
         after_long_help = "Examples:\n  conflictdb report reactions-by-stance\n  \
 conflictdb report timeline --param from=2020-09 --param to=2020-11 --format csv -o timeline.csv\n  \
@@ -73,32 +129,82 @@ conflictdb report actor-statements --param actor=lavrov --format json"
     Query(QueryArgs),
     /// List the datasets the database holds (where each was loaded from, when, and its rows per
     /// table), or remove one.
+    ///
+    /// Every row belongs to one dataset: the built-in data (`built-in`), or a seed directory, named
+    /// after the directory unless `seed --dataset NAME` names it. Removing a dataset removes its
+    /// rows, and is refused while rows of another dataset refer to them.
     #[command(
-        after_long_help = "Examples:\n  conflictdb datasets\n  conflictdb datasets remove my-data\n\n\
-Every row belongs to one dataset: the built-in data (`built-in`), or a seed directory, named
-after the directory unless `seed --dataset NAME` names it. Removing a dataset removes its rows,
-and is refused while rows of another dataset refer to them."
+        after_long_help = "Examples:\n  conflictdb datasets\n  conflictdb datasets remove my-data"
     )]
     Datasets(DatasetsArgs),
     /// Check the database: integrity, foreign keys, migrations, and the data rules.
     #[command(after_long_help = "Example:\n  conflictdb check")]
-    Check,
+    Check(CheckArgs),
     /// Write a synthetic seed directory of any size, for load tests and benchmarks.
+    ///
+    /// Per million events it writes about two million statements, a million casualty claims,
+    /// 50,000 actors (states, governments, ministries, people; a few percent parties to the
+    /// conflict), 20,000 places and 10,000 sources, with the link rows between them, dates from
+    /// 1918 to 2024 at day, month and year precision, and a few actors making most of the
+    /// statements. Smaller runs scale down, with at least 50 actors, 20 places and 20 sources. The
+    /// vocabularies are the built-in ones. The same --rng-seed writes the same bytes.
     #[command(
-        after_long_help = "Examples:\n  conflictdb synth --events 1000000 --out big/\n  \
-conflictdb synth --events 2000 --out small/ --rng-seed 7 && conflictdb seed small/ --db small.db\n\n\
-Per million events it writes about two million statements, a million casualty claims, 50,000 actors
-(states, governments, ministries, people; a few percent parties to the conflict), 20,000 places and
-10,000 sources, with the link rows between them, dates from 1918 to 2024 at day, month and year
-precision, and a few actors making most of the statements. Smaller runs scale down, with at least
-50 actors, 20 places and 20 sources. The vocabularies are the built-in ones. The same --rng-seed
-writes the same bytes."
+        after_long_help = "Examples:\n  conflictdb synth --events 2000 --out small/ --rng-seed 7\n  conflictdb seed small/ --db small.db"
     )]
     Synth(SynthArgs),
+    /// Print how to cite the software and each dataset in the database (or only DATASET).
+    ///
+    /// A dataset's citation, licence and credit line are those its publisher requires (ACLED's
+    /// attribution, UCDP's CC BY 4.0 citation); a dataset in conflictdb's own layout also lists
+    /// the documents its rows were taken from.
+    #[command(
+        after_long_help = "Examples:\n  conflictdb cite\n  conflictdb cite built-in --format bibtex"
+    )]
+    Cite(CiteArgs),
+    /// Print the codebook: every table, column and code, and how the data is coded.
+    ///
+    /// The same text as docs/CODEBOOK.md in the repository, generated from the schema and the
+    /// built-in vocabularies.
+    #[command(after_long_help = "Example:\n  conflictdb codebook")]
+    Codebook,
+    /// Print the help of conflictdb, or of one of its commands.
+    #[command(after_long_help = "Examples:\n  conflictdb help\n  conflictdb help seed")]
+    Help(HelpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CiteArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The dataset to cite (see `conflictdb datasets`); all of them when none is given.
+    pub dataset: Option<String>,
+    /// Plain text, or BibTeX entries.
+    #[arg(long, short, value_enum, default_value_t = CiteFormat::Text)]
+    pub format: CiteFormat,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum CiteFormat {
+    Text,
+    Bibtex,
+}
+
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// The command (and subcommand) whose help to print.
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
     /// List each migration (version, name, applied or pending, when) instead of applying them.
     #[arg(long)]
     pub status: bool,
@@ -106,6 +212,8 @@ pub struct MigrateArgs {
 
 #[derive(Debug, Args)]
 pub struct SeedArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
     /// A directory of seed CSVs to load instead of the built-in data.
     pub dir: Option<PathBuf>,
     /// The dataset the rows belong to (default: the directory's name; the built-in data's is
@@ -123,6 +231,8 @@ pub struct SeedArgs {
 
 #[derive(Debug, Args)]
 pub struct DatasetsArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
     #[command(subcommand)]
     pub action: Option<DatasetsAction>,
     #[command(flatten)]
@@ -132,6 +242,7 @@ pub struct DatasetsArgs {
 #[derive(Debug, Subcommand)]
 pub enum DatasetsAction {
     /// Remove a dataset and every row of it.
+    #[command(after_long_help = "Example:\n  conflictdb datasets remove my-data")]
     Remove {
         /// The dataset's name (see `conflictdb datasets`).
         name: String,
@@ -187,6 +298,8 @@ impl OutputArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
     /// The report's name (see `conflictdb reports`).
     pub name: String,
     /// A parameter, as key=value; may be repeated.
@@ -203,6 +316,8 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
     /// The directory to write to; created if needed.
     #[arg(long, default_value = "export", value_name = "DIR")]
     pub out: PathBuf,
@@ -217,6 +332,8 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
     /// The SQL statement.
     pub sql: String,
     #[command(flatten)]

@@ -51,24 +51,50 @@ pub fn check(db_path: &Path) -> Result<Vec<Outcome>> {
     Ok(outcomes)
 }
 
-/// Rules written as SQL: a name, and SQL returning one line per finding.
-const SQL_RULES: &[(&str, &str)] = &[
+/// Rules written as SQL: a name, the table whose rows they judge, and SQL returning one line per
+/// finding, ending in its WHERE clause (so that `seed` can add a condition on that table's rows).
+const SQL_RULES: &[(&str, &str, &str)] = &[
     (
         "every event has a source",
+        "events",
         "SELECT 'event ' || key || ' has no source' FROM events
          WHERE NOT EXISTS (SELECT 1 FROM event_sources WHERE event_sources.event_id = events.id)",
     ),
     (
         "every statement has a source",
+        "statements",
         "SELECT 'statement ' || statements.key || ' has no source' FROM statements
          LEFT JOIN sources ON sources.id = statements.source_id WHERE sources.id IS NULL",
     ),
     (
         "every casualty claim has a source",
+        "casualties",
         "SELECT 'casualty claim ' || casualties.key || ' has no source' FROM casualties
          LEFT JOIN sources ON sources.id = casualties.source_id WHERE sources.id IS NULL",
     ),
 ];
+
+/// The data rules of `check` that the rows of dataset `dataset` break, as (rule, findings), for
+/// the rules with findings only: what `seed` warns about once the rows are in.
+pub fn dataset_findings(
+    conn: &Connection,
+    dataset: &str,
+) -> rusqlite::Result<Vec<(&'static str, Vec<String>)>> {
+    let mut broken = Vec::new();
+    for &(name, table, sql) in SQL_RULES {
+        let sql = format!(
+            "{sql} AND {table}.dataset_id = (SELECT id FROM datasets WHERE name = ?1) ORDER BY {table}.id"
+        );
+        let findings: Vec<String> = conn
+            .prepare(&sql)?
+            .query_map([dataset], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if !findings.is_empty() {
+            broken.push((name, findings));
+        }
+    }
+    Ok(broken)
+}
 
 /// The columns that make parent chains, which must not loop.
 const CHAINS: &[(&str, &str)] = &[
@@ -104,7 +130,7 @@ fn rules() -> Vec<Rule> {
         rule("migrations", pending_migrations),
         rule("schema", |conn| db::schema_differences(conn)),
     ];
-    for &(name, sql) in SQL_RULES {
+    for &(name, _, sql) in SQL_RULES {
         rules.push(rule(name, move |conn| {
             Ok(conn
                 .prepare(sql)?

@@ -2,8 +2,10 @@
 
 pub mod attribution;
 mod chains;
+pub mod cite;
 pub mod cli;
 pub mod cmd;
+pub mod codebook;
 pub mod datasets;
 pub mod date;
 pub mod db;
@@ -12,6 +14,7 @@ pub mod export;
 pub mod integrity;
 pub mod interrupt;
 pub mod long_value;
+pub mod names;
 pub mod outfile;
 pub mod output;
 mod rename;
@@ -28,7 +31,7 @@ use cli::{Cli, Command};
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Result<()> {
-    let db = &cli.db.db;
+    let db = &cli.database()?;
     db::configure();
     match &cli.command {
         Command::Migrate(args) => cmd::migrate::run(db, args),
@@ -37,8 +40,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Report(args) => cmd::report::run(db, args),
         Command::Export(args) => cmd::export::run(db, args),
         Command::Query(args) => cmd::query::run(db, args),
-        Command::Check => cmd::check::run(db),
+        Command::Check(_) => cmd::check::run(db),
         Command::Datasets(args) => cmd::datasets::run(db, args),
         Command::Synth(args) => cmd::synth::run(args),
+        Command::Help(args) => cmd::help::run(args),
+        Command::Cite(args) => cmd::cite::run(db, args),
+        Command::Codebook => cmd::codebook::run(),
     }
 }

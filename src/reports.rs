@@ -237,6 +237,7 @@ impl Request {
         let all = all(extra)?;
         let report = find(&all, name)?.clone();
         let given = parse_params(&report, params)?;
+        refuse_empty_range(&report, &given)?;
         Ok(Request { report, given })
     }
 
@@ -291,6 +292,35 @@ fn parse_params(report: &Report, params: &[String]) -> Result<BTreeMap<String, S
         }
     }
     Ok(given)
+}
+
+/// Refuses a `date` parameter whose period starts after an `end-date` parameter's ends (`from`
+/// after `to`): the report could only answer with an empty table, as if nothing had happened.
+/// A value that is no date is left to be refused with its own message.
+fn refuse_empty_range(report: &Report, given: &BTreeMap<String, String>) -> Result<()> {
+    let value = |param: &Param| match (given.get(&param.name), &param.default) {
+        (Some(value), _) | (None, ParamDefault::Value(value)) => date::parse(value)
+            .ok()
+            .map(|period| (value.clone(), period)),
+        _ => None,
+    };
+    for start in report.params.iter().filter(|p| p.kind == "date") {
+        for end in report.params.iter().filter(|p| p.kind == "end-date") {
+            if let (Some((from, first)), Some((to, last))) = (value(start), value(end)) {
+                if first.start > last.end {
+                    bail!(
+                        "report {}: parameter {} {} comes after parameter {} {}, so nothing can fall between them",
+                        report.name,
+                        start.name,
+                        quoted(&from),
+                        end.name,
+                        quoted(&to)
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The report's SQL for the given parameters, prepared and bound: lines marked `-- if: NAME` are
@@ -461,7 +491,12 @@ fn resolve(conn: &Connection, table: &str, value: &str) -> std::result::Result<S
     };
     match found.as_slice() {
         [one] => return Ok(one.clone()),
-        [] => {}
+        // A title, a title written as a key, or a key without its date prefix (see names.rs).
+        [] => match crate::names::named(conn, table, value) {
+            Some(named) if named.keys.len() == 1 => return Ok(named.keys[0].clone()),
+            Some(named) => return Err(format!("is ambiguous: {}; give the key", named.sentence())),
+            None => {}
+        },
         many => {
             let shown: Vec<String> = many.iter().take(5).map(|k| format!("{k:?}")).collect();
             let list = match shown.as_slice() {
@@ -490,5 +525,13 @@ fn resolve(conn: &Connection, table: &str, value: &str) -> std::result::Result<S
     let hint = suggest::closest(value, candidates)
         .map(|c| format!(" (did you mean {c:?}?)"))
         .unwrap_or_default();
-    Err(format!("no row of {table} has this {what}{hint}"))
+    let codes = if spec.is_vocabulary {
+        format!(
+            "; the codes are {}",
+            crate::names::codes_with_labels(conn, table)
+        )
+    } else {
+        String::new()
+    };
+    Err(format!("no row of {table} has this {what}{hint}{codes}"))
 }

@@ -126,7 +126,7 @@ fn steps(readme: &str) -> Vec<Step> {
 
 /// Splits a command line as a shell would for these examples: words, double- or single-quoted
 /// strings, and a `#` comment at the end.
-fn split(command: &str) -> Vec<String> {
+pub(crate) fn split(command: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word: Option<String> = None;
     let mut quote: Option<char> = None;

@@ -1,8 +1,11 @@
 //! One module per subcommand, each with one `run`.
 
 pub mod check;
+pub mod cite;
+pub mod codebook;
 pub mod datasets;
 pub mod export;
+pub mod help;
 pub mod migrate;
 pub mod query;
 pub mod report;

@@ -103,6 +103,51 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
             }
         }
     }
+    if !args.dry_run {
+        warn_of_broken_rules(db_path, &dataset.name, &mut err)?;
+    }
+    Ok(())
+}
+
+/// How many rows a warning names before it says how many more there are.
+const WARNED_ROWS: usize = 10;
+
+/// Warns about the rules of `check` that the dataset's rows break (an event no source reports):
+/// they are data rules, not refusals, so the rows are loaded, and the user learns it now rather
+/// than at the next `check`.
+fn warn_of_broken_rules(db_path: &Path, dataset: &str, err: &mut impl Write) -> Result<()> {
+    let conn = crate::db::open_read_only(db_path)?;
+    let broken = crate::integrity::dataset_findings(&conn, dataset)?;
+    let total: usize = broken.iter().map(|(_, findings)| findings.len()).sum();
+    if total == 0 {
+        return Ok(());
+    }
+    let rows = match total {
+        1 => "1 row".to_string(),
+        n => format!("{n} rows"),
+    };
+    let break_ = match (total, broken.len()) {
+        (1, _) => "breaks a rule",
+        (_, 1) => "break a rule",
+        _ => "break rules",
+    };
+    writeln!(
+        err,
+        "conflictdb: warning: {rows} of dataset {dataset:?} {break_} that `conflictdb check` reports:"
+    )?;
+    let findings = broken
+        .iter()
+        .flat_map(|(rule, findings)| findings.iter().map(move |f| (rule, f)));
+    for (rule, finding) in findings.take(WARNED_ROWS) {
+        writeln!(err, "  {finding} ({rule})")?;
+    }
+    if total > WARNED_ROWS {
+        writeln!(
+            err,
+            "  and {} more; `conflictdb check` lists them all",
+            total - WARNED_ROWS
+        )?;
+    }
     Ok(())
 }
 

@@ -50,7 +50,7 @@ pub fn markdown(shipped: &BTreeMap<String, Vec<u8>>) -> String {
 }
 
 /// How a value is written in the file, and where it goes when that is not a column of its name.
-fn written_as(table: &Table, column: &Column) -> String {
+pub(crate) fn written_as(table: &Table, column: &Column) -> String {
     const DATE: &str = "`YYYY`, `YYYY-MM` or `YYYY-MM-DD`";
     match column.value {
         Value::Key => "text, unique in the file".to_string(),

@@ -204,9 +204,14 @@ impl From<String> for QuotedValue {
     }
 }
 
-/// The message for a reference to a key that does not exist, with the closest known key. Only
-/// keys of about the value's length are read (see suggest::lengths): a table may hold millions.
+/// The message for a reference to a key that does not exist: the key of the row it names by name,
+/// alias or title (see names.rs), else the closest known key. Only keys of about the value's
+/// length are read for that (see suggest::lengths): a table may hold millions.
 pub(super) fn unknown_key(conn: &Connection, table: &str, key: &str) -> String {
+    // Written as people name the row (`Sergey Lavrov`): say its key.
+    if let Some(named) = crate::names::named(conn, table, key) {
+        return format!("is not a key in {table}; {}", named.sentence());
+    }
     let lengths = crate::suggest::lengths(key);
     let closest = conn
         .prepare(&format!(
