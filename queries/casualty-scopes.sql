@@ -1,7 +1,15 @@
 -- title: Casualty totals at different scopes
 -- description: Events where sources give their totals for the same outcome at different scopes (one side's losses, all sides combined, or a side not stated), which contested-casualties cannot set against each other: per event and outcome, one row per source with every total it gives, side by side. A total is a claim that is part of no other claim; a category other than unknown, a status other than reported and the claimant are written beside its figure.
 -- param: event [events]: Only this event, by key (optional)
-WITH totals AS MATERIALIZED (
+-- The events the filter keeps, as a range of ids: the one :event names, none if it names none,
+-- and all when it is unset (NULL, or the empty text a Datasette form sends), so that the file
+-- runs as written in any SQLite tool and a set filter searches the claims' event index.
+WITH event_range (low, high) AS (
+    SELECT id, id FROM events WHERE key = nullif(:event, '')
+    UNION ALL
+    SELECT -9223372036854775808, 9223372036854775807 WHERE nullif(:event, '') IS NULL
+),
+totals AS MATERIALIZED (
     SELECT
         casualties.event_id,
         casualties.outcome,
@@ -28,12 +36,12 @@ WITH totals AS MATERIALIZED (
             || CASE WHEN casualties.status = 'reported' THEN '' ELSE ' (' || casualties.status || ')' END
             || coalesce(' (claimed by ' || claimant.name || ')', '') AS total,
         side.name AS side_name
-    FROM casualties
+    FROM event_range
+    CROSS JOIN casualties ON casualties.event_id BETWEEN event_range.low AND event_range.high
     JOIN casualty_scopes AS scopes ON scopes.code = casualties.scope
     LEFT JOIN actors AS side ON side.id = casualties.side_id
     LEFT JOIN actors AS claimant ON claimant.id = casualties.claimed_by_id
     WHERE casualties.part_of_id IS NULL
-      AND casualties.event_id = (SELECT id FROM events WHERE key = :event) -- if: event
 ),
 -- An event and outcome for which more than one source gives totals, at more than one scope:
 -- figures no comparison can set against each other. (Two sides' own losses are two claims

@@ -1,7 +1,15 @@
 -- title: Contested casualty figures
 -- description: Events where claims about the same losses disagree: the lowest and the highest figure given, and who claimed each (with the source that reports the claim). Claims are compared only with claims of the same event, scope (one side, all sides combined, or side not stated), side, category, outcome and status (a planned figure is never set against a reported one), and never with a claim they are part of or that is part of them: four officers among seventeen soldiers is no dispute. A figure that is part of a larger one is compared with figures that are parts too (the compared column says which).
 -- param: event [events]: Only this event, by key (optional)
-WITH RECURSIVE claims AS MATERIALIZED (
+-- The events the filter keeps, as a range of ids: the one :event names, none if it names none,
+-- and all when it is unset (NULL, or the empty text a Datasette form sends), so that the file
+-- runs as written in any SQLite tool and a set filter searches the claims' event index.
+WITH RECURSIVE event_range (low, high) AS (
+    SELECT id, id FROM events WHERE key = nullif(:event, '')
+    UNION ALL
+    SELECT -9223372036854775808, 9223372036854775807 WHERE nullif(:event, '') IS NULL
+),
+claims AS MATERIALIZED (
     SELECT
         casualties.id,
         casualties.event_id,
@@ -16,10 +24,10 @@ WITH RECURSIVE claims AS MATERIALIZED (
         coalesce(casualties.count_low, '') || '/' || coalesce(casualties.count_best, '') || '/'
             || coalesce(casualties.count_high, '') AS figures,
         coalesce(claimant.name, 'unattributed') || ' (' || sources.title || ')' AS claimant
-    FROM casualties
+    FROM event_range
+    CROSS JOIN casualties ON casualties.event_id BETWEEN event_range.low AND event_range.high
     JOIN sources ON sources.id = casualties.source_id
     LEFT JOIN actors AS claimant ON claimant.id = casualties.claimed_by_id
-    WHERE casualties.event_id = (SELECT id FROM events WHERE key = :event) -- if: event
 ),
 -- Every claim each claim is part of, at any depth. UNION ends the walk even on a cycle.
 wholes (claim_id, whole_id) AS (

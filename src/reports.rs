@@ -14,9 +14,11 @@
 //! period given), `end-date` (the last day), or a table: the value must name a row of it (by key,
 //! or by name or alias for actors and places; by code for a vocabulary) and is bound as its key:
 //! an exact key always names its row, and any other value must match one row only, ignoring case.
-//! Parameters are bound as SQL named parameters (`:from`), never spliced into the SQL. A line that
-//! ends in `-- if: NAME` is kept only when parameter NAME has a value, so that a filter the user
-//! did not ask for costs nothing and one they did ask for can use an index.
+//! Parameters are bound as SQL named parameters (`:from`), never spliced into the SQL, and one not
+//! given is bound as NULL: the file runs as written, here and in any SQLite tool (sqlite3,
+//! Datasette, DB Browser), so each filter says in the SQL itself that NULL means no filter
+//! (queries/timeline.sql shows forms that still search an index when the filter is set). A
+//! report without a required parameter is also a view, `report_NAME` (see [`sync_views`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -293,9 +295,8 @@ fn parse_params(report: &Report, params: &[String]) -> Result<BTreeMap<String, S
     Ok(given)
 }
 
-/// The report's SQL for the given parameters, prepared and bound: lines marked `-- if: NAME` are
-/// kept only when NAME has a value; every named parameter is bound from the given values, the
-/// defaults, or NULL.
+/// The report's SQL, prepared as written and bound: every named parameter from the given values,
+/// the defaults, or NULL.
 fn prepare<'c>(
     conn: &'c Connection,
     report: &Report,
@@ -318,7 +319,8 @@ fn prepare<'c>(
         };
         values.insert(param.name.as_str(), param_value(conn, report, param, &raw)?);
     }
-    let mut sql = sql_for(report, |name| values.contains_key(name))?;
+    refuse_conditional_lines(report)?;
+    let mut sql = report.sql.clone();
     if explain {
         sql.insert_str(0, "EXPLAIN QUERY PLAN ");
     }
@@ -372,26 +374,22 @@ fn quoted(value: &str) -> String {
     }
 }
 
-/// The report's SQL without the `-- if: NAME` lines whose parameter has no value.
-pub fn sql_for(report: &Report, has_value: impl Fn(&str) -> bool) -> Result<String> {
-    let mut sql = String::with_capacity(report.sql.len());
-    for line in report.sql.lines() {
+/// Refuses a report that still marks lines `-- if: NAME`, which conflictdb once left out when NAME
+/// was not given: run as written, such a filter compares with NULL and silently keeps no row.
+fn refuse_conditional_lines(report: &Report) -> Result<()> {
+    for (index, line) in report.sql.lines().enumerate() {
         if let Some((_, condition)) = line.split_once("-- if:") {
-            let name = condition.trim();
-            if !report.params.iter().any(|p| p.name == name) {
-                bail!(
-                    "report {}: `-- if: {name}` names no declared parameter",
-                    report.name
-                );
-            }
-            if !has_value(name) {
-                continue;
-            }
+            bail!(
+                "report {}: line {} marks a filter `-- if: {}`, which conflictdb no longer reads: \
+                 a report runs as written, so write the filter to keep every row when the \
+                 parameter is NULL, such as `AND said_on_end >= coalesce(:from, '')`",
+                report.name,
+                index + 1,
+                condition.trim()
+            );
         }
-        sql.push_str(line);
-        sql.push('\n');
     }
-    Ok(sql)
+    Ok(())
 }
 
 fn param_value(conn: &Connection, report: &Report, param: &Param, raw: &str) -> Result<SqlValue> {
