@@ -5,6 +5,7 @@ mod chains;
 pub mod cli;
 pub mod cmd;
 pub mod datasets;
+pub mod datasette;
 pub mod date;
 pub mod db;
 pub mod dump;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => cmd::query::run(db, args),
         Command::Check => cmd::check::run(db),
         Command::Datasets(args) => cmd::datasets::run(db, args),
+        Command::Datasette(args) => cmd::datasette::run(db, args),
         Command::Synth(args) => cmd::synth::run(args),
     }
 }

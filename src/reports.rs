@@ -490,3 +490,160 @@ fn resolve(conn: &Connection, table: &str, value: &str) -> std::result::Result<S
         .unwrap_or_default();
     Err(format!("no row of {table} has this {what}{hint}"))
 }
+
+/// What every report view's SQL carries, so that [`sync_views`] tells its own views from a
+/// user's (a user's view named `report_...` is never touched).
+const VIEW_MARK: &str = "-- conflictdb: the report view of queries/";
+
+/// The view a built-in report is also kept as, for tools that list views (DB Browser, R, pandas):
+/// `report_NAME` with `-` as `_`, its parameters NULL (no filter). None for a report that needs
+/// a parameter, which no view can ask for.
+pub fn view_of(report: &Report) -> Option<(String, String)> {
+    if report
+        .params
+        .iter()
+        .any(|p| p.default == ParamDefault::Required)
+    {
+        return None;
+    }
+    let name = format!("report_{}", report.name.replace('-', "_"));
+    let body = with_null_parameters(&report.sql);
+    let body = body.trim_end().trim_end_matches(';').trim_end();
+    Some((
+        name.clone(),
+        format!(
+            "CREATE VIEW \"{name}\" AS\n{VIEW_MARK}{}.sql with every parameter unset; seed and \
+             migrate replace it when the report changes.\n{body}",
+            report.name
+        ),
+    ))
+}
+
+/// The built-in reports' views created, or replaced where their SQL differs, and views of reports
+/// no longer built in dropped; returns how many changed. Run by every migration (`seed` and
+/// `migrate` both migrate), so the views follow `queries/`.
+pub fn sync_views(conn: &Connection) -> Result<usize> {
+    let mut wanted = BTreeMap::new();
+    for report in all(None)?.values() {
+        if let Some((name, sql)) = view_of(report) {
+            wanted.insert(name, sql);
+        }
+    }
+    let existing: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'view' AND instr(sql, ?1) > 0")?
+        .query_map([VIEW_MARK], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut changed = 0;
+    for (name, sql) in &existing {
+        if wanted.get(name) != Some(sql) {
+            conn.execute_batch(&format!("DROP VIEW \"{name}\""))?;
+            changed += 1;
+        }
+    }
+    for (name, sql) in &wanted {
+        if !existing.iter().any(|(n, s)| n == name && s == sql) {
+            conn.execute_batch(sql)
+                .with_context(|| format!("cannot create view {name}"))?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// Drops every report view: a migration that rebuilds a table (drop, then rename a copy) fails
+/// while a view refers to it. [`sync_views`] makes them again.
+pub fn drop_views(conn: &Connection) -> Result<()> {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'view' AND instr(sql, ?1) > 0")?
+        .query_map([VIEW_MARK], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in names {
+        conn.execute_batch(&format!("DROP VIEW \"{name}\""))?;
+    }
+    Ok(())
+}
+
+/// `sql` with every named parameter (`:name`) outside strings, quoted names and comments
+/// replaced by NULL: a view cannot take parameters.
+fn with_null_parameters(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '\'' | '"' | '`' | '[' => {
+                let close = if c == '[' { ']' } else { c };
+                out.push(c);
+                for (_, inner) in chars.by_ref() {
+                    out.push(inner);
+                    if inner == close {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek().is_some_and(|(_, n)| *n == '-') => {
+                out.push(c);
+                for (_, inner) in chars.by_ref() {
+                    out.push(inner);
+                    if inner == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|(_, n)| *n == '*') => {
+                out.push(c);
+                let mut previous = ' ';
+                for (_, inner) in chars.by_ref() {
+                    out.push(inner);
+                    if previous == '*' && inner == '/' {
+                        break;
+                    }
+                    previous = inner;
+                }
+            }
+            ':' if chars
+                .peek()
+                .is_some_and(|(_, n)| n.is_ascii_alphabetic() || *n == '_') =>
+            {
+                while chars
+                    .peek()
+                    .is_some_and(|(_, n)| n.is_ascii_alphanumeric() || *n == '_')
+                {
+                    chars.next();
+                }
+                out.push_str("NULL");
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::*;
+
+    #[test]
+    fn parameters_become_null_outside_strings_and_comments() {
+        let sql = "-- param: from\nSELECT ':from', \":to\" FROM t /* :x */ WHERE a >= coalesce(:from, '') AND b = :kind_2;";
+        assert_eq!(
+            with_null_parameters(sql),
+            "-- param: from\nSELECT ':from', \":to\" FROM t /* :x */ WHERE a >= coalesce(NULL, '') AND b = NULL;"
+        );
+    }
+
+    #[test]
+    fn every_report_without_a_required_parameter_has_a_view_that_compiles() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate(&mut conn, Path::new(":memory:")).unwrap();
+        let reports = all(None).unwrap();
+        let mut views = 0;
+        for report in reports.values() {
+            if let Some((name, _)) = view_of(report) {
+                conn.prepare(&format!("SELECT * FROM \"{name}\"")).unwrap();
+                views += 1;
+            }
+        }
+        assert_eq!(views, reports.len() - 1, "all but actor-statements");
+        assert_eq!(sync_views(&conn).unwrap(), 0, "already in step");
+    }
+}

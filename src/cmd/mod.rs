@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod datasets;
+pub mod datasette;
 pub mod export;
 pub mod migrate;
 pub mod query;

@@ -180,8 +180,24 @@ pub fn migrate_file(path: &Path) -> Result<Vec<refinery::Migration>> {
 
 /// Applies all pending migrations in one transaction. A database that holds data is first copied
 /// with `VACUUM INTO` next to the file, so a migration that goes wrong can be undone by hand.
+/// The built-in reports' views (`report_NAME`) are then brought in step with `queries/`.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<Vec<refinery::Migration>> {
-    migrate_with(conn, path, &migrations())
+    let known = migrations();
+    // A migration that rebuilds a table fails while a view refers to it; the views are made
+    // again below, and also when the migration fails, so the file is left as it was.
+    if !pending_of(conn, &known)?.is_empty() {
+        crate::reports::drop_views(conn)?;
+    }
+    let applied = migrate_with(conn, path, &known);
+    let synced = crate::reports::sync_views(conn);
+    let applied = applied?;
+    synced.with_context(|| {
+        format!(
+            "cannot bring the report views of {} in step",
+            path.display()
+        )
+    })?;
+    Ok(applied)
 }
 
 /// [`migrate`] with the given migrations instead of the built-in ones.
