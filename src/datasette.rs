@@ -42,6 +42,7 @@ const TABLES: &[(&str, &str)] = &[
     ("v_event_links", "Links between events, by the events' keys and titles."),
     ("v_event_actors", "Which actors took part in which event, by name."),
     ("v_event_sources", "Which sources back which event, by title."),
+    ("v_events_on_map", "Events at the coordinates of their place (latitude, longitude: WGS 84), with how precisely the place is known: a province's centroid is not the spot where it happened. datasette-cluster-map draws it."),
 ];
 
 /// Columns no seed file fills, or that views derive: (table or "*" for any, column, meaning).
