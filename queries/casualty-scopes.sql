@@ -41,7 +41,8 @@ totals AS MATERIALIZED (
     JOIN casualty_scopes AS scopes ON scopes.code = casualties.scope
     LEFT JOIN actors AS side ON side.id = casualties.side_id
     LEFT JOIN actors AS claimant ON claimant.id = casualties.claimed_by_id
-    WHERE casualties.part_of_id IS NULL
+    -- The unary + keeps this test off the part_of index, which would read nearly every claim.
+    WHERE +casualties.part_of_id IS NULL
 ),
 -- An event and outcome for which more than one source gives totals, at more than one scope:
 -- figures no comparison can set against each other. (Two sides' own losses are two claims

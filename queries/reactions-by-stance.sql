@@ -12,9 +12,9 @@ WITH RECURSIVE event_and_parts (id) AS (
     UNION
     SELECT events.id FROM events JOIN event_and_parts ON events.parent_id = event_and_parts.id
 ),
--- The statements to consider, found by one of three branches, of which only the first whose
+-- The statements to consider, found by one of four branches, of which only the first whose
 -- parameter is set reads anything: each searches the index of its own filter, and the last one,
--- with no filter set, reads them all in date order.
+-- with no filter set, reads them all in the order stored.
 chosen (id) AS (
     SELECT statements.id
     FROM event_and_parts CROSS JOIN statements ON statements.event_id = event_and_parts.id
@@ -25,7 +25,11 @@ chosen (id) AS (
     UNION ALL
     SELECT id FROM statements
     WHERE nullif(:event, '') IS NULL AND nullif(:from, '') IS NULL
-      AND said_on <= coalesce(nullif(:to, ''), '9999-12-31')
+      AND said_on <= nullif(:to, '')
+    UNION ALL
+    SELECT id FROM statements
+    WHERE nullif(:event, '') IS NULL AND nullif(:from, '') IS NULL AND nullif(:to, '') IS NULL
+      AND id > 0
 ),
 -- MATERIALIZED: the statements are read once, however many stances there are.
 reactions AS MATERIALIZED (
