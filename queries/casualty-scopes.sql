@@ -1,13 +1,16 @@
 -- title: Casualty totals at different scopes
 -- description: Events where sources give their totals for the same outcome at different scopes (one side's losses, all sides combined, or a side not stated), which contested-casualties cannot set against each other: per event and outcome, one row per source with every total it gives, side by side. A total is a claim that is part of no other claim; a category other than unknown, a status other than reported and the claimant are written beside its figure.
 -- param: event [events]: Only this event, by key (optional)
--- The events the filter keeps, as a range of ids: the one :event names, none if it names none,
--- and all when it is unset (NULL, or the empty text a Datasette form sends), so that the file
--- runs as written in any SQLite tool and a set filter searches the claims' event index.
-WITH event_range (low, high) AS (
-    SELECT id, id FROM events WHERE key = nullif(:event, '')
+-- The claims to read: those of the event :event names (none if it names none), or, when it is
+-- unset (NULL, or the empty text a Datasette form sends), every claim in the order stored. Only
+-- the branch whose condition holds reads anything, so the file runs as written in any SQLite tool
+-- and a set filter searches the claims' event index.
+WITH chosen (id) AS (
+    SELECT casualties.id
+    FROM events CROSS JOIN casualties ON casualties.event_id = events.id
+    WHERE events.key = nullif(:event, '')
     UNION ALL
-    SELECT -9223372036854775808, 9223372036854775807 WHERE nullif(:event, '') IS NULL
+    SELECT id FROM casualties WHERE nullif(:event, '') IS NULL AND id > 0
 ),
 totals AS MATERIALIZED (
     SELECT
@@ -36,8 +39,8 @@ totals AS MATERIALIZED (
             || CASE WHEN casualties.status = 'reported' THEN '' ELSE ' (' || casualties.status || ')' END
             || coalesce(' (claimed by ' || claimant.name || ')', '') AS total,
         side.name AS side_name
-    FROM event_range
-    CROSS JOIN casualties ON casualties.event_id BETWEEN event_range.low AND event_range.high
+    FROM chosen
+    CROSS JOIN casualties ON casualties.id = chosen.id
     JOIN casualty_scopes AS scopes ON scopes.code = casualties.scope
     LEFT JOIN actors AS side ON side.id = casualties.side_id
     LEFT JOIN actors AS claimant ON claimant.id = casualties.claimed_by_id
