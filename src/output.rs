@@ -199,6 +199,9 @@ impl Write for Sink {
 
 /// Runs `stmt` and writes its rows as `options` say; `database` is the database in use.
 pub fn write_query(stmt: &mut Statement, options: Options, database: &Path) -> Result<u64> {
+    // A file that must never be written (the database, any SQLite file) is refused for that,
+    // whatever its extension says; the sink, dropped on a refusal, leaves no file behind.
+    let mut sink = Sink::new(options.file, Some(database))?;
     let chosen = options.chosen()?;
     let not_yet = |what: &str| -> Result<u64> {
         bail!(
@@ -213,7 +216,6 @@ pub fn write_query(stmt: &mut Statement, options: Options, database: &Path) -> R
         Chosen::Parquet => return not_yet("Parquet"),
         Chosen::Rows(_) | Chosen::Excel => {}
     }
-    let mut sink = Sink::new(options.file, Some(database))?;
     let to_terminal = options.file.is_none() && io::stdout().is_terminal();
     let rows = match chosen {
         Chosen::Excel => write_excel_rows(stmt, &mut sink)?,

@@ -454,6 +454,12 @@ fn output_takes_its_format_from_the_file_extension_unless_format_says_otherwise(
     for refused in ["timeline.txt", "timeline.xlsx"] {
         assert!(!env.path(refused).exists());
     }
+    let left: Vec<String> = fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
 }
 
 /// Cells a spreadsheet would split on a guessed separator, or run as a formula.
