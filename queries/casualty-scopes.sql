@@ -1,7 +1,18 @@
 -- title: Casualty totals at different scopes
 -- description: Events where sources give their totals for the same outcome at different scopes (one side's losses, all sides combined, or a side not stated), which contested-casualties cannot set against each other: per event and outcome, one row per source with every total it gives, side by side. A total is a claim that is part of no other claim; a category other than unknown, a status other than reported and the claimant are written beside its figure.
 -- param: event [events]: Only this event, by key (optional)
-WITH totals AS MATERIALIZED (
+-- The claims to read: those of the event :event names (none if it names none), or, when it is
+-- unset (NULL, or the empty text a Datasette form sends), every claim in the order stored. Only
+-- the branch whose condition holds reads anything, so the file runs as written in any SQLite tool
+-- and a set filter searches the claims' event index.
+WITH chosen (id) AS (
+    SELECT casualties.id
+    FROM events CROSS JOIN casualties ON casualties.event_id = events.id
+    WHERE events.key = nullif(:event, '')
+    UNION ALL
+    SELECT id FROM casualties WHERE nullif(:event, '') IS NULL AND id > 0
+),
+totals AS MATERIALIZED (
     SELECT
         casualties.event_id,
         casualties.outcome,
@@ -28,12 +39,13 @@ WITH totals AS MATERIALIZED (
             || CASE WHEN casualties.status = 'reported' THEN '' ELSE ' (' || casualties.status || ')' END
             || coalesce(' (claimed by ' || claimant.name || ')', '') AS total,
         side.name AS side_name
-    FROM casualties
+    FROM chosen
+    CROSS JOIN casualties ON casualties.id = chosen.id
     JOIN casualty_scopes AS scopes ON scopes.code = casualties.scope
     LEFT JOIN actors AS side ON side.id = casualties.side_id
     LEFT JOIN actors AS claimant ON claimant.id = casualties.claimed_by_id
-    WHERE casualties.part_of_id IS NULL
-      AND casualties.event_id = (SELECT id FROM events WHERE key = :event) -- if: event
+    -- The unary + keeps this test off the part_of index, which would read nearly every claim.
+    WHERE +casualties.part_of_id IS NULL
 ),
 -- An event and outcome for which more than one source gives totals, at more than one scope:
 -- figures no comparison can set against each other. (Two sides' own losses are two claims

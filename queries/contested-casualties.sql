@@ -1,7 +1,18 @@
 -- title: Contested casualty figures
 -- description: Events where claims about the same losses disagree: the lowest and the highest figure given, and who claimed each (with the source that reports the claim). Claims are compared only with claims of the same event, scope (one side, all sides combined, or side not stated), side, category, outcome and status (a planned figure is never set against a reported one), and never with a claim they are part of or that is part of them: four officers among seventeen soldiers is no dispute. A figure that is part of a larger one is compared with figures that are parts too (the compared column says which).
 -- param: event [events]: Only this event, by key (optional)
-WITH RECURSIVE claims AS MATERIALIZED (
+-- The claims to read: those of the event :event names (none if it names none), or, when it is
+-- unset (NULL, or the empty text a Datasette form sends), every claim in the order stored. Only
+-- the branch whose condition holds reads anything, so the file runs as written in any SQLite tool
+-- and a set filter searches the claims' event index.
+WITH RECURSIVE chosen (id) AS (
+    SELECT casualties.id
+    FROM events CROSS JOIN casualties ON casualties.event_id = events.id
+    WHERE events.key = nullif(:event, '')
+    UNION ALL
+    SELECT id FROM casualties WHERE nullif(:event, '') IS NULL AND id > 0
+),
+claims AS MATERIALIZED (
     SELECT
         casualties.id,
         casualties.event_id,
@@ -16,10 +27,10 @@ WITH RECURSIVE claims AS MATERIALIZED (
         coalesce(casualties.count_low, '') || '/' || coalesce(casualties.count_best, '') || '/'
             || coalesce(casualties.count_high, '') AS figures,
         coalesce(claimant.name, 'unattributed') || ' (' || sources.title || ')' AS claimant
-    FROM casualties
+    FROM chosen
+    CROSS JOIN casualties ON casualties.id = chosen.id
     JOIN sources ON sources.id = casualties.source_id
     LEFT JOIN actors AS claimant ON claimant.id = casualties.claimed_by_id
-    WHERE casualties.event_id = (SELECT id FROM events WHERE key = :event) -- if: event
 ),
 -- Every claim each claim is part of, at any depth. UNION ends the walk even on a cycle.
 wholes (claim_id, whole_id) AS (

@@ -5,16 +5,37 @@
 -- param: to [end-date]: Only statements made on or before this date (optional)
 -- The event and every event part of it, at any depth (Lavrov's calls during the July 2020
 -- clashes are an event of their own, part of the clashes). UNION ends the walk even on a cycle.
--- Read only when the event filter is given.
+-- Empty when the event filter is unset. A parameter left unset (NULL, or the empty text a
+-- Datasette form sends) filters nothing, so the file runs as written in any SQLite tool.
 WITH RECURSIVE event_and_parts (id) AS (
-    SELECT id FROM events WHERE key = :event
+    SELECT id FROM events WHERE key = nullif(:event, '')
     UNION
     SELECT events.id FROM events JOIN event_and_parts ON events.parent_id = event_and_parts.id
+),
+-- The statements to consider, found by one of four branches, of which only the first whose
+-- parameter is set reads anything: each searches the index of its own filter, and the last one,
+-- with no filter set, reads them all in the order stored.
+chosen (id) AS (
+    SELECT statements.id
+    FROM event_and_parts CROSS JOIN statements ON statements.event_id = event_and_parts.id
+    UNION ALL
+    SELECT id FROM statements
+    WHERE nullif(:event, '') IS NULL
+      AND said_on_end >= nullif(:from, '')
+    UNION ALL
+    SELECT id FROM statements
+    WHERE nullif(:event, '') IS NULL AND nullif(:from, '') IS NULL
+      AND said_on <= nullif(:to, '')
+    UNION ALL
+    SELECT id FROM statements
+    WHERE nullif(:event, '') IS NULL AND nullif(:from, '') IS NULL AND nullif(:to, '') IS NULL
+      AND id > 0
 ),
 -- MATERIALIZED: the statements are read once, however many stances there are.
 reactions AS MATERIALIZED (
     SELECT statements.stance, statements.source_id, root.name AS represents
-    FROM statements
+    FROM chosen
+    CROSS JOIN statements ON statements.id = chosen.id
     JOIN actors AS speaker ON speaker.id = statements.speaker_id
     JOIN v_actor_roots AS roots ON roots.actor_id = speaker.id
     JOIN actors AS root ON root.id = roots.root_id
@@ -22,9 +43,8 @@ reactions AS MATERIALIZED (
       AND root.kind IN ('state', 'de_facto_state', 'intergovernmental_org', 'ngo')
       AND (root.country IS NULL OR root.country NOT IN (
           SELECT country FROM actors WHERE is_party = 1 AND country IS NOT NULL))
-      AND statements.event_id IN (SELECT id FROM event_and_parts) -- if: event
-      AND statements.said_on_end >= :from -- if: from
-      AND statements.said_on <= :to -- if: to
+      AND statements.said_on_end >= coalesce(nullif(:from, ''), '')
+      AND statements.said_on <= coalesce(nullif(:to, ''), '9999-12-31')
 ),
 per_stance AS (
     SELECT stance, count(*) AS statements FROM reactions GROUP BY stance

@@ -75,6 +75,7 @@ impl Command {
             Command::Export(args) => Ok(&args.db),
             Command::Query(args) => Ok(&args.db),
             Command::Datasets(args) => Ok(&args.db),
+            Command::Datasette(args) => Ok(&args.db),
             Command::Check(args) => Ok(&args.db),
             Command::Cite(args) => Ok(&args.db),
             Command::Codebook => Err("codebook"),
@@ -113,13 +114,14 @@ pub enum Command {
     /// name or alias, an event by its title or by its key without the date (second-nagorno-karabakh-war).
     #[command(
         after_long_help = "Examples:\n  conflictdb report reactions-by-stance\n  \
-conflictdb report timeline --param from=2020-09 --param to=2020-11 --format csv -o timeline.csv\n  \
+conflictdb report timeline --param from=2020-09 --param to=2020-11 -o timeline.csv\n  \
+conflictdb report casualty-claims --excel -o claims.csv\n  \
 conflictdb report actor-statements --param actor=lavrov --format json"
     )]
     Report(ReportArgs),
     /// Write every table and view to DIR/<name>.csv.
     #[command(
-        after_long_help = "Examples:\n  conflictdb export\n  conflictdb export --out spreadsheets/ --bom"
+        after_long_help = "Examples:\n  conflictdb export\n  conflictdb export --out spreadsheets/ --excel"
     )]
     Export(ExportArgs),
     /// Run one read-only SQL statement.
@@ -137,6 +139,15 @@ conflictdb report actor-statements --param actor=lavrov --format json"
         after_long_help = "Examples:\n  conflictdb datasets\n  conflictdb datasets remove my-data"
     )]
     Datasets(DatasetsArgs),
+    /// Write Datasette metadata: the datasets' licences and credit lines, a description of every
+    /// table, view and column, and every report as a canned query.
+    ///
+    /// `datasette conflict.db -m metadata.json` then offers each report under its name, with a
+    /// field for each parameter: left empty, a parameter filters nothing; a date is YYYY-MM-DD, and
+    /// an actor, event or vocabulary value its key or code. The rows are those of `conflictdb
+    /// report NAME --format json`.
+    #[command(after_long_help = "Example:\n  conflictdb datasette -o metadata.json")]
+    Datasette(DatasetteArgs),
     /// Check the database: integrity, foreign keys, migrations, and the data rules.
     #[command(after_long_help = "Example:\n  conflictdb check")]
     Check(CheckArgs),
@@ -278,12 +289,19 @@ pub struct ReportsArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, short, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write to FILE instead of standard output ("-" is standard output).
+    /// Output format [default: from the extension of --output (.csv, .json, .md), else table].
+    #[arg(long, short, value_enum)]
+    pub format: Option<Format>,
+    /// Write to FILE instead of standard output ("-" is standard output). Its extension gives
+    /// the format unless --format does.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// CSV for spreadsheets (implies --format csv): a UTF-8 byte-order mark, CRLF line ends,
+    /// every field holding , ; tab, a line break or " quoted, and a text cell starting with = + -
+    /// @ tab or CR written with a leading ' so that it stays text, never a formula (OWASP's
+    /// advice against CSV injection). Plain CSV, for programs, is written as stored.
+    #[arg(long)]
+    pub excel: bool,
 }
 
 impl OutputArgs {
@@ -292,6 +310,7 @@ impl OutputArgs {
         output::Options {
             format: self.format,
             file: self.output.as_deref(),
+            excel: self.excel,
         }
     }
 }
@@ -321,13 +340,29 @@ pub struct ExportArgs {
     /// The directory to write to; created if needed.
     #[arg(long, default_value = "export", value_name = "DIR")]
     pub out: PathBuf,
-    /// Start each file with a UTF-8 byte-order mark, so that Excel reads accents right.
+    /// Start each file with a UTF-8 byte-order mark, so that Excel reads accents right; the CSV
+    /// is otherwise plain (--excel also makes it safe to open in a spreadsheet).
     #[arg(long)]
     pub bom: bool,
+    /// CSV for spreadsheets, as `report --excel` writes it: a byte-order mark, CRLF, every field
+    /// holding , ; tab, a line break or " quoted, and a text cell starting with = + - @ tab or CR
+    /// written with a leading ' so that it stays text (OWASP's advice against CSV injection).
+    /// Not with --seed, whose files must load back as they were.
+    #[arg(long, conflicts_with = "seed")]
+    pub excel: bool,
     /// Write the seed layout instead (one CSV per seed table, rows referring to each other by
     /// key), which `conflictdb seed DIR` loads back.
     #[arg(long)]
     pub seed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetteArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Write to FILE instead of standard output ("-" is standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -10,8 +10,15 @@ use rusqlite::Connection;
 use crate::output::{self, Format, Sink};
 
 /// Writes every table and view of the database to `NAME.csv` in `out`, all read in one
-/// transaction so that they show one state even while a seed commits. Returns how many.
-pub fn write_tables(conn: &Connection, out: &Path, bom: bool, database: &Path) -> Result<usize> {
+/// transaction so that they show one state even while a seed commits. Returns how many. `excel`
+/// writes CSV for spreadsheets ([`output::write_excel_rows`]), which starts with its own mark.
+pub fn write_tables(
+    conn: &Connection,
+    out: &Path,
+    bom: bool,
+    excel: bool,
+    database: &Path,
+) -> Result<usize> {
     let snapshot = conn.unchecked_transaction()?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let names: Vec<String> = conn
@@ -31,11 +38,15 @@ pub fn write_tables(conn: &Connection, out: &Path, bom: bool, database: &Path) -
         }
         let path = out.join(format!("{name}.csv"));
         let mut sink = Sink::file(&path, &path, Some(database))?;
-        if bom {
+        if bom && !excel {
             sink.write_all("\u{feff}".as_bytes())?;
         }
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{}\"", name.replace('"', "\"\"")))?;
-        let rows = output::write_rows(&mut stmt, Format::Csv, &mut sink, false)?;
+        let rows = if excel {
+            output::write_excel_rows(&mut stmt, &mut sink)?
+        } else {
+            output::write_rows(&mut stmt, Format::Csv, &mut sink, false)?
+        };
         sink.finish()?;
         match &bar {
             Some(bar) => {
@@ -102,7 +113,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let reader = reader_with_a_commit_in_between(dir.path());
         let out = dir.path().join("out");
-        write_tables(&reader, &out, false, &dir.path().join("c.db")).unwrap();
+        write_tables(&reader, &out, false, false, &dir.path().join("c.db")).unwrap();
         assert_eq!(rows(&out.join("casualties.csv")), built_in_casualties());
     }
 

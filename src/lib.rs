@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cmd;
 pub mod codebook;
 pub mod datasets;
+pub mod datasette;
 pub mod date;
 pub mod db;
 pub mod dump;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => cmd::query::run(db, args),
         Command::Check(_) => cmd::check::run(db),
         Command::Datasets(args) => cmd::datasets::run(db, args),
+        Command::Datasette(args) => cmd::datasette::run(db, args),
         Command::Synth(args) => cmd::synth::run(args),
         Command::Help(args) => cmd::help::run(args),
         Command::Cite(args) => cmd::cite::run(db, args),

@@ -4,7 +4,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{bail, Result};
+use clap::ValueEnum;
 use rusqlite::types::ValueRef;
 use rusqlite::Statement;
 use serde::ser::{Error as _, Serialize, SerializeMap, Serializer};
@@ -20,11 +21,97 @@ pub enum Format {
     Markdown,
 }
 
-/// Where and how [`write_query`] writes: a format, and a file (None or `-` for standard output).
+/// Where and how [`write_query`] writes: a format (None: from the file's extension, else a
+/// table), a file (None or `-` for standard output), and whether CSV is for spreadsheets.
 #[derive(Clone, Copy, Debug)]
 pub struct Options<'a> {
-    pub format: Format,
+    pub format: Option<Format>,
     pub file: Option<&'a Path>,
+    pub excel: bool,
+}
+
+/// What a command writes: rows as text in a [`Format`], or a file format of its own. The one
+/// place where `-o FILE.ext` and `--format` are turned into a writer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chosen {
+    Rows(Format),
+    /// CSV for spreadsheets ([`write_excel_rows`]).
+    Excel,
+    Xlsx,
+    GeoJson,
+    Parquet,
+}
+
+/// The extensions `-o FILE` knows, and what each writes.
+pub const EXTENSIONS: &[(&str, Chosen)] = &[
+    ("csv", Chosen::Rows(Format::Csv)),
+    ("json", Chosen::Rows(Format::Json)),
+    ("md", Chosen::Rows(Format::Markdown)),
+    ("xlsx", Chosen::Xlsx),
+    ("geojson", Chosen::GeoJson),
+    ("parquet", Chosen::Parquet),
+];
+
+impl Options<'_> {
+    /// The file named, if output goes to one.
+    fn named_file(&self) -> Option<&Path> {
+        self.file.filter(|f| *f != Path::new("-"))
+    }
+
+    /// What to write: `--format` if given, else the extension of the file named, else a table.
+    /// An extension nobody knows, with no `--format`, is refused naming the file and those known.
+    pub fn chosen(&self) -> Result<Chosen> {
+        let by_extension = || -> Result<Option<Chosen>> {
+            let Some(file) = self.named_file() else {
+                return Ok(None);
+            };
+            let extension = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_default();
+            match EXTENSIONS.iter().find(|(known, _)| *known == extension) {
+                Some((_, chosen)) => Ok(Some(*chosen)),
+                None if self.excel || self.format.is_some() => Ok(None),
+                None => {
+                    let known: Vec<String> =
+                        EXTENSIONS.iter().map(|(e, _)| format!(".{e}")).collect();
+                    bail!(
+                        "cannot tell which format to write {} in from its extension; known: {}; \
+                         or pass --format",
+                        file.display(),
+                        known.join(", ")
+                    )
+                }
+            }
+        };
+        if self.excel {
+            let named = |format: Format| {
+                format
+                    .to_possible_value()
+                    .map_or(String::new(), |v| v.get_name().to_string())
+            };
+            if let Some(format) = self.format.filter(|f| *f != Format::Csv) {
+                bail!(
+                    "--excel writes CSV for spreadsheets; it does not go with --format {}",
+                    named(format)
+                );
+            }
+            if self.format.is_none() {
+                if let Some(other) = by_extension()?.filter(|c| *c != Chosen::Rows(Format::Csv)) {
+                    bail!(
+                        "--excel writes CSV for spreadsheets, but {} names another format ({other:?})",
+                        self.named_file().unwrap_or(Path::new("-")).display()
+                    );
+                }
+            }
+            return Ok(Chosen::Excel);
+        }
+        if let Some(format) = self.format {
+            return Ok(Chosen::Rows(format));
+        }
+        Ok(by_extension()?.unwrap_or(Chosen::Rows(Format::Table)))
+    }
 }
 
 /// Where data goes: standard output, or a file written under a temporary name and put in place
@@ -112,11 +199,86 @@ impl Write for Sink {
 
 /// Runs `stmt` and writes its rows as `options` say; `database` is the database in use.
 pub fn write_query(stmt: &mut Statement, options: Options, database: &Path) -> Result<u64> {
+    // A file that must never be written (the database, any SQLite file) is refused for that,
+    // whatever its extension says; the sink, dropped on a refusal, leaves no file behind.
     let mut sink = Sink::new(options.file, Some(database))?;
+    let chosen = options.chosen()?;
+    let not_yet = |what: &str| -> Result<u64> {
+        bail!(
+            "cannot write {}: {what} is not built into this conflictdb yet",
+            options.named_file().unwrap_or(Path::new("-")).display()
+        )
+    };
+    // The formats of their own write through their own code; the arms are where it plugs in.
+    match chosen {
+        Chosen::Xlsx => return not_yet("an .xlsx workbook"),
+        Chosen::GeoJson => return not_yet("GeoJSON"),
+        Chosen::Parquet => return not_yet("Parquet"),
+        Chosen::Rows(_) | Chosen::Excel => {}
+    }
     let to_terminal = options.file.is_none() && io::stdout().is_terminal();
-    let rows = write_rows(stmt, options.format, &mut sink, to_terminal)?;
+    let rows = match chosen {
+        Chosen::Excel => write_excel_rows(stmt, &mut sink)?,
+        Chosen::Rows(format) => write_rows(stmt, format, &mut sink, to_terminal)?,
+        _ => unreachable!("handled above"),
+    };
     sink.finish()?;
     Ok(rows)
+}
+
+/// Writes the rows of `stmt` as CSV for spreadsheets: a UTF-8 byte-order mark (Excel reads the
+/// file as Latin-1 without it), CRLF line ends, every field quoted that holds a character some
+/// spreadsheet guesses as a separator (`,` `;` tab) or a line break or a quote, and every text
+/// cell that starts with `=` `+` `-` `@` tab or CR prefixed with `'`, so that it opens as text and
+/// never runs as a formula (OWASP, "CSV Injection"). Numbers stored as numbers are written as
+/// they are: a negative number is no formula.
+pub fn write_excel_rows(stmt: &mut Statement, out: &mut dyn Write) -> Result<u64> {
+    let names: Vec<String> = stmt.column_names().map(String::from).collect();
+    let mut rows = stmt.raw_query();
+    let mut line = String::new();
+    out.write_all("\u{feff}".as_bytes())?;
+    for (i, name) in names.iter().enumerate() {
+        excel_field(&mut line, i, name, true);
+    }
+    line.push_str("\r\n");
+    out.write_all(line.as_bytes())?;
+    let mut count = 0u64;
+    while let Some(row) = rows.next()? {
+        line.clear();
+        for i in 0..names.len() {
+            let value = row.get_ref(i)?;
+            let is_text = matches!(value, ValueRef::Text(_) | ValueRef::Blob(_));
+            excel_field(&mut line, i, &text(value), is_text);
+        }
+        line.push_str("\r\n");
+        out.write_all(line.as_bytes())?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Appends one field of a spreadsheet CSV line (see [`write_excel_rows`]).
+fn excel_field(line: &mut String, index: usize, value: &str, is_text: bool) {
+    if index > 0 {
+        line.push(',');
+    }
+    let formula_like = is_text && value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quoted = value.contains([',', ';', '\t', '\n', '\r', '"']);
+    if quoted {
+        line.push('"');
+    }
+    if formula_like {
+        line.push('\'');
+    }
+    for c in value.chars() {
+        if c == '"' {
+            line.push('"');
+        }
+        line.push(c);
+    }
+    if quoted {
+        line.push('"');
+    }
 }
 
 /// Writes the rows of `stmt`, whose parameters are already bound.

@@ -14,9 +14,11 @@
 //! period given), `end-date` (the last day), or a table: the value must name a row of it (by key,
 //! or by name or alias for actors and places; by code for a vocabulary) and is bound as its key:
 //! an exact key always names its row, and any other value must match one row only, ignoring case.
-//! Parameters are bound as SQL named parameters (`:from`), never spliced into the SQL. A line that
-//! ends in `-- if: NAME` is kept only when parameter NAME has a value, so that a filter the user
-//! did not ask for costs nothing and one they did ask for can use an index.
+//! Parameters are bound as SQL named parameters (`:from`), never spliced into the SQL, and one not
+//! given is bound as NULL: the file runs as written, here and in any SQLite tool (sqlite3,
+//! Datasette, DB Browser), so each filter says in the SQL itself that NULL means no filter
+//! (queries/timeline.sql shows forms that still search an index when the filter is set). A
+//! report without a required parameter is also a view, `report_NAME` (see [`sync_views`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -323,9 +325,8 @@ fn refuse_empty_range(report: &Report, given: &BTreeMap<String, String>) -> Resu
     Ok(())
 }
 
-/// The report's SQL for the given parameters, prepared and bound: lines marked `-- if: NAME` are
-/// kept only when NAME has a value; every named parameter is bound from the given values, the
-/// defaults, or NULL.
+/// The report's SQL, prepared as written and bound: every named parameter from the given values,
+/// the defaults, or NULL.
 fn prepare<'c>(
     conn: &'c Connection,
     report: &Report,
@@ -348,7 +349,8 @@ fn prepare<'c>(
         };
         values.insert(param.name.as_str(), param_value(conn, report, param, &raw)?);
     }
-    let mut sql = sql_for(report, |name| values.contains_key(name))?;
+    refuse_conditional_lines(report)?;
+    let mut sql = report.sql.clone();
     if explain {
         sql.insert_str(0, "EXPLAIN QUERY PLAN ");
     }
@@ -402,26 +404,22 @@ fn quoted(value: &str) -> String {
     }
 }
 
-/// The report's SQL without the `-- if: NAME` lines whose parameter has no value.
-pub fn sql_for(report: &Report, has_value: impl Fn(&str) -> bool) -> Result<String> {
-    let mut sql = String::with_capacity(report.sql.len());
-    for line in report.sql.lines() {
+/// Refuses a report that still marks lines `-- if: NAME`, which conflictdb once left out when NAME
+/// was not given: run as written, such a filter compares with NULL and silently keeps no row.
+fn refuse_conditional_lines(report: &Report) -> Result<()> {
+    for (index, line) in report.sql.lines().enumerate() {
         if let Some((_, condition)) = line.split_once("-- if:") {
-            let name = condition.trim();
-            if !report.params.iter().any(|p| p.name == name) {
-                bail!(
-                    "report {}: `-- if: {name}` names no declared parameter",
-                    report.name
-                );
-            }
-            if !has_value(name) {
-                continue;
-            }
+            bail!(
+                "report {}: line {} marks a filter `-- if: {}`, which conflictdb no longer reads: \
+                 a report runs as written, so write the filter to keep every row when the \
+                 parameter is NULL, such as `AND said_on_end >= coalesce(:from, '')`",
+                report.name,
+                index + 1,
+                condition.trim()
+            );
         }
-        sql.push_str(line);
-        sql.push('\n');
     }
-    Ok(sql)
+    Ok(())
 }
 
 fn param_value(conn: &Connection, report: &Report, param: &Param, raw: &str) -> Result<SqlValue> {
@@ -534,4 +532,161 @@ fn resolve(conn: &Connection, table: &str, value: &str) -> std::result::Result<S
         String::new()
     };
     Err(format!("no row of {table} has this {what}{hint}{codes}"))
+}
+
+/// What every report view's SQL carries, so that [`sync_views`] tells its own views from a
+/// user's (a user's view named `report_...` is never touched).
+const VIEW_MARK: &str = "-- conflictdb: the report view of queries/";
+
+/// The view a built-in report is also kept as, for tools that list views (DB Browser, R, pandas):
+/// `report_NAME` with `-` as `_`, its parameters NULL (no filter). None for a report that needs
+/// a parameter, which no view can ask for.
+pub fn view_of(report: &Report) -> Option<(String, String)> {
+    if report
+        .params
+        .iter()
+        .any(|p| p.default == ParamDefault::Required)
+    {
+        return None;
+    }
+    let name = format!("report_{}", report.name.replace('-', "_"));
+    let body = with_null_parameters(&report.sql);
+    let body = body.trim_end().trim_end_matches(';').trim_end();
+    Some((
+        name.clone(),
+        format!(
+            "CREATE VIEW \"{name}\" AS\n{VIEW_MARK}{}.sql with every parameter unset; seed and \
+             migrate replace it when the report changes.\n{body}",
+            report.name
+        ),
+    ))
+}
+
+/// The built-in reports' views created, or replaced where their SQL differs, and views of reports
+/// no longer built in dropped; returns how many changed. Run by every migration (`seed` and
+/// `migrate` both migrate), so the views follow `queries/`.
+pub fn sync_views(conn: &Connection) -> Result<usize> {
+    let mut wanted = BTreeMap::new();
+    for report in all(None)?.values() {
+        if let Some((name, sql)) = view_of(report) {
+            wanted.insert(name, sql);
+        }
+    }
+    let existing: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'view' AND instr(sql, ?1) > 0")?
+        .query_map([VIEW_MARK], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut changed = 0;
+    for (name, sql) in &existing {
+        if wanted.get(name) != Some(sql) {
+            conn.execute_batch(&format!("DROP VIEW \"{name}\""))?;
+            changed += 1;
+        }
+    }
+    for (name, sql) in &wanted {
+        if !existing.iter().any(|(n, s)| n == name && s == sql) {
+            conn.execute_batch(sql)
+                .with_context(|| format!("cannot create view {name}"))?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// Drops every report view: a migration that rebuilds a table (drop, then rename a copy) fails
+/// while a view refers to it. [`sync_views`] makes them again.
+pub fn drop_views(conn: &Connection) -> Result<()> {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'view' AND instr(sql, ?1) > 0")?
+        .query_map([VIEW_MARK], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in names {
+        conn.execute_batch(&format!("DROP VIEW \"{name}\""))?;
+    }
+    Ok(())
+}
+
+/// `sql` with every named parameter (`:name`) outside strings, quoted names and comments
+/// replaced by NULL: a view cannot take parameters.
+fn with_null_parameters(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '\'' | '"' | '`' | '[' => {
+                let close = if c == '[' { ']' } else { c };
+                out.push(c);
+                for (_, inner) in chars.by_ref() {
+                    out.push(inner);
+                    if inner == close {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek().is_some_and(|(_, n)| *n == '-') => {
+                out.push(c);
+                for (_, inner) in chars.by_ref() {
+                    out.push(inner);
+                    if inner == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|(_, n)| *n == '*') => {
+                out.push(c);
+                let mut previous = ' ';
+                for (_, inner) in chars.by_ref() {
+                    out.push(inner);
+                    if previous == '*' && inner == '/' {
+                        break;
+                    }
+                    previous = inner;
+                }
+            }
+            ':' if chars
+                .peek()
+                .is_some_and(|(_, n)| n.is_ascii_alphabetic() || *n == '_') =>
+            {
+                while chars
+                    .peek()
+                    .is_some_and(|(_, n)| n.is_ascii_alphanumeric() || *n == '_')
+                {
+                    chars.next();
+                }
+                out.push_str("NULL");
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::*;
+
+    #[test]
+    fn parameters_become_null_outside_strings_and_comments() {
+        let sql = "-- param: from\nSELECT ':from', \":to\" FROM t /* :x */ WHERE a >= coalesce(:from, '') AND b = :kind_2;";
+        assert_eq!(
+            with_null_parameters(sql),
+            "-- param: from\nSELECT ':from', \":to\" FROM t /* :x */ WHERE a >= coalesce(NULL, '') AND b = NULL;"
+        );
+    }
+
+    #[test]
+    fn every_report_without_a_required_parameter_has_a_view_that_compiles() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate(&mut conn, Path::new(":memory:")).unwrap();
+        let reports = all(None).unwrap();
+        let mut views = 0;
+        for report in reports.values() {
+            if let Some((name, _)) = view_of(report) {
+                conn.prepare(&format!("SELECT * FROM \"{name}\"")).unwrap();
+                views += 1;
+            }
+        }
+        assert_eq!(views, reports.len() - 1, "all but actor-statements");
+        assert_eq!(sync_views(&conn).unwrap(), 0, "already in step");
+    }
 }

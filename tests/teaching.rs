@@ -307,14 +307,21 @@ fn help_help_works_and_only_database_commands_take_db() {
     assert_eq!(
         env.fails(&["help", "sed"]),
         "conflictdb: `conflictdb` has no command \"sed\" (did you mean \"seed\"?); its commands are \
-         migrate, seed, reports, report, export, query, datasets, check, synth, cite, codebook, help\n"
+         migrate, seed, reports, report, export, query, datasets, datasette, check, synth, cite, codebook, help\n"
     );
     for command in ["synth", "reports", "help"] {
         let help = env.ok(&[command, "--help"]);
         assert!(!help.contains("--db <PATH>"), "{command} --help:\n{help}");
     }
     for command in [
-        "migrate", "seed", "report", "export", "query", "datasets", "check",
+        "migrate",
+        "seed",
+        "report",
+        "export",
+        "query",
+        "datasets",
+        "datasette",
+        "check",
     ] {
         let help = env.ok(&[command, "--help"]);
         assert!(help.contains("--db <PATH>"), "{command} --help:\n{help}");

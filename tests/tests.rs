@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod chains;
 mod claims;
+mod clients;
 mod codebook;
 mod commands;
 mod damaged;

@@ -23,7 +23,7 @@ pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let tables = export::write_tables(&conn, &args.out, args.bom, db_path)?;
+    let tables = export::write_tables(&conn, &args.out, args.bom, args.excel, db_path)?;
     eprintln!(
         "conflictdb: exported {tables} tables and views to {}",
         args.out.display()

@@ -4,6 +4,7 @@ pub mod check;
 pub mod cite;
 pub mod codebook;
 pub mod datasets;
+pub mod datasette;
 pub mod export;
 pub mod help;
 pub mod migrate;

@@ -180,8 +180,32 @@ pub fn migrate_file(path: &Path) -> Result<Vec<refinery::Migration>> {
 
 /// Applies all pending migrations in one transaction. A database that holds data is first copied
 /// with `VACUUM INTO` next to the file, so a migration that goes wrong can be undone by hand.
+/// The built-in reports' views (`report_NAME`) are then brought in step with `queries/`.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<Vec<refinery::Migration>> {
-    migrate_with(conn, path, &migrations())
+    migrate_keeping_views(conn, path, &migrations())
+}
+
+/// [`migrate_with`] `known`, with the report views dropped around it and brought in step after.
+fn migrate_keeping_views(
+    conn: &mut Connection,
+    path: &Path,
+    known: &[refinery::Migration],
+) -> Result<Vec<refinery::Migration>> {
+    // A migration that rebuilds a table fails while a view refers to it; the views are made
+    // again below, and also when the migration fails, so the file is left as it was.
+    if !pending_of(conn, known)?.is_empty() {
+        crate::reports::drop_views(conn)?;
+    }
+    let applied = migrate_with(conn, path, known);
+    let synced = crate::reports::sync_views(conn);
+    let applied = applied?;
+    synced.with_context(|| {
+        format!(
+            "cannot bring the report views of {} in step",
+            path.display()
+        )
+    })?;
+    Ok(applied)
 }
 
 /// [`migrate`] with the given migrations instead of the built-in ones.
@@ -267,6 +291,26 @@ mod tests {
         let name = format!("V{}__test", latest_version() + 1);
         known.push(refinery::Migration::unapplied(&name, sql).unwrap());
         known
+    }
+
+    #[test]
+    fn report_views_survive_a_migration_that_rebuilds_a_table_they_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("conflict.db");
+        let mut conn = open_for_write(&path).unwrap();
+        assert!(table_exists(&conn, "report_casualty_scopes"));
+        // Only report views read casualty_scopes; renaming a table fails while a view reads a
+        // table that is gone.
+        let rebuild = "CREATE TABLE scopes_new AS SELECT * FROM casualty_scopes;
+            DROP TABLE casualty_scopes;
+            ALTER TABLE scopes_new RENAME TO casualty_scopes;";
+        migrate_keeping_views(&mut conn, &path, &next(rebuild)).unwrap();
+        conn.prepare("SELECT * FROM report_casualty_scopes")
+            .unwrap()
+            .query([])
+            .unwrap()
+            .next()
+            .unwrap();
     }
 
     fn table_exists(conn: &Connection, name: &str) -> bool {

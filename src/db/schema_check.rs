@@ -32,6 +32,7 @@ pub fn schema_differences(conn: &Connection) -> Result<Vec<String>> {
         .set_grouped(true)
         .run(&mut built)
         .context("cannot build the schema of the migrations")?;
+    crate::reports::sync_views(&built)?;
     let expected = schema_of(&built)?;
     let actual = schema_of(conn)?;
     let mut differences = Vec::new();
