@@ -63,7 +63,9 @@ conflictdb report actor-statements --param actor=lavrov --format json"
     Report(ReportArgs),
     /// Write every table and view to DIR/<name>.csv.
     #[command(
-        after_long_help = "Examples:\n  conflictdb export\n  conflictdb export --out spreadsheets/ --bom"
+        after_long_help = "Examples:\n  conflictdb export\n  conflictdb export --out spreadsheets/ --bom\n  \
+conflictdb export --xlsx conflict.xlsx\n  conflictdb export --geojson events.geojson\n  \
+conflictdb export --parquet parquet/"
     )]
     Export(ExportArgs),
     /// Run one read-only SQL statement.
@@ -213,6 +215,19 @@ pub struct ExportArgs {
     /// key), which `conflictdb seed DIR` loads back.
     #[arg(long)]
     pub seed: bool,
+    /// Write one Excel workbook instead: a sheet per table and view, numbers as numbers, full
+    /// dates as dates, text always as text (never a formula), and an `attribution` sheet.
+    #[arg(long, value_name = "FILE", group = "kind", conflicts_with_all = ["seed", "bom"])]
+    pub xlsx: Option<PathBuf>,
+    /// Write the events that have places with coordinates as a GeoJSON FeatureCollection
+    /// instead (a point per event and place; casualty figures as claims; geo precision a
+    /// property; an `attribution` member).
+    #[arg(long, value_name = "FILE", group = "kind", conflicts_with_all = ["seed", "bom"])]
+    pub geojson: Option<PathBuf>,
+    /// Write every table and view as DIR/<name>.parquet instead (typed columns; full dates as
+    /// DATE; each file's metadata credits its datasets).
+    #[arg(long, value_name = "DIR", group = "kind", conflicts_with_all = ["seed", "bom"])]
+    pub parquet: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

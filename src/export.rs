@@ -1,6 +1,11 @@
 //! Every table and view of a database written out as `NAME.csv` files, for spreadsheets and
 //! other engines (the seed layout that `seed` loads back is seed/write.rs).
 
+pub mod columns;
+pub mod geojson;
+pub mod provenance;
+pub mod xlsx;
+
 use std::io::Write;
 use std::path::Path;
 
