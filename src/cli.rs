@@ -97,6 +97,28 @@ precision, and a few actors making most of the statements. Smaller runs scale do
 writes the same bytes."
     )]
     Synth(SynthArgs),
+    /// Search event titles and summaries, statement summaries and quotes, and source titles.
+    #[command(after_long_help = "Examples:\n  conflictdb search Shusha\n  \
+conflictdb search \"ceasefire violat*\" --in statements --format csv\n\n\
+Every word must appear (in any order, any case, with or without accents: Erdogan finds Erdoğan);
+a word ending in * matches every word it begins. The best matches come first (SQLite FTS5's bm25),
+each with a passage around the words found, marked **like this**.")]
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The words to search for.
+    #[arg(required = true, value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// Search only events, statements or sources (may be repeated; default: all three).
+    #[arg(long = "in", value_enum, value_name = "WHAT")]
+    pub scopes: Vec<crate::search::Scope>,
+    /// The most results to show.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: u32,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

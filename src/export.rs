@@ -3,6 +3,7 @@
 
 pub mod columns;
 pub mod geojson;
+pub mod parquet;
 pub mod provenance;
 pub mod xlsx;
 

@@ -17,6 +17,7 @@ pub mod output;
 mod rename;
 pub mod reports;
 pub mod schema;
+pub mod search;
 pub mod seed;
 pub mod sql;
 pub mod suggest;
@@ -40,5 +41,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check => cmd::check::run(db),
         Command::Datasets(args) => cmd::datasets::run(db, args),
         Command::Synth(args) => cmd::synth::run(args),
+        Command::Search(args) => cmd::search::run(db, args),
     }
 }

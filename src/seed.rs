@@ -260,6 +260,7 @@ pub fn load_dataset(
     datasets::record_files(&tx, source, dataset_id, dataset.format, &counts)?;
     // Derived from the parents, whichever rows this load changed.
     chains::store_roots(&tx)?;
+    crate::search::rebuild(&tx)?;
     if dataset.dry_run {
         // Rolled back: nothing reaches the file (see `seed_file_as`).
         tx.rollback()?;

@@ -344,3 +344,155 @@ fn the_map_has_a_point_per_event_and_place_longitude_first_with_claims_not_sums(
     assert_eq!(map["attribution"][0]["attribution"], credit.0.as_str());
     assert_eq!(map["attribution"][0]["licence"], credit.1.as_str());
 }
+
+#[test]
+fn search_ranks_matches_with_a_snippet_in_events_statements_and_sources() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let out = env.ok(&["search", "Ganja", "--in", "events", "--format", "csv"]);
+    let rows = crate::common::csv_rows(&out);
+    assert!(out.starts_with("found_in,key,title,snippet\n"), "{out}");
+    assert_eq!(rows[0][1], "2020-10-04-ganja-strike", "{out}");
+    assert!(
+        rows.iter()
+            .all(|r| r[0] == "event" && r[3].contains("**Ganja**")),
+        "{out}"
+    );
+    // Accents and case do not matter; punctuation is not query syntax.
+    let out = env.ok(&["search", "erdogan", "--in", "statements", "--format", "csv"]);
+    let rows = crate::common::csv_rows(&out);
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r[0] == "statement" && r[3].contains("**Erdoğan**")),
+        "{out}"
+    );
+    let out = env.ok(&[
+        "search",
+        "Nagorno-Karabakh",
+        "--in",
+        "sources",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        crate::common::csv_rows(&out)
+            .iter()
+            .all(|r| r[0] == "source"),
+        "{out}"
+    );
+    let err = env.fails(&["search", "!!"]);
+    assert_eq!(
+        err,
+        "conflictdb: search: \"!!\" has no word to search for\n"
+    );
+}
+
+#[test]
+fn search_follows_every_seed_and_removal() {
+    let env = Env::new();
+
+    let mine = env.seed_dir("mine", None);
+    let events = std::fs::read_to_string(mine.join("events.csv")).unwrap();
+    let first_key = events
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    // The index itself, not only the search's join with the table, which hides a removed row.
+    let found =
+        |env: &Env| env.query("SELECT rowid FROM events_fts WHERE events_fts MATCH 'Zyxwvut'");
+    // A dataset whose event has a new word: found after the seed (a fresh load: no database yet).
+    let mut lines: Vec<String> = events.lines().map(String::from).collect();
+    lines[1] = lines[1].replacen(
+        &format!("{first_key},"),
+        &format!("{first_key},Zyxwvut "),
+        1,
+    );
+    std::fs::write(mine.join("events.csv"), lines.join("\n") + "\n").unwrap();
+    env.ok(&["seed", mine.to_str().unwrap(), "--dataset", "mine"]);
+    assert_eq!(found(&env).len(), 1);
+    // Seeded again without the word: gone.
+    std::fs::write(mine.join("events.csv"), &events).unwrap();
+    env.ok(&["seed", mine.to_str().unwrap(), "--dataset", "mine"]);
+    assert!(found(&env).is_empty());
+    // Seeded again with it, then removed: gone.
+    std::fs::write(mine.join("events.csv"), lines.join("\n") + "\n").unwrap();
+    env.ok(&["seed", mine.to_str().unwrap(), "--dataset", "mine"]);
+    assert_eq!(found(&env).len(), 1);
+    env.ok(&["datasets", "remove", "mine"]);
+    assert!(found(&env).is_empty());
+}
+
+const READ_PARQUET: &str = r#"
+import json, os, sys, pyarrow.parquet as pq
+out = {}
+for name in sorted(os.listdir(sys.argv[1])):
+    table = pq.read_table(os.path.join(sys.argv[1], name))
+    meta = pq.read_metadata(os.path.join(sys.argv[1], name)).metadata
+    first = table.slice(0, 1).to_pylist()
+    out[name] = {
+        "rows": table.num_rows,
+        "types": {f.name: str(f.type) for f in table.schema},
+        "first": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in (first[0] if first else {}).items()},
+        "metadata": {k.decode(): v.decode() for k, v in meta.items()},
+    }
+print(json.dumps(out))
+"#;
+
+#[test]
+fn parquet_files_hold_every_table_and_view_typed_and_credited() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    env.ok(&["export", "--parquet", "parquet"]);
+    let files = python(
+        &["pyarrow"],
+        READ_PARQUET,
+        &[env.path("parquet").to_str().unwrap()],
+    );
+    let db = Connection::open(env.db()).unwrap();
+    let tables = exported_tables(&db);
+    assert_eq!(files.as_object().unwrap().len(), tables.len());
+    let credit: String = db
+        .query_row(
+            "SELECT name || ': ' || attribution || ' (Licence: ' || licence || ')' FROM datasets",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for table in &tables {
+        let file = &files[format!("{table}.parquet")];
+        let count: i64 = db
+            .query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(file["rows"], count, "{table}");
+        assert_eq!(file["metadata"]["attribution"], credit.as_str(), "{table}");
+        assert_eq!(file["metadata"]["conflictdb.table"], table.as_str());
+    }
+    let events = &files["events.parquet"];
+    assert_eq!(events["types"]["id"], "int64");
+    assert_eq!(events["types"]["title"], "string");
+    assert_eq!(events["types"]["start_date"], "date32[day]");
+    assert_eq!(files["places.parquet"]["types"]["latitude"], "double");
+    assert_eq!(files["casualties.parquet"]["types"]["count_best"], "int64");
+    // A column of mixed precision stays text.
+    assert_eq!(files["casualties.parquet"]["types"]["as_of"], "string");
+    let (key, start, title): (String, String, String) = db
+        .query_row(
+            "SELECT key, start_date, title FROM events ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(events["first"]["key"], key.as_str());
+    assert_eq!(events["first"]["start_date"], start.as_str());
+    assert_eq!(events["first"]["title"], title.as_str());
+    let datasets: Json =
+        serde_json::from_str(events["metadata"]["conflictdb.datasets"].as_str().unwrap()).unwrap();
+    assert_eq!(datasets[0]["dataset"], "built-in");
+}

@@ -23,6 +23,21 @@ pub fn run(db_path: &Path, args: &ExportArgs) -> Result<()> {
         );
         return Ok(());
     }
+    if let Some(dir) = &args.parquet {
+        let files = export::parquet::write_tables(&conn, dir, db_path)?;
+        for (name, rows) in &files {
+            eprintln!(
+                "  {}  {rows} rows",
+                dir.join(format!("{name}.parquet")).display()
+            );
+        }
+        eprintln!(
+            "conflictdb: exported {} tables and views to {} as Parquet",
+            files.len(),
+            dir.display()
+        );
+        return Ok(());
+    }
     if let Some(file) = &args.geojson {
         let snapshot = conn.unchecked_transaction()?;
         let mut sink = Sink::file(file, file, Some(db_path))?;

@@ -7,5 +7,6 @@ pub mod migrate;
 pub mod query;
 pub mod report;
 pub mod reports;
+pub mod search;
 pub mod seed;
 pub mod synth;
