@@ -496,3 +496,48 @@ fn parquet_files_hold_every_table_and_view_typed_and_credited() {
         serde_json::from_str(events["metadata"]["conflictdb.datasets"].as_str().unwrap()).unwrap();
     assert_eq!(datasets[0]["dataset"], "built-in");
 }
+
+#[test]
+fn a_csv_export_credits_its_datasets_and_acled_rows_carry_the_credit_line() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let db = Connection::open(env.db()).unwrap();
+    env.ok(&["export", "--out", "plain"]);
+    let datasets = std::fs::read_to_string(env.path("plain/DATASETS.csv")).unwrap();
+    let (line, licence): (String, String) = db
+        .query_row(
+            "SELECT attribution, licence FROM datasets WHERE name = 'built-in'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let rows = crate::common::csv_rows(&datasets);
+    assert!(datasets.starts_with("dataset,format,licence,attribution,citation\n"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0][..4],
+        ["built-in", "seed", licence.as_str(), line.as_str()]
+    );
+    let events = std::fs::read_to_string(env.path("plain/events.csv")).unwrap();
+    assert!(!events.lines().next().unwrap().ends_with(",attribution"));
+
+    // The same rows, as if they came from ACLED: each carries ACLED's credit line.
+    let acled = "Source: Armed Conflict Location & Event Data (ACLED); https://acleddata.com";
+    db.execute(
+        "UPDATE datasets SET format = 'acled', attribution = ?1 WHERE name = 'built-in'",
+        [acled],
+    )
+    .unwrap();
+    env.ok(&["export", "--out", "acled"]);
+    let events = std::fs::read_to_string(env.path("acled/events.csv")).unwrap();
+    assert!(events
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",dataset_id,attribution"));
+    let rows = crate::common::csv_rows(&events);
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.last().unwrap() == acled));
+    let datasets = std::fs::read_to_string(env.path("acled/DATASETS.csv")).unwrap();
+    assert_eq!(crate::common::csv_rows(&datasets)[0][3], acled);
+}

@@ -116,3 +116,65 @@ pub fn lines(credits: &[Credit]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The file of a CSV export that credits its datasets.
+pub const CSV_NAME: &str = "DATASETS.csv";
+
+/// Writes `credits` as CSV (dataset, format, licence, attribution, citation); returns how many.
+pub fn write_csv(credits: &[Credit], out: &mut dyn std::io::Write) -> Result<usize> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(["dataset", "format", "licence", "attribution", "citation"])?;
+    for c in credits {
+        writer.write_record([
+            &c.dataset,
+            &c.format,
+            &c.licence,
+            &c.attribution,
+            &c.citation,
+        ])?;
+    }
+    writer.flush()?;
+    Ok(credits.len())
+}
+
+/// The formats whose terms require every copy of a row to name the publisher (ACLED's
+/// attribution policy): a CSV of such rows carries the credit line on each.
+const CREDIT_ON_EVERY_ROW: [&str; 1] = ["acled"];
+
+/// `SELECT * FROM table`, with an `attribution` column last when the table holds rows of a
+/// dataset whose terms require the credit on every row (the line for those rows, empty for the
+/// others).
+pub fn select_with_required_credit(
+    conn: &Connection,
+    credits: &[Credit],
+    table: &str,
+) -> Result<String> {
+    let quoted = format!("\"{}\"", table.replace('"', "\"\""));
+    let plain = format!("SELECT * FROM {quoted}");
+    if !credits
+        .iter()
+        .any(|c| CREDIT_ON_EVERY_ROW.contains(&c.format.as_str()))
+    {
+        return Ok(plain);
+    }
+    let has_datasets: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)
+            AND EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = 'dataset_id')",
+        [table],
+        |row| row.get(0),
+    )?;
+    // A view's rows do not say their dataset: DATASETS.csv credits them.
+    if !has_datasets
+        || !of_table(conn, credits, table)?
+            .iter()
+            .any(|c| CREDIT_ON_EVERY_ROW.contains(&c.format.as_str()))
+    {
+        return Ok(plain);
+    }
+    let formats = CREDIT_ON_EVERY_ROW.map(|f| format!("'{f}'")).join(", ");
+    Ok(format!(
+        "SELECT t.*, (SELECT coalesce(d.attribution, '') FROM datasets AS d
+                      WHERE d.id = t.dataset_id AND d.format IN ({formats})) AS attribution
+         FROM {quoted} AS t"
+    ))
+}
