@@ -52,33 +52,48 @@ pub fn query_of(text: &str) -> Result<String> {
 
 /// The SQL of a search in `scopes`: columns `found_in`, `key`, `title`, `snippet`, best match
 /// first. Parameters: ?1 the FTS5 query, ?2 the most rows.
+///
+/// Each index is asked for its best rows on its own (`ORDER BY rank LIMIT`, which FTS5 answers
+/// itself: it ranks every match but builds a snippet and joins the table only for the rows
+/// returned), and only those are merged: a word found in most of a million events costs a ranking,
+/// not a million joins and snippets.
 pub fn sql(scopes: &[Scope]) -> String {
-    let parts: Vec<&str> = scopes
+    let parts: Vec<String> = scopes
         .iter()
-        .map(|scope| match scope {
-            Scope::Events => {
-                "SELECT 'event' AS found_in, events.key, events.title,
-                        snippet(events_fts, -1, '**', '**', '…', 16) AS snippet,
-                        bm25(events_fts) AS rank
-                 FROM events_fts JOIN events ON events.id = events_fts.rowid
-                 WHERE events_fts MATCH ?1"
-            }
-            Scope::Statements => {
-                "SELECT 'statement' AS found_in, statements.key,
-                        actors.name || ', ' || statements.said_on AS title,
-                        snippet(statements_fts, -1, '**', '**', '…', 16) AS snippet,
-                        bm25(statements_fts) AS rank
-                 FROM statements_fts JOIN statements ON statements.id = statements_fts.rowid
-                 JOIN actors ON actors.id = statements.speaker_id
-                 WHERE statements_fts MATCH ?1"
-            }
-            Scope::Sources => {
-                "SELECT 'source' AS found_in, sources.key, sources.title,
-                        snippet(sources_fts, -1, '**', '**', '…', 16) AS snippet,
-                        bm25(sources_fts) AS rank
-                 FROM sources_fts JOIN sources ON sources.id = sources_fts.rowid
-                 WHERE sources_fts MATCH ?1"
-            }
+        .map(|scope| {
+            let (index, found_in, table, key, title, join) = match scope {
+                Scope::Events => (
+                    "events_fts",
+                    "event",
+                    "events",
+                    "events.key",
+                    "events.title",
+                    "",
+                ),
+                Scope::Statements => (
+                    "statements_fts",
+                    "statement",
+                    "statements",
+                    "statements.key",
+                    "actors.name || ', ' || statements.said_on",
+                    "JOIN actors ON actors.id = statements.speaker_id",
+                ),
+                Scope::Sources => (
+                    "sources_fts",
+                    "source",
+                    "sources",
+                    "sources.key",
+                    "sources.title",
+                    "",
+                ),
+            };
+            format!(
+                "SELECT * FROM (
+    SELECT '{found_in}' AS found_in, {key} AS key, {title} AS title, found.snippet, found.rank
+    FROM (SELECT rowid, snippet({index}, -1, '**', '**', '…', 16) AS snippet, rank
+          FROM {index} WHERE {index} MATCH ?1 ORDER BY rank LIMIT ?2) AS found
+    JOIN {table} ON {table}.id = found.rowid {join})"
+            )
         })
         .collect();
     format!(

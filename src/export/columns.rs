@@ -97,6 +97,51 @@ pub fn of(conn: &Connection, table: &str) -> Result<(Vec<Column>, u64)> {
     .map_err(Into::into)
 }
 
+/// The kind of a column of values already read, as columns::of finds it in the database.
+pub fn kind_of<'a>(values: impl Iterator<Item = &'a rusqlite::types::Value>) -> Kind {
+    let (mut integers, mut reals, mut texts, mut dates) = (0, 0, 0, 0);
+    for value in values {
+        match value {
+            rusqlite::types::Value::Null => {}
+            rusqlite::types::Value::Integer(_) => integers += 1,
+            rusqlite::types::Value::Real(_) => reals += 1,
+            rusqlite::types::Value::Text(t) => {
+                texts += 1;
+                if is_full_date(t) {
+                    dates += 1;
+                }
+            }
+            rusqlite::types::Value::Blob(_) => texts += 1,
+        }
+    }
+    match (integers, reals, texts) {
+        (_, 0, 0) => Kind::Integer,
+        (_, _, 0) => Kind::Real,
+        (0, 0, t) if t == dates => Kind::Date,
+        _ => Kind::Text,
+    }
+}
+
+/// Whether `text` is a full, valid date (`YYYY-MM-DD`), as SQLite's `date()` reads one.
+pub fn is_full_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return false;
+    }
+    let Some((year, month, day)) = ymd(text) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    text[..4].bytes().all(|b| b.is_ascii_digit()) && (1..=days).contains(&day)
+}
+
 /// Every table and view an export writes, in name order within tables, then views: SQLite's own,
 /// the migration history and full-text indexes (with their shadow tables) left out.
 pub fn exported_tables(conn: &Connection) -> Result<Vec<String>> {

@@ -218,3 +218,48 @@ fn value(value: ValueRef) -> Value {
         other => crate::output::text(other).into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{db, seed};
+
+    #[test]
+    fn a_reports_rows_with_coordinates_are_points_longitude_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = db::open_for_write(&dir.path().join("c.db")).unwrap();
+        seed::load(&mut conn, &seed::Input::BuiltIn).unwrap();
+        let credits = provenance::all(&conn).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT key, name, latitude, longitude FROM places ORDER BY key")
+            .unwrap();
+        let mut out = Vec::new();
+        let (points, left_out) = write_rows(&mut stmt, &credits, &mut out).unwrap();
+        let map: Value = serde_json::from_slice(&out).unwrap();
+        let (lat, lon, key): (f64, f64, String) = conn
+            .query_row(
+                "SELECT latitude, longitude, key FROM places WHERE latitude IS NOT NULL ORDER BY key",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            map["features"][0]["geometry"]["coordinates"],
+            json!([lon, lat])
+        );
+        assert_eq!(map["features"][0]["properties"]["key"], key.as_str());
+        assert!(map["features"][0]["properties"].get("latitude").is_none());
+        assert_eq!(map["attribution"][0]["dataset"], "built-in");
+        let total: i64 = conn
+            .query_row("SELECT count(*) FROM places", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((points + left_out) as i64, total);
+
+        let mut stmt = conn.prepare("SELECT key FROM events").unwrap();
+        let error = write_rows(&mut stmt, &credits, &mut Vec::new()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "GeoJSON needs latitude and longitude columns; these rows have key"
+        );
+    }
+}

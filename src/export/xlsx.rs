@@ -79,7 +79,7 @@ pub fn write_report(
         .enumerate()
         .map(|(i, name)| Column {
             name: name.clone(),
-            kind: kind_of(rows.iter().map(|row| &row[i])),
+            kind: columns::kind_of(rows.iter().map(|row| &row[i])),
         })
         .collect();
     let mut book = Book::new(path);
@@ -87,31 +87,6 @@ pub fn write_report(
     let count = book.sheet_of_values(name, &columns, &rows)?;
     book.save(path, database)?;
     Ok(count)
-}
-
-/// The kind of a column of values already read, as columns::of finds it in the database.
-fn kind_of<'a>(values: impl Iterator<Item = &'a Value>) -> Kind {
-    let (mut integers, mut reals, mut texts, mut dates) = (0, 0, 0, 0);
-    for value in values {
-        match value {
-            Value::Null => {}
-            Value::Integer(_) => integers += 1,
-            Value::Real(_) => reals += 1,
-            Value::Text(t) => {
-                texts += 1;
-                if full_date(t).is_some() {
-                    dates += 1;
-                }
-            }
-            Value::Blob(_) => texts += 1,
-        }
-    }
-    match (integers, reals, texts) {
-        (_, 0, 0) => Kind::Integer,
-        (_, _, 0) => Kind::Real,
-        (0, 0, t) if t == dates => Kind::Date,
-        _ => Kind::Text,
-    }
 }
 
 /// A workbook being filled: its sheets' names (unique, at most 31 characters), and the formats.
