@@ -239,16 +239,16 @@ pub struct ExportArgs {
     pub seed: bool,
     /// Write one Excel workbook instead: a sheet per table and view, numbers as numbers, full
     /// dates as dates, text always as text (never a formula), and an `attribution` sheet.
-    #[arg(long, value_name = "FILE", group = "kind", conflicts_with_all = ["seed", "bom"])]
+    #[arg(long, value_name = "FILE", group = "kind", conflicts_with_all = ["seed", "bom", "out"])]
     pub xlsx: Option<PathBuf>,
     /// Write the events that have places with coordinates as a GeoJSON FeatureCollection
     /// instead (a point per event and place; casualty figures as claims; geo precision a
     /// property; an `attribution` member).
-    #[arg(long, value_name = "FILE", group = "kind", conflicts_with_all = ["seed", "bom"])]
+    #[arg(long, value_name = "FILE", group = "kind", conflicts_with_all = ["seed", "bom", "out"])]
     pub geojson: Option<PathBuf>,
     /// Write every table and view as DIR/<name>.parquet instead (typed columns; full dates as
     /// DATE; each file's metadata credits its datasets).
-    #[arg(long, value_name = "DIR", group = "kind", conflicts_with_all = ["seed", "bom"])]
+    #[arg(long, value_name = "DIR", group = "kind", conflicts_with_all = ["seed", "bom", "out"])]
     pub parquet: Option<PathBuf>,
 }
 

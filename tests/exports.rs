@@ -541,3 +541,22 @@ fn a_csv_export_credits_its_datasets_and_acled_rows_carry_the_credit_line() {
     let datasets = std::fs::read_to_string(env.path("acled/DATASETS.csv")).unwrap();
     assert_eq!(crate::common::csv_rows(&datasets)[0][3], acled);
 }
+
+#[test]
+fn one_export_at_a_time() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    for args in [
+        ["--xlsx", "a.xlsx", "--geojson", "b.geojson"],
+        ["--parquet", "p", "--seed", ""],
+        ["--geojson", "b.geojson", "--out", "dir"],
+    ] {
+        let args: Vec<&str> = std::iter::once("export")
+            .chain(args.into_iter().filter(|a| !a.is_empty()))
+            .collect();
+        let (code, _, err) = env.run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("cannot be used with"), "{args:?}: {err}");
+    }
+    assert!(!env.path("a.xlsx").exists() && !env.path("p").exists());
+}
