@@ -78,6 +78,7 @@ impl Command {
             Command::Datasette(args) => Ok(&args.db),
             Command::Check(args) => Ok(&args.db),
             Command::Cite(args) => Ok(&args.db),
+            Command::Search(args) => Ok(&args.db),
             Command::Codebook => Err("codebook"),
             Command::Reports(_) => Err("reports"),
             Command::Synth(_) => Err("synth"),
@@ -121,7 +122,9 @@ conflictdb report actor-statements --param actor=lavrov --format json"
     Report(ReportArgs),
     /// Write every table and view to DIR/<name>.csv.
     #[command(
-        after_long_help = "Examples:\n  conflictdb export\n  conflictdb export --out spreadsheets/ --excel"
+        after_long_help = "Examples:\n  conflictdb export\n  conflictdb export --out spreadsheets/ --excel\n  \
+conflictdb export --xlsx conflict.xlsx\n  conflictdb export --geojson events.geojson\n  \
+conflictdb export --parquet parquet/"
     )]
     Export(ExportArgs),
     /// Run one read-only SQL statement.
@@ -178,6 +181,14 @@ conflictdb report actor-statements --param actor=lavrov --format json"
     /// built-in vocabularies.
     #[command(after_long_help = "Example:\n  conflictdb codebook")]
     Codebook,
+    /// Search event titles and summaries, statement summaries and quotes, and source titles.
+    ///
+    /// Every word must appear (in any order, any case, with or without accents: Erdogan finds
+    /// Erdoğan); a word ending in * matches every word it begins. The best matches come first
+    /// (SQLite FTS5's bm25), each with a passage around the words found, marked **like this**.
+    #[command(after_long_help = "Examples:\n  conflictdb search Shusha\n  \
+conflictdb search \"ceasefire violat*\" --in statements --format csv")]
+    Search(SearchArgs),
     /// Print the help of conflictdb, or of one of its commands.
     #[command(after_long_help = "Examples:\n  conflictdb help\n  conflictdb help seed")]
     Help(HelpArgs),
@@ -204,6 +215,23 @@ pub enum CiteFormat {
 pub struct HelpArgs {
     /// The command (and subcommand) whose help to print.
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The words to search for.
+    #[arg(required = true, value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// Search only events, statements or sources (may be repeated; default: all three).
+    #[arg(long = "in", value_enum, value_name = "WHAT")]
+    pub scopes: Vec<crate::search::Scope>,
+    /// The most results to show.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: u32,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -354,6 +382,19 @@ pub struct ExportArgs {
     /// key), which `conflictdb seed DIR` loads back.
     #[arg(long)]
     pub seed: bool,
+    /// Write one Excel workbook instead: a sheet per table and view, numbers as numbers, full
+    /// dates as dates, text always as text (never a formula), and an `attribution` sheet.
+    #[arg(long, value_name = "FILE", group = "kind", conflicts_with_all = ["seed", "bom", "out"])]
+    pub xlsx: Option<PathBuf>,
+    /// Write the events that have places with coordinates as a GeoJSON FeatureCollection
+    /// instead (a point per event and place; casualty figures as claims; geo precision a
+    /// property; an `attribution` member).
+    #[arg(long, value_name = "FILE", group = "kind", conflicts_with_all = ["seed", "bom", "out"])]
+    pub geojson: Option<PathBuf>,
+    /// Write every table and view as DIR/<name>.parquet instead (typed columns; full dates as
+    /// DATE; each file's metadata credits its datasets).
+    #[arg(long, value_name = "DIR", group = "kind", conflicts_with_all = ["seed", "bom", "out"])]
+    pub parquet: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -164,6 +164,7 @@ pub fn remove(conn: &mut Connection, name: &str) -> Result<Vec<(&'static str, us
         tx.execute("DELETE FROM datasets WHERE id = ?1", [id])?;
     }
     chains::store_roots(&tx)?;
+    crate::search::rebuild(&tx, None)?;
     tx.commit()?;
     Ok(removed)
 }

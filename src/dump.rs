@@ -14,13 +14,14 @@ use rusqlite::Connection;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dump(pub BTreeMap<String, Vec<Vec<Value>>>);
 
-/// Reads every row of every table but SQLite's own, the migration history (which records when
+/// Reads every row of every table but SQLite's own, the full-text indexes (derived from the
+/// tables; `pragma_table_list` calls them virtual and shadow tables), the migration history (which records when
 /// each migration ran, so two databases built alike would differ) and the datasets' provenance
 /// (when and where from each was loaded, for the same reason).
 pub fn dump(conn: &Connection) -> rusqlite::Result<Dump> {
     let names: Vec<String> = conn
         .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table'
+            "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
              AND name NOT LIKE 'sqlite_%'
              AND name NOT IN ('refinery_schema_history', 'datasets', 'dataset_files') ORDER BY name",
         )?

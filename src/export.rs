@@ -1,6 +1,12 @@
 //! Every table and view of a database written out as `NAME.csv` files, for spreadsheets and
 //! other engines (the seed layout that `seed` loads back is seed/write.rs).
 
+pub mod columns;
+pub mod geojson;
+pub mod parquet;
+pub mod provenance;
+pub mod xlsx;
+
 use std::io::Write;
 use std::path::Path;
 
@@ -21,13 +27,8 @@ pub fn write_tables(
 ) -> Result<usize> {
     let snapshot = conn.unchecked_transaction()?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let names: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
-             AND name NOT LIKE 'sqlite_%' AND name <> 'refinery_schema_history' ORDER BY type, name",
-        )?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let names = columns::exported_tables(conn)?;
+    let credits = provenance::all(conn)?;
     let bar = output::progress_bar(
         names.len() as u64,
         "{msg:>24} [{bar:40}] {pos}/{len} tables",
@@ -41,7 +42,9 @@ pub fn write_tables(
         if bom && !excel {
             sink.write_all("\u{feff}".as_bytes())?;
         }
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{}\"", name.replace('"', "\"\"")))?;
+        let mut stmt = conn.prepare(&provenance::select_with_required_credit(
+            conn, &credits, name,
+        )?)?;
         let rows = if excel {
             output::write_excel_rows(&mut stmt, &mut sink)?
         } else {
@@ -59,6 +62,14 @@ pub fn write_tables(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let path = out.join(provenance::CSV_NAME);
+    let mut sink = Sink::file(&path, &path, Some(database))?;
+    if bom {
+        sink.write_all("\u{feff}".as_bytes())?;
+    }
+    let rows = provenance::write_csv(&provenance::with_rows(conn, &credits)?, &mut sink)?;
+    sink.finish()?;
+    eprintln!("  {}  {rows} rows", path.display());
     snapshot.finish()?;
     Ok(names.len())
 }

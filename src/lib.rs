@@ -21,6 +21,7 @@ pub mod output;
 mod rename;
 pub mod reports;
 pub mod schema;
+pub mod search;
 pub mod seed;
 pub mod sql;
 pub mod suggest;
@@ -48,5 +49,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Help(args) => cmd::help::run(args),
         Command::Cite(args) => cmd::cite::run(db, args),
         Command::Codebook => cmd::codebook::run(),
+        Command::Search(args) => cmd::search::run(db, args),
     }
 }

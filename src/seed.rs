@@ -248,7 +248,8 @@ pub fn load_dataset(
     let dataset_id = datasets::register(&tx, dataset)?;
     // Each file's hash, in the order of `counts`.
     let mut hashes = Vec::new();
-    let counts = match mode {
+    // The tables whose rows this load changed (None: all of them, a fresh load).
+    let (counts, touched) = match mode {
         Mode::Fresh => {
             // The indexes are dropped, and built again once the rows are in.
             let indexes = drop_indexes(&tx)?;
@@ -259,7 +260,7 @@ pub fn load_dataset(
             // The key maps are done with.
             drop(known);
             build_indexes(&tx, source, &indexes, progress)?;
-            counts
+            (counts, None)
         }
         Mode::Update => {
             let mut known = KnownKeys::default();
@@ -273,12 +274,18 @@ pub fn load_dataset(
             drop(known);
             mirror::remove_rows_not_seen(&tx, removals, &dataset.name, dataset.allow_removals)?;
             progress.changes(&changes);
-            counts
+            let touched: Vec<&str> = changes
+                .iter()
+                .filter(|c| c.added + c.changed + c.removed > 0)
+                .map(|c| c.table)
+                .collect();
+            (counts, Some(touched))
         }
     };
     datasets::record_files(&tx, source, dataset_id, dataset.format, &counts, &hashes)?;
     // Derived from the parents, whichever rows this load changed.
     chains::store_roots(&tx)?;
+    crate::search::rebuild(&tx, touched.as_deref())?;
     if dataset.dry_run {
         // Rolled back: nothing reaches the file (see `seed_file_as`).
         tx.rollback()?;

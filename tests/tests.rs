@@ -12,6 +12,7 @@ mod commands;
 mod damaged;
 mod data;
 mod datasets;
+mod exports;
 mod golden;
 mod loader_bugs;
 mod messages;

@@ -11,5 +11,6 @@ pub mod migrate;
 pub mod query;
 pub mod report;
 pub mod reports;
+pub mod search;
 pub mod seed;
 pub mod synth;
