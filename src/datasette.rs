@@ -282,6 +282,9 @@ pub fn metadata(conn: &Connection, database: &str) -> Result<Json> {
         .prepare(
             "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')
              AND name NOT LIKE 'sqlite!_%' ESCAPE '!' AND name <> 'refinery_schema_history'
+             -- The full-text indexes and their shadow tables: Datasette finds an index by its
+             -- content table, hides it, and offers a search box on that table.
+             AND name NOT IN (SELECT name FROM pragma_table_list WHERE type IN ('virtual', 'shadow'))
              ORDER BY name",
         )?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?

@@ -373,7 +373,8 @@ fn datasette_metadata_describes_everything_and_credits_every_dataset() {
     );
     let database = &metadata["databases"]["conflict"];
     let objects = env.query(
-        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite%' AND name <> 'refinery_schema_history'",
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite%' AND name <> 'refinery_schema_history' \
+         AND name NOT IN (SELECT name FROM pragma_table_list WHERE type IN ('virtual', 'shadow'))",
     );
     for object in &objects {
         let table = &database["tables"][&object[0]];

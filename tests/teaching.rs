@@ -307,7 +307,7 @@ fn help_help_works_and_only_database_commands_take_db() {
     assert_eq!(
         env.fails(&["help", "sed"]),
         "conflictdb: `conflictdb` has no command \"sed\" (did you mean \"seed\"?); its commands are \
-         migrate, seed, reports, report, export, query, datasets, datasette, check, synth, cite, codebook, help\n"
+         migrate, seed, reports, report, export, query, datasets, datasette, check, synth, cite, codebook, search, help\n"
     );
     for command in ["synth", "reports", "help"] {
         let help = env.ok(&[command, "--help"]);
