@@ -8,6 +8,7 @@ pub mod date;
 pub mod db;
 pub mod dump;
 pub mod export;
+pub mod import;
 pub mod integrity;
 pub mod interrupt;
 pub mod long_value;

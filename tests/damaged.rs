@@ -316,6 +316,7 @@ const RULES: &[&str] = &[
     "no cycle in events.parent_id",
     "no cycle in sources.cited_in",
     "actor roots match their parents",
+    "casualty figures in order (low <= best <= high)",
 ];
 
 /// The lines check prints when every rule passes except `failed`, which print theirs.
@@ -567,9 +568,13 @@ fn check_reports_a_dropped_table_and_still_runs_the_other_rules() {
                 "every casualty claim has a source",
                 "could not finish: no such table: casualties"
             ),
+            (
+                "casualty figures in order (low <= best <= high)",
+                "could not finish: no such table: casualties"
+            ),
         ])
     );
-    assert_eq!(err, "conflictdb: check found 6 problems\n");
+    assert_eq!(err, "conflictdb: check found 7 problems\n");
 }
 
 #[test]
@@ -699,7 +704,7 @@ fn migrate_status_on_an_empty_file_lists_everything_pending_and_writes_nothing()
     let out = env.ok(&["migrate", "--status"]);
     assert_eq!(
         out,
-        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n4\tclaims_not_verdicts\tpending\t\n5\tdatasets\tpending\t\n"
+        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n4\tclaims_not_verdicts\tpending\t\n5\tdatasets\tpending\t\n9\timported_figures_and_vocabularies\tpending\t\n"
     );
     assert_eq!(fs::metadata(env.db()).unwrap().len(), 0);
     assert_eq!(listing(env.dir.path()), ["conflict.db"]);

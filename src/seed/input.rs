@@ -32,6 +32,14 @@ pub trait Source: Sync {
     /// the lines a message names, so the same call must give the same rows.
     fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError>;
 
+    /// Whether figures that must not decrease (count_low <= count_best <= count_high) load as
+    /// given, for `check` to list, rather than being refused: true for an import, whose figures
+    /// are another dataset's published data and are never altered; a seed file's are refused,
+    /// where they are a slip of the hand.
+    fn figures_as_published(&self) -> bool {
+        self.dataset().kind == "import"
+    }
+
     /// The dataset the rows belong to, unless the caller names another: by default `import`.
     fn dataset(&self) -> Dataset {
         Dataset {
@@ -228,6 +236,10 @@ impl<'s> Origin<'s> {
 
     pub(super) fn size(&self) -> Option<u64> {
         self.source.size(self.table)
+    }
+
+    pub(super) fn figures_as_published(&self) -> bool {
+        self.source.figures_as_published()
     }
 
     /// The rows from the start, the header first.

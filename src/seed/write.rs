@@ -212,9 +212,13 @@ fn write_seed_files(
             record.clear();
             let mut index = 0;
             let mut end_text = None;
+            let mut precision_text = None;
             for column in table.columns {
                 match column.value {
                     Value::PeriodEnd => record.push(end_text.take().unwrap_or_default()),
+                    Value::PeriodPrecision => {
+                        record.push(precision_text.take().unwrap_or_default())
+                    }
                     Value::Period { end, .. } => {
                         let start: String = row.get(index)?;
                         let stop: String = row.get(index + 1)?;
@@ -225,9 +229,17 @@ fn write_seed_files(
                                 format!("{}: bad stored date {text:?}", table.name)
                             })
                         };
-                        let precision = precision.parse().map_err(anyhow::Error::msg)?;
-                        let (start_text, stop_text) =
-                            date::format_span(day(&start)?, day(&stop)?, precision);
+                        // A precision the dates cannot say (a week, a window of days) is written
+                        // in its own column, with both dates to the day.
+                        let (start_text, stop_text) = match precision.parse() {
+                            Ok(precision) => {
+                                date::format_span(day(&start)?, day(&stop)?, precision)
+                            }
+                            Err(_) => {
+                                precision_text = Some(precision);
+                                (start, stop)
+                            }
+                        };
                         record.push(start_text);
                         if end.is_some() {
                             end_text = Some(stop_text);
