@@ -655,4 +655,40 @@ mod tests {
         );
         assert_eq!(error.field, 29);
     }
+
+    #[test]
+    fn the_fixtures_load_with_quotes_as_data() {
+        let mut gdelt = Gdelt::new("gdelt");
+        let mut out = Collected::default();
+        for file in ["gdelt-1.0-mixed.tsv", "gdelt-2.0.tsv"] {
+            let path = format!(
+                "{}/tests/fixtures/import/{file}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            for line in std::fs::read_to_string(path).unwrap().lines() {
+                let fields: Vec<&str> = line.split('\t').collect();
+                gdelt.record(&fields, &mut out).unwrap();
+            }
+        }
+        assert_eq!(gdelt.layouts, [Layout::V1, Layout::V1Url, Layout::V2]);
+        let conn = super::super::mapped::load_as_import(&out).unwrap_or_else(|e| panic!("{e}"));
+        let url: String = conn
+            .query_row(
+                "SELECT sources.url FROM events JOIN event_sources ON event_id = events.id
+                 JOIN sources ON sources.id = source_id WHERE events.key = 'gdelt:250000002'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(url, "http://news.example.org/2012/06/05/border-\"clash\"");
+        let speaker: String = conn
+            .query_row(
+                "SELECT actors.name FROM statements JOIN actors ON actors.id = speaker_id
+                 WHERE statements.key = 'gdelt:250000003'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(speaker, "(no actor coded by GDELT)");
+    }
 }

@@ -35,6 +35,27 @@ impl Mapped for Collected {
 }
 
 impl Collected {
+    /// The rows as seed files, one CSV per table of [`crate::schema::TABLES`] (a table without
+    /// rows is its header alone), for [`crate::seed::Input::Files`].
+    pub fn seed_files(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let mut files = std::collections::BTreeMap::new();
+        for table in crate::schema::TABLES {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            let columns: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+            writer.write_record(&columns).expect("writing to memory");
+            for row in self.table(table.name) {
+                writer
+                    .write_record(columns.iter().map(|c| value(row, c)))
+                    .expect("writing to memory");
+            }
+            files.insert(
+                table.file_name(),
+                writer.into_inner().expect("writing to memory"),
+            );
+        }
+        files
+    }
+
     /// The rows of `table`.
     pub fn table(&self, table: &str) -> Vec<&[(&'static str, String)]> {
         self.rows
@@ -87,6 +108,41 @@ impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {:?}: {}", self.column, self.value, self.message)
     }
+}
+
+#[cfg(test)]
+/// The rows of a file, as an import, loaded into a database seeded with the built-in data.
+pub(crate) fn load_as_import(
+    out: &Collected,
+) -> Result<rusqlite::Connection, crate::seed::SeedError> {
+    struct AsImport(crate::seed::Input);
+    impl crate::seed::Source for AsImport {
+        fn name(&self, table: &crate::schema::Table) -> String {
+            self.0.name(table)
+        }
+        fn rows(
+            &self,
+            table: &crate::schema::Table,
+        ) -> Result<Box<dyn crate::seed::Rows + '_>, crate::seed::SeedError> {
+            self.0.rows(table)
+        }
+        fn dataset(&self) -> crate::seed::Dataset {
+            crate::seed::Dataset {
+                name: "ucdp".into(),
+                kind: "import",
+                ..crate::seed::Dataset::built_in()
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    crate::db::migrate(&mut conn, &dir.path().join("x.db")).unwrap();
+    crate::seed::load(&mut conn, &crate::seed::Input::BuiltIn).unwrap();
+    crate::seed::load(
+        &mut conn,
+        &AsImport(crate::seed::Input::Files(out.seed_files())),
+    )?;
+    Ok(conn)
 }
 
 /// Keys made from a dataset's own values: stable across imports of the same data, and within

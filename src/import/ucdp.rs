@@ -1061,4 +1061,43 @@ mod tests {
         );
         assert_eq!(error.field, 2);
     }
+
+    #[test]
+    fn the_real_sample_loads_whole() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/import/ucdp-ged-23.1-sample.csv"
+        );
+        let mut reader = csv::Reader::from_path(path).unwrap();
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut ucdp = Ucdp::new(&header, "ucdp-ged", ActorLinks::built_in()).unwrap();
+        let mut out = Collected::default();
+        for record in reader.records() {
+            let record = record.unwrap();
+            let fields: Vec<&str> = record.iter().collect();
+            ucdp.record(&fields, &mut out).unwrap();
+        }
+        ucdp.finish(&mut out);
+        let conn = super::super::mapped::load_as_import(&out).unwrap_or_else(|e| panic!("{e}"));
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            count("SELECT count(*) FROM events WHERE key GLOB 'ucdp-ged:[0-9]*'"),
+            1000
+        );
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM casualties WHERE key GLOB 'ucdp-ged:*:deaths'
+                 AND (count_low > count_best OR count_best > count_high)"
+            ),
+            13
+        );
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM casualties JOIN actors ON actors.id = side_id
+                 WHERE actors.key = 'azerbaijan' AND casualties.key GLOB 'ucdp-ged:*'"
+            ),
+            3
+        );
+    }
 }
