@@ -336,6 +336,9 @@ pub static TABLES: &[Table] = &[
             col("summary", Value::Text, REQUIRED).about("What happened, in neutral words"),
             col("notes", Value::Text, OPTIONAL)
                 .about("Anything a reader should know, such as how the date was inferred"),
+            col("retracted", Value::Flag, OPTIONAL).about(
+                "Whether the dataset's publisher no longer lists the event (kept, not deleted)",
+            ),
         ],
         identity: Identity::Key,
         referenced: true,
@@ -520,6 +523,21 @@ pub static TABLES: &[Table] = &[
             col("notes", Value::Text, OPTIONAL).about("Anything a reader should know"),
         ],
         identity: Identity::Key,
+        referenced: false,
+        is_vocabulary: false,
+        ascending: &[],
+        given_when: &[],
+    },
+    Table {
+        name: "event_attributes",
+        columns: &[
+            stored_as("event", "event_id", Value::Ref("events"), REQUIRED).about("The event"),
+            col("name", Value::Text, REQUIRED)
+                .about("The imported file's column the value comes from (`tags`, `source_scale`)"),
+            col("value", Value::Text, REQUIRED)
+                .about("What the column holds for the event, as the file gives it"),
+        ],
+        identity: Identity::Columns(&["event_id", "name"]),
         referenced: false,
         is_vocabulary: false,
         ascending: &[],

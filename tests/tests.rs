@@ -11,6 +11,7 @@ mod damaged;
 mod data;
 mod datasets;
 mod golden;
+mod import;
 mod loader_bugs;
 mod messages;
 mod output_safety;
