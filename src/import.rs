@@ -1,6 +1,350 @@
-//! Importing other datasets (UCDP GED, GDELT) into our tables.
+//! `import`: files of another data set (ACLED, UCDP GED, GDELT) loaded as a dataset of our tables.
+//!
+//! ```text
+//!  FILE ──► detect.rs ──► records ──► Format::map ──► Sink ──► Collected ══► seed loader ──► SQLite
+//!           (format,      (read.rs:    (acled.rs,     (sink.rs: (source.rs:   (the same checks,
+//!            layout)       CSV or TSV)  ucdp.rs,       rows of   a seed::      one transaction)
+//!                                       gdelt.rs)      our tables Source)
+//!                                                      spilled to
+//!                                                      temp files)
+//! ```
+//!
+//! Each command's files are one dataset, named after the format and the first file unless
+//! `--dataset` names it; importing it again updates it as seeding again does, except that the
+//! events a newer export no longer holds are kept and flagged `retracted` (unless
+//! `--remove-missing`). A refusal names the imported file's line, column and value: a format's
+//! own refusal as `map` gives it, the loader's through [`explain`], which turns the loader's
+//! table and column back into the file's. With `--keep-going`, refused records go to a rejects
+//! file beside the database, each with its reason, and the rest load.
 
+pub mod acled;
 pub mod actor_links;
+pub mod dates;
+pub mod detect;
+pub mod format;
 pub mod gdelt;
-pub mod mapped;
+pub mod keys;
+mod read;
+pub mod record;
+mod rejects;
+pub mod sink;
+pub mod source;
 pub mod ucdp;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use self::detect::Detected;
+use self::format::Format;
+use self::sink::{decode_line, Sink};
+use self::source::{Collected, TABLE_MARK};
+use crate::seed::{self, Dataset, Progress, SeedError, TableChanges};
+
+/// What the user asked for.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub files: Vec<PathBuf>,
+    /// The format named with `--format`; recognised from each file's header otherwise.
+    pub format: Option<String>,
+    pub dataset: Option<String>,
+    pub keep_going: bool,
+    pub remove_missing: bool,
+    pub map: format::Options,
+}
+
+/// What an import did.
+#[derive(Debug)]
+pub struct Report {
+    pub dataset: String,
+    pub format: &'static str,
+    /// Each file with its layout.
+    pub files: Vec<(PathBuf, &'static str)>,
+    /// Records read, and refused (written to the rejects file).
+    pub records: u64,
+    pub rejected: u64,
+    pub rejects_file: Option<PathBuf>,
+    /// What the load did to each table of the dataset (empty for a new database).
+    pub changes: Vec<TableChanges>,
+    pub counts: seed::Counts,
+}
+
+impl Report {
+    /// The changes to `table`.
+    pub fn changes_of(&self, table: &str) -> Option<&TableChanges> {
+        self.changes.iter().find(|c| c.table == table)
+    }
+}
+
+/// Times a load is tried again without the records the loader refused, with `--keep-going`.
+const RETRIES: usize = 100;
+
+/// Imports the files into the database at `db_path`.
+pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) -> Result<Report> {
+    let files = detect_all(options)?;
+    let format = files[0].1.format;
+    let dataset = dataset(options, format)?;
+    // Lines the loader refused, found by earlier tries, with their reasons.
+    let mut refused: BTreeMap<(usize, u64), String> = BTreeMap::new();
+    for _ in 0..=RETRIES {
+        let mut sink = Sink::new(format.name());
+        let read = read::map_files(
+            &files,
+            &options.map,
+            &mut sink,
+            options.keep_going,
+            &refused,
+        )?;
+        let collected = Collected::new(sink)?;
+        match load(db_path, &collected, &dataset, progress) {
+            Ok((counts, changes)) => {
+                let rejects_file = match read.rejects.is_empty() {
+                    true => None,
+                    false => Some(rejects::write(db_path, &files, &read.rejects)?),
+                };
+                return Ok(Report {
+                    dataset: dataset.name,
+                    format: format.name(),
+                    files: files
+                        .iter()
+                        .map(|(p, d)| (p.clone(), d.layout.name))
+                        .collect(),
+                    records: read.records,
+                    rejected: read.rejects.len() as u64,
+                    rejects_file,
+                    changes,
+                    counts,
+                });
+            }
+            Err(LoadError::Refused(error)) => {
+                let (at, message) = explain(&error, &files);
+                match at {
+                    Some(at) if options.keep_going && !refused.contains_key(&at) => {
+                        refused.insert(at, message);
+                    }
+                    _ => bail!(message),
+                }
+            }
+            Err(LoadError::Other(error)) => return Err(error),
+        }
+    }
+    bail!(
+        "the loader refused more than {RETRIES} records one by one; nothing was loaded: correct the file and import it again"
+    )
+}
+
+/// Each file's format and layout; the files of one import are of one format.
+fn detect_all(options: &Options) -> Result<Vec<(PathBuf, Detected)>> {
+    let named = match &options.format {
+        None => None,
+        Some(name) => Some(detect::by_name(name).ok_or_else(|| {
+            let names: Vec<&str> = detect::FORMATS.iter().map(|f| f.name()).collect();
+            anyhow::anyhow!("--format {name:?}: is none of {}", names.join(", "))
+        })?),
+    };
+    if options.files.is_empty() {
+        bail!("import needs a file");
+    }
+    let mut files: Vec<(PathBuf, Detected)> = Vec::new();
+    for path in &options.files {
+        let detected = detect::detect(path, named)?;
+        if let Some((first, other)) = files.first() {
+            if other.format.name() != detected.format.name() {
+                bail!(
+                    "{} is {} and {} is {}: import the files of one format at a time",
+                    first.display(),
+                    other.format.name(),
+                    path.display(),
+                    detected.format.name()
+                );
+            }
+        }
+        files.push((path.clone(), detected));
+    }
+    Ok(files)
+}
+
+/// The dataset the files become: named by `--dataset`, or after the format and the first file.
+fn dataset(options: &Options, format: &dyn Format) -> Result<Dataset> {
+    let name = match &options.dataset {
+        Some(name) if name.is_empty() => bail!("--dataset needs a name"),
+        Some(name) => name.clone(),
+        None => {
+            let stem = options.files[0]
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+            match stem.to_lowercase().starts_with(format.name()) {
+                true => stem,
+                false => format!("{}-{stem}", format.name()),
+            }
+        }
+    };
+    let loaded_from: Vec<String> = options
+        .files
+        .iter()
+        .map(|f| {
+            std::fs::canonicalize(f)
+                .unwrap_or_else(|_| f.clone())
+                .display()
+                .to_string()
+        })
+        .collect();
+    Ok(Dataset {
+        name,
+        kind: "import",
+        loaded_from: Some(loaded_from.join("; ")),
+        allow_removals: options.remove_missing,
+        dry_run: false,
+        keep_missing: !options.remove_missing,
+    })
+}
+
+enum LoadError {
+    /// The loader refused a row: the message names the row by the loader's table and line.
+    Refused(SeedError),
+    Other(anyhow::Error),
+}
+
+/// Loads the collected rows as `dataset`, into a new database (the built-in data first, whose
+/// vocabularies the rows use) or an existing one; a new file is removed again on failure.
+fn load(
+    db_path: &Path,
+    collected: &Collected,
+    dataset: &Dataset,
+    progress: &mut dyn Progress,
+) -> Result<(seed::Counts, Vec<TableChanges>), LoadError> {
+    let existed = db_path.exists();
+    if !existed {
+        seed::seed_file(db_path, &seed::Input::BuiltIn, &mut ()).map_err(LoadError::Other)?;
+    }
+    let mut changes = Changes(progress, Vec::new());
+    let loaded = crate::db::open_for_write(db_path)
+        .map_err(LoadError::Other)
+        .and_then(|mut conn| {
+            seed::load_dataset(
+                &mut conn,
+                collected,
+                dataset,
+                seed::Mode::Update,
+                &mut changes,
+            )
+            .map_err(|e| match e {
+                e @ (SeedError::Value { .. } | SeedError::Row { .. } | SeedError::File { .. }) => {
+                    LoadError::Refused(e)
+                }
+                e => LoadError::Other(e.in_database(db_path).into()),
+            })
+        });
+    if loaded.is_err() && !existed {
+        crate::db::remove(db_path);
+    }
+    Ok((loaded?, changes.1))
+}
+
+/// Passes progress on, and keeps what the load did to each table.
+struct Changes<'p>(&'p mut dyn Progress, Vec<TableChanges>);
+
+impl Progress for Changes<'_> {
+    fn table(&mut self, table: &str, bytes: Option<u64>) {
+        self.0.table(table, bytes)
+    }
+    fn advance(&mut self, bytes: u64) {
+        self.0.advance(bytes)
+    }
+    fn changes(&mut self, changes: &[TableChanges]) {
+        self.1 = changes.to_vec();
+        self.0.changes(changes)
+    }
+}
+
+/// The loader's refusal, naming the imported file, its line and (where the format says which
+/// column a value comes from) its column, instead of the loader's table; and the file and line
+/// it names, if any.
+fn explain(error: &SeedError, files: &[(PathBuf, Detected)]) -> (Option<(usize, u64)>, String) {
+    let table_of = |name: &str| name.strip_prefix(TABLE_MARK).unwrap_or(name).to_string();
+    let path_of = |file: usize| {
+        files
+            .get(file)
+            .map_or_else(|| "?".to_string(), |(p, _)| p.display().to_string())
+    };
+    match error {
+        SeedError::Value {
+            file,
+            line,
+            name,
+            value,
+            message,
+            ..
+        } => {
+            let table = table_of(file);
+            let (at, line) = decode_line(*line);
+            let (path, detected) = (path_of(at), files.get(at).map(|f| f.1));
+            let column = detected.and_then(|d| {
+                let source = d.format.source_column(&table, name)?;
+                let position = d.layout.columns.iter().position(|c| *c == source)?;
+                Some((source, position + 1))
+            });
+            let message = decode_lines(message, files);
+            let text = match column {
+                Some((source, position)) => {
+                    format!("{path}:{line}:{position}: {source} {value}: {message}")
+                }
+                None => format!("{path}:{line}: {table}.{name} {value}: {message}"),
+            };
+            (Some((at, line)), text)
+        }
+        SeedError::Row {
+            file,
+            line,
+            message,
+        } => {
+            let (at, line) = decode_line(*line);
+            let message = decode_lines(message, files);
+            (
+                Some((at, line)),
+                format!("{}:{line}: {message} ({})", path_of(at), table_of(file)),
+            )
+        }
+        SeedError::File { file, message } => (
+            None,
+            format!(
+                "{}: {} ({})",
+                files
+                    .iter()
+                    .map(|(p, _)| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                decode_lines(message, files),
+                table_of(file)
+            ),
+        ),
+        other => (None, other.to_string()),
+    }
+}
+
+/// A loader's message with every `line N` it names as the imported file's line.
+fn decode_lines(message: &str, files: &[(PathBuf, Detected)]) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("line ") {
+        let (before, after) = rest.split_at(at + "line ".len());
+        out.push_str(before);
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits].parse::<u64>() {
+            Ok(encoded) => {
+                let (file, line) = decode_line(encoded);
+                out.push_str(&line.to_string());
+                if file > 0 {
+                    if let Some((path, _)) = files.get(file) {
+                        out.push_str(&format!(" of {}", path.display()));
+                    }
+                }
+            }
+            Err(_) => out.push_str(&after[..digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -40,5 +40,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check => cmd::check::run(db),
         Command::Datasets(args) => cmd::datasets::run(db, args),
         Command::Synth(args) => cmd::synth::run(args),
+        Command::Import(args) => cmd::import::run(db, args),
     }
 }

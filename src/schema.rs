@@ -351,6 +351,9 @@ pub static TABLES: &[Table] = &[
             col("summary", Value::Text, REQUIRED).about("What happened, in neutral words"),
             col("notes", Value::Text, OPTIONAL)
                 .about("Anything a reader should know, such as how the date was inferred"),
+            col("retracted", Value::Flag, OPTIONAL).about(
+                "Whether the dataset's publisher no longer lists the event (kept, not deleted)",
+            ),
         ],
         identity: Identity::Key,
         referenced: true,
@@ -441,7 +444,8 @@ pub static TABLES: &[Table] = &[
                 .about("Anything a reader should know, such as how the date was inferred"),
         ],
         identity: Identity::Key,
-        referenced: false,
+        // The attributes of imported statements refer to them (statement_attributes).
+        referenced: true,
         is_vocabulary: false,
         ascending: &[],
         given_when: &[],
@@ -536,6 +540,38 @@ pub static TABLES: &[Table] = &[
             col("notes", Value::Text, OPTIONAL).about("Anything a reader should know"),
         ],
         identity: Identity::Key,
+        referenced: false,
+        is_vocabulary: false,
+        ascending: &[],
+        given_when: &[],
+    },
+    Table {
+        name: "event_attributes",
+        columns: &[
+            stored_as("event", "event_id", Value::Ref("events"), REQUIRED).about("The event"),
+            col("name", Value::Text, REQUIRED)
+                .about("The imported file's column the value comes from (`tags`, `source_scale`)"),
+            col("value", Value::Text, REQUIRED)
+                .about("What the column holds for the event, as the file gives it"),
+        ],
+        identity: Identity::Columns(&["event_id", "name"]),
+        referenced: false,
+        is_vocabulary: false,
+        ascending: &[],
+        given_when: &[],
+    },
+    Table {
+        name: "statement_attributes",
+        columns: &[
+            stored_as("statement", "statement_id", Value::Ref("statements"), REQUIRED)
+                .about("The statement"),
+            col("name", Value::Text, REQUIRED).about(
+                "The imported file's column the value comes from (GDELT's `GoldsteinScale`, `AvgTone`)",
+            ),
+            col("value", Value::Text, REQUIRED)
+                .about("What the column holds for the statement, as the file gives it"),
+        ],
+        identity: Identity::Columns(&["statement_id", "name"]),
         referenced: false,
         is_vocabulary: false,
         ascending: &[],

@@ -252,7 +252,7 @@ pub fn load_dataset(
             let writing = UpdateWriter::new(&tx, &mut known, dataset_id, sinks);
             let counts = run(&tx, source, (), writing, progress)?;
             drop(known);
-            mirror::remove_rows_not_seen(&tx, removals, &dataset.name, dataset.allow_removals)?;
+            mirror::remove_rows_not_seen(&tx, removals, dataset)?;
             progress.changes(&changes);
             counts
         }

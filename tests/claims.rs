@@ -427,7 +427,9 @@ fn a_database_made_by_the_previous_version_migrates_and_takes_the_new_data() {
             "",
             "conflictdb: saved a snapshot of schema version 3 to conflict.db.v3.bak before migrating\n\
              conflictdb: applied V4__claims_not_verdicts\n\
-             conflictdb: applied V5__datasets\nconflictdb: applied V9__imported_figures_and_vocabularies\n"
+             conflictdb: applied V5__datasets\n\
+             conflictdb: applied V8__imports\n\
+             conflictdb: applied V9__imported_figures_and_vocabularies\n"
         )
     );
 

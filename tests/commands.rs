@@ -114,14 +114,14 @@ fn migrate_creates_the_schema_and_status_lists_each_migration() {
     let before = env.ok(&["migrate", "--status"]);
     assert_eq!(
         before,
-        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n4\tclaims_not_verdicts\tpending\t\n5\tdatasets\tpending\t\n9\timported_figures_and_vocabularies\tpending\t\n"
+        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n4\tclaims_not_verdicts\tpending\t\n5\tdatasets\tpending\t\n8\timports\tpending\t\n9\timported_figures_and_vocabularies\tpending\t\n"
     );
     assert!(!env.db().exists(), "--status must not create the file");
     let (code, _, err) = env.run(&["migrate"]);
     assert_eq!(code, 0);
     assert_eq!(
         err,
-        "conflictdb: applied V1__initial_schema\nconflictdb: applied V2__link_tables_without_rowid\nconflictdb: applied V3__actor_roots_stored\nconflictdb: applied V4__claims_not_verdicts\nconflictdb: applied V5__datasets\nconflictdb: applied V9__imported_figures_and_vocabularies\n"
+        "conflictdb: applied V1__initial_schema\nconflictdb: applied V2__link_tables_without_rowid\nconflictdb: applied V3__actor_roots_stored\nconflictdb: applied V4__claims_not_verdicts\nconflictdb: applied V5__datasets\nconflictdb: applied V8__imports\nconflictdb: applied V9__imported_figures_and_vocabularies\n"
     );
     let after = env.ok(&["migrate", "--status"]);
     for (line, expected) in after.lines().skip(1).zip([
@@ -130,6 +130,7 @@ fn migrate_creates_the_schema_and_status_lists_each_migration() {
         ["3", "actor_roots_stored"],
         ["4", "claims_not_verdicts"],
         ["5", "datasets"],
+        ["8", "imports"],
         ["9", "imported_figures_and_vocabularies"],
     ]) {
         let fields: Vec<&str> = line.split('\t').collect();
@@ -176,7 +177,7 @@ fn tamper(env: &Env, sql: &str) {
 fn a_database_from_a_newer_conflictdb_is_refused() {
     let env = Env::new();
     env.seed_minimal();
-    tamper(&env, "PRAGMA user_version = 70");
+    tamper(&env, "PRAGMA user_version = 99");
     let before = fs::read(env.db()).unwrap();
     for args in [
         &["seed"][..],
@@ -187,7 +188,7 @@ fn a_database_from_a_newer_conflictdb_is_refused() {
         let err = env.fails(args);
         assert_eq!(
             err,
-            "conflictdb: database conflict.db was made by a newer conflictdb (schema version 70; this one knows up to 9): upgrade conflictdb\n",
+            "conflictdb: database conflict.db was made by a newer conflictdb (schema version 99; this one knows up to 9): upgrade conflictdb\n",
             "{args:?}"
         );
     }

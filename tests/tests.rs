@@ -11,6 +11,7 @@ mod damaged;
 mod data;
 mod datasets;
 mod golden;
+mod import;
 mod import_ucdp_gdelt;
 mod loader_bugs;
 mod messages;

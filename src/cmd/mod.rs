@@ -3,6 +3,7 @@
 pub mod check;
 pub mod datasets;
 pub mod export;
+pub mod import;
 pub mod migrate;
 pub mod query;
 pub mod report;

@@ -48,6 +48,7 @@ pub trait Source: Sync {
             loaded_from: None,
             allow_removals: false,
             dry_run: false,
+            keep_missing: false,
         }
     }
 }
@@ -63,6 +64,9 @@ pub struct Dataset {
     pub allow_removals: bool,
     /// Whether the load only says what it would change, and writes nothing.
     pub dry_run: bool,
+    /// Whether the dataset's rows its files no longer hold are kept rather than removed, events
+    /// among them flagged `retracted` (an import of a newer export: the publisher deleted them).
+    pub keep_missing: bool,
 }
 
 impl Dataset {
@@ -76,6 +80,7 @@ impl Dataset {
             loaded_from: None,
             allow_removals: false,
             dry_run: false,
+            keep_missing: false,
         }
     }
 }
@@ -148,6 +153,7 @@ impl Source for Input {
                     loaded_from: Some(path.display().to_string()),
                     allow_removals: false,
                     dry_run: false,
+                    keep_missing: false,
                 }
             }
             Input::Files(_) => Dataset {
@@ -156,6 +162,7 @@ impl Source for Input {
                 loaded_from: None,
                 allow_removals: false,
                 dry_run: false,
+                keep_missing: false,
             },
         }
     }

@@ -1,0 +1,180 @@
+//! An imported file's records read in order (CSV, or GDELT's tabs without quoting), each given
+//! to its format's `map`: a refused record stops the import, naming the file, line, column and
+//! value, or with `--keep-going` is set aside, with its reason, for the rejects file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+
+use super::detect::Detected;
+use super::format::{self, Dialect};
+use super::record::{Columns, Record, RowError};
+use super::rejects::Reject;
+use super::sink::Sink;
+use crate::seed::QuotedValue;
+
+/// What reading the files found.
+pub(super) struct Read {
+    /// Records read (the header not counted).
+    pub(super) records: u64,
+    pub(super) rejects: Vec<Reject>,
+}
+
+/// Maps every record of `files` into `sink`. `refused` holds the records the loader refused on
+/// an earlier try, by file and line, which go to the rejects with their reasons.
+pub(super) fn map_files(
+    files: &[(PathBuf, Detected)],
+    options: &format::Options,
+    sink: &mut Sink,
+    keep_going: bool,
+    refused: &BTreeMap<(usize, u64), String>,
+) -> Result<Read> {
+    let mut read = Read {
+        records: 0,
+        rejects: Vec::new(),
+    };
+    for (at, (path, detected)) in files.iter().enumerate() {
+        map_file(
+            at, path, *detected, options, sink, keep_going, refused, &mut read,
+        )?;
+    }
+    if let Some((_, detected)) = files.first() {
+        // What spans the files, named by the first file's first line in a message.
+        sink.start(0, 1);
+        detected.format.finish(sink);
+        sink.commit()?;
+    }
+    Ok(read)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn map_file(
+    at: usize,
+    path: &std::path::Path,
+    detected: Detected,
+    options: &format::Options,
+    sink: &mut Sink,
+    keep_going: bool,
+    refused: &BTreeMap<(usize, u64), String>,
+    read: &mut Read,
+) -> Result<()> {
+    let format = detected.format;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut builder = csv::ReaderBuilder::new();
+    builder
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024);
+    if format.dialect() == Dialect::TabsUnquoted {
+        builder.delimiter(b'\t').quoting(false);
+    }
+    let mut reader = builder.from_reader(file);
+    let home = Columns::new(detected.layout);
+    let mut others: HashMap<usize, Columns> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    let mut next = csv::StringRecord::new();
+    let display = path.display().to_string();
+    let fail = |e: csv::Error| -> anyhow::Error {
+        let line = e.position().map_or(0, |p| p.line());
+        match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => anyhow::anyhow!(
+                "{display}:{line}: is not UTF-8 text: save the file as UTF-8 and import it again"
+            ),
+            _ => anyhow::anyhow!("{display}:{line}: cannot be read: {e}"),
+        }
+    };
+    let mut more = reader.read_record(&mut next).map_err(fail)?;
+    if detected.layout.has_header && more {
+        more = reader.read_record(&mut next).map_err(fail)?;
+    }
+    while more {
+        std::mem::swap(&mut record, &mut next);
+        more = reader.read_record(&mut next).map_err(fail)?;
+        let last = !more;
+        let line = record.position().map_or(0, |p| p.line());
+        read.records += 1;
+        if let Some(reason) = refused.get(&(at, line)) {
+            read.rejects
+                .push(Reject::new(at, line, &record, reason.clone()));
+            continue;
+        }
+        let columns = if record.len() == home.layout.columns.len() {
+            Some(&home)
+        } else {
+            format.layout_of_width(record.len()).map(|layout| {
+                &*others
+                    .entry(record.len())
+                    .or_insert_with(|| Columns::new(layout))
+            })
+        };
+        sink.start(at, line);
+        let mapped = match columns {
+            Some(columns) => format.map(
+                &Record {
+                    fields: &record,
+                    columns,
+                    line,
+                    na_is_empty: format.na_is_empty(),
+                },
+                options,
+                sink,
+            ),
+            None => Err(RowError::row(format!(
+                "has {} fields where the {} {} layout has {}",
+                record.len(),
+                format.name(),
+                home.layout.name,
+                home.layout.columns.len()
+            ))),
+        };
+        match mapped {
+            Ok(()) => sink.commit()?,
+            Err(error) => {
+                sink.discard();
+                let mut message = describe(&display, line, &error, columns.unwrap_or(&home));
+                if last {
+                    if let Some(cut) = cut_short(&record, home.layout.columns.len()) {
+                        message.push_str(&format!("; it is the file's last row, and {cut}"));
+                    }
+                }
+                if !keep_going {
+                    bail!("{message}; nothing was imported (--keep-going loads the other rows)");
+                }
+                read.rejects.push(Reject::new(at, line, &record, message));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A refused record's message: the file, line, column and value, and why.
+fn describe(path: &str, line: u64, error: &RowError, columns: &Columns) -> String {
+    match &error.column {
+        Some(column) => {
+            let position = columns.position(column).map_or(0, |p| p + 1);
+            let value = QuotedValue::from(error.value.clone().unwrap_or_default());
+            format!(
+                "{path}:{line}:{position}: {column} {value}: {}",
+                error.message
+            )
+        }
+        None => format!("{path}:{line}: {}", error.message),
+    }
+}
+
+/// How a last record looks cut short, if it does: fewer fields than the header, or its last
+/// fields empty (a cut row padded with commas).
+fn cut_short(record: &csv::StringRecord, width: usize) -> Option<String> {
+    if record.len() < width {
+        return Some(format!(
+            "has {} of the header's {width} fields: the file looks cut short",
+            record.len()
+        ));
+    }
+    let empty = record.iter().rev().take_while(|f| f.is_empty()).count();
+    (empty >= 2).then(|| {
+        format!("its last {empty} fields are empty: the file looks cut short (a row cut mid-field and padded with commas)")
+    })
+}
