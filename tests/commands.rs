@@ -141,7 +141,7 @@ fn migrate_creates_the_schema_and_status_lists_each_migration() {
             fields[3]
         );
     }
-    assert_eq!(after.lines().count(), 7);
+    assert_eq!(after.lines().count(), 8);
     let (_, _, again) = env.run(&["migrate"]);
     assert_eq!(
         again,

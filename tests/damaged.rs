@@ -576,7 +576,7 @@ fn check_reports_a_dropped_table_and_still_runs_the_other_rules() {
             ),
         ])
     );
-    assert_eq!(err, "conflictdb: check found 7 problems\n");
+    assert_eq!(err, "conflictdb: check found 8 problems\n");
 }
 
 #[test]

@@ -202,6 +202,10 @@ fn data() -> Data {
         "event_attributes",
         rows("event,name,value", ["battle-1,tags,synthetic".into()]),
     );
+    data.insert(
+        "statement_attributes",
+        rows("statement,name,value", ["st-1,AvgTone,-1.5".into()]),
+    );
     data
 }
 

@@ -35,7 +35,7 @@ fn a_synthetic_directory_seeds_passes_check_and_has_the_promised_proportions() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "");
     assert!(
-        err.starts_with("conflictdb: wrote synthetic: 30 files, "),
+        err.starts_with("conflictdb: wrote synthetic: 31 files, "),
         "{err}"
     );
 
@@ -224,7 +224,7 @@ fn the_same_rng_seed_writes_the_same_bytes_and_another_does_not() {
         env.ok(&["synth", "--events", "500", "--out", dir, "--rng-seed", seed]);
     }
     let first = files(&env.path("first"));
-    assert_eq!(first.len(), 30);
+    assert_eq!(first.len(), 31);
     assert!(first == files(&env.path("second")));
     let other = files(&env.path("other"));
     assert_ne!(first["statements.csv"], other["statements.csv"]);
