@@ -595,3 +595,124 @@ fn a_gdelt_row_whose_quad_class_its_root_contradicts_is_refused() {
     );
     assert!(!env.db().exists());
 }
+
+/// The built-in links put UCDP's and ACLED's figures on our `azerbaijan`, beside the built-in
+/// claims about it in `casualty-claims`; `--link-actors` links others (or the same names
+/// elsewhere); a link to an actor the database lacks is refused naming the link file's line.
+#[test]
+fn linked_actors_put_imported_figures_beside_the_built_in_claims() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    env.ok(&["import", &fixture("ucdp-ged-23.1-sample.csv")]);
+    env.ok(&["import", &fixture("acled-2023.csv")]);
+    let claims = env.ok(&[
+        "report",
+        "casualty-claims",
+        "--param",
+        "side=azerbaijan",
+        "--format",
+        "csv",
+    ]);
+    let lines: Vec<&str> = claims.lines().collect();
+    let ucdp: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains("UCDP Georeferenced Event Dataset (GED)"))
+        .collect();
+    assert_eq!(ucdp.len(), 3, "{claims}");
+    assert!(
+        lines.contains(&"2020-09-27,Government of Azerbaijan - Republic of Artsakh: Line of Contact,one_side,Azerbaijan,military,killed,estimate,,1,,ucdp-ged:376126:deaths,Uppsala Conflict Data Program,UCDP Georeferenced Event Dataset (GED),,,ucdp-ged:376126:deaths_a"),
+        "{claims}"
+    );
+    // The built-in claims about the same side stand beside them.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("2020-07-12,Tavush–Tovuz border clashes,one_side,Azerbaijan,")),
+        "{claims}"
+    );
+    assert_eq!(
+        rows(
+            &env,
+            "SELECT a.key, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id
+             JOIN events e ON e.id = ea.event_id WHERE e.key = 'acled:SYN1001' ORDER BY a.key"
+        ),
+        [
+            ["acled:military-forces-of-armenia-2018", "side"],
+            ["azerbaijan", "side"]
+        ]
+    );
+
+    // A file of links: UCDP's Government of Azerbaijan as the government, and a Syrian side.
+    let other = Env::new();
+    fs::write(
+        other.path("links.csv"),
+        "dataset_actor,actor\nGovernment of Azerbaijan,azerbaijan-government\nucdp-ged:actor:4456,armenia\n",
+    )
+    .unwrap();
+    other.ok(&[
+        "import",
+        &fixture("ucdp-ged-older-layout.csv"),
+        "--link-actors",
+        "links.csv",
+    ]);
+    assert_eq!(
+        rows(
+            &other,
+            "SELECT c.key, a.key FROM casualties c JOIN actors a ON a.id = c.side_id
+             WHERE c.key IN ('ucdp-ged:376126:deaths_a', 'ucdp-ged:376126:deaths_b',
+                 'ucdp-ged:300380:deaths_b') ORDER BY c.key"
+        ),
+        [
+            ["ucdp-ged:300380:deaths_b", "armenia"],
+            ["ucdp-ged:376126:deaths_a", "azerbaijan-government"],
+            ["ucdp-ged:376126:deaths_b", "artsakh"],
+        ]
+    );
+
+    let refused = Env::new();
+    fs::write(
+        refused.path("links.csv"),
+        "dataset_actor,actor\nGovernment of Azerbaijan,azerbaijn\n",
+    )
+    .unwrap();
+    let err = refused.fails(&[
+        "import",
+        &fixture("ucdp-ged-older-layout.csv"),
+        "--link-actors",
+        "links.csv",
+    ]);
+    assert_eq!(
+        err,
+        "conflictdb: links.csv:2:2: actor \"azerbaijn\": is not a key in actors; link the dataset's actor to an actor the database has\n"
+    );
+    assert!(!refused.db().exists());
+}
+
+/// An imported event is the same event as another dataset's: a typed event link, `same_event`,
+/// given in a seed directory like any other.
+#[test]
+fn an_imported_event_is_linked_to_another_datasets_event_as_the_same_event() {
+    let env = Env::new();
+    env.ok(&["import", &fixture("ucdp-ged-older-layout.csv")]);
+    env.ok(&["import", &fixture("acled-2023.csv")]);
+    fs::create_dir_all(env.path("links")).unwrap();
+    fs::write(
+        env.path("links/event_links.csv"),
+        "key,event,kind,related,source,notes\nsame-1,acled:SYN1001,same_event,ucdp-ged:376126,ucdp-ged:dataset,Judged the same fighting by the analyst.\n",
+    )
+    .unwrap();
+    env.ok(&["seed", "links"]);
+    assert_eq!(
+        rows(
+            &env,
+            "SELECT key, event_key, kind, related_key, source FROM v_event_links WHERE key = 'same-1'"
+        ),
+        [[
+            "same-1",
+            "acled:SYN1001",
+            "same_event",
+            "ucdp-ged:376126",
+            "UCDP Georeferenced Event Dataset (GED)"
+        ]]
+    );
+}

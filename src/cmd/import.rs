@@ -90,16 +90,25 @@ fn links(db_path: &Path, file: Option<&Path>) -> Result<ActorLinks> {
     if let Some(file) = file {
         links.read_file(file)?;
     }
+    let mut known = std::collections::HashSet::new();
     if db_path.exists() {
         let conn = crate::db::open_read_only(db_path)?;
         let mut stmt = conn.prepare("SELECT 1 FROM actors WHERE key = ?1")?;
-        let mut known = std::collections::HashSet::new();
         for key in links.targets() {
             if stmt.exists([key])? {
                 known.insert(key.to_string());
             }
         }
-        links.keep_existing(|key| known.contains(key));
+    } else {
+        // A new database gets the built-in data first.
+        let actors = crate::seed::BUILT_IN
+            .get_file("actors.csv")
+            .map_or(&[][..], |f| f.contents());
+        let mut reader = csv::Reader::from_reader(actors);
+        for record in reader.records() {
+            known.insert(record?[0].to_string());
+        }
     }
+    links.keep_existing(|key| known.contains(key))?;
     Ok(links)
 }

@@ -40,8 +40,8 @@ pub struct ActorLinks {
 #[derive(Clone, Debug)]
 struct Link {
     key: String,
-    /// Whether the user gave it (a file), rather than the built-in default.
-    given: bool,
+    /// Where the user gave it (`links.csv:2`), for a link not built in.
+    given: Option<String>,
 }
 
 impl ActorLinks {
@@ -58,7 +58,7 @@ impl ActorLinks {
                 name.to_string(),
                 Link {
                     key: key.to_string(),
-                    given: false,
+                    given: None,
                 },
             );
         }
@@ -106,17 +106,32 @@ impl ActorLinks {
                 record[0].trim().to_string(),
                 Link {
                     key: record[1].trim().to_string(),
-                    given: true,
+                    given: Some(format!("{shown}:{line}")),
                 },
             );
         }
         Ok(())
     }
 
-    /// Drops the default links whose actor `exists` does not know; a link the user gave is kept,
-    /// for the loader to refuse naming it if its key is unknown.
-    pub fn keep_existing(&mut self, exists: impl Fn(&str) -> bool) {
-        self.links.retain(|_, link| link.given || exists(&link.key));
+    /// Drops the default links whose actor `exists` does not know; refuses a link the user gave
+    /// to an actor it does not know, naming the file, line and column (the first such, in file
+    /// order).
+    pub fn keep_existing(&mut self, exists: impl Fn(&str) -> bool) -> Result<()> {
+        let mut unknown: Vec<(&str, &str)> = self
+            .links
+            .values()
+            .filter(|link| !exists(&link.key))
+            .filter_map(|link| Some((link.given.as_deref()?, link.key.as_str())))
+            .collect();
+        unknown.sort_by_key(|(at, _)| {
+            let line = at.rsplit(':').next().and_then(|l| l.parse::<u64>().ok());
+            (line, at.to_string())
+        });
+        if let Some((at, key)) = unknown.first() {
+            bail!("{at}:2: actor {key:?}: is not a key in actors; link the dataset's actor to an actor the database has");
+        }
+        self.links.retain(|_, link| exists(&link.key));
+        Ok(())
     }
 
     /// Our key for the dataset actor named `name`, or keyed `key` in the import.
@@ -167,8 +182,15 @@ mod tests {
             links.get("Government of Azerbaijan", "ucdp-ged:actor:64"),
             Some("azerbaijan-government")
         );
-        // A default whose actor the database lacks goes; one the user gave stays.
-        links.keep_existing(|key| key == "armenia");
+        // A default whose actor the database lacks goes; one the user gave is refused.
+        let error = links.keep_existing(|key| key == "armenia").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "links.csv:2:2: actor \"my-rebels\": is not a key in actors; link the dataset's actor to an actor the database has"
+        );
+        links
+            .keep_existing(|key| ["armenia", "my-rebels", "azerbaijan-government"].contains(&key))
+            .unwrap();
         assert_eq!(links.get("Government of Armenia", ""), Some("armenia"));
         assert_eq!(links.get("Republic of Artsakh", ""), None);
         assert_eq!(links.get("", "ucdp-ged:actor:4456"), Some("my-rebels"));
