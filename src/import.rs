@@ -121,7 +121,14 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
                     Some(at) if options.keep_going && !refused.contains_key(&at) => {
                         refused.insert(at, message);
                     }
-                    _ => bail!(message),
+                    _ => bail!(
+                        "{message}; nothing was imported{}",
+                        if options.keep_going {
+                            ""
+                        } else {
+                            " (--keep-going loads the other rows)"
+                        }
+                    ),
                 }
             }
             Err(LoadError::Other(error)) => return Err(error),
@@ -284,6 +291,15 @@ fn explain(error: &SeedError, files: &[(PathBuf, Detected)]) -> (Option<(usize, 
                 Some((source, position + 1))
             });
             let message = decode_lines(message, files);
+            // The file's own value, without the dataset's namespace its key was given.
+            let value = match detected {
+                Some(d) => {
+                    let prefix = format!("{}:", d.format.name());
+                    let bytes = value.0.strip_prefix(prefix.as_bytes()).unwrap_or(&value.0);
+                    crate::seed::QuotedValue(bytes.to_vec())
+                }
+                None => crate::seed::QuotedValue(value.0.clone()),
+            };
             let text = match column {
                 Some((source, position)) => {
                     format!("{path}:{line}:{position}: {source} {value}: {message}")
