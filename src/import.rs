@@ -65,6 +65,8 @@ pub struct Report {
     pub rejects_file: Option<PathBuf>,
     /// What the load did to each table of the dataset (empty for a new database).
     pub changes: Vec<TableChanges>,
+    /// Events this import flagged retracted (missing from the file, not flagged before).
+    pub retracted: u64,
     pub counts: seed::Counts,
 }
 
@@ -94,9 +96,14 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
             options.keep_going,
             &refused,
         )?;
-        let collected = Collected::new(sink)?;
+        let mut collected = Collected::new(sink)?;
+        collected.files = read.files.clone();
         match load(db_path, &collected, &dataset, progress) {
-            Ok((counts, changes)) => {
+            Ok(Loaded {
+                counts,
+                changes,
+                retracted,
+            }) => {
                 let rejects_file = match read.rejects.is_empty() {
                     true => None,
                     false => Some(rejects::write(db_path, &files, &read.rejects)?),
@@ -112,6 +119,7 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
                     rejected: read.rejects.len() as u64,
                     rejects_file,
                     changes,
+                    retracted,
                     counts,
                 });
             }
@@ -201,6 +209,7 @@ fn dataset(options: &Options, format: &dyn Format) -> Result<Dataset> {
         loaded_from: Some(loaded_from.join("; ")),
         allow_removals: options.remove_missing,
         dry_run: false,
+        format: format.name(),
         keep_missing: !options.remove_missing,
     })
 }
@@ -211,6 +220,26 @@ enum LoadError {
     Other(anyhow::Error),
 }
 
+/// What a load did.
+struct Loaded {
+    counts: seed::Counts,
+    changes: Vec<TableChanges>,
+    retracted: u64,
+}
+
+/// The keys of the dataset's retracted events.
+fn retracted_events(
+    conn: &rusqlite::Connection,
+    dataset: &str,
+) -> rusqlite::Result<std::collections::HashSet<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT events.key FROM events JOIN datasets ON datasets.id = events.dataset_id
+         WHERE datasets.name = ?1 AND events.retracted = 1",
+    )?;
+    let keys = stmt.query_map([dataset], |row| row.get(0))?;
+    keys.collect()
+}
+
 /// Loads the collected rows as `dataset`, into a new database (the built-in data first, whose
 /// vocabularies the rows use) or an existing one; a new file is removed again on failure.
 fn load(
@@ -218,7 +247,7 @@ fn load(
     collected: &Collected,
     dataset: &Dataset,
     progress: &mut dyn Progress,
-) -> Result<(seed::Counts, Vec<TableChanges>), LoadError> {
+) -> Result<Loaded, LoadError> {
     let existed = db_path.exists();
     if !existed {
         seed::seed_file(db_path, &seed::Input::BuiltIn, &mut ()).map_err(LoadError::Other)?;
@@ -227,7 +256,9 @@ fn load(
     let loaded = crate::db::open_for_write(db_path)
         .map_err(LoadError::Other)
         .and_then(|mut conn| {
-            seed::load_dataset(
+            let other = |e: rusqlite::Error| LoadError::Other(e.into());
+            let before = retracted_events(&conn, &dataset.name).map_err(other)?;
+            let counts = seed::load_dataset(
                 &mut conn,
                 collected,
                 dataset,
@@ -239,12 +270,19 @@ fn load(
                     LoadError::Refused(e)
                 }
                 e => LoadError::Other(e.in_database(db_path).into()),
-            })
+            })?;
+            let after = retracted_events(&conn, &dataset.name).map_err(other)?;
+            Ok((counts, after.difference(&before).count() as u64))
         });
     if loaded.is_err() && !existed {
         crate::db::remove(db_path);
     }
-    Ok((loaded?, changes.1))
+    let (counts, retracted) = loaded?;
+    Ok(Loaded {
+        counts,
+        changes: changes.1,
+        retracted,
+    })
 }
 
 /// Passes progress on, and keeps what the load did to each table.

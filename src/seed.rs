@@ -98,7 +98,7 @@ use self::update::UpdateWriter;
 
 pub use self::diagnose::{QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
-pub use self::input::{Dataset, Input, Rows, Source, BUILT_IN};
+pub use self::input::{Dataset, Input, Rows, Source, SourceFile, BUILT_IN};
 pub use self::update::{Change, TableChanges};
 pub use self::write::write_seed_layout;
 
@@ -257,7 +257,7 @@ pub fn load_dataset(
             counts
         }
     };
-    datasets::record_files(&tx, source, dataset_id, &counts)?;
+    datasets::record_files(&tx, source, dataset_id, dataset.format, &counts)?;
     // Derived from the parents, whichever rows this load changed.
     chains::store_roots(&tx)?;
     if dataset.dry_run {

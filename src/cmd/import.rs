@@ -43,21 +43,18 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> Result<()> {
             .find(|(t, _)| *t == table)
             .map_or(0, |(_, n)| *n)
     };
-    match events {
-        Some(c) => writeln!(
-            err,
-            "  events: {} added, {} changed, {} retracted, {} unchanged",
-            c.added,
-            c.changed,
-            if args.remove_missing { 0 } else { c.removed },
-            c.unchanged
-        )?,
-        None => writeln!(err, "  events: {} added", loaded("events"))?,
-    }
-    if args.remove_missing {
-        if let Some(c) = events.filter(|c| c.removed > 0) {
-            writeln!(err, "  events removed (--remove-missing): {}", c.removed)?;
-        }
+    let (added, changed, unchanged, removed) = match events {
+        Some(c) => (c.added, c.changed, c.unchanged, c.removed),
+        None => (loaded("events"), 0, 0, 0),
+    };
+    write!(
+        err,
+        "  events: {added} added, {changed} changed, {} retracted, {unchanged} unchanged",
+        report.retracted
+    )?;
+    match args.remove_missing {
+        true => writeln!(err, ", {removed} removed")?,
+        false => writeln!(err)?,
     }
     for table in [
         "actors",

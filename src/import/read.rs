@@ -12,13 +12,15 @@ use super::format::{self, Dialect};
 use super::record::{Columns, Record, RowError};
 use super::rejects::Reject;
 use super::sink::Sink;
-use crate::seed::QuotedValue;
+use crate::seed::{QuotedValue, SourceFile};
 
 /// What reading the files found.
 pub(super) struct Read {
     /// Records read (the header not counted).
     pub(super) records: u64,
     pub(super) rejects: Vec<Reject>,
+    /// Each file as `dataset_files` records it.
+    pub(super) files: Vec<SourceFile>,
 }
 
 /// Maps every record of `files` into `sink`. `refused` holds the records the loader refused on
@@ -33,6 +35,7 @@ pub(super) fn map_files(
     let mut read = Read {
         records: 0,
         rejects: Vec::new(),
+        files: Vec::new(),
     };
     for (at, (path, detected)) in files.iter().enumerate() {
         map_file(
@@ -84,6 +87,7 @@ fn map_file(
     if detected.layout.has_header && more {
         more = reader.read_record(&mut next).map_err(fail)?;
     }
+    let first = read.records;
     while more {
         std::mem::swap(&mut record, &mut next);
         more = reader.read_record(&mut next).map_err(fail)?;
@@ -143,6 +147,16 @@ fn map_file(
             }
         }
     }
+    let lines = reader.into_inner();
+    let bytes = lines.read;
+    read.files.push(SourceFile {
+        file: display,
+        hash: Some(lines.hash()),
+        bytes,
+        rows: read.records - first,
+        format: format.name(),
+        layout: Some(detected.layout.name),
+    });
     Ok(())
 }
 
@@ -188,6 +202,7 @@ struct Lines<R> {
     ends: VecDeque<u64>,
     /// Line ends passed.
     passed: u64,
+    hasher: sha2::Sha256,
 }
 
 impl<R> Lines<R> {
@@ -197,7 +212,18 @@ impl<R> Lines<R> {
             read: 0,
             ends: VecDeque::new(),
             passed: 0,
+            hasher: sha2::Sha256::default(),
         }
+    }
+
+    /// The SHA-256 of the bytes read, in hex.
+    fn hash(self) -> String {
+        use sha2::Digest;
+        self.hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The line (from 1) of the byte at `byte`, which never goes back.
@@ -215,6 +241,7 @@ impl<R> Lines<R> {
 impl<R: std::io::Read> std::io::Read for Lines<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
         for at in memchr::memchr_iter(b'\n', &buf[..n]) {
             self.ends.push_back(self.read + at as u64);
         }

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 
 use super::sink::Sink;
 use crate::schema::{Table, TABLES};
-use crate::seed::{Rows, SeedError, Source};
+use crate::seed::{Rows, SeedError, Source, SourceFile};
 
 /// How the loader's messages name an import's table, before import.rs names the real file
 /// instead (see `explain` there).
@@ -20,6 +20,8 @@ pub const TABLE_MARK: &str = "import-table:";
 pub struct Collected {
     /// By the table's place in `schema::TABLES`: the file and its size in bytes.
     tables: Vec<Option<(File, u64)>>,
+    /// The imported files, as `dataset_files` records them.
+    pub files: Vec<SourceFile>,
 }
 
 impl Collected {
@@ -41,7 +43,10 @@ impl Collected {
                 }
             });
         }
-        Ok(Collected { tables })
+        Ok(Collected {
+            tables,
+            files: Vec::new(),
+        })
     }
 
     fn table(&self, table: &Table) -> Option<&(File, u64)> {
@@ -57,6 +62,10 @@ impl Source for Collected {
 
     fn size(&self, table: &Table) -> Option<u64> {
         Some(self.table(table).map_or(0, |(_, size)| *size))
+    }
+
+    fn files(&self) -> Option<Vec<SourceFile>> {
+        Some(self.files.clone())
     }
 
     fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError> {
