@@ -37,7 +37,7 @@ use anyhow::{bail, Result};
 use self::detect::Detected;
 use self::format::Format;
 use self::sink::{decode_line, Sink};
-use self::source::{Collected, TABLE_MARK};
+use self::source::{Collected, WithVocabularies, TABLE_MARK};
 use crate::seed::{self, Dataset, Progress, SeedError, TableChanges};
 
 /// What the user asked for.
@@ -68,6 +68,9 @@ pub struct Report {
     /// Events this import flagged retracted (missing from the file, not flagged before).
     pub retracted: u64,
     pub counts: seed::Counts,
+    /// Whether the files were the ones last imported, byte for byte, by this version: nothing
+    /// was written.
+    pub unchanged_files: bool,
 }
 
 impl Report {
@@ -85,6 +88,31 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
     let files = detect_all(options)?;
     let format = files[0].1.format;
     let dataset = dataset(options, format)?;
+    // A file mapped as last time (the same bytes, by the same version, with no year's century
+    // to choose) would load the same rows: nothing to do.
+    if options.map.century.is_none() {
+        if let Some((records, events)) = as_last_imported(db_path, &dataset.name, &files)? {
+            return Ok(Report {
+                dataset: dataset.name,
+                format: format.name(),
+                files: files
+                    .iter()
+                    .map(|(p, d)| (p.clone(), d.layout.name))
+                    .collect(),
+                records,
+                rejected: 0,
+                rejects_file: None,
+                changes: vec![TableChanges {
+                    table: "events",
+                    unchanged: events,
+                    ..TableChanges::default()
+                }],
+                retracted: 0,
+                counts: Vec::new(),
+                unchanged_files: true,
+            });
+        }
+    }
     // Lines the loader refused, found by earlier tries, with their reasons.
     let mut refused: BTreeMap<(usize, u64), String> = BTreeMap::new();
     for _ in 0..=RETRIES {
@@ -121,6 +149,7 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
                     changes,
                     retracted,
                     counts,
+                    unchanged_files: false,
                 });
             }
             Err(LoadError::Refused(error)) => {
@@ -145,6 +174,91 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
     bail!(
         "the loader refused more than {RETRIES} records one by one; nothing was loaded: correct the file and import it again"
     )
+}
+
+/// A row of `dataset_files`: file, hash, bytes, rows, format, layout.
+type StoredFile = (String, String, i64, i64, String, String);
+
+/// The records read and the dataset's events not retracted, if `files` are the ones it was last
+/// imported from, every record loaded (the same names, SHA-256, sizes, formats and layouts, none
+/// refused) by this version of conflictdb, which maps the same bytes to the same rows: importing
+/// them again would change nothing.
+fn as_last_imported(
+    db_path: &Path,
+    dataset: &str,
+    files: &[(PathBuf, Detected)],
+) -> Result<Option<(u64, u64)>> {
+    let stored = || -> Option<(i64, Vec<StoredFile>)> {
+        let conn = crate::db::open_read_only(db_path).ok()?;
+        let (id, version): (i64, Option<String>) = conn
+            .query_row(
+                "SELECT id, program_version FROM datasets WHERE name = ?1 AND kind = 'import'",
+                [dataset],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .ok()?;
+        if version.as_deref() != Some(concat!("conflictdb ", env!("CARGO_PKG_VERSION"))) {
+            return None;
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT file, hash, bytes, rows, format, layout FROM dataset_files
+                 WHERE dataset_id = ?1 AND rejected = 0 AND hash IS NOT NULL ORDER BY file",
+            )
+            .ok()?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .ok()?
+            .collect::<rusqlite::Result<_>>()
+            .ok()?;
+        let events = conn
+            .query_row(
+                "SELECT count(*) FROM events WHERE dataset_id = ?1 AND retracted = 0",
+                [id],
+                |r| r.get(0),
+            )
+            .ok()?;
+        Some((events, rows))
+    };
+    if !db_path.exists() {
+        return Ok(None);
+    }
+    let Some((events, stored)) = stored() else {
+        return Ok(None);
+    };
+    if stored.len() != files.len() {
+        return Ok(None);
+    }
+    let mut records = 0;
+    for (path, detected) in files {
+        let name = path.display().to_string();
+        let Some(row) = stored.iter().find(|row| row.0 == name) else {
+            return Ok(None);
+        };
+        let (hash, bytes) = read::fingerprint(path)?;
+        let given = (
+            name,
+            hash,
+            bytes as i64,
+            row.3,
+            detected.format.name().to_string(),
+            detected.layout.name.to_string(),
+        );
+        if *row != given {
+            return Ok(None);
+        }
+        records += row.3 as u64;
+    }
+    Ok(Some((records, events as u64)))
 }
 
 /// Each file's format and layout; the files of one import are of one format.
@@ -250,7 +364,14 @@ fn load(
 ) -> Result<Loaded, LoadError> {
     let existed = db_path.exists();
     if !existed {
-        seed::seed_file(db_path, &seed::Input::BuiltIn, &mut ()).map_err(LoadError::Other)?;
+        if let Some(counts) = load_new(db_path, collected, dataset, progress)? {
+            return Ok(Loaded {
+                counts,
+                changes: Vec::new(),
+                retracted: 0,
+            });
+        }
+        // Another process created the file meanwhile: load into it.
     }
     let mut changes = Changes(progress, Vec::new());
     let loaded = crate::db::open_for_write(db_path)
@@ -282,6 +403,40 @@ fn load(
         counts,
         changes: changes.1,
         retracted,
+    })
+}
+
+/// Builds a new database: the collected rows as a fresh load (several times faster than an
+/// update), with the built-in vocabularies they refer to, which then go to the built-in dataset,
+/// whose other rows are loaded next. None if the file appeared meanwhile.
+fn load_new(
+    db_path: &Path,
+    collected: &Collected,
+    dataset: &Dataset,
+    progress: &mut dyn Progress,
+) -> Result<Option<seed::Counts>, LoadError> {
+    let mut then = |conn: &mut rusqlite::Connection| -> Result<()> {
+        for table in crate::schema::TABLES.iter().filter(|t| t.is_vocabulary) {
+            conn.execute(&format!("UPDATE {} SET dataset_id = 1", table.name), [])?;
+        }
+        seed::load_dataset(
+            conn,
+            &seed::Input::BuiltIn,
+            &Dataset::built_in(),
+            seed::Mode::Update,
+            &mut (),
+        )?;
+        Ok(())
+    };
+    let source = WithVocabularies(collected);
+    seed::build_new_file(db_path, &source, dataset, progress, &mut then).map_err(|e| match e
+        .downcast::<SeedError>(
+    ) {
+        Ok(e @ (SeedError::Value { .. } | SeedError::Row { .. } | SeedError::File { .. })) => {
+            LoadError::Refused(e)
+        }
+        Ok(e) => LoadError::Other(e.into()),
+        Err(e) => LoadError::Other(e),
     })
 }
 

@@ -56,14 +56,21 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> Result<()> {
         true => writeln!(err, ", {removed} removed")?,
         false => writeln!(err)?,
     }
-    for table in [
-        "actors",
-        "places",
-        "sources",
-        "casualties",
-        "event_attributes",
-    ] {
-        writeln!(err, "  {table}: {}", loaded(table))?;
+    if report.unchanged_files {
+        writeln!(
+            err,
+            "  the files are the ones last imported, byte for byte: nothing was written"
+        )?;
+    } else {
+        for table in [
+            "actors",
+            "places",
+            "sources",
+            "casualties",
+            "event_attributes",
+        ] {
+            writeln!(err, "  {table}: {}", loaded(table))?;
+        }
     }
     if let Some(path) = &report.rejects_file {
         anyhow::bail!(

@@ -87,7 +87,7 @@ fn map_file(
     if detected.layout.has_header && more {
         more = reader.read_record(&mut next).map_err(fail)?;
     }
-    let first = read.records;
+    let (first, rejects_before) = (read.records, read.rejects.len());
     while more {
         std::mem::swap(&mut record, &mut next);
         more = reader.read_record(&mut next).map_err(fail)?;
@@ -154,10 +154,25 @@ fn map_file(
         hash: Some(lines.hash()),
         bytes,
         rows: read.records - first,
+        rejected: Some((read.rejects.len() - rejects_before) as u64),
         format: format.name(),
         layout: Some(detected.layout.name),
     });
     Ok(())
+}
+
+/// A file's SHA-256 in hex, and its size: what `dataset_files` keeps of it.
+pub(super) fn fingerprint(path: &std::path::Path) -> Result<(String, u64)> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut lines = Lines::new(file);
+    let mut buffer = vec![0; 1 << 20];
+    while std::io::Read::read(&mut lines, &mut buffer)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        > 0
+    {}
+    let bytes = lines.read;
+    Ok((lines.hash(), bytes))
 }
 
 /// A refused record's message: the file, line, column and value, and why.

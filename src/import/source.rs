@@ -139,3 +139,34 @@ impl Rows for SpoolRows<'_> {
         Ok(true)
     }
 }
+
+/// The collected rows with the built-in vocabularies they use: what a new database's fresh load
+/// takes (the vocabularies then go back to the built-in dataset, see import.rs).
+pub struct WithVocabularies<'c>(pub &'c Collected);
+
+impl WithVocabularies<'_> {
+    fn of(&self, table: &Table) -> &dyn Source {
+        match table.is_vocabulary {
+            true => &crate::seed::Input::BuiltIn,
+            false => self.0,
+        }
+    }
+}
+
+impl Source for WithVocabularies<'_> {
+    fn name(&self, table: &Table) -> String {
+        self.of(table).name(table)
+    }
+
+    fn size(&self, table: &Table) -> Option<u64> {
+        self.of(table).size(table)
+    }
+
+    fn files(&self) -> Option<Vec<SourceFile>> {
+        self.0.files()
+    }
+
+    fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError> {
+        self.of(table).rows(table)
+    }
+}

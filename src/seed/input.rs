@@ -62,6 +62,8 @@ pub struct SourceFile {
     pub bytes: u64,
     /// The records it held.
     pub rows: u64,
+    /// The records an import set aside as refused (`--keep-going`).
+    pub rejected: Option<u64>,
     /// Its format (as `datasets.format`) and the layout of that format it was read as.
     pub format: &'static str,
     pub layout: Option<&'static str>,
