@@ -21,6 +21,10 @@ CREATE TABLE event_attributes (
     PRIMARY KEY (event_id, name)
 ) WITHOUT ROWID;
 
+-- The records of an imported file that `--keep-going` set aside (in the rejects file), so that a
+-- later import of the same bytes knows whether all of them loaded; NULL for seed files.
+ALTER TABLE dataset_files ADD COLUMN rejected INTEGER CHECK (rejected IS NULL OR rejected >= 0);
+
 -- 1 when the dataset's publisher no longer lists the event (missing from a newer export).
 ALTER TABLE events ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1));
 

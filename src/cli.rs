@@ -156,12 +156,16 @@ pub struct SynthArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub events: u64,
     /// The directory to write the seed files to; created if needed. Files of the same names are
-    /// replaced.
+    /// replaced. With --format, the file to write.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// The random generator's seed: the same seed writes the same bytes.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub rng_seed: u64,
+    /// Write one file in another data set's layout instead (`acled`: ACLED's since March 2023),
+    /// to `--out` as a file, for `conflictdb import`.
+    #[arg(long, value_name = "FORMAT", value_parser = ["acled"])]
+    pub format: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +196,9 @@ pub struct ImportArgs {
     /// of Azerbaijan` and ACLED's `Military Forces of Azerbaijan (2003-)` are `azerbaijan`).
     #[arg(long, value_name = "FILE")]
     pub link_actors: Option<PathBuf>,
+    /// Leave out the built-in links (for data on another conflict): only --link-actors links.
+    #[arg(long)]
+    pub no_default_links: bool,
 }
 
 #[derive(Debug, Args)]

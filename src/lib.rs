@@ -1,5 +1,6 @@
 //! conflictdb: an embedded SQLite database of a conflict's events and the claims made about them.
 
+pub mod attribution;
 mod chains;
 pub mod cli;
 pub mod cmd;

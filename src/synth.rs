@@ -8,6 +8,7 @@
 //! places and sources are held in memory (a few megabytes at a million events). The same
 //! `--rng-seed` always writes the same bytes.
 
+pub mod acled;
 mod cast;
 mod claims;
 mod dates;

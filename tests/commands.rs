@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::common::{csv_rows, Env};
+use crate::common::{csv_rows, latest, migrations, Env};
 
 #[test]
 fn seed_loads_the_built_in_data_and_prints_counts_to_stderr() {
@@ -112,40 +112,41 @@ fn commands_that_read_refuse_a_missing_database() {
 fn migrate_creates_the_schema_and_status_lists_each_migration() {
     let env = Env::new();
     let before = env.ok(&["migrate", "--status"]);
-    assert_eq!(
-        before,
-        "version\tname\tstate\tapplied_on\n1\tinitial_schema\tpending\t\n2\tlink_tables_without_rowid\tpending\t\n3\tactor_roots_stored\tpending\t\n4\tclaims_not_verdicts\tpending\t\n5\tdatasets\tpending\t\n8\timports\tpending\t\n9\timported_figures_and_vocabularies\tpending\t\n"
-    );
+    let known = migrations();
+    let mut expected = "version\tname\tstate\tapplied_on\n".to_string();
+    for (version, name) in &known {
+        expected.push_str(&format!("{version}\t{name}\tpending\t\n"));
+    }
+    assert_eq!(before, expected);
     assert!(!env.db().exists(), "--status must not create the file");
     let (code, _, err) = env.run(&["migrate"]);
     assert_eq!(code, 0);
-    assert_eq!(
-        err,
-        "conflictdb: applied V1__initial_schema\nconflictdb: applied V2__link_tables_without_rowid\nconflictdb: applied V3__actor_roots_stored\nconflictdb: applied V4__claims_not_verdicts\nconflictdb: applied V5__datasets\nconflictdb: applied V8__imports\nconflictdb: applied V9__imported_figures_and_vocabularies\n"
-    );
+    let applied: String = known
+        .iter()
+        .map(|(version, name)| format!("conflictdb: applied V{version}__{name}\n"))
+        .collect();
+    assert_eq!(err, applied);
     let after = env.ok(&["migrate", "--status"]);
-    for (line, expected) in after.lines().skip(1).zip([
-        ["1", "initial_schema"],
-        ["2", "link_tables_without_rowid"],
-        ["3", "actor_roots_stored"],
-        ["4", "claims_not_verdicts"],
-        ["5", "datasets"],
-        ["8", "imports"],
-        ["9", "imported_figures_and_vocabularies"],
-    ]) {
+    for (line, (version, name)) in after.lines().skip(1).zip(&known) {
         let fields: Vec<&str> = line.split('\t').collect();
-        assert_eq!(&fields[..3], [expected[0], expected[1], "applied"]);
+        assert_eq!(
+            &fields[..3],
+            [version.to_string().as_str(), name.as_str(), "applied"]
+        );
         assert!(
             fields[3].starts_with("20") && fields[3].contains('T'),
             "applied_on {:?}",
             fields[3]
         );
     }
-    assert_eq!(after.lines().count(), 8);
+    assert_eq!(after.lines().count(), known.len() + 1);
     let (_, _, again) = env.run(&["migrate"]);
     assert_eq!(
         again,
-        "conflictdb: conflict.db is up to date (schema version 9)\n"
+        format!(
+            "conflictdb: conflict.db is up to date (schema version {})\n",
+            latest()
+        )
     );
 }
 
@@ -164,7 +165,7 @@ fn the_file_identifies_itself_and_uses_wal() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(application_id, 0x4346_4442);
-    assert_eq!(user_version, 9);
+    assert_eq!(user_version, i64::from(latest()));
     assert_eq!(journal, "wal");
 }
 
@@ -177,7 +178,8 @@ fn tamper(env: &Env, sql: &str) {
 fn a_database_from_a_newer_conflictdb_is_refused() {
     let env = Env::new();
     env.seed_minimal();
-    tamper(&env, "PRAGMA user_version = 99");
+    let newer = latest() + 2;
+    tamper(&env, &format!("PRAGMA user_version = {newer}"));
     let before = fs::read(env.db()).unwrap();
     for args in [
         &["seed"][..],
@@ -188,7 +190,10 @@ fn a_database_from_a_newer_conflictdb_is_refused() {
         let err = env.fails(args);
         assert_eq!(
             err,
-            "conflictdb: database conflict.db was made by a newer conflictdb (schema version 99; this one knows up to 9): upgrade conflictdb\n",
+            format!(
+                "conflictdb: database conflict.db was made by a newer conflictdb (schema version {newer}; this one knows up to {}): upgrade conflictdb\n",
+                latest()
+            ),
             "{args:?}"
         );
     }
@@ -199,14 +204,15 @@ fn a_database_from_a_newer_conflictdb_is_refused() {
 fn a_migration_this_binary_does_not_know_is_refused() {
     let env = Env::new();
     env.seed_minimal();
+    let future = latest() + 1;
     tamper(
         &env,
-        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (6, 'future', '2030-01-01T00:00:00Z', '1')",
+        &format!("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES ({future}, 'future', '2030-01-01T00:00:00Z', '1')"),
     );
     let err = env.fails(&["migrate"]);
     assert_eq!(
         err,
-        "conflictdb: the database holds migration V6__future that this conflictdb does not know: it was made by a newer conflictdb; upgrade conflictdb\n"
+        format!("conflictdb: the database holds migration V{future}__future that this conflictdb does not know: it was made by a newer conflictdb; upgrade conflictdb\n")
     );
 }
 

@@ -376,3 +376,28 @@ fn a_dry_run_says_what_it_would_change_naming_the_first_rows_and_writes_nothing(
     env.ok(&["seed", mine.to_str().unwrap()]);
     assert_eq!(keys_of(&env, "mine"), [["my-1"], ["my-3"], ["my-4"]]);
 }
+
+#[test]
+fn every_dataset_records_its_format_licence_and_the_credit_its_rows_carry() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let conn = Connection::open(env.db()).unwrap();
+    let (format, attribution, citation): (String, String, String) = conn
+        .query_row(
+            "SELECT format, attribution, citation FROM datasets WHERE name = 'built-in'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(format, "seed");
+    assert_eq!(attribution, conflictdb::attribution::SEED.line);
+    assert_eq!(citation, conflictdb::attribution::SEED.citation);
+    let files: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM dataset_files WHERE dataset_id = 1 AND format = 'seed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(files, conflictdb::schema::TABLES.len() as i64);
+}

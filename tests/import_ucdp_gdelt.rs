@@ -482,7 +482,7 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
                 "2012-06-04",
                 "cameo-11",
                 "none",
-                "https://www.gdeltproject.org/",
+                "https://www.gdeltproject.org",
                 "GDELT codes CAMEO event 112 (root 11) by AZERBAIJAN toward ARMENIA, from a news report."
             ],
             [

@@ -19,7 +19,7 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> Result<()> {
         remove_missing: args.remove_missing,
         map: format::Options {
             century: args.two_digit_years,
-            links: links(db_path, args.link_actors.as_deref())?,
+            links: links(db_path, args.link_actors.as_deref(), !args.no_default_links)?,
         },
     };
     let report = import::import(db_path, &options, &mut ())?;
@@ -45,32 +45,36 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> Result<()> {
             .find(|(t, _)| *t == table)
             .map_or(0, |(_, n)| *n)
     };
-    match events {
-        Some(c) => writeln!(
+    let (added, changed, unchanged, removed) = match events {
+        Some(c) => (c.added, c.changed, c.unchanged, c.removed),
+        None => (loaded("events"), 0, 0, 0),
+    };
+    write!(
+        err,
+        "  events: {added} added, {changed} changed, {} retracted, {unchanged} unchanged",
+        report.retracted
+    )?;
+    match args.remove_missing {
+        true => writeln!(err, ", {removed} removed")?,
+        false => writeln!(err)?,
+    }
+    if report.unchanged_files {
+        writeln!(
             err,
-            "  events: {} added, {} changed, {} retracted, {} unchanged",
-            c.added,
-            c.changed,
-            if args.remove_missing { 0 } else { c.removed },
-            c.unchanged
-        )?,
-        None => writeln!(err, "  events: {} added", loaded("events"))?,
-    }
-    if args.remove_missing {
-        if let Some(c) = events.filter(|c| c.removed > 0) {
-            writeln!(err, "  events removed (--remove-missing): {}", c.removed)?;
+            "  the files are the ones last imported, byte for byte: nothing was written"
+        )?;
+    } else {
+        for table in [
+            "actors",
+            "places",
+            "sources",
+            "casualties",
+            "event_attributes",
+            "statements",
+            "statement_attributes",
+        ] {
+            writeln!(err, "  {table}: {}", loaded(table))?;
         }
-    }
-    for table in [
-        "actors",
-        "places",
-        "sources",
-        "casualties",
-        "event_attributes",
-        "statements",
-        "statement_attributes",
-    ] {
-        writeln!(err, "  {table}: {}", loaded(table))?;
     }
     if let Some(path) = &report.rejects_file {
         anyhow::bail!(
@@ -85,8 +89,11 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> Result<()> {
 
 /// The built-in links whose actors the database has (a new database gets the built-in data
 /// first, so all of them), and those of `--link-actors`.
-fn links(db_path: &Path, file: Option<&Path>) -> Result<ActorLinks> {
-    let mut links = ActorLinks::built_in();
+fn links(db_path: &Path, file: Option<&Path>, defaults: bool) -> Result<ActorLinks> {
+    let mut links = match defaults {
+        true => ActorLinks::built_in(),
+        false => ActorLinks::none(),
+    };
     if let Some(file) = file {
         links.read_file(file)?;
     }

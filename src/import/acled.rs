@@ -26,6 +26,8 @@
 mod kinds;
 
 use super::actor_links::ActorLinks;
+pub use kinds::KINDS;
+
 use super::dates::parse_day;
 use super::format::{Format, Layout, Options};
 use super::record::{Record, RowError};
@@ -33,42 +35,45 @@ use super::sink::Sink;
 
 pub struct Acled;
 
+/// ACLED's layout since March 2023 (`synth --format acled` writes it).
+pub const HEADER_2023: &[&str] = &[
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+];
+
 static LAYOUTS: &[Layout] = &[
     Layout {
         name: "2023+",
-        columns: &[
-            "event_id_cnty",
-            "event_date",
-            "year",
-            "time_precision",
-            "disorder_type",
-            "event_type",
-            "sub_event_type",
-            "actor1",
-            "assoc_actor_1",
-            "inter1",
-            "actor2",
-            "assoc_actor_2",
-            "inter2",
-            "interaction",
-            "civilian_targeting",
-            "iso",
-            "region",
-            "country",
-            "admin1",
-            "admin2",
-            "admin3",
-            "location",
-            "latitude",
-            "longitude",
-            "geo_precision",
-            "source",
-            "source_scale",
-            "notes",
-            "fatalities",
-            "tags",
-            "timestamp",
-        ],
+        columns: HEADER_2023,
         has_header: true,
     },
     Layout {
@@ -250,7 +255,11 @@ impl Format for Acled {
             location => format!("{what} in {location}"),
         };
         let notes = record.get("notes");
-        let timestamp = record.get("timestamp");
+        // Every export since 2019 stamps each row; a row without one is cut short.
+        let timestamp = match record.has("timestamp") {
+            true => record.required("timestamp")?,
+            false => "",
+        };
         sink.row("events")
             .set("key", event.as_str())
             .set("title", title.as_str())

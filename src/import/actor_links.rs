@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context, Result};
 
@@ -32,9 +33,21 @@ const BUILT_IN: &[(&str, &str)] = &[
 ];
 
 /// Dataset actors (by name or import key) → our actor keys.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ActorLinks {
     links: HashMap<String, Link>,
+    /// Whether a record was mapped to one of our actors: a new database then needs the built-in
+    /// data in it before the import's rows (see `import::load`).
+    used: AtomicBool,
+}
+
+impl Clone for ActorLinks {
+    fn clone(&self) -> ActorLinks {
+        ActorLinks {
+            links: self.links.clone(),
+            used: AtomicBool::new(self.used()),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -136,10 +149,20 @@ impl ActorLinks {
 
     /// Our key for the dataset actor named `name`, or keyed `key` in the import.
     pub fn get(&self, name: &str, key: &str) -> Option<&str> {
-        self.links
+        let ours = self
+            .links
             .get(key)
             .or_else(|| self.links.get(name.trim()))
-            .map(|link| link.key.as_str())
+            .map(|link| link.key.as_str());
+        if ours.is_some() {
+            self.used.store(true, Ordering::Relaxed);
+        }
+        ours
+    }
+
+    /// Whether [`ActorLinks::get`] has linked an actor.
+    pub fn used(&self) -> bool {
+        self.used.load(Ordering::Relaxed)
     }
 
     /// The keys links lead to, each once, sorted (for the database to confirm they exist).

@@ -23,6 +23,7 @@ use super::format::{Dialect, Format, Layout, Options};
 use super::keys;
 use super::record::{Record, RowError};
 use super::sink::Sink;
+use crate::attribution::GDELT;
 
 pub struct Gdelt;
 
@@ -538,12 +539,12 @@ fn nobody(sink: &mut Sink) -> String {
 fn source(record: &Record, sink: &mut Sink) -> String {
     if let Some(row) = sink.shared("sources", DATASET_SOURCE) {
         row.set("title", "GDELT Event Database")
-            .set("publisher", "The GDELT Project")
-            .set("url", "https://www.gdeltproject.org/")
+            .set("publisher", GDELT.publisher)
+            .set("url", GDELT.url)
             .set("kind", "dataset")
             .set(
                 "notes",
-                "Events machine-coded in CAMEO from news reports; each imported row cites the article it was coded from (SOURCEURL), or this dataset where the file gives none.",
+                format!("Events machine-coded in CAMEO from news reports; each imported row cites the article it was coded from (SOURCEURL), or this dataset where the file gives none. Licence: {}. Cite: {}", GDELT.licence, GDELT.citation),
             )
             .add();
     }

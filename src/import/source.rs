@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 
 use super::sink::Sink;
 use crate::schema::{Table, TABLES};
-use crate::seed::{Rows, SeedError, Source};
+use crate::seed::{Rows, SeedError, Source, SourceFile};
 
 /// How the loader's messages name an import's table, before import.rs names the real file
 /// instead (see `explain` there).
@@ -20,6 +20,8 @@ pub const TABLE_MARK: &str = "import-table:";
 pub struct Collected {
     /// By the table's place in `schema::TABLES`: the file and its size in bytes.
     tables: Vec<Option<(File, u64)>>,
+    /// The imported files, as `dataset_files` records them.
+    pub files: Vec<SourceFile>,
 }
 
 impl Collected {
@@ -41,7 +43,10 @@ impl Collected {
                 }
             });
         }
-        Ok(Collected { tables })
+        Ok(Collected {
+            tables,
+            files: Vec::new(),
+        })
     }
 
     fn table(&self, table: &Table) -> Option<&(File, u64)> {
@@ -57,6 +62,10 @@ impl Source for Collected {
 
     fn size(&self, table: &Table) -> Option<u64> {
         Some(self.table(table).map_or(0, |(_, size)| *size))
+    }
+
+    fn files(&self) -> Option<Vec<SourceFile>> {
+        Some(self.files.clone())
     }
 
     fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError> {
@@ -128,5 +137,36 @@ impl Rows for SpoolRows<'_> {
         position.set_byte(reader.position().byte());
         record.set_position(Some(position));
         Ok(true)
+    }
+}
+
+/// The collected rows with the built-in vocabularies they use: what a new database's fresh load
+/// takes (the vocabularies then go back to the built-in dataset, see import.rs).
+pub struct WithVocabularies<'c>(pub &'c Collected);
+
+impl WithVocabularies<'_> {
+    fn of(&self, table: &Table) -> &dyn Source {
+        match table.is_vocabulary {
+            true => &crate::seed::Input::BuiltIn,
+            false => self.0,
+        }
+    }
+}
+
+impl Source for WithVocabularies<'_> {
+    fn name(&self, table: &Table) -> String {
+        self.of(table).name(table)
+    }
+
+    fn size(&self, table: &Table) -> Option<u64> {
+        self.of(table).size(table)
+    }
+
+    fn files(&self) -> Option<Vec<SourceFile>> {
+        self.0.files()
+    }
+
+    fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError> {
+        self.of(table).rows(table)
     }
 }

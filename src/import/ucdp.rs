@@ -37,12 +37,7 @@ use super::format::{normalise, Format, Layout, Options};
 use super::keys;
 use super::record::{Record, RowError};
 use super::sink::Sink;
-
-/// UCDP's licence, credit line and the citation it asks for (UCDP GED is published under
-/// CC BY 4.0).
-pub const LICENCE: &str = "CC BY 4.0";
-pub const ATTRIBUTION: &str = "Uppsala Conflict Data Program (UCDP), Department of Peace and Conflict Research, Uppsala University";
-pub const CITATION: &str = "Sundberg, Ralph and Erik Melander (2013) Introducing the UCDP Georeferenced Event Dataset. Journal of Peace Research 50(4): 523–532; Davies, Shawn, Therése Pettersson and Magnus Öberg (2023) Organized violence 1989–2022 and the return of conflicts between states? Journal of Peace Research 60(4).";
+use crate::attribution::UCDP_GED;
 
 pub struct UcdpGed;
 
@@ -461,11 +456,13 @@ fn dataset_rows(sink: &mut Sink) {
     }
     if let Some(row) = sink.shared("sources", DATASET_SOURCE) {
         row.set("title", "UCDP Georeferenced Event Dataset (GED)")
-            .set("author", ATTRIBUTION)
-            .set("publisher", "Uppsala Conflict Data Program")
-            .set("url", "https://ucdp.uu.se/downloads/")
+            .set("publisher", UCDP_GED.publisher)
+            .set("url", UCDP_GED.url)
             .set("kind", "dataset")
-            .set("notes", format!("Licence {LICENCE}. Cite: {CITATION}"))
+            .set(
+                "notes",
+                format!("Licence: {}. Cite: {}", UCDP_GED.licence, UCDP_GED.citation),
+            )
             .add();
     }
 }

@@ -6,6 +6,7 @@ use rusqlite::Connection;
 use super::diagnose::SeedError;
 use super::input::{Dataset, Source};
 use super::Counts;
+use crate::attribution;
 use crate::schema;
 
 /// The id of `dataset`'s row, which now says it was loaded from here, now, by this program.
@@ -23,18 +24,26 @@ pub(super) fn register(conn: &Connection, dataset: &Dataset) -> Result<i64, Seed
             ),
         });
     }
+    let credit = attribution::of(Some(dataset.format));
     Ok(conn.query_row(
-        "INSERT INTO datasets (name, kind, loaded_from, loaded_at, program_version)
-         VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?4)
+        "INSERT INTO datasets (name, kind, loaded_from, loaded_at, program_version,
+             format, licence, attribution, citation)
+         VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (name) DO UPDATE SET kind = excluded.kind,
              loaded_from = excluded.loaded_from, loaded_at = excluded.loaded_at,
-             program_version = excluded.program_version
+             program_version = excluded.program_version, format = excluded.format,
+             licence = excluded.licence, attribution = excluded.attribution,
+             citation = excluded.citation
          RETURNING id",
         rusqlite::params![
             dataset.name,
             dataset.kind,
             dataset.loaded_from,
-            concat!("conflictdb ", env!("CARGO_PKG_VERSION"))
+            concat!("conflictdb ", env!("CARGO_PKG_VERSION")),
+            credit.format,
+            credit.licence,
+            credit.line,
+            credit.citation
         ],
         |row| row.get(0),
     )?)
@@ -45,11 +54,31 @@ pub(super) fn record_files(
     conn: &Connection,
     source: &dyn Source,
     dataset: i64,
+    format: &str,
     counts: &Counts,
 ) -> Result<(), SeedError> {
     conn.execute("DELETE FROM dataset_files WHERE dataset_id = ?1", [dataset])?;
+    if let Some(files) = source.files() {
+        let mut insert = conn.prepare(
+            "INSERT INTO dataset_files (dataset_id, file, hash, bytes, rows, format, layout, rejected)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for file in files {
+            insert.execute(rusqlite::params![
+                dataset,
+                file.file,
+                file.hash,
+                file.bytes as i64,
+                file.rows as i64,
+                file.format,
+                file.layout,
+                file.rejected.map(|n| n as i64)
+            ])?;
+        }
+        return Ok(());
+    }
     let mut insert = conn.prepare(
-        "INSERT INTO dataset_files (dataset_id, file, bytes, rows) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO dataset_files (dataset_id, file, bytes, rows, format) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (name, rows) in counts {
         let table = schema::table(name).expect("a load counts rows of its tables");
@@ -58,7 +87,8 @@ pub(super) fn record_files(
             dataset,
             table.file_name(),
             bytes,
-            *rows as i64
+            *rows as i64,
+            format
         ])?;
     }
     Ok(())

@@ -40,6 +40,13 @@ pub trait Source: Sync {
         self.dataset().kind == "import"
     }
 
+    /// The files the rows were read from, as `dataset_files` records them, when they are not one
+    /// seed file per table (an import of another data set's files); None records each table's
+    /// rows as its seed file.
+    fn files(&self) -> Option<Vec<SourceFile>> {
+        None
+    }
+
     /// The dataset the rows belong to, unless the caller names another: by default `import`.
     fn dataset(&self) -> Dataset {
         Dataset {
@@ -48,9 +55,26 @@ pub trait Source: Sync {
             loaded_from: None,
             allow_removals: false,
             dry_run: false,
+            format: "seed",
             keep_missing: false,
         }
     }
+}
+
+/// A file a dataset was loaded from, as `dataset_files` records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    pub file: String,
+    /// A hash of the file's bytes, by which a later load can tell an unchanged file.
+    pub hash: Option<String>,
+    pub bytes: u64,
+    /// The records it held.
+    pub rows: u64,
+    /// The records an import set aside as refused (`--keep-going`).
+    pub rejected: Option<u64>,
+    /// Its format (as `datasets.format`) and the layout of that format it was read as.
+    pub format: &'static str,
+    pub layout: Option<&'static str>,
 }
 
 /// A dataset as a load records it: its name, its kind, and where it was loaded from.
@@ -64,6 +88,9 @@ pub struct Dataset {
     pub allow_removals: bool,
     /// Whether the load only says what it would change, and writes nothing.
     pub dry_run: bool,
+    /// The format of its files, as `datasets.format` stores it (src/attribution.rs): `seed` for
+    /// conflictdb's own layout.
+    pub format: &'static str,
     /// Whether the dataset's rows its files no longer hold are kept rather than removed, events
     /// among them flagged `retracted` (an import of a newer export: the publisher deleted them).
     pub keep_missing: bool,
@@ -80,6 +107,7 @@ impl Dataset {
             loaded_from: None,
             allow_removals: false,
             dry_run: false,
+            format: "seed",
             keep_missing: false,
         }
     }
@@ -153,6 +181,7 @@ impl Source for Input {
                     loaded_from: Some(path.display().to_string()),
                     allow_removals: false,
                     dry_run: false,
+                    format: "seed",
                     keep_missing: false,
                 }
             }
@@ -162,6 +191,7 @@ impl Source for Input {
                 loaded_from: None,
                 allow_removals: false,
                 dry_run: false,
+                format: "seed",
                 keep_missing: false,
             },
         }

@@ -158,3 +158,23 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The migrations in migrations/, as (version, name) in version order: what `migrate` must
+/// apply and list, read from the folder so that a new migration needs no edit here.
+pub fn migrations() -> Vec<(u32, String)> {
+    let mut known: Vec<(u32, String)> = fs::read_dir(format!("{}/migrations", REPO))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter_map(|f| {
+            let stem = f.strip_suffix(".sql")?.strip_prefix('V')?;
+            let (version, name) = stem.split_once("__")?;
+            Some((version.parse().ok()?, name.to_string()))
+        })
+        .collect();
+    known.sort();
+    known
+}
+
+pub fn latest() -> u32 {
+    migrations().last().unwrap().0
+}
