@@ -36,18 +36,22 @@ pub fn write(db_path: &Path, files: &[(PathBuf, Detected)], rejects: &[Reject]) 
         |n| n.to_string_lossy().into_owned(),
     );
     let dir = db_path.parent().unwrap_or(Path::new(""));
-    let (path, file) = (1..)
+    // Registered while it is written, so that Ctrl-C leaves no half-written file.
+    let ((path, file), _registered) = (1..)
         .map(|n| match n {
             1 => dir.join(format!("{name}.rejects.csv")),
             n => dir.join(format!("{name}.rejects-{n}.csv")),
         })
         .find_map(|path| {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(file) => Some(Ok((path, file))),
+            let make = || {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                    .map(|file| (path.clone(), file))
+            };
+            match crate::interrupt::create(crate::interrupt::Kind::File, make, |(p, _)| p) {
+                Ok(made) => Some(Ok(made)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
                 Err(e) => Some(Err(e).with_context(|| format!("cannot create {}", path.display()))),
             }

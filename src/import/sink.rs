@@ -8,7 +8,7 @@
 //! them when they are closed, whether the run ends, fails or is interrupted. A record's rows are
 //! held back until its `map` succeeds, so that a refused record leaves nothing behind.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fs::File;
 use std::hash::BuildHasher;
 use std::io::BufWriter;
@@ -62,8 +62,9 @@ pub struct Sink {
     pub(super) spools: Vec<Option<Spool>>,
     /// The rows of the record being mapped: table, values.
     pending: Vec<(usize, Vec<String>)>,
-    /// The keys of shared rows written, by table, as hashes.
-    seen: Vec<HashSet<u64>>,
+    /// The keys of shared rows written, by table, as hashes, with their place among the table's
+    /// rows (the id a fresh load gives them).
+    seen: Vec<HashMap<u64, u64>>,
     pending_seen: Vec<(usize, u64)>,
 }
 
@@ -99,7 +100,7 @@ impl Sink {
             line: 0,
             spools: TABLES.iter().map(|_| None).collect(),
             pending: Vec::new(),
-            seen: TABLES.iter().map(|_| HashSet::new()).collect(),
+            seen: TABLES.iter().map(|_| HashMap::new()).collect(),
             pending_seen: Vec::new(),
         }
     }
@@ -124,7 +125,7 @@ impl Sink {
     pub fn shared(&mut self, table: &str, key: &str) -> Option<Row<'_>> {
         let at = table_index(table);
         let hash = foldhash::fast::FixedState::with_seed(0x696d_706f_7274).hash_one(key);
-        if self.seen[at].contains(&hash) || self.pending_seen.contains(&(at, hash)) {
+        if self.seen[at].contains_key(&hash) || self.pending_seen.contains(&(at, hash)) {
             return None;
         }
         self.pending_seen.push((at, hash));
@@ -166,6 +167,15 @@ impl Sink {
 
     /// Keeps the record's rows.
     pub(super) fn commit(&mut self) -> Result<()> {
+        for (table, hash) in self.pending_seen.drain(..) {
+            let place = self.seen[table].len() as u64;
+            self.seen[table].insert(hash, place);
+        }
+        // A record's link rows in their table's primary-key order (its rows all have the same
+        // event): a fresh load then appends them instead of staging them to sort at the end.
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_by_cached_key(|(table, values)| (*table, self.order_of(*table, values)));
+        self.pending = pending;
         for (table, values) in self.pending.drain(..) {
             let spool = match &mut self.spools[table] {
                 Some(spool) => spool,
@@ -180,10 +190,31 @@ impl Sink {
                 .context("cannot write the import's temporary file")?;
             spool.rows += 1;
         }
-        for (table, hash) in self.pending_seen.drain(..) {
-            self.seen[table].insert(hash);
-        }
         Ok(())
+    }
+
+    /// Where a row of a link table goes in its primary key's order: each identity column's
+    /// value, a reference as the place of the shared row it names. Other rows keep their order.
+    fn order_of(&self, table: usize, values: &[String]) -> Vec<(u64, String)> {
+        let table_of = &TABLES[table];
+        let crate::schema::Identity::Columns(identity) = table_of.identity else {
+            return Vec::new();
+        };
+        let hasher = foldhash::fast::FixedState::with_seed(0x696d_706f_7274);
+        table_of
+            .columns
+            .iter()
+            .zip(values)
+            .filter(|(column, _)| identity.contains(&column.db))
+            .map(|(column, value)| match column.value {
+                crate::schema::Value::Ref(target) => {
+                    let at = table_index(target);
+                    let place = self.seen[at].get(&hasher.hash_one(value.as_str()));
+                    (place.copied().unwrap_or(u64::MAX), value.clone())
+                }
+                _ => (0, value.clone()),
+            })
+            .collect()
     }
 
     /// Drops the record's rows.
