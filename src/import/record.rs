@@ -8,7 +8,7 @@ use super::format::Layout;
 /// Where each column of a layout lies among a record's fields.
 pub struct Columns {
     pub layout: &'static Layout,
-    at: HashMap<&'static str, usize>,
+    at: HashMap<&'static str, usize, foldhash::fast::FixedState>,
 }
 
 impl Columns {
