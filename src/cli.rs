@@ -79,6 +79,7 @@ impl Command {
             Command::Check(args) => Ok(&args.db),
             Command::Cite(args) => Ok(&args.db),
             Command::Search(args) => Ok(&args.db),
+            Command::Import(args) => Ok(&args.db),
             Command::Codebook => Err("codebook"),
             Command::Reports(_) => Err("reports"),
             Command::Synth(_) => Err("synth"),
@@ -181,6 +182,20 @@ conflictdb export --parquet parquet/"
     /// built-in vocabularies.
     #[command(after_long_help = "Example:\n  conflictdb codebook")]
     Codebook,
+    /// Import files of another data set (ACLED, UCDP GED, GDELT) as a dataset.
+    ///
+    /// The format and its layout are recognised from each file's header (or named with
+    /// --format). The files of one command are one dataset, named after the format and the first
+    /// file unless --dataset names it; its rows go through the same checks as `seed`, in one
+    /// transaction. A refused row stops the import, naming the file, line, column and value; with
+    /// --keep-going the other rows load, and the refused ones go to a rejects file beside the
+    /// database, each with its reason. Importing a newer export of the same dataset updates it:
+    /// changed events are updated, events the export no longer holds are kept and flagged
+    /// retracted (removed with --remove-missing), and every changed casualty figure is logged in
+    /// casualty_changes.
+    #[command(after_long_help = "Examples:\n  conflictdb import acled-2020.csv\n  \
+conflictdb import export.csv --format acled --dataset acled-caucasus --keep-going")]
+    Import(ImportArgs),
     /// Search event titles and summaries, statement summaries and quotes, and source titles.
     ///
     /// Every word must appear (in any order, any case, with or without accents: Erdogan finds
@@ -294,12 +309,51 @@ pub struct SynthArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub events: u64,
     /// The directory to write the seed files to; created if needed. Files of the same names are
-    /// replaced.
+    /// replaced. With --format, the file to write.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// The random generator's seed: the same seed writes the same bytes.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub rng_seed: u64,
+    /// Write one file in another data set's layout instead (`acled`: ACLED's since March 2023),
+    /// to `--out` as a file, for `conflictdb import`.
+    #[arg(long, value_name = "FORMAT", value_parser = ["acled"])]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The files to import: one dataset.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The files' format, when their header does not say (acled, ucdp-ged, gdelt).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// The dataset the rows belong to (default: the format and the first file's name).
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
+    /// Load the rows that can be loaded, and write the refused ones with their reasons to a
+    /// rejects file beside the database.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// The century of two-digit years (`9-May-20`): 19 or 20. Without it they are refused.
+    #[arg(long, value_name = "CC", value_parser = clap::value_parser!(i32).range(0..100))]
+    pub two_digit_years: Option<i32>,
+    /// Remove the dataset's events a newer export no longer holds, instead of flagging them
+    /// retracted.
+    #[arg(long)]
+    pub remove_missing: bool,
+    /// A CSV of the dataset's actors that are actors of ours: a header row, then the dataset's
+    /// actor (its name, or its key in the import such as `ucdp-ged:actor:64`) and our actor's
+    /// key. It adds to, and for the same name replaces, the built-in links (UCDP's `Government
+    /// of Azerbaijan` and ACLED's `Military Forces of Azerbaijan (2003-)` are `azerbaijan`).
+    #[arg(long, value_name = "FILE")]
+    pub link_actors: Option<PathBuf>,
+    /// Leave out the built-in links (for data on another conflict): only --link-actors links.
+    #[arg(long)]
+    pub no_default_links: bool,
 }
 
 #[derive(Debug, Args)]

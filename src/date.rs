@@ -1,4 +1,6 @@
-//! Dates at the precision a source gives them: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+//! Dates at the precision a source gives them: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, or a week as
+//! its first day and ISO 8601's one-week duration, `YYYY-MM-DD/P1W` (ACLED's "the middle of the
+//! week it happened in" is the week from three days before that date).
 //!
 //! A date is stored as the first and last day of the period it names, with its precision, so that
 //! range queries work on every row whatever its precision.
@@ -9,6 +11,8 @@ use time::{Date, Month};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Precision {
     Day,
+    /// Seven days from the start, whichever weekday that is.
+    Week,
     Month,
     Year,
 }
@@ -18,6 +22,7 @@ impl Precision {
     pub fn code(self) -> &'static str {
         match self {
             Precision::Day => "day",
+            Precision::Week => "week",
             Precision::Month => "month",
             Precision::Year => "year",
         }
@@ -57,6 +62,7 @@ impl fmt::Display for Period {
             Precision::Year => write!(f, "{:04}", date.year()),
             Precision::Month => write!(f, "{:04}-{:02}", date.year(), u8::from(date.month())),
             Precision::Day => f.write_str(&iso(date)),
+            Precision::Week => write!(f, "{}{WEEK}", iso(date)),
         }
     }
 }
@@ -98,9 +104,23 @@ pub fn write_iso(out: &mut String, date: Date) {
     }
 }
 
-/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. The error says what is wrong, for a message that
-/// already names the file, line, column and value.
+/// What follows a week's first day: ISO 8601's duration of one week.
+pub const WEEK: &str = "/P1W";
+
+/// Parses `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `YYYY-MM-DD/P1W`. The error says what is wrong, for
+/// a message that already names the file, line, column and value.
 pub fn parse(text: &str) -> Result<Period, String> {
+    if let Some(first) = text.strip_suffix(WEEK) {
+        let day = parse(first)?;
+        if day.precision != Precision::Day {
+            return Err("a week starts on a day: expected YYYY-MM-DD/P1W".to_string());
+        }
+        return Ok(Period {
+            start: day.start,
+            end: day.start.saturating_add(time::Duration::days(6)),
+            precision: Precision::Week,
+        });
+    }
     const FORM: &str = "expected YYYY, YYYY-MM or YYYY-MM-DD";
     let parts: Vec<&str> = text.split('-').collect();
     let widths_ok = match parts.as_slice() {
@@ -158,6 +178,16 @@ pub fn parse(text: &str) -> Result<Period, String> {
 /// precision (no coarser than `precision`) its day allows, and the end left empty when the start
 /// alone implies it. Parsing the result gives the same span and precision back.
 pub fn format_span(start: Date, end: Date, precision: Precision) -> (String, String) {
+    if precision == Precision::Week {
+        let week = Period {
+            start,
+            end,
+            precision,
+        };
+        if parse(&week.to_string()) == Ok(week) {
+            return (week.to_string(), String::new());
+        }
+    }
     let show = |date: Date, at_end: bool| {
         let aligned_month = if at_end {
             date.day() == time::util::days_in_month(date.month(), date.year())
@@ -173,6 +203,7 @@ pub fn format_span(start: Date, end: Date, precision: Precision) -> (String, Str
         let precision = match precision {
             Precision::Year if aligned_year => Precision::Year,
             Precision::Year | Precision::Month if aligned_month => Precision::Month,
+            // A span of weeks is written to the day.
             _ => Precision::Day,
         };
         Period {
@@ -209,6 +240,7 @@ impl std::str::FromStr for Precision {
     fn from_str(code: &str) -> Result<Precision, String> {
         match code {
             "day" => Ok(Precision::Day),
+            "week" => Ok(Precision::Week),
             "month" => Ok(Precision::Month),
             "year" => Ok(Precision::Year),
             other => Err(format!("unknown date precision {other:?}")),

@@ -12,6 +12,7 @@ pub mod date;
 pub mod db;
 pub mod dump;
 pub mod export;
+pub mod import;
 pub mod integrity;
 pub mod interrupt;
 pub mod long_value;
@@ -50,5 +51,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Cite(args) => cmd::cite::run(db, args),
         Command::Codebook => cmd::codebook::run(),
         Command::Search(args) => cmd::search::run(db, args),
+        Command::Import(args) => cmd::import::run(db, args),
     }
 }

@@ -19,13 +19,19 @@ pub enum Value {
     /// A date at the precision given (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`), stored as the first day of
     /// the period in `db`, the last day in `end_db` and the precision in `precision_db`. With
     /// `end`, the named column of the row holds the end of a span.
+    /// With `precision`, the named column may give the precision where the dates alone do not
+    /// say it (a week, a window of days).
     Period {
         end: Option<&'static str>,
         end_db: &'static str,
         precision_db: &'static str,
+        precision: Option<&'static str>,
     },
     /// The end of a span; read by the `Period` column that names it.
     PeriodEnd,
+    /// A code of `date_precisions` standing in for the precision a `Period`'s dates give; read by
+    /// the `Period` column that names it.
+    PeriodPrecision,
     /// A date at the precision given, stored as written.
     PartialDate,
     /// An integer.
@@ -44,7 +50,7 @@ impl Column {
     /// The database columns this CSV column fills: a `Period` fills three, a `PeriodEnd` none.
     pub fn db_columns(&self) -> Vec<&'static str> {
         match self.value {
-            Value::PeriodEnd => Vec::new(),
+            Value::PeriodEnd | Value::PeriodPrecision => Vec::new(),
             Value::Period {
                 end_db,
                 precision_db,
@@ -182,6 +188,8 @@ pub static TABLES: &[Table] = &[
         "event_kinds",
         "acled_event_type": Value::Text => "ACLED's event_type for this kind",
         "acled_sub_event_type": Value::Text => "ACLED's sub_event_type for this kind",
+        "ucdp_type_of_violence": Value::Integer => "UCDP GED's type_of_violence for this kind",
+        "cameo_code": Value::Text => "The CAMEO event code this kind corresponds to",
     ),
     vocabulary!("roles"),
     vocabulary!("actor_kinds"),
@@ -320,12 +328,19 @@ pub static TABLES: &[Table] = &[
                     end: Some("end_date"),
                     end_db: "end_date",
                     precision_db: "date_precision",
+                    precision: Some("date_precision"),
                 },
                 REQUIRED,
             )
             .about("When the event happened or began, as precisely as the source gives it"),
             col("end_date", Value::PeriodEnd, OPTIONAL)
                 .about("When a span ended; empty for an event within one day, month or year"),
+            // An imported event known only to lie within a week or a window of days (UCDP GED's
+            // date_prec 2-5, ACLED's time_precision 2) has dates to the day that are bounds, not
+            // a span: the precision says so.
+            col("date_precision", Value::PeriodPrecision, OPTIONAL).about(
+                "How precisely the date is known, where start and end dates alone do not say it: a week, or a window of days it happened within",
+            ),
             col("date_basis", Value::Code("date_bases"), OPTIONAL)
                 .or("stated")
                 .about("Whether the text states the date or it is inferred from its context"),
@@ -336,6 +351,9 @@ pub static TABLES: &[Table] = &[
             col("summary", Value::Text, REQUIRED).about("What happened, in neutral words"),
             col("notes", Value::Text, OPTIONAL)
                 .about("Anything a reader should know, such as how the date was inferred"),
+            col("retracted", Value::Flag, OPTIONAL).about(
+                "Whether the dataset's publisher no longer lists the event (kept, not deleted)",
+            ),
         ],
         identity: Identity::Key,
         referenced: true,
@@ -397,6 +415,7 @@ pub static TABLES: &[Table] = &[
                     end: Some("said_until"),
                     end_db: "said_on_end",
                     precision_db: "said_on_precision",
+                    precision: None,
                 },
                 REQUIRED,
             )
@@ -425,7 +444,8 @@ pub static TABLES: &[Table] = &[
                 .about("Anything a reader should know, such as how the date was inferred"),
         ],
         identity: Identity::Key,
-        referenced: false,
+        // The attributes of imported statements refer to them (statement_attributes).
+        referenced: true,
         is_vocabulary: false,
         ascending: &[],
         given_when: &[],
@@ -520,6 +540,38 @@ pub static TABLES: &[Table] = &[
             col("notes", Value::Text, OPTIONAL).about("Anything a reader should know"),
         ],
         identity: Identity::Key,
+        referenced: false,
+        is_vocabulary: false,
+        ascending: &[],
+        given_when: &[],
+    },
+    Table {
+        name: "event_attributes",
+        columns: &[
+            stored_as("event", "event_id", Value::Ref("events"), REQUIRED).about("The event"),
+            col("name", Value::Text, REQUIRED)
+                .about("The imported file's column the value comes from (`tags`, `source_scale`)"),
+            col("value", Value::Text, REQUIRED)
+                .about("What the column holds for the event, as the file gives it"),
+        ],
+        identity: Identity::Columns(&["event_id", "name"]),
+        referenced: false,
+        is_vocabulary: false,
+        ascending: &[],
+        given_when: &[],
+    },
+    Table {
+        name: "statement_attributes",
+        columns: &[
+            stored_as("statement", "statement_id", Value::Ref("statements"), REQUIRED)
+                .about("The statement"),
+            col("name", Value::Text, REQUIRED).about(
+                "The imported file's column the value comes from (GDELT's `GoldsteinScale`, `AvgTone`)",
+            ),
+            col("value", Value::Text, REQUIRED)
+                .about("What the column holds for the statement, as the file gives it"),
+        ],
+        identity: Identity::Columns(&["statement_id", "name"]),
         referenced: false,
         is_vocabulary: false,
         ascending: &[],

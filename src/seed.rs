@@ -102,7 +102,7 @@ use self::update_read::UpdateRead;
 
 pub use self::diagnose::{QuotedValue, SeedError};
 pub use self::indexes::{drop_indexes, prepare_index_builds};
-pub use self::input::{Dataset, Input, Rows, Source, BUILT_IN};
+pub use self::input::{Dataset, Input, Rows, Source, SourceFile, BUILT_IN};
 pub use self::update::{Change, TableChanges};
 pub use self::write::write_seed_layout;
 
@@ -168,7 +168,7 @@ pub fn seed_file_as(
     let fresh = if db_path.exists() {
         None
     } else {
-        new_file::build_fresh(db_path, source, dataset, progress)?
+        new_file::build_fresh(db_path, source, dataset, progress, None)?
     };
     match fresh {
         Some(counts) => Ok(counts),
@@ -177,6 +177,23 @@ pub fn seed_file_as(
             update_file(db_path, source, dataset, progress).map_err(|e| explain_busy(e, db_path))
         }
     }
+}
+
+/// What a new database's build does after its fresh load, before it is put in place.
+pub type Then = dyn FnMut(&mut Connection) -> anyhow::Result<()>;
+
+/// Builds the database file `db_path`, which does not exist, from `source` as a fresh load (see
+/// new_file.rs), then runs `then` on it before putting it in place: an import loads its rows
+/// fresh, with the built-in vocabularies they use, and then the rest of the built-in data. None
+/// if the file appeared meanwhile (nothing was built).
+pub fn build_new_file(
+    db_path: &Path,
+    source: &dyn Source,
+    dataset: &Dataset,
+    progress: &mut dyn Progress,
+    then: &mut Then,
+) -> anyhow::Result<Option<Counts>> {
+    new_file::build_fresh(db_path, source, dataset, progress, Some(then))
 }
 
 /// A load whose transaction is rolled back, to see what it would change: into a copy of nothing
@@ -272,7 +289,7 @@ pub fn load_dataset(
             let writing = UpdateWriter::new(&tx, dataset_id, stored.codes, sinks);
             let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
             drop(known);
-            mirror::remove_rows_not_seen(&tx, removals, &dataset.name, dataset.allow_removals)?;
+            mirror::remove_rows_not_seen(&tx, removals, dataset)?;
             progress.changes(&changes);
             let touched: Vec<&str> = changes
                 .iter()

@@ -8,6 +8,7 @@
 //! places and sources are held in memory (a few megabytes at a million events). The same
 //! `--rng-seed` always writes the same bytes.
 
+pub mod acled;
 mod cast;
 mod claims;
 mod dates;
@@ -68,8 +69,14 @@ pub fn write(dir: &Path, events: u64, seed: u64) -> Result<Vec<(&'static str, u6
     synth.events()?;
     synth.statements()?;
     synth.casualties()?;
-    // Allegations and links between events are not generated: their files hold only a header.
-    for table in ["allegations", "event_links"] {
+    // Allegations, links between events and attributes are not generated: their files hold only
+    // a header.
+    for table in [
+        "allegations",
+        "event_links",
+        "event_attributes",
+        "statement_attributes",
+    ] {
         synth.finish(TableWriter::create(dir, table)?)?;
     }
 

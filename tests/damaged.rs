@@ -316,6 +316,7 @@ const RULES: &[&str] = &[
     "no cycle in events.parent_id",
     "no cycle in sources.cited_in",
     "actor roots match their parents",
+    "casualty figures in order (low <= best <= high)",
 ];
 
 /// The lines check prints when every rule passes except `failed`, which print theirs.
@@ -563,13 +564,19 @@ fn check_reports_a_dropped_table_and_still_runs_the_other_rules() {
             ("schema", "index casualties_part_of is missing"),
             ("schema", "index casualties_side is missing"),
             ("schema", "table casualties is missing"),
+            // The fatality log's trigger goes with its table.
+            ("schema", "trigger casualty_figures_changed is missing"),
             (
                 "every casualty claim has a source",
                 "could not finish: no such table: casualties"
             ),
+            (
+                "casualty figures in order (low <= best <= high)",
+                "could not finish: no such table: casualties"
+            ),
         ])
     );
-    assert_eq!(err, "conflictdb: check found 6 problems\n");
+    assert_eq!(err, "conflictdb: check found 8 problems\n");
 }
 
 #[test]

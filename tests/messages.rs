@@ -120,7 +120,7 @@ fn a_ten_megabyte_header_is_cut_short_with_its_size() {
     assert_eq!(
         err,
         format!(
-            "conflictdb: {}/events.csv:1:10: header \"{}…\" (10,000,000 bytes): is not a column of events; the columns are key,title,kind,start_date,end_date,date_basis,place,parent,summary,notes\n",
+            "conflictdb: {}/events.csv:1:10: header \"{}…\" (10,000,000 bytes): is not a column of events; the columns are key,title,kind,start_date,end_date,date_precision,date_basis,place,parent,summary,notes,retracted\n",
             seed.display(),
             "a".repeat(40)
         )

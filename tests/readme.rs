@@ -8,7 +8,8 @@
 //!   block the output of ARGS;
 //! - `<!-- given: DIR from tests/bad_input/CASE -->` before a block first lays out the seed
 //!   directory DIR: the shipped vocabularies, the minimal fixture, and the case's files;
-//! - `<!-- file: PATH -->` before a block writes the block to PATH (a report the examples use).
+//! - `<!-- file: PATH -->` before a block writes the block to PATH (a report the examples use);
+//! - `<!-- copy: PATH from FILE -->` copies FILE of the repository to PATH (a dataset to import).
 //!
 //! The built-in data is seeded before the first example, as the README's first command does.
 //! Tables are as wide as they are for a reader whose output is not a terminal (120 columns).
@@ -36,6 +37,7 @@ struct Example {
 enum Step {
     Given { dir: String, overlay: String },
     File { path: String, contents: String },
+    Copy { path: String, from: String },
     Run(Example),
 }
 
@@ -57,6 +59,12 @@ fn steps(readme: &str) -> Vec<Step> {
                 output_of = Some((i + 1, split(command)));
             } else if let Some(path) = comment.strip_prefix("file: ") {
                 file_of = Some(path.trim().to_string());
+            } else if let Some(copy) = comment.strip_prefix("copy: ") {
+                let (path, from) = copy.split_once(" from ").expect("copy: PATH from FILE");
+                steps.push(Step::Copy {
+                    path: path.trim().to_string(),
+                    from: from.trim().to_string(),
+                });
             } else if let Some(given) = comment.strip_prefix("given: ") {
                 let (dir, overlay) = given.split_once(" from ").expect("given: DIR from PATH");
                 steps.push(Step::Given {
@@ -208,6 +216,12 @@ fn every_example_in_the_readme_prints_what_the_readme_shows() {
                 let path = env.path(&path);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, contents).unwrap();
+                continue;
+            }
+            Step::Copy { path, from } => {
+                let path = env.path(&path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::copy(Path::new(REPO).join(from), path).unwrap();
                 continue;
             }
             Step::Run(example) => example,

@@ -722,6 +722,37 @@ fn data_set() -> impl Strategy<Value = DataSet> {
                         .collect(),
                 );
 
+                tables.insert(
+                    "event_attributes",
+                    event_keys
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % 3 == 0)
+                        .map(|(i, event)| {
+                            row! {
+                                "event" => event.clone(), "name" => format!("column-{}", i % 2),
+                                "value" => format!("value {i}"),
+                            }
+                        })
+                        .collect(),
+                );
+                let statement_keys: Vec<String> =
+                    tables["statements"].iter().map(|row| row["key"].clone()).collect();
+                tables.insert(
+                    "statement_attributes",
+                    statement_keys
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % 2 == 0)
+                        .map(|(i, statement)| {
+                            row! {
+                                "statement" => statement.clone(), "name" => "GoldsteinScale".to_string(),
+                                "value" => format!("-{i}.0"),
+                            }
+                        })
+                        .collect(),
+                );
+
                 let mut files = BTreeMap::new();
                 let mut counts = BTreeMap::new();
                 for (table, layout) in TABLES.iter().zip(&layouts) {

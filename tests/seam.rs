@@ -198,6 +198,14 @@ fn data() -> Data {
             ["link-1,battle-2,in_response_to,battle-1,s2".into()],
         ),
     );
+    data.insert(
+        "event_attributes",
+        rows("event,name,value", ["battle-1,tags,synthetic".into()]),
+    );
+    data.insert(
+        "statement_attributes",
+        rows("statement,name,value", ["st-1,AvgTone,-1.5".into()]),
+    );
     data
 }
 

@@ -35,14 +35,14 @@ fn a_synthetic_directory_seeds_passes_check_and_has_the_promised_proportions() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "");
     assert!(
-        err.starts_with("conflictdb: wrote synthetic: 29 files, "),
+        err.starts_with("conflictdb: wrote synthetic: 31 files, "),
         "{err}"
     );
 
     env.ok(&["seed", "synthetic"]);
     let check = env.ok(&["check"]);
     assert!(check.lines().all(|l| l.starts_with("ok ")), "{check}");
-    assert_eq!(check.lines().count(), 11, "{check}");
+    assert_eq!(check.lines().count(), 12, "{check}");
 
     // What synth says it wrote is what seed loaded.
     for line in err.lines().skip(1) {
@@ -224,7 +224,7 @@ fn the_same_rng_seed_writes_the_same_bytes_and_another_does_not() {
         env.ok(&["synth", "--events", "500", "--out", dir, "--rng-seed", seed]);
     }
     let first = files(&env.path("first"));
-    assert_eq!(first.len(), 29);
+    assert_eq!(first.len(), 31);
     assert!(first == files(&env.path("second")));
     let other = files(&env.path("other"));
     assert_ne!(first["statements.csv"], other["statements.csv"]);

@@ -14,6 +14,8 @@ mod data;
 mod datasets;
 mod exports;
 mod golden;
+mod import;
+mod import_ucdp_gdelt;
 mod loader_bugs;
 mod messages;
 mod output_safety;

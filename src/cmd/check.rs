@@ -1,5 +1,6 @@
 //! `check`: runs every rule of [`crate::integrity`] on the database, prints `ok` or `FAIL` for
-//! each, and fails if any found a problem.
+//! each (and `NOTE` for data loaded as published that a reader should know of, such as figures
+//! out of order), and fails if any found a problem.
 
 use std::path::Path;
 
@@ -11,11 +12,15 @@ pub fn run(db_path: &Path) -> Result<()> {
     let mut findings = 0usize;
     let mut lines = String::new();
     for outcome in integrity::check(db_path)? {
-        if outcome.problems.is_empty() {
+        if outcome.problems.is_empty() && outcome.notes.is_empty() {
             lines.push_str(&format!("ok    {}\n", outcome.rule));
         }
         for problem in &outcome.problems {
             lines.push_str(&format!("FAIL  {}: {problem}\n", outcome.rule));
+        }
+        // A note is data as published (figures out of order): listed, not a failure.
+        for note in &outcome.notes {
+            lines.push_str(&format!("NOTE  {}: {note}\n", outcome.rule));
         }
         findings += outcome.problems.len();
     }

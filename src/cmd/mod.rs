@@ -7,6 +7,7 @@ pub mod datasets;
 pub mod datasette;
 pub mod export;
 pub mod help;
+pub mod import;
 pub mod migrate;
 pub mod query;
 pub mod report;

@@ -11,6 +11,19 @@ use crate::synth::write;
 
 pub fn run(args: &SynthArgs) -> Result<()> {
     let started = Instant::now();
+    if args.format.as_deref() == Some("acled") {
+        let bytes = crate::synth::acled::write(&args.out, args.events, args.rng_seed)?;
+        writeln!(
+            std::io::stderr(),
+            "conflictdb: wrote {}: {} rows in ACLED's 2023+ layout, {:.1} MB in {:.1}s; `conflictdb import {}` loads it",
+            args.out.display(),
+            args.events,
+            bytes as f64 / 1e6,
+            started.elapsed().as_secs_f64(),
+            args.out.display()
+        )?;
+        return Ok(());
+    }
     let counts = write(&args.out, args.events, args.rng_seed)?;
     let mut bytes = 0u64;
     for (name, _) in &counts {

@@ -68,6 +68,7 @@ pub(crate) fn written_as(table: &Table, column: &Column) -> String {
             end,
             end_db,
             precision_db,
+            ..
         } => {
             let through = end.map_or(String::new(), |end| format!(" (or `{end}`'s, if given)"));
             format!(
@@ -92,6 +93,10 @@ pub(crate) fn written_as(table: &Table, column: &Column) -> String {
                 ),
                 None => DATE.to_string(),
             }
+        }
+        Value::PeriodPrecision => {
+            "a `code` of `date_precisions.csv`, stored in place of the precision the dates give"
+                .to_string()
         }
         Value::PartialDate => format!("{DATE}, stored as written"),
         Value::Integer => "a whole number".to_string(),

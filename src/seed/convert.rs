@@ -97,7 +97,7 @@ impl Layout<'_> {
             Converted::Arena(start as u32, arena.len() as u32)
         };
         for (number, (column, position)) in table.columns.iter().zip(&self.positions).enumerate() {
-            if column.value == Value::PeriodEnd {
+            if matches!(column.value, Value::PeriodEnd | Value::PeriodPrecision) {
                 continue;
             }
             let text = position.map_or("", |index| &record[index]);
@@ -179,9 +179,20 @@ impl Layout<'_> {
                     let start = date(arena, period.start);
                     let end = date(arena, period.end);
                     out.extend([start, end]);
-                    Converted::Static(period.precision.code())
+                    match self.precision_positions[number] {
+                        Some(at) if !record[at].is_empty() => {
+                            let given = &record[at];
+                            let codes = &known.codes["date_precisions"];
+                            if !codes.contains(given) {
+                                let message = unknown_code("date_precisions", codes, given);
+                                return Err(fail(at, given, message).into());
+                            }
+                            Converted::Field(at)
+                        }
+                        _ => Converted::Static(period.precision.code()),
+                    }
                 }
-                Value::PeriodEnd => unreachable!("skipped above"),
+                Value::PeriodEnd | Value::PeriodPrecision => unreachable!("skipped above"),
                 Value::PartialDate => {
                     date::parse(text).map_err(|m| fail(index, text, m))?;
                     Converted::Field(index)
@@ -247,7 +258,13 @@ impl Layout<'_> {
             };
             out.push(value);
         }
-        for pair in file_check.ascending.windows(2) {
+        // An import's figures load as published; `check` lists those out of order.
+        let pairs = if self.figures_as_published {
+            [].windows(2)
+        } else {
+            file_check.ascending.windows(2)
+        };
+        for pair in pairs {
             let ((low_index, low), (high_index, high)) = (pair[0], pair[1]);
             if low > high {
                 return Err(fail(

@@ -60,6 +60,25 @@ pub(super) fn record_files(
     hashes: &[Option<String>],
 ) -> Result<(), SeedError> {
     conn.execute("DELETE FROM dataset_files WHERE dataset_id = ?1", [dataset])?;
+    if let Some(files) = source.files() {
+        let mut insert = conn.prepare(
+            "INSERT INTO dataset_files (dataset_id, file, hash, bytes, rows, format, layout, rejected)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for file in files {
+            insert.execute(rusqlite::params![
+                dataset,
+                file.file,
+                file.hash,
+                file.bytes as i64,
+                file.rows as i64,
+                file.format,
+                file.layout,
+                file.rejected.map(|n| n as i64)
+            ])?;
+        }
+        return Ok(());
+    }
     let mut insert = conn.prepare(
         "INSERT INTO dataset_files (dataset_id, file, hash, bytes, rows, format) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;

@@ -32,6 +32,21 @@ pub trait Source: Sync {
     /// the lines a message names, so the same call must give the same rows.
     fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError>;
 
+    /// Whether figures that must not decrease (count_low <= count_best <= count_high) load as
+    /// given, for `check` to list, rather than being refused: true for an import, whose figures
+    /// are another dataset's published data and are never altered; a seed file's are refused,
+    /// where they are a slip of the hand.
+    fn figures_as_published(&self) -> bool {
+        self.dataset().kind == "import"
+    }
+
+    /// The files the rows were read from, as `dataset_files` records them, when they are not one
+    /// seed file per table (an import of another data set's files); None records each table's
+    /// rows as its seed file.
+    fn files(&self) -> Option<Vec<SourceFile>> {
+        None
+    }
+
     /// The dataset the rows belong to, unless the caller names another: by default `import`.
     fn dataset(&self) -> Dataset {
         Dataset {
@@ -41,8 +56,25 @@ pub trait Source: Sync {
             allow_removals: false,
             dry_run: false,
             format: "seed",
+            keep_missing: false,
         }
     }
+}
+
+/// A file a dataset was loaded from, as `dataset_files` records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    pub file: String,
+    /// A hash of the file's bytes, by which a later load can tell an unchanged file.
+    pub hash: Option<String>,
+    pub bytes: u64,
+    /// The records it held.
+    pub rows: u64,
+    /// The records an import set aside as refused (`--keep-going`).
+    pub rejected: Option<u64>,
+    /// Its format (as `datasets.format`) and the layout of that format it was read as.
+    pub format: &'static str,
+    pub layout: Option<&'static str>,
 }
 
 /// A dataset as a load records it: its name, its kind, and where it was loaded from.
@@ -59,6 +91,9 @@ pub struct Dataset {
     /// The format of its files, as `datasets.format` stores it (src/attribution.rs): `seed` for
     /// conflictdb's own layout.
     pub format: &'static str,
+    /// Whether the dataset's rows its files no longer hold are kept rather than removed, events
+    /// among them flagged `retracted` (an import of a newer export: the publisher deleted them).
+    pub keep_missing: bool,
 }
 
 impl Dataset {
@@ -73,6 +108,7 @@ impl Dataset {
             allow_removals: false,
             dry_run: false,
             format: "seed",
+            keep_missing: false,
         }
     }
 }
@@ -152,6 +188,7 @@ impl Source for Input {
                     allow_removals: false,
                     dry_run: false,
                     format: "seed",
+                    keep_missing: false,
                 }
             }
             Input::Files(_) => Dataset {
@@ -161,6 +198,7 @@ impl Source for Input {
                 allow_removals: false,
                 dry_run: false,
                 format: "seed",
+                keep_missing: false,
             },
         }
     }
@@ -241,6 +279,10 @@ impl<'s> Origin<'s> {
 
     pub(super) fn size(&self) -> Option<u64> {
         self.source.size(self.table)
+    }
+
+    pub(super) fn figures_as_published(&self) -> bool {
+        self.source.figures_as_published()
     }
 
     /// The rows from the start, the header first.

@@ -18,6 +18,11 @@ pub(super) struct Layout<'s> {
     pub(super) positions: Vec<Option<usize>>,
     /// For each `Period` column, the field of its end-of-span column.
     pub(super) end_positions: Vec<Option<usize>>,
+    /// For each `Period` column, the field of the column giving its precision.
+    pub(super) precision_positions: Vec<Option<usize>>,
+    /// Whether figures that must not decrease load as given, for `check` to report: an import's
+    /// are published data (see [`super::Source::figures_as_published`]).
+    pub(super) figures_as_published: bool,
     /// Fields per row.
     pub(super) width: usize,
     /// Values bound per row (a `Period` binds three).
@@ -46,12 +51,29 @@ impl<'s> Layout<'s> {
                 _ => None,
             })
             .collect();
+        let precision_positions = table
+            .columns
+            .iter()
+            .map(|c| match c.value {
+                Value::Period {
+                    precision: Some(precision),
+                    ..
+                } => table
+                    .columns
+                    .iter()
+                    .position(|e| e.name == precision)
+                    .and_then(|i| positions[i]),
+                _ => None,
+            })
+            .collect();
         Ok(Layout {
             table,
             size: origin.size(),
+            figures_as_published: origin.figures_as_published(),
             origin,
             positions,
             end_positions,
+            precision_positions,
             width: header.len(),
             values_per_row: table.columns.iter().map(|c| c.db_columns().len()).sum(),
             identity: match table.identity {

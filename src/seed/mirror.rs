@@ -159,13 +159,28 @@ pub(super) fn not_seen(
     })
 }
 
+/// Keeps the rows the files no longer hold, and flags the events among them as retracted: an
+/// import's publisher deleted them from its newer export, and what was loaded stays readable.
+fn retract(conn: &Connection, removals: &[Removal]) -> Result<(), SeedError> {
+    let mut flag = conn.prepare("UPDATE main.events SET retracted = 1 WHERE id = ?1")?;
+    for removal in removals.iter().filter(|r| r.table.name == "events") {
+        for row in &removal.gone {
+            flag.execute(rusqlite::params_from_iter(row))?;
+        }
+    }
+    Ok(())
+}
+
 /// Removes the rows the files no longer hold, last table first; returns how many per table.
 pub(super) fn remove_rows_not_seen(
     conn: &Connection,
     mut removals: Vec<Removal>,
-    dataset: &str,
-    allow_removals: bool,
+    dataset: &super::Dataset,
 ) -> Result<Vec<(&'static str, usize)>, SeedError> {
+    if dataset.keep_missing {
+        return retract(conn, &removals).map(|()| Vec::new());
+    }
+    let (dataset, allow_removals) = (&dataset.name, dataset.allow_removals);
     let mut removed = Vec::new();
     removals.reverse();
     for removal in removals {

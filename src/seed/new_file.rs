@@ -22,6 +22,7 @@ pub(super) fn build_fresh(
     source: &dyn Source,
     dataset: &Dataset,
     progress: &mut dyn Progress,
+    then: Option<&mut super::Then>,
 ) -> Result<Option<Counts>> {
     // A link to a file not made yet (SQLite would create it there): built beside that file, so
     // that it can be put in place in one step.
@@ -56,6 +57,9 @@ pub(super) fn build_fresh(
         let counts = load_dataset(&mut conn, source, dataset, Mode::Fresh, progress)
             .map_err(|e| e.in_database(db_path))?;
         conn.pragma_update(None, "ignore_check_constraints", false)?;
+        if let Some(then) = then {
+            then(&mut conn)?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.close().map_err(|(_, e)| e)?;

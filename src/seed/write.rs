@@ -155,6 +155,16 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     std::fs::rename(&aside, a)
 }
 
+/// Whether a period written as `start` (and `end`) reads back at `precision`: where not (a
+/// window of days, a week that is not seven days), the precision is written in its own column.
+fn reads_as(start: &str, end: &str, precision: &str) -> bool {
+    let read = date::parse(start).and_then(|period| match end {
+        "" => Ok(period),
+        end => period.through(date::parse(end)?),
+    });
+    read.is_ok_and(|period| period.precision.code() == precision)
+}
+
 /// The seed files into `dir`, named as in `shown` in messages.
 fn write_seed_files(
     conn: &Connection,
@@ -212,9 +222,13 @@ fn write_seed_files(
             record.clear();
             let mut index = 0;
             let mut end_text = None;
+            let mut precision_text = None;
             for column in table.columns {
                 match column.value {
                     Value::PeriodEnd => record.push(end_text.take().unwrap_or_default()),
+                    Value::PeriodPrecision => {
+                        record.push(precision_text.take().unwrap_or_default())
+                    }
                     Value::Period { end, .. } => {
                         let start: String = row.get(index)?;
                         let stop: String = row.get(index + 1)?;
@@ -225,9 +239,22 @@ fn write_seed_files(
                                 format!("{}: bad stored date {text:?}", table.name)
                             })
                         };
-                        let precision = precision.parse().map_err(anyhow::Error::msg)?;
-                        let (start_text, stop_text) =
-                            date::format_span(day(&start)?, day(&stop)?, precision);
+                        // A precision the dates cannot say (a week, a window of days) is written
+                        // in its own column, with both dates to the day.
+                        let derived = match precision.parse() {
+                            Ok(p) => {
+                                let (a, b) = date::format_span(day(&start)?, day(&stop)?, p);
+                                reads_as(&a, &b, &precision).then_some((a, b))
+                            }
+                            Err(_) => None,
+                        };
+                        let (start_text, stop_text) = match derived {
+                            Some(texts) => texts,
+                            None => {
+                                precision_text = Some(precision);
+                                (start, stop)
+                            }
+                        };
                         record.push(start_text);
                         if end.is_some() {
                             end_text = Some(stop_text);

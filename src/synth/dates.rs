@@ -22,7 +22,7 @@ pub(super) fn pick_precision(rng: &mut Rng, day: u64, month: u64) -> Precision {
 /// The first day of the period at `precision` holding `date`.
 pub(super) fn first_day(date: Date, precision: Precision) -> Date {
     match precision {
-        Precision::Day => Ok(date),
+        Precision::Day | Precision::Week => Ok(date),
         Precision::Month => date.replace_day(1),
         Precision::Year => date.replace_ordinal(1),
     }
@@ -33,6 +33,7 @@ pub(super) fn first_day(date: Date, precision: Precision) -> Date {
 pub(super) fn last_day(date: Date, precision: Precision) -> Date {
     match precision {
         Precision::Day => Ok(date),
+        Precision::Week => Ok(date.saturating_add(time::Duration::days(6))),
         Precision::Month => date.replace_day(time::util::days_in_month(date.month(), date.year())),
         Precision::Year => date.replace_ordinal(time::util::days_in_year(date.year())),
     }

@@ -1,0 +1,565 @@
+//! `import`: files of another data set (ACLED, UCDP GED, GDELT) loaded as a dataset of our tables.
+//!
+//! ```text
+//!  FILE ──► detect.rs ──► records ──► Format::map ──► Sink ──► Collected ══► seed loader ──► SQLite
+//!           (format,      (read.rs:    (acled.rs,     (sink.rs: (source.rs:   (the same checks,
+//!            layout)       CSV or TSV)  ucdp.rs,       rows of   a seed::      one transaction)
+//!                                       gdelt.rs)      our tables Source)
+//!                                                      spilled to
+//!                                                      temp files)
+//! ```
+//!
+//! Each command's files are one dataset, named after the format and the first file unless
+//! `--dataset` names it; importing it again updates it as seeding again does, except that the
+//! events a newer export no longer holds are kept and flagged `retracted` (unless
+//! `--remove-missing`). A refusal names the imported file's line, column and value: a format's
+//! own refusal as `map` gives it, the loader's through [`explain`], which turns the loader's
+//! table and column back into the file's. With `--keep-going`, refused records go to a rejects
+//! file beside the database, each with its reason, and the rest load.
+
+pub mod acled;
+pub mod actor_links;
+pub mod dates;
+pub mod detect;
+pub mod format;
+pub mod gdelt;
+pub mod keys;
+mod read;
+pub mod record;
+mod rejects;
+pub mod sink;
+pub mod source;
+pub mod ucdp;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use self::detect::Detected;
+use self::format::Format;
+use self::sink::{decode_line, Sink};
+use self::source::{Collected, WithVocabularies, TABLE_MARK};
+use crate::seed::{self, Dataset, Progress, SeedError, TableChanges};
+
+/// What the user asked for.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub files: Vec<PathBuf>,
+    /// The format named with `--format`; recognised from each file's header otherwise.
+    pub format: Option<String>,
+    pub dataset: Option<String>,
+    pub keep_going: bool,
+    pub remove_missing: bool,
+    pub map: format::Options,
+}
+
+/// What an import did.
+#[derive(Debug)]
+pub struct Report {
+    pub dataset: String,
+    pub format: &'static str,
+    /// Each file with its layout.
+    pub files: Vec<(PathBuf, &'static str)>,
+    /// Records read, and refused (written to the rejects file).
+    pub records: u64,
+    pub rejected: u64,
+    pub rejects_file: Option<PathBuf>,
+    /// What the load did to each table of the dataset (empty for a new database).
+    pub changes: Vec<TableChanges>,
+    /// Events this import flagged retracted (missing from the file, not flagged before).
+    pub retracted: u64,
+    pub counts: seed::Counts,
+    /// Whether the files were the ones last imported, byte for byte, by this version: nothing
+    /// was written.
+    pub unchanged_files: bool,
+}
+
+impl Report {
+    /// The changes to `table`.
+    pub fn changes_of(&self, table: &str) -> Option<&TableChanges> {
+        self.changes.iter().find(|c| c.table == table)
+    }
+}
+
+/// Times a load is tried again without the records the loader refused, with `--keep-going`.
+const RETRIES: usize = 100;
+
+/// Imports the files into the database at `db_path`.
+pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) -> Result<Report> {
+    let files = detect_all(options)?;
+    let format = files[0].1.format;
+    let dataset = dataset(options, format)?;
+    // A file mapped as last time (the same bytes, by the same version, with no year's century
+    // to choose) would load the same rows: nothing to do.
+    if options.map.century.is_none() {
+        if let Some((records, events)) = as_last_imported(db_path, &dataset.name, &files)? {
+            return Ok(Report {
+                dataset: dataset.name,
+                format: format.name(),
+                files: files
+                    .iter()
+                    .map(|(p, d)| (p.clone(), d.layout.name))
+                    .collect(),
+                records,
+                rejected: 0,
+                rejects_file: None,
+                changes: vec![TableChanges {
+                    table: "events",
+                    unchanged: events,
+                    ..TableChanges::default()
+                }],
+                retracted: 0,
+                counts: Vec::new(),
+                unchanged_files: true,
+            });
+        }
+    }
+    // Lines the loader refused, found by earlier tries, with their reasons.
+    let mut refused: BTreeMap<(usize, u64), String> = BTreeMap::new();
+    for _ in 0..=RETRIES {
+        let mut sink = Sink::new(format.name());
+        let read = read::map_files(
+            &files,
+            &options.map,
+            &mut sink,
+            options.keep_going,
+            &refused,
+        )?;
+        let mut collected = Collected::new(sink)?;
+        collected.files = read.files.clone();
+        let links_used = options.map.links.used();
+        match load(db_path, &collected, &dataset, links_used, progress) {
+            Ok(Loaded {
+                counts,
+                changes,
+                retracted,
+            }) => {
+                let rejects_file = match read.rejects.is_empty() {
+                    true => None,
+                    false => Some(rejects::write(db_path, &files, &read.rejects)?),
+                };
+                return Ok(Report {
+                    dataset: dataset.name,
+                    format: format.name(),
+                    files: files
+                        .iter()
+                        .map(|(p, d)| (p.clone(), d.layout.name))
+                        .collect(),
+                    records: read.records,
+                    rejected: read.rejects.len() as u64,
+                    rejects_file,
+                    changes,
+                    retracted,
+                    counts,
+                    unchanged_files: false,
+                });
+            }
+            Err(LoadError::Refused(error)) => {
+                let (at, message) = explain(&error, &files);
+                match at {
+                    Some(at) if options.keep_going && !refused.contains_key(&at) => {
+                        refused.insert(at, message);
+                    }
+                    _ => bail!(
+                        "{message}; nothing was imported{}",
+                        if options.keep_going {
+                            ""
+                        } else {
+                            " (--keep-going loads the other rows)"
+                        }
+                    ),
+                }
+            }
+            Err(LoadError::Other(error)) => return Err(error),
+        }
+    }
+    bail!(
+        "the loader refused more than {RETRIES} records one by one; nothing was loaded: correct the file and import it again"
+    )
+}
+
+/// A row of `dataset_files`: file, hash, bytes, rows, format, layout.
+type StoredFile = (String, String, i64, i64, String, String);
+
+/// The records read and the dataset's events not retracted, if `files` are the ones it was last
+/// imported from, every record loaded (the same names, SHA-256, sizes, formats and layouts, none
+/// refused) by this version of conflictdb, which maps the same bytes to the same rows: importing
+/// them again would change nothing.
+fn as_last_imported(
+    db_path: &Path,
+    dataset: &str,
+    files: &[(PathBuf, Detected)],
+) -> Result<Option<(u64, u64)>> {
+    let stored = || -> Option<(i64, Vec<StoredFile>)> {
+        let conn = crate::db::open_read_only(db_path).ok()?;
+        let (id, version): (i64, Option<String>) = conn
+            .query_row(
+                "SELECT id, program_version FROM datasets WHERE name = ?1 AND kind = 'import'",
+                [dataset],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .ok()?;
+        if version.as_deref() != Some(concat!("conflictdb ", env!("CARGO_PKG_VERSION"))) {
+            return None;
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT file, hash, bytes, rows, format, layout FROM dataset_files
+                 WHERE dataset_id = ?1 AND rejected = 0 AND hash IS NOT NULL ORDER BY file",
+            )
+            .ok()?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .ok()?
+            .collect::<rusqlite::Result<_>>()
+            .ok()?;
+        let events = conn
+            .query_row(
+                "SELECT count(*) FROM events WHERE dataset_id = ?1 AND retracted = 0",
+                [id],
+                |r| r.get(0),
+            )
+            .ok()?;
+        Some((events, rows))
+    };
+    if !db_path.exists() {
+        return Ok(None);
+    }
+    let Some((events, stored)) = stored() else {
+        return Ok(None);
+    };
+    if stored.len() != files.len() {
+        return Ok(None);
+    }
+    let mut records = 0;
+    for (path, detected) in files {
+        let name = path.display().to_string();
+        let Some(row) = stored.iter().find(|row| row.0 == name) else {
+            return Ok(None);
+        };
+        let (hash, bytes) = read::fingerprint(path)?;
+        let given = (
+            name,
+            hash,
+            bytes as i64,
+            row.3,
+            detected.format.name().to_string(),
+            detected.layout.name.to_string(),
+        );
+        if *row != given {
+            return Ok(None);
+        }
+        records += row.3 as u64;
+    }
+    Ok(Some((records, events as u64)))
+}
+
+/// Each file's format and layout; the files of one import are of one format.
+fn detect_all(options: &Options) -> Result<Vec<(PathBuf, Detected)>> {
+    let named = match &options.format {
+        None => None,
+        Some(name) => Some(detect::by_name(name).ok_or_else(|| {
+            let names: Vec<&str> = detect::FORMATS.iter().map(|f| f.name()).collect();
+            anyhow::anyhow!("--format {name:?}: is none of {}", names.join(", "))
+        })?),
+    };
+    if options.files.is_empty() {
+        bail!("import needs a file");
+    }
+    let mut files: Vec<(PathBuf, Detected)> = Vec::new();
+    for path in &options.files {
+        let detected = detect::detect(path, named)?;
+        if let Some((first, other)) = files.first() {
+            if other.format.name() != detected.format.name() {
+                bail!(
+                    "{} is {} and {} is {}: import the files of one format at a time",
+                    first.display(),
+                    other.format.name(),
+                    path.display(),
+                    detected.format.name()
+                );
+            }
+        }
+        files.push((path.clone(), detected));
+    }
+    Ok(files)
+}
+
+/// The dataset the files become: named by `--dataset`, or after the format and the first file.
+fn dataset(options: &Options, format: &dyn Format) -> Result<Dataset> {
+    let name = match &options.dataset {
+        Some(name) if name.is_empty() => bail!("--dataset needs a name"),
+        Some(name) => name.clone(),
+        None => {
+            let stem = options.files[0]
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+            match stem.to_lowercase().starts_with(format.name()) {
+                true => stem,
+                false => format!("{}-{stem}", format.name()),
+            }
+        }
+    };
+    let loaded_from: Vec<String> = options
+        .files
+        .iter()
+        .map(|f| {
+            std::fs::canonicalize(f)
+                .unwrap_or_else(|_| f.clone())
+                .display()
+                .to_string()
+        })
+        .collect();
+    Ok(Dataset {
+        name,
+        kind: "import",
+        loaded_from: Some(loaded_from.join("; ")),
+        allow_removals: options.remove_missing,
+        dry_run: false,
+        format: format.name(),
+        keep_missing: !options.remove_missing,
+    })
+}
+
+enum LoadError {
+    /// The loader refused a row: the message names the row by the loader's table and line.
+    Refused(SeedError),
+    Other(anyhow::Error),
+}
+
+/// What a load did.
+struct Loaded {
+    counts: seed::Counts,
+    changes: Vec<TableChanges>,
+    retracted: u64,
+}
+
+/// The keys of the dataset's retracted events.
+fn retracted_events(
+    conn: &rusqlite::Connection,
+    dataset: &str,
+) -> rusqlite::Result<std::collections::HashSet<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT events.key FROM events JOIN datasets ON datasets.id = events.dataset_id
+         WHERE datasets.name = ?1 AND events.retracted = 1",
+    )?;
+    let keys = stmt.query_map([dataset], |row| row.get(0))?;
+    keys.collect()
+}
+
+/// Loads the collected rows as `dataset`, into a new database (the built-in data first, whose
+/// vocabularies the rows use) or an existing one; a new file is removed again on failure.
+fn load(
+    db_path: &Path,
+    collected: &Collected,
+    dataset: &Dataset,
+    links_used: bool,
+    progress: &mut dyn Progress,
+) -> Result<Loaded, LoadError> {
+    let existed = db_path.exists();
+    if !existed && links_used {
+        // Rows linked to our actors (`azerbaijan`) need the built-in data in first; the file is
+        // removed again below if the import fails.
+        seed::seed_file(db_path, &seed::Input::BuiltIn, &mut ()).map_err(LoadError::Other)?;
+    } else if !existed {
+        if let Some(counts) = load_new(db_path, collected, dataset, progress)? {
+            return Ok(Loaded {
+                counts,
+                changes: Vec::new(),
+                retracted: 0,
+            });
+        }
+        // Another process created the file meanwhile: load into it.
+    }
+    let mut changes = Changes(progress, Vec::new());
+    let loaded = crate::db::open_for_write(db_path)
+        .map_err(LoadError::Other)
+        .and_then(|mut conn| {
+            let other = |e: rusqlite::Error| LoadError::Other(e.into());
+            let before = retracted_events(&conn, &dataset.name).map_err(other)?;
+            let counts = seed::load_dataset(
+                &mut conn,
+                collected,
+                dataset,
+                seed::Mode::Update,
+                &mut changes,
+            )
+            .map_err(|e| match e {
+                e @ (SeedError::Value { .. } | SeedError::Row { .. } | SeedError::File { .. }) => {
+                    LoadError::Refused(e)
+                }
+                e => LoadError::Other(e.in_database(db_path).into()),
+            })?;
+            let after = retracted_events(&conn, &dataset.name).map_err(other)?;
+            Ok((counts, after.difference(&before).count() as u64))
+        });
+    if loaded.is_err() && !existed {
+        crate::db::remove(db_path);
+    }
+    let (counts, retracted) = loaded?;
+    Ok(Loaded {
+        counts,
+        changes: changes.1,
+        retracted,
+    })
+}
+
+/// Builds a new database: the collected rows as a fresh load (several times faster than an
+/// update), with the built-in vocabularies they refer to, which then go to the built-in dataset,
+/// whose other rows are loaded next. None if the file appeared meanwhile.
+fn load_new(
+    db_path: &Path,
+    collected: &Collected,
+    dataset: &Dataset,
+    progress: &mut dyn Progress,
+) -> Result<Option<seed::Counts>, LoadError> {
+    let mut then = |conn: &mut rusqlite::Connection| -> Result<()> {
+        for table in crate::schema::TABLES.iter().filter(|t| t.is_vocabulary) {
+            conn.execute(&format!("UPDATE {} SET dataset_id = 1", table.name), [])?;
+        }
+        seed::load_dataset(
+            conn,
+            &seed::Input::BuiltIn,
+            &Dataset::built_in(),
+            seed::Mode::Update,
+            &mut (),
+        )?;
+        Ok(())
+    };
+    let source = WithVocabularies(collected);
+    seed::build_new_file(db_path, &source, dataset, progress, &mut then).map_err(|e| match e
+        .downcast::<SeedError>(
+    ) {
+        Ok(e @ (SeedError::Value { .. } | SeedError::Row { .. } | SeedError::File { .. })) => {
+            LoadError::Refused(e)
+        }
+        Ok(e) => LoadError::Other(e.into()),
+        Err(e) => LoadError::Other(e),
+    })
+}
+
+/// Passes progress on, and keeps what the load did to each table.
+struct Changes<'p>(&'p mut dyn Progress, Vec<TableChanges>);
+
+impl Progress for Changes<'_> {
+    fn table(&mut self, table: &str, bytes: Option<u64>) {
+        self.0.table(table, bytes)
+    }
+    fn advance(&mut self, bytes: u64) {
+        self.0.advance(bytes)
+    }
+    fn changes(&mut self, changes: &[TableChanges]) {
+        self.1 = changes.to_vec();
+        self.0.changes(changes)
+    }
+}
+
+/// The loader's refusal, naming the imported file, its line and (where the format says which
+/// column a value comes from) its column, instead of the loader's table; and the file and line
+/// it names, if any.
+fn explain(error: &SeedError, files: &[(PathBuf, Detected)]) -> (Option<(usize, u64)>, String) {
+    let table_of = |name: &str| name.strip_prefix(TABLE_MARK).unwrap_or(name).to_string();
+    let path_of = |file: usize| {
+        files
+            .get(file)
+            .map_or_else(|| "?".to_string(), |(p, _)| p.display().to_string())
+    };
+    match error {
+        SeedError::Value {
+            file,
+            line,
+            name,
+            value,
+            message,
+            ..
+        } => {
+            let table = table_of(file);
+            let (at, line) = decode_line(*line);
+            let (path, detected) = (path_of(at), files.get(at).map(|f| f.1));
+            let column = detected.and_then(|d| {
+                let source = d.format.source_column(&table, name)?;
+                let position = d.layout.columns.iter().position(|c| *c == source)?;
+                Some((source, position + 1))
+            });
+            let message = decode_lines(message, files);
+            // The file's own value, without the dataset's namespace its key was given.
+            let value = match detected {
+                Some(d) => {
+                    let prefix = format!("{}:", d.format.name());
+                    let bytes = value.0.strip_prefix(prefix.as_bytes()).unwrap_or(&value.0);
+                    crate::seed::QuotedValue(bytes.to_vec())
+                }
+                None => crate::seed::QuotedValue(value.0.clone()),
+            };
+            let text = match column {
+                Some((source, position)) => {
+                    format!("{path}:{line}:{position}: {source} {value}: {message}")
+                }
+                None => format!("{path}:{line}: {table}.{name} {value}: {message}"),
+            };
+            (Some((at, line)), text)
+        }
+        SeedError::Row {
+            file,
+            line,
+            message,
+        } => {
+            let (at, line) = decode_line(*line);
+            let message = decode_lines(message, files);
+            (
+                Some((at, line)),
+                format!("{}:{line}: {message} ({})", path_of(at), table_of(file)),
+            )
+        }
+        SeedError::File { file, message } => (
+            None,
+            format!(
+                "{}: {} ({})",
+                files
+                    .iter()
+                    .map(|(p, _)| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                decode_lines(message, files),
+                table_of(file)
+            ),
+        ),
+        other => (None, other.to_string()),
+    }
+}
+
+/// A loader's message with every `line N` it names as the imported file's line.
+fn decode_lines(message: &str, files: &[(PathBuf, Detected)]) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("line ") {
+        let (before, after) = rest.split_at(at + "line ".len());
+        out.push_str(before);
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits].parse::<u64>() {
+            Ok(encoded) => {
+                let (file, line) = decode_line(encoded);
+                out.push_str(&line.to_string());
+                if file > 0 {
+                    if let Some((path, _)) = files.get(file) {
+                        out.push_str(&format!(" of {}", path.display()));
+                    }
+                }
+            }
+            Err(_) => out.push_str(&after[..digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
