@@ -39,7 +39,7 @@ use anyhow::{bail, Result};
 use self::detect::Detected;
 use self::format::Format;
 use self::sink::{decode_line, Sink};
-use self::source::{Collected, WithVocabularies, TABLE_MARK};
+use self::source::{Collected, WithBuiltIn, TABLE_MARK};
 use crate::seed::{self, Dataset, Progress, SeedError, TableChanges};
 
 /// What the user asked for.
@@ -414,38 +414,99 @@ fn load(
     })
 }
 
-/// Builds a new database: the collected rows as a fresh load (several times faster than an
-/// update), with the built-in vocabularies they refer to, which then go to the built-in dataset,
-/// whose other rows are loaded next. None if the file appeared meanwhile.
+/// Builds a new database as one fresh load (several times faster than an update): the built-in
+/// data's rows first, then the collected rows, every row going to the import's dataset; then the
+/// built-in rows, the first of each table, go back to the built-in dataset. (Loading the built-in
+/// data after the import instead, as an update, reads every key of the import into memory.)
+/// None if the file appeared meanwhile.
 fn load_new(
     db_path: &Path,
     collected: &Collected,
     dataset: &Dataset,
     progress: &mut dyn Progress,
 ) -> Result<Option<seed::Counts>, LoadError> {
-    let mut then = |conn: &mut rusqlite::Connection| -> Result<()> {
-        for table in crate::schema::TABLES.iter().filter(|t| t.is_vocabulary) {
-            conn.execute(&format!("UPDATE {} SET dataset_id = 1", table.name), [])?;
+    let mut then = |conn: &mut rusqlite::Connection| -> Result<()> { give_back_built_in(conn) };
+    let source = WithBuiltIn(collected);
+    let built =
+        seed::build_new_file(db_path, &source, dataset, progress, &mut then).map_err(|e| {
+            match e.downcast::<SeedError>() {
+                Ok(
+                    e @ (SeedError::Value { .. } | SeedError::Row { .. } | SeedError::File { .. }),
+                ) => LoadError::Refused(e),
+                Ok(e) => LoadError::Other(e.into()),
+                Err(e) => LoadError::Other(e),
+            }
+        })?;
+    // The import's own rows.
+    let built_in = built_in_rows().map_err(LoadError::Other)?;
+    Ok(built.map(|counts| {
+        counts
+            .into_iter()
+            .map(|(table, rows)| {
+                let theirs = built_in.get(table).copied().unwrap_or(0) as u64;
+                (table, rows.saturating_sub(theirs))
+            })
+            .collect()
+    }))
+}
+
+/// The built-in data's rows per table.
+fn built_in_rows() -> Result<std::collections::HashMap<&'static str, i64>> {
+    let mut built_in = std::collections::HashMap::new();
+    for table in crate::schema::TABLES {
+        let mut rows = seed::Source::rows(&seed::Input::BuiltIn, table)?;
+        let mut record = csv::ByteRecord::new();
+        let mut n = -1i64;
+        while rows.next(&mut record)? {
+            n += 1;
         }
-        seed::load_dataset(
-            conn,
-            &seed::Input::BuiltIn,
-            &Dataset::built_in(),
-            seed::Mode::Update,
-            &mut (),
-        )?;
-        Ok(())
-    };
-    let source = WithVocabularies(collected);
-    seed::build_new_file(db_path, &source, dataset, progress, &mut then).map_err(|e| match e
-        .downcast::<SeedError>(
-    ) {
-        Ok(e @ (SeedError::Value { .. } | SeedError::Row { .. } | SeedError::File { .. })) => {
-            LoadError::Refused(e)
-        }
-        Ok(e) => LoadError::Other(e.into()),
-        Err(e) => LoadError::Other(e),
-    })
+        built_in.insert(table.name, n.max(0));
+    }
+    Ok(built_in)
+}
+
+/// After a new database's fresh load, the built-in rows (the first of each table: a row's id is
+/// its place) to the built-in dataset: a keyed row by its id, a link row by the row it belongs
+/// to (its first reference), every vocabulary row; and the built-in dataset's record.
+fn give_back_built_in(conn: &rusqlite::Connection) -> Result<()> {
+    use crate::schema::{Identity, Value, TABLES};
+    let built_in = built_in_rows()?;
+    for table in TABLES {
+        let sql = match (table.is_vocabulary, &table.identity) {
+            (true, _) => format!("UPDATE {} SET dataset_id = 1", table.name),
+            (false, Identity::Key) => format!(
+                "UPDATE {} SET dataset_id = 1 WHERE id <= {}",
+                table.name, built_in[table.name]
+            ),
+            (false, Identity::Columns(_)) => {
+                let Some((column, target)) = table.columns.iter().find_map(|c| match c.value {
+                    Value::Ref(target) => Some((c.db, target)),
+                    _ => None,
+                }) else {
+                    continue;
+                };
+                format!(
+                    "UPDATE {} SET dataset_id = 1 WHERE {column} <= {}",
+                    table.name, built_in[target]
+                )
+            }
+        };
+        conn.execute(&sql, [])?;
+    }
+    let credit = crate::attribution::SEED;
+    conn.execute(
+        "UPDATE datasets SET loaded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), program_version = ?1,
+             format = ?2, licence = ?3, attribution = ?4, citation = ?5
+         WHERE id = 1",
+        rusqlite::params![
+            concat!("conflictdb ", env!("CARGO_PKG_VERSION")),
+            credit.format,
+            credit.licence,
+            credit.line,
+            credit.citation
+        ],
+    )?;
+    Ok(())
 }
 
 /// Passes progress on, and keeps what the load did to each table.

@@ -31,6 +31,26 @@ fn an_acled_2023_file_becomes_events_actors_places_sources_and_claims() {
         "{err}"
     );
     assert!(err.contains("dataset \"acled-2023\": 3 rows read"), "{err}");
+    assert!(
+        err.contains("  events: 3 added, 0 changed, 0 retracted, 0 unchanged\n  actors: 9\n"),
+        "{err}"
+    );
+    // The new database holds the built-in data too, as its own dataset: the rows of both were
+    // loaded as one fresh load, and the built-in ones given back.
+    assert_eq!(
+        env.query(
+            "SELECT d.name, d.kind, d.format, (SELECT count(*) FROM events WHERE dataset_id = d.id),
+                 (SELECT count(*) FROM event_actors WHERE dataset_id = d.id),
+                 (SELECT count(*) FROM actor_aliases WHERE dataset_id = d.id),
+                 (SELECT count(*) FROM event_kinds WHERE dataset_id = d.id),
+                 loaded_at IS NOT NULL
+             FROM datasets d ORDER BY d.id"
+        ),
+        [
+            ["built-in", "built-in", "seed", "84", "200", "50", "54", "1"],
+            ["acled-2023", "import", "acled", "3", "7", "0", "0", "1"],
+        ]
+    );
     assert_eq!(
         env.query(
             "SELECT key, title, kind, start_date, end_date, date_precision, retracted, notes

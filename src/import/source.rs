@@ -140,26 +140,18 @@ impl Rows for SpoolRows<'_> {
     }
 }
 
-/// The collected rows with the built-in vocabularies they use: what a new database's fresh load
-/// takes (the vocabularies then go back to the built-in dataset, see import.rs).
-pub struct WithVocabularies<'c>(pub &'c Collected);
+/// The built-in data's rows, then the collected rows, table by table: what a new database's
+/// fresh load takes, so that the built-in rows get the first ids of each table (import.rs then
+/// gives them back to the built-in dataset).
+pub struct WithBuiltIn<'c>(pub &'c Collected);
 
-impl WithVocabularies<'_> {
-    fn of(&self, table: &Table) -> &dyn Source {
-        match table.is_vocabulary {
-            true => &crate::seed::Input::BuiltIn,
-            false => self.0,
-        }
-    }
-}
-
-impl Source for WithVocabularies<'_> {
+impl Source for WithBuiltIn<'_> {
     fn name(&self, table: &Table) -> String {
-        self.of(table).name(table)
+        self.0.name(table)
     }
 
     fn size(&self, table: &Table) -> Option<u64> {
-        self.of(table).size(table)
+        Some(crate::seed::Input::BuiltIn.size(table).unwrap_or(0) + self.0.size(table).unwrap_or(0))
     }
 
     fn files(&self) -> Option<Vec<SourceFile>> {
@@ -167,6 +159,52 @@ impl Source for WithVocabularies<'_> {
     }
 
     fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError> {
-        self.of(table).rows(table)
+        Ok(Box::new(Chain {
+            columns: table.columns.iter().map(|c| c.name).collect(),
+            built_in: Some(crate::seed::Input::BuiltIn.rows(table)?),
+            positions: Vec::new(),
+            collected: self.0.rows(table)?,
+            scratch: csv::ByteRecord::new(),
+        }))
+    }
+}
+
+/// The built-in file's rows laid out as the collected rows are (every column, in schema order),
+/// then the collected rows.
+struct Chain<'a> {
+    columns: Vec<&'static str>,
+    built_in: Option<Box<dyn Rows + 'a>>,
+    /// For each column of the table, its field in the built-in file.
+    positions: Vec<Option<usize>>,
+    collected: Box<dyn Rows + 'a>,
+    scratch: csv::ByteRecord,
+}
+
+impl Rows for Chain<'_> {
+    fn next(&mut self, record: &mut csv::ByteRecord) -> Result<bool, SeedError> {
+        let Some(built_in) = &mut self.built_in else {
+            return self.collected.next(record);
+        };
+        if self.positions.is_empty() {
+            // The headers: the collected rows' is every column.
+            if built_in.next(&mut self.scratch)? {
+                self.positions = self
+                    .columns
+                    .iter()
+                    .map(|name| self.scratch.iter().position(|f| f == name.as_bytes()))
+                    .collect();
+            }
+            return self.collected.next(record);
+        }
+        if built_in.next(&mut self.scratch)? {
+            record.clear();
+            for at in &self.positions {
+                record.push_field(at.and_then(|i| self.scratch.get(i)).unwrap_or(b""));
+            }
+            record.set_position(self.scratch.position().cloned());
+            return Ok(true);
+        }
+        self.built_in = None;
+        self.collected.next(record)
     }
 }
