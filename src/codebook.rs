@@ -28,7 +28,9 @@ const TABLE_ABOUT: &[(&str, &str)] = &[
     ("statements", "What an actor said, when, about which event and to whom, with the kind of statement (CAMEO-coded), the side it favours, a neutral summary and the quote."),
     ("casualties", "A casualty or damage figure as a claim: whose losses, what happened to whom, the figures as given (low, best, high), who claimed them and which source reports them."),
     ("allegations", "An allegation that an actor carried out an act or started the fighting: who is alleged, who alleges it, and which source reports it. A denial is a statement."),
-    ("event_links", "A relation between two events that a source states: one in response to, in consequence of, or in violation of the other."),
+    ("event_links", "A relation between two events that a source states: one in response to, in consequence of, or in violation of the other, or (between datasets) the same event."),
+    ("event_attributes", "A value an imported file gives an event that the model has no column for (ACLED's `tags` or `source_scale`, UCDP's `event_clarity`), kept under the file's own column name so that nothing in the file is lost."),
+    ("statement_attributes", "A value an imported file gives a statement that the model has no column for (GDELT's `GoldsteinScale`, `AvgTone`, mention counts), under the file's own column name."),
 ];
 
 /// The codebook as markdown. `shipped` is the seed files by name (`seed/` in the repository, or
@@ -302,8 +304,8 @@ with its whole; `claimed_by` is who made the claim (empty when the source attrib
 out an act (`perpetrator`) or started the fighting (`initiator`), as `source` reports it. When a
 document says so in its own voice, the claimant is its authors, who are actors.
 
-**Datasets.** Every row belongs to one dataset: the built-in data, or a seed directory loaded with
-`conflictdb seed DIR`. Rows of a dataset may refer by key to rows of any other. Each dataset records
+**Datasets.** Every row belongs to one dataset: the built-in data, a seed directory loaded with
+`conflictdb seed DIR`, or a file imported with `conflictdb import` (ACLED, UCDP GED, GDELT). Rows of a dataset may refer by key to rows of any other. Each dataset records
 where it was loaded from, when, its licence and how to cite it (`conflictdb cite`).
 ";
 
