@@ -371,7 +371,8 @@ pub struct ReportsArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format [default: from the extension of --output (.csv, .json, .md), else table].
+    /// Output format [default: from the extension of --output (.csv, .json, .md, .xlsx, .geojson,
+    /// .parquet), else table]. xlsx and parquet are written to a file only.
     #[arg(long, short, value_enum)]
     pub format: Option<Format>,
     /// Write to FILE instead of standard output ("-" is standard output). Its extension gives

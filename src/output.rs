@@ -1,4 +1,5 @@
-//! Writing query results: an aligned table, CSV, JSON or Markdown. CSV and JSON stream row by row.
+//! Writing query results: an aligned table, CSV, JSON or Markdown (CSV and JSON stream row by
+//! row), or a file format of its own (an .xlsx workbook, GeoJSON, Parquet) through src/export/.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -10,6 +11,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::Statement;
 use serde::ser::{Error as _, Serialize, SerializeMap, Serializer};
 
+use crate::export::provenance::{self, Credit};
+use crate::export::{geojson, parquet, xlsx};
 use crate::outfile;
 
 /// How query results are written. `--format` takes these (clap reads the variants' names).
@@ -19,6 +22,12 @@ pub enum Format {
     Csv,
     Json,
     Markdown,
+    /// An Excel workbook: to a file only.
+    Xlsx,
+    /// Points, for rows with latitude and longitude columns.
+    Geojson,
+    /// A Parquet file: to a file only.
+    Parquet,
 }
 
 /// Where and how [`write_query`] writes: a format (None: from the file's extension, else a
@@ -108,7 +117,12 @@ impl Options<'_> {
             return Ok(Chosen::Excel);
         }
         if let Some(format) = self.format {
-            return Ok(Chosen::Rows(format));
+            return Ok(match format {
+                Format::Xlsx => Chosen::Xlsx,
+                Format::Geojson => Chosen::GeoJson,
+                Format::Parquet => Chosen::Parquet,
+                rows => Chosen::Rows(rows),
+            });
         }
         Ok(by_extension()?.unwrap_or(Chosen::Rows(Format::Table)))
     }
@@ -199,31 +213,115 @@ impl Write for Sink {
 
 /// Runs `stmt` and writes its rows as `options` say; `database` is the database in use.
 pub fn write_query(stmt: &mut Statement, options: Options, database: &Path) -> Result<u64> {
+    write_named(stmt, "query", "the query", options, database)
+}
+
+/// [`write_query`] for rows that have a name: `name` names the workbook's sheet and the Parquet
+/// file's table, `what` names the rows in a refusal (`report timeline`).
+pub fn write_named(
+    stmt: &mut Statement,
+    name: &str,
+    what: &str,
+    options: Options,
+    database: &Path,
+) -> Result<u64> {
+    // The formats of their own come first: the whole file is written by its own writer (through
+    // outfile.rs, which refuses the database as the sink does), and a refusal creates nothing.
+    match options.chosen() {
+        Ok(chosen @ (Chosen::Xlsx | Chosen::Parquet)) => {
+            return write_binary(stmt, name, chosen, options, database)
+        }
+        Ok(Chosen::GeoJson) => return write_geojson(stmt, what, options, database),
+        _ => {}
+    }
     // A file that must never be written (the database, any SQLite file) is refused for that,
     // whatever its extension says; the sink, dropped on a refusal, leaves no file behind.
     let mut sink = Sink::new(options.file, Some(database))?;
     let chosen = options.chosen()?;
-    let not_yet = |what: &str| -> Result<u64> {
-        bail!(
-            "cannot write {}: {what} is not built into this conflictdb yet",
-            options.named_file().unwrap_or(Path::new("-")).display()
-        )
-    };
-    // The formats of their own write through their own code; the arms are where it plugs in.
-    match chosen {
-        Chosen::Xlsx => return not_yet("an .xlsx workbook"),
-        Chosen::GeoJson => return not_yet("GeoJSON"),
-        Chosen::Parquet => return not_yet("Parquet"),
-        Chosen::Rows(_) | Chosen::Excel => {}
-    }
     let to_terminal = options.file.is_none() && io::stdout().is_terminal();
     let rows = match chosen {
         Chosen::Excel => write_excel_rows(stmt, &mut sink)?,
         Chosen::Rows(format) => write_rows(stmt, format, &mut sink, to_terminal)?,
-        _ => unreachable!("handled above"),
+        Chosen::Xlsx | Chosen::GeoJson | Chosen::Parquet => unreachable!("written above"),
     };
     sink.finish()?;
     Ok(rows)
+}
+
+/// The datasets the rows may come from, as the exports of views credit them: every dataset
+/// that has rows. Read on a connection of its own, as a reader of the same file.
+fn credits(database: &Path) -> Result<Vec<Credit>> {
+    let conn = crate::db::open_read_only(database)?;
+    provenance::with_rows(&conn, &provenance::all(&conn)?)
+}
+
+/// Writes the rows as a workbook (the sheet `name` and `attribution`) or a Parquet file.
+fn write_binary(
+    stmt: &mut Statement,
+    name: &str,
+    chosen: Chosen,
+    options: Options,
+    database: &Path,
+) -> Result<u64> {
+    let (what, extension) = match chosen {
+        Chosen::Xlsx => ("an .xlsx workbook", "xlsx"),
+        _ => ("a Parquet file", "parquet"),
+    };
+    let Some(file) = options.named_file() else {
+        outfile::refuse_stdout(Some(database))?;
+        bail!("{what} is not written to standard output; name a file: -o FILE.{extension}");
+    };
+    let credits = credits(database)?;
+    match chosen {
+        Chosen::Xlsx => xlsx::write_report(stmt, name, &credits, file, database),
+        _ => parquet::write_report(stmt, name, &credits, file, database),
+    }
+}
+
+/// Writes the rows as GeoJSON points, or refuses rows without coordinates, naming `what` and
+/// the views that have them.
+fn write_geojson(
+    stmt: &mut Statement,
+    what: &str,
+    options: Options,
+    database: &Path,
+) -> Result<u64> {
+    let has = |wanted: &str| stmt.column_names().any(|n| n.eq_ignore_ascii_case(wanted));
+    if !(has("latitude") && has("longitude")) {
+        let shown = options.named_file().unwrap_or(Path::new("standard output"));
+        let conn = crate::db::open_read_only(database)?;
+        let views: Vec<String> = conn
+            .prepare(
+                "SELECT m.name FROM sqlite_master AS m WHERE m.type = 'view'
+                 AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE lower(name) = 'latitude')
+                 AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE lower(name) = 'longitude')
+                 ORDER BY m.name",
+            )?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match views.first() {
+            Some(first) => bail!(
+                "cannot write {}: {what} has no latitude and longitude columns to map; the views \
+                 with coordinates are {} (conflictdb query \"SELECT * FROM {first}\" -o FILE.geojson)",
+                shown.display(),
+                views.join(", ")
+            ),
+            None => bail!(
+                "cannot write {}: {what} has no latitude and longitude columns to map, and no view \
+                 of this database has them",
+                shown.display()
+            ),
+        }
+    }
+    let credits = credits(database)?;
+    let mut sink = Sink::new(options.file, Some(database))?;
+    let (points, left_out) = geojson::write_rows(stmt, &credits, &mut sink)?;
+    sink.finish()?;
+    if left_out > 0 {
+        // A row without a place has no point; say so rather than drop it unseen.
+        eprintln!("conflictdb: {left_out} rows without latitude and longitude are not on the map");
+    }
+    Ok(points)
 }
 
 /// Writes the rows of `stmt` as CSV for spreadsheets: a UTF-8 byte-order mark (Excel reads the
@@ -350,6 +448,9 @@ pub fn write_rows(
                 writeln!(out, "| {} |", cells.join(" | "))?;
                 count += 1;
             }
+        }
+        Format::Xlsx | Format::Geojson | Format::Parquet => {
+            bail!("{format:?} is written by write_named, not as rows of text")
         }
         Format::Table => {
             let mut table = new_table(to_terminal);

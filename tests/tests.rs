@@ -22,6 +22,7 @@ mod output_safety;
 mod readers;
 mod readme;
 mod reliability;
+mod report_files;
 mod reports;
 mod reseed;
 mod roundtrip;

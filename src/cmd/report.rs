@@ -13,5 +13,6 @@ pub fn run(db_path: &Path, args: &ReportArgs) -> Result<()> {
     let request = Request::new(args.queries.queries.as_deref(), &args.name, &args.params)?;
     let conn = db::open_read_only(db_path)?;
     let mut stmt = request.prepare(&conn, args.explain)?;
-    output::write_query(&mut stmt, args.output.options(), db_path).map(|_| ())
+    let what = format!("report {}", args.name);
+    output::write_named(&mut stmt, &args.name, &what, args.output.options(), db_path).map(|_| ())
 }

@@ -97,6 +97,24 @@ pub fn of(conn: &Connection, table: &str) -> Result<(Vec<Column>, u64)> {
     .map_err(Into::into)
 }
 
+/// Every row of `stmt`, read with the parameters already bound to it (a report's): running it
+/// with `query([])` would unbind them and fail.
+pub fn values_of(
+    stmt: &mut rusqlite::Statement,
+) -> rusqlite::Result<Vec<Vec<rusqlite::types::Value>>> {
+    let width = stmt.column_count();
+    let mut rows = stmt.raw_query();
+    let mut values = Vec::new();
+    while let Some(row) = rows.next()? {
+        values.push(
+            (0..width)
+                .map(|i| row.get(i))
+                .collect::<rusqlite::Result<_>>()?,
+        );
+    }
+    Ok(values)
+}
+
 /// The kind of a column of values already read, as columns::of finds it in the database.
 pub fn kind_of<'a>(values: impl Iterator<Item = &'a rusqlite::types::Value>) -> Kind {
     let (mut integers, mut reals, mut texts, mut dates) = (0, 0, 0, 0);

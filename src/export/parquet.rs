@@ -66,9 +66,7 @@ pub fn write_report(
     database: &Path,
 ) -> Result<u64> {
     let names: Vec<String> = stmt.column_names().map(String::from).collect();
-    let rows: Vec<Vec<rusqlite::types::Value>> = stmt
-        .query_map([], |row| (0..names.len()).map(|i| row.get(i)).collect())?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows: Vec<Vec<rusqlite::types::Value>> = columns::values_of(stmt)?;
     let columns: Vec<Column> = names
         .iter()
         .enumerate()

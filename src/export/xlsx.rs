@@ -64,9 +64,7 @@ pub fn write_report(
     database: &Path,
 ) -> Result<u64> {
     let names: Vec<String> = stmt.column_names().map(String::from).collect();
-    let rows: Vec<Vec<Value>> = stmt
-        .query_map([], |row| (0..names.len()).map(|i| row.get(i)).collect())?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows: Vec<Vec<Value>> = columns::values_of(stmt)?;
     if rows.len() as u64 > MAX_ROWS {
         bail!(
             "cannot write {}: {} rows, more than a sheet holds ({MAX_ROWS})",
