@@ -193,8 +193,8 @@ conflictdb export --parquet parquet/"
     /// changed events are updated, events the export no longer holds are kept and flagged
     /// retracted (removed with --remove-missing), and every changed casualty figure is logged in
     /// casualty_changes.
-    #[command(after_long_help = "Examples:\n  conflictdb import acled-2020.csv\n  \
-conflictdb import export.csv --format acled --dataset acled-caucasus --keep-going")]
+    #[command(after_long_help = "Examples:\n  conflictdb import acled-2023.csv\n  \
+conflictdb import ucdp-ged-23.1-sample.csv --format ucdp-ged --dataset ucdp --keep-going")]
     Import(ImportArgs),
     /// Search event titles and summaries, statement summaries and quotes, and source titles.
     ///

@@ -18,6 +18,12 @@ use crate::{attribution, reports};
 
 /// What each table and view holds: Datasette shows it above the rows.
 const TABLES: &[(&str, &str)] = &[
+    ("casualty_changes", "The fatality log: every change of a casualty claim's figures (low, best, high) a later load made, with the old and new values and when, so that a publisher's revised figures never silently replace the earlier ones."),
+    ("v_casualty_changes", "The fatality log with the claim's key, its event and its dataset by name."),
+    ("event_attributes", "Values an imported file gives an event that the model has no column for (ACLED tags, source_scale; UCDP event_clarity), under the file's own column names, so nothing in the file is lost."),
+    ("v_event_attributes", "The attributes of imported events, with the event's key and dataset by name."),
+    ("statement_attributes", "Values an imported file gives a statement that the model has no column for (GDELT GoldsteinScale, AvgTone, mention counts), under the file's own column names."),
+    ("v_statement_attributes", "The attributes of imported statements, with the statement's key and dataset by name."),
     ("events", "Events: fights, strikes, ceasefires, talks, each with its dates, the precision they are known to, its place and the larger event it is part of."),
     ("statements", "Statements: who said what, when, with which stance, about which event, as a source reports it."),
     ("casualties", "Casualty and damage figures as claims: who claimed them, whose losses, low/best/high as given, and which source reports the claim. Figures are never altered or averaged."),
@@ -47,6 +53,28 @@ const TABLES: &[(&str, &str)] = &[
 
 /// Columns no seed file fills, or that views derive: (table or "*" for any, column, meaning).
 const EXTRA_COLUMNS: &[(&str, &str, &str)] = &[
+    ("*", "dataset", "The name of the dataset the row belongs to (see the datasets table)."),
+    ("*", "event_key", "The key of the event the row belongs to."),
+    ("dataset_files", "rejected", "How many of the file's records `import --keep-going` set aside in its rejects file (empty for seed files)."),
+    ("casualty_changes", "id", "The change's own number, in the order the changes were written."),
+    ("casualty_changes", "casualty_id", "The claim whose figures changed (casualties.id)."),
+    ("*", "casualty_key", "The key of the claim whose figures changed."),
+    ("*", "old_low", "The low figure before the change (empty: none was given)."),
+    ("*", "old_best", "The best figure before the change (empty: none was given)."),
+    ("*", "old_high", "The high figure before the change (empty: none was given)."),
+    ("*", "new_low", "The low figure after the change (empty: none is given)."),
+    ("*", "new_best", "The best figure after the change (empty: none is given)."),
+    ("*", "new_high", "The high figure after the change (empty: none is given)."),
+    ("*", "changed_at", "When the change was written, as ISO 8601 UTC."),
+    ("*", "event_id", "The event the row belongs to (events.id)."),
+    ("*", "statement_id", "The statement the row belongs to (statements.id)."),
+    ("*", "statement_key", "The key of the statement the row belongs to."),
+    ("event_attributes", "name", "The imported file's column, as its header names it."),
+    ("statement_attributes", "name", "The imported file's column, as its codebook names it."),
+    ("v_event_attributes", "name", "The imported file's column, as its header names it."),
+    ("v_statement_attributes", "name", "The imported file's column, as its codebook names it."),
+    ("*", "value", "The value as the file gives it."),
+    ("*", "retracted", "1 when a newer export of the event's dataset no longer holds it: kept and flagged, not deleted (0 otherwise)."),
     ("*", "id", "The row's id, by which other tables refer to it"),
     (
         "*",

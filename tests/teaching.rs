@@ -100,14 +100,11 @@ fn an_unknown_code_of_a_report_parameter_lists_the_codes_with_their_labels() {
     let err = env.fails(&["report", "timeline", "-p", "kind=battle"]);
     assert_eq!(
         err,
-        "conflictdb: report timeline: parameter kind \"battle\": no row of event_kinds has this code; \
-         the codes are agreement (Agreement), air_strike (Air strike), ceasefire (Ceasefire), \
-         census (Census), clash (Armed clash), cyberattack (Cyberattack), deployment (Deployment), \
-         diplomatic (Diplomatic), drone_strike (Drone strike), massacre (Massacre), \
-         military_exercise (Military exercise), military_parade (Military parade), \
-         missile_strike (Missile strike), mobilization (Mobilization), offensive (Offensive), \
-         pogrom (Pogrom), political (Political), population_transfer (Population transfer), \
-         protest (Protest), shelling (Shelling), siege (Siege), war (War)\n"
+        format!(
+            "conflictdb: report timeline: parameter kind \"battle\": no row of event_kinds has this code; \
+             the codes are {}\n",
+            crate::common::codes_with_labels(&env, "event_kinds")
+        )
     );
 }
 
@@ -264,6 +261,16 @@ fn every_command_ends_its_long_help_with_examples_that_run() {
             fs::copy(entry.path(), mine.join(entry.file_name())).unwrap();
         }
         env.ok(&["seed", "my-data", "--dataset", "my-data"]);
+        // The files `import`'s examples name, in the directory they run in.
+        for file in ["acled-2023.csv", "ucdp-ged-23.1-sample.csv"] {
+            fs::copy(
+                std::path::Path::new(crate::common::REPO)
+                    .join("tests/fixtures/import")
+                    .join(file),
+                env.path(file),
+            )
+            .unwrap();
+        }
 
         let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
         args.push("--help");
@@ -307,7 +314,7 @@ fn help_help_works_and_only_database_commands_take_db() {
     assert_eq!(
         env.fails(&["help", "sed"]),
         "conflictdb: `conflictdb` has no command \"sed\" (did you mean \"seed\"?); its commands are \
-         migrate, seed, reports, report, export, query, datasets, datasette, check, synth, cite, codebook, search, help\n"
+         migrate, seed, reports, report, export, query, datasets, datasette, check, synth, cite, codebook, import, search, help\n"
     );
     for command in ["synth", "reports", "help"] {
         let help = env.ok(&[command, "--help"]);

@@ -178,3 +178,19 @@ pub fn migrations() -> Vec<(u32, String)> {
 pub fn latest() -> u32 {
     migrations().last().unwrap().0
 }
+
+/// Every code of `vocabulary` with its label, as messages list them: `code (Label), ...` in code
+/// order, read from the database so that a new vocabulary row needs no edit of a test.
+pub fn codes_with_labels(env: &Env, vocabulary: &str) -> String {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let codes: Vec<String> = conn
+        .prepare(&format!(
+            "SELECT code || ' (' || label || ')' FROM {vocabulary} ORDER BY code"
+        ))
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    codes.join(", ")
+}
