@@ -184,7 +184,15 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                     .collect(),
                 group: merge::Group::default(),
                 seen_ids: IdSet::default(),
-                seen_rows: HashSet::default(),
+                // Sized once for the rows stored: grown by doubling, the set would hold its old
+                // and new tables at once (54 MB for the 2 million event_actors rows of a
+                // million events, the peak of seeding them again).
+                seen_rows: match table.identity {
+                    Identity::Columns(_) => {
+                        HashSet::with_capacity_and_hasher(existing as usize, ByHash::default())
+                    }
+                    Identity::Key => HashSet::default(),
+                },
                 seen_codes: HashSet::default(),
                 tally: Tally {
                     codes,
