@@ -17,6 +17,7 @@ mod golden;
 mod loader_bugs;
 mod messages;
 mod output_safety;
+mod parquet;
 mod readers;
 mod readme;
 mod reliability;
