@@ -49,7 +49,10 @@ pub fn write_tables(conn: &Connection, dir: &Path, database: &Path) -> Result<Ve
             .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
         let mut count = 0u64;
         while let Some(row) = rows.next()? {
-            writer.push(row)?;
+            // A full row group is written out here: a full disk names the file.
+            writer
+                .push(row)
+                .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
             count += 1;
         }
         let file = writer
@@ -87,7 +90,9 @@ pub fn write_report(
     let mut writer = Writer::new(file, name, &columns, credits)
         .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
     for row in &rows {
-        writer.push_values(row.iter().map(ValueRef::from))?;
+        writer
+            .push_values(row.iter().map(ValueRef::from))
+            .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
     }
     let file = writer
         .finish()
