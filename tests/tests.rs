@@ -19,6 +19,7 @@ mod import_ucdp_gdelt;
 mod loader_bugs;
 mod messages;
 mod output_safety;
+mod parquet;
 mod readers;
 mod readme;
 mod reliability;

@@ -1,26 +1,32 @@
-//! Every table and view as a Parquet file (the parquet crate's own writer, without Arrow), for
-//! DuckDB, pandas, Spark and BigQuery: typed columns (integers INT64, reals DOUBLE, full-date
-//! columns DATE, everything else UTF-8 text; see columns.rs), Snappy-compressed, and each file's
-//! key-value metadata crediting the datasets its rows come from (`attribution`, a line per
-//! dataset, and `conflictdb.datasets`, the same as JSON).
+//! Every table and view as a Parquet file, for DuckDB, pandas, Spark and BigQuery: typed columns
+//! (integers INT64, reals DOUBLE, full-date columns DATE, everything else UTF-8 text; see
+//! columns.rs), all OPTIONAL, and each file's key-value metadata crediting the datasets its rows
+//! come from (`attribution`, a line per dataset, and `conflictdb.datasets`, the same as JSON).
+//!
+//! The writer is our own (thrift.rs, levels.rs, metadata.rs beside this file): the parquet
+//! crate cost about as much fresh build time as everything else added by issue 15. It writes
+//! the plainest files every reader takes: PLAIN values, uncompressed (no Snappy), one v1 data
+//! page per column of each row group of up to 64K rows, no statistics.
+
+mod levels;
+mod metadata;
+mod thrift;
 
 use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::{anyhow, Context, Result};
-use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
-use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
-use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
-use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::types::Type;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 use super::columns::{self, Column, Kind};
 use super::provenance::{self, Credit};
 use crate::outfile;
+use metadata::Physical;
+
+/// The first and last bytes of every Parquet file.
+const MAGIC: &[u8] = b"PAR1";
 
 /// Rows per row group: enough for fast scans, few enough to hold in memory while writing.
 const ROW_GROUP: usize = 64 * 1024;
@@ -43,7 +49,10 @@ pub fn write_tables(conn: &Connection, dir: &Path, database: &Path) -> Result<Ve
             .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
         let mut count = 0u64;
         while let Some(row) = rows.next()? {
-            writer.push(row)?;
+            // A full row group is written out here: a full disk names the file.
+            writer
+                .push(row)
+                .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
             count += 1;
         }
         let file = writer
@@ -79,7 +88,9 @@ pub fn write_report(
     let mut writer = Writer::new(file, name, &columns, credits)
         .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
     for row in &rows {
-        writer.push_values(row.iter().map(ValueRef::from))?;
+        writer
+            .push_values(row.iter().map(ValueRef::from))
+            .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
     }
     let file = writer
         .finish()
@@ -88,91 +99,43 @@ pub fn write_report(
     Ok(rows.len() as u64)
 }
 
-/// One column's values of the row group being gathered, and which rows have one.
-enum Buffer {
-    Integer(Vec<i64>),
-    Real(Vec<f64>),
-    Date(Vec<i32>),
-    Text(Vec<ByteArray>),
-}
-
-/// A file being written, a row group at a time.
+/// A file being written, a row group at a time: each column's values of the group gathered
+/// PLAIN-encoded (only the rows that have one) with its definition levels, then written as one
+/// data page per column.
 struct Writer<'a> {
-    writer: SerializedFileWriter<File>,
+    out: BufWriter<File>,
+    /// Bytes written so far: where the next page starts.
+    offset: u64,
+    table: &'a str,
     columns: &'a [Column],
-    buffers: Vec<Buffer>,
-    /// Per column, 1 where a row has a value, 0 where it is NULL.
-    defined: Vec<Vec<i16>>,
+    credits: &'a [Credit],
+    values: Vec<Vec<u8>>,
+    /// Per column, whether each row has a value (false where it is NULL).
+    defined: Vec<Vec<bool>>,
     rows: usize,
+    groups: Vec<metadata::RowGroup>,
 }
 
 impl<'a> Writer<'a> {
     fn new(
         file: File,
-        table: &str,
+        table: &'a str,
         columns: &'a [Column],
-        credits: &[Credit],
+        credits: &'a [Credit],
     ) -> Result<Writer<'a>> {
-        let fields = columns
-            .iter()
-            .map(|column| {
-                let (physical, logical) = match column.kind {
-                    Kind::Integer => (Physical::INT64, None),
-                    Kind::Real => (Physical::DOUBLE, None),
-                    Kind::Date => (Physical::INT32, Some(LogicalType::Date)),
-                    Kind::Text => (Physical::BYTE_ARRAY, Some(LogicalType::String)),
-                };
-                Ok(Arc::new(
-                    Type::primitive_type_builder(&column.name, physical)
-                        .with_repetition(Repetition::OPTIONAL)
-                        .with_logical_type(logical)
-                        .build()?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let schema = Arc::new(
-            Type::group_type_builder(table)
-                .with_fields(fields)
-                .build()?,
-        );
-        let metadata = vec![
-            KeyValue::new("attribution".to_string(), provenance::lines(credits)),
-            KeyValue::new(
-                "conflictdb.datasets".to_string(),
-                serde_json::to_string(credits)?,
-            ),
-            KeyValue::new("conflictdb.table".to_string(), table.to_string()),
-        ];
-        let properties = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_key_value_metadata(Some(metadata))
-            .set_created_by(concat!("conflictdb ", env!("CARGO_PKG_VERSION")).to_string())
-            .build();
-        let writer = SerializedFileWriter::new(file, schema, Arc::new(properties))?;
-        let mut this = Writer {
-            writer,
+        let mut out = BufWriter::new(file);
+        out.write_all(MAGIC)?;
+        Ok(Writer {
+            out,
+            offset: MAGIC.len() as u64,
+            table,
             columns,
-            buffers: Vec::new(),
+            credits,
+            values: vec![Vec::new(); columns.len()],
             defined: vec![Vec::new(); columns.len()],
             rows: 0,
-        };
-        this.clear();
-        Ok(this)
-    }
-
-    fn clear(&mut self) {
-        self.buffers = self
-            .columns
-            .iter()
-            .map(|c| match c.kind {
-                Kind::Integer => Buffer::Integer(Vec::new()),
-                Kind::Real => Buffer::Real(Vec::new()),
-                Kind::Date => Buffer::Date(Vec::new()),
-                Kind::Text => Buffer::Text(Vec::new()),
-            })
-            .collect();
-        self.defined.iter_mut().for_each(Vec::clear);
-        self.rows = 0;
+            groups: Vec::new(),
+        })
     }
 
     fn push(&mut self, row: &rusqlite::Row) -> Result<()> {
@@ -183,36 +146,41 @@ impl<'a> Writer<'a> {
     }
 
     fn push_values<'v>(&mut self, values: impl Iterator<Item = ValueRef<'v>>) -> Result<()> {
-        for ((i, buffer), value) in self.buffers.iter_mut().enumerate().zip(values) {
-            let present = match (buffer, value) {
+        for (i, value) in values.take(self.columns.len()).enumerate() {
+            let out = &mut self.values[i];
+            let present = match (self.columns[i].kind, value) {
                 (_, ValueRef::Null) => false,
-                (Buffer::Integer(values), ValueRef::Integer(v)) => {
-                    values.push(v);
+                (Kind::Integer, ValueRef::Integer(v)) => {
+                    out.extend_from_slice(&v.to_le_bytes());
                     true
                 }
-                (Buffer::Real(values), ValueRef::Real(v)) => {
-                    values.push(v);
+                (Kind::Real, ValueRef::Real(v)) => {
+                    out.extend_from_slice(&v.to_le_bytes());
                     true
                 }
-                (Buffer::Real(values), ValueRef::Integer(v)) => {
-                    values.push(v as f64);
+                (Kind::Real, ValueRef::Integer(v)) => {
+                    out.extend_from_slice(&(v as f64).to_le_bytes());
                     true
                 }
-                (Buffer::Date(values), ValueRef::Text(t)) => {
+                (Kind::Date, ValueRef::Text(t)) => {
                     let text = std::str::from_utf8(t)?;
                     let (y, m, d) =
                         columns::ymd(text).ok_or_else(|| anyhow!("{text:?} is not a date"))?;
-                    values.push(days_since_1970(y, m, d));
+                    out.extend_from_slice(&days_since_1970(y, m, d).to_le_bytes());
                     true
                 }
-                (Buffer::Text(values), other) => {
-                    values.push(ByteArray::from(crate::output::text(other).into_bytes()));
+                (Kind::Text, other) => {
+                    let text = crate::output::text(other);
+                    let len = u32::try_from(text.len())
+                        .map_err(|_| anyhow!("a value of {} bytes is too long", text.len()))?;
+                    out.extend_from_slice(&len.to_le_bytes());
+                    out.extend_from_slice(text.as_bytes());
                     true
                 }
                 // columns.rs typed the column from these same values, in the same transaction.
                 (_, other) => unreachable!("a value of another type: {other:?}"),
             };
-            self.defined[i].push(i16::from(present));
+            self.defined[i].push(present);
         }
         self.rows += 1;
         if self.rows == ROW_GROUP {
@@ -221,34 +189,76 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Writes the rows gathered as one row group.
+    /// Writes the rows gathered as one row group: per column, a v1 data page holding the
+    /// definition levels (4-byte length, then the RLE/bit-packed hybrid) and the PLAIN values.
     fn flush(&mut self) -> Result<()> {
         if self.rows == 0 {
             return Ok(());
         }
-        let mut group = self.writer.next_row_group()?;
-        let mut index = 0;
-        while let Some(mut column) = group.next_column()? {
-            let defined = Some(&self.defined[index][..]);
-            match &self.buffers[index] {
-                Buffer::Integer(v) => column.typed::<Int64Type>().write_batch(v, defined, None)?,
-                Buffer::Real(v) => column.typed::<DoubleType>().write_batch(v, defined, None)?,
-                Buffer::Date(v) => column.typed::<Int32Type>().write_batch(v, defined, None)?,
-                Buffer::Text(v) => column
-                    .typed::<ByteArrayType>()
-                    .write_batch(v, defined, None)?,
-            };
-            column.close()?;
-            index += 1;
+        let mut chunks = Vec::with_capacity(self.columns.len());
+        for (values, defined) in self.values.iter_mut().zip(&mut self.defined) {
+            let levels = levels::encode(defined);
+            let size = 4 + levels.len() + values.len();
+            if i32::try_from(size).is_err() {
+                return Err(anyhow!(
+                    "a column of {size} bytes in one row group is too big"
+                ));
+            }
+            let header = metadata::page_header(self.rows, size);
+            self.out.write_all(&header)?;
+            self.out.write_all(&(levels.len() as u32).to_le_bytes())?;
+            self.out.write_all(&levels)?;
+            self.out.write_all(values)?;
+            let written = (header.len() + size) as u64;
+            chunks.push(metadata::Chunk {
+                offset: self.offset,
+                size: written,
+            });
+            self.offset += written;
+            values.clear();
+            defined.clear();
         }
-        group.close()?;
-        self.clear();
+        self.groups.push(metadata::RowGroup {
+            rows: self.rows as u64,
+            chunks,
+        });
+        self.rows = 0;
         Ok(())
     }
 
+    /// Writes the last row group and the footer: FileMetaData, its length, the magic again.
     fn finish(mut self) -> Result<File> {
         self.flush()?;
-        Ok(self.writer.into_inner()?)
+        let fields: Vec<metadata::Field> = self
+            .columns
+            .iter()
+            .map(|column| metadata::Field {
+                name: &column.name,
+                physical: match column.kind {
+                    Kind::Integer => Physical::Int64,
+                    Kind::Real => Physical::Double,
+                    Kind::Date => Physical::Date,
+                    Kind::Text => Physical::Text,
+                },
+            })
+            .collect();
+        let attribution = provenance::lines(self.credits);
+        let datasets = serde_json::to_string(self.credits)?;
+        let footer = metadata::file_metadata(
+            self.table,
+            &fields,
+            &self.groups,
+            &[
+                ("attribution", &attribution),
+                ("conflictdb.datasets", &datasets),
+                ("conflictdb.table", self.table),
+            ],
+            concat!("conflictdb ", env!("CARGO_PKG_VERSION")),
+        );
+        self.out.write_all(&footer)?;
+        self.out.write_all(&(footer.len() as u32).to_le_bytes())?;
+        self.out.write_all(MAGIC)?;
+        self.out.into_inner().map_err(|e| e.into_error().into())
     }
 }
 
@@ -279,8 +289,6 @@ mod tests {
 
 #[cfg(test)]
 mod report_tests {
-    use parquet::file::reader::{FileReader, SerializedFileReader};
-
     use super::*;
     use crate::{db, seed};
 
@@ -298,26 +306,101 @@ mod report_tests {
             .unwrap();
         let path = dir.path().join("report.parquet");
         let rows = write_report(&mut stmt, "timeline", &credits, &path, &database).unwrap();
-        let reader = SerializedFileReader::new(File::open(&path).unwrap()).unwrap();
-        let meta = reader.metadata().file_metadata();
-        assert_eq!(meta.num_rows() as u64, rows);
-        let types: Vec<Physical> = meta
-            .schema_descr()
-            .columns()
-            .iter()
-            .map(|c| c.physical_type())
-            .collect();
-        assert_eq!(
-            types,
-            [Physical::BYTE_ARRAY, Physical::INT32, Physical::INT64]
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(MAGIC) && bytes.ends_with(MAGIC));
+        let len = bytes.len();
+        let footer_len = u32::from_le_bytes(bytes[len - 8..len - 4].try_into().unwrap()) as usize;
+        let footer = &bytes[len - 8 - footer_len..len - 8];
+        // The footer is exactly what metadata.rs makes of these columns, rows and credits: one
+        // row group, its three chunks one after the other from byte 4.
+        let groups = &[metadata::RowGroup {
+            rows,
+            chunks: chunk_sizes(&bytes[4..len - 8 - footer_len], 3, rows),
+        }];
+        let fields = [
+            ("key", Physical::Text),
+            ("start_date", Physical::Date),
+            ("claims", Physical::Int64),
+        ]
+        .map(|(name, physical)| metadata::Field { name, physical });
+        let attribution = provenance::lines(&credits);
+        assert!(attribution.starts_with("built-in: "), "{attribution}");
+        let expected = metadata::file_metadata(
+            "timeline",
+            &fields,
+            groups,
+            &[
+                ("attribution", &attribution),
+                (
+                    "conflictdb.datasets",
+                    &serde_json::to_string(&credits).unwrap(),
+                ),
+                ("conflictdb.table", "timeline"),
+            ],
+            concat!("conflictdb ", env!("CARGO_PKG_VERSION")),
         );
-        let credit = meta
-            .key_value_metadata()
-            .unwrap()
-            .iter()
-            .find(|kv| kv.key == "attribution")
-            .and_then(|kv| kv.value.clone())
-            .unwrap();
-        assert!(credit.starts_with("built-in: "), "{credit}");
+        assert_eq!(footer, expected);
+    }
+
+    /// The chunks of `columns` pages of `rows` values laid end to end from byte 4, each page's
+    /// size read from its header (uncompressed_page_size, the varint after `15 00 15`).
+    fn chunk_sizes(mut pages: &[u8], columns: usize, rows: u64) -> Vec<metadata::Chunk> {
+        let mut chunks = Vec::new();
+        let mut offset = 4;
+        for _ in 0..columns {
+            assert_eq!(pages[..3], [0x15, 0x00, 0x15]);
+            let (mut size, mut shift) = (0u64, 0);
+            for &b in &pages[3..] {
+                size |= u64::from(b & 0x7f) << shift;
+                shift += 7;
+                if b < 0x80 {
+                    break;
+                }
+            }
+            let size = (size >> 1) as usize;
+            let header = metadata::page_header(rows as usize, size);
+            assert!(pages.starts_with(&header));
+            let total = header.len() + size;
+            chunks.push(metadata::Chunk {
+                offset,
+                size: total as u64,
+            });
+            offset += total as u64;
+            pages = &pages[total..];
+        }
+        assert!(pages.is_empty());
+        chunks
+    }
+
+    #[test]
+    fn an_empty_table_has_no_row_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.parquet");
+        let columns = [Column {
+            name: "a".into(),
+            kind: Kind::Integer,
+        }];
+        let writer = Writer::new(File::create(&path).unwrap(), "t", &columns, &[]).unwrap();
+        writer.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let footer = metadata::file_metadata(
+            "t",
+            &[metadata::Field {
+                name: "a",
+                physical: Physical::Int64,
+            }],
+            &[],
+            &[
+                ("attribution", ""),
+                ("conflictdb.datasets", "[]"),
+                ("conflictdb.table", "t"),
+            ],
+            concat!("conflictdb ", env!("CARGO_PKG_VERSION")),
+        );
+        let mut expected = MAGIC.to_vec();
+        expected.extend_from_slice(&footer);
+        expected.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+        expected.extend_from_slice(MAGIC);
+        assert_eq!(bytes, expected);
     }
 }
