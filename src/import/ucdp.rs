@@ -34,10 +34,17 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use super::format::{normalise, Format, Layout, Options};
-use super::keys;
 use super::record::{Record, RowError};
 use super::sink::Sink;
 use crate::attribution::UCDP_GED;
+
+mod figures;
+mod place;
+mod sources;
+
+use figures::figures;
+use place::place;
+use sources::sources;
 
 pub struct UcdpGed;
 
@@ -549,218 +556,6 @@ fn actor(
             .add();
     }
     Ok(key)
-}
-
-/// The key of the row's place, written the first time; none without a name or coordinates.
-fn place(record: &Record, sink: &mut Sink) -> Result<Option<String>, RowError> {
-    let name = record.get("where_coordinates");
-    let (latitude, longitude) = (record.get("latitude"), record.get("longitude"));
-    if name.is_empty() && latitude.is_empty() {
-        return Ok(None);
-    }
-    let (geo_precision, kind) = match record.get("where_prec") {
-        "1" => ("exact", "location"),
-        "2" => ("near", "location"),
-        "3" => ("district", "region"),
-        "4" => ("province", "region"),
-        "5" => ("linear", "area"),
-        "6" => ("country", "country"),
-        "7" => ("sea_air", "area"),
-        "" => ("", "location"),
-        _ => return Err(record.refuse("where_prec", "is not a UCDP geo precision: 1 to 7")),
-    };
-    // By name and coordinates; a name the slug does not keep whole (accents, other scripts) has
-    // a hash of it too, so that two such names at one point stay two places.
-    let slug = keys::slug(name, 80);
-    let plain = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || " -,.'()".contains(c));
-    let local = match plain {
-        true => format!("place:{slug}:{latitude}:{longitude}"),
-        false => format!(
-            "place:{slug}:{latitude}:{longitude}:{}",
-            &keys::hash(&[name])[..8]
-        ),
-    };
-    let key = sink.key(&local);
-    if let Some(row) = sink.shared("places", &key) {
-        let shown = match name {
-            "" => format!("{latitude}, {longitude}"),
-            name => name.to_string(),
-        };
-        row.set("name", shown)
-            .set("kind", kind)
-            .set("admin1", record.get("adm_1"))
-            .set("latitude", latitude)
-            .set("longitude", longitude)
-            .set("geo_precision", geo_precision)
-            .add();
-    }
-    Ok(Some(key))
-}
-
-/// The keys of the sources the row cites, each written the first time.
-fn sources(record: &Record, sink: &mut Sink) -> Vec<String> {
-    let list = |column: &str| -> Vec<&str> {
-        match record.get(column) {
-            "" => Vec::new(),
-            text => text.split(';').map(str::trim).collect(),
-        }
-    };
-    let (offices, dates, headlines) = (
-        list("source_office"),
-        list("source_date"),
-        list("source_headline"),
-    );
-    let mut cited: Vec<String> = Vec::new();
-    if !offices.is_empty() && offices.len() == dates.len() && dates.len() == headlines.len() {
-        for ((office, date), headline) in offices.iter().zip(&dates).zip(&headlines) {
-            let key = sink.key(&format!("source:{}", keys::hash(&[office, date, headline])));
-            if let Some(row) = sink.shared("sources", &key) {
-                let dated = *date != "1753-01-01" && crate::date::parse(date).is_ok();
-                let notes = match (dated, *date) {
-                    (true, _) | (false, "" | "1753-01-01") => String::new(),
-                    (false, given) => format!("UCDP GED gives the date as {given:?}."),
-                };
-                row.set(
-                    "title",
-                    if headline.is_empty() {
-                        *office
-                    } else {
-                        *headline
-                    },
-                )
-                .set("publisher", *office)
-                .set("published_on", if dated { *date } else { "" })
-                .set("kind", "news")
-                .set("cited_in", DATASET_SOURCE)
-                .set("notes", notes)
-                .add();
-            }
-            if !cited.contains(&key) {
-                cited.push(key);
-            }
-        }
-        return cited;
-    }
-    let article = record.get("source_article");
-    if !article.is_empty() {
-        let key = sink.key(&format!("source:{}", keys::hash(&[article])));
-        if let Some(row) = sink.shared("sources", &key) {
-            row.set("title", article)
-                .set("kind", "news")
-                .set("cited_in", DATASET_SOURCE)
-                .set(
-                    "notes",
-                    "UCDP GED's source_article as given: its office, date and headline lists do not give the source item by item.",
-                )
-                .add();
-        }
-        return vec![key];
-    }
-    vec![DATASET_SOURCE.to_string()]
-}
-
-/// UCDP's estimates for the row: all sides (low, best, high), and its parts.
-fn figures(
-    record: &Record,
-    sink: &mut Sink,
-    event: &str,
-    side_a: &str,
-    side_b: &str,
-) -> Result<(), RowError> {
-    let count = |column: &str| -> Result<&str, RowError> {
-        let value = record.get(column);
-        if !value.is_empty() && value.parse::<u64>().is_err() {
-            return Err(record.refuse(
-                column,
-                "is not a count of deaths (a whole number, 0 or more)",
-            ));
-        }
-        Ok(value)
-    };
-    let original = record.get("source_original");
-    let from = match original {
-        "" => String::new(),
-        original => format!(
-            " UCDP names the original source of the information (source_original): {original}."
-        ),
-    };
-    let total = format!("{event}:deaths");
-    let (low, best, high) = (count("low")?, count("best")?, count("high")?);
-    sink.row("casualties")
-        .set("key", total.as_str())
-        .set("event", event)
-        .set("scope", "all_sides")
-        .set("category", "unknown")
-        .set("outcome", "killed")
-        .set("status", "estimate")
-        .set("count_low", low)
-        .set("count_best", best)
-        .set("count_high", high)
-        .set("claimed_by", CODER)
-        .set("source", DATASET_SOURCE)
-        .set(
-            "notes",
-            format!("UCDP GED's low, best and high estimates of all deaths in the event (low, best, high).{from}"),
-        )
-        .add();
-    let one_sided = record.get("type_of_violence") == "3";
-    let parts = [
-        (
-            "deaths_a",
-            "one_side",
-            side_a,
-            "military",
-            "side A's deaths (deaths_a)",
-        ),
-        (
-            "deaths_b",
-            "one_side",
-            side_b,
-            // One-sided violence's side B is Civilians.
-            if one_sided { "civilian" } else { "military" },
-            "side B's deaths (deaths_b)",
-        ),
-        (
-            "deaths_civilians",
-            "all_sides",
-            "",
-            "civilian",
-            "civilian deaths (deaths_civilians)",
-        ),
-        (
-            "deaths_unknown",
-            "all_sides",
-            "",
-            "unknown",
-            "deaths of unknown status (deaths_unknown)",
-        ),
-    ];
-    for (column, scope, side, category, what) in parts {
-        let figure = count(column)?;
-        if figure.is_empty() {
-            continue;
-        }
-        sink.row("casualties")
-            .set("key", format!("{event}:{column}"))
-            .set("event", event)
-            .set("scope", scope)
-            .set("side", side)
-            .set("category", category)
-            .set("outcome", "killed")
-            .set("status", "estimate")
-            .set("count_best", figure)
-            .set("part_of", total.as_str())
-            .set("claimed_by", CODER)
-            .set("source", DATASET_SOURCE)
-            .set(
-                "notes",
-                format!("UCDP GED's best estimate of {what}, part of its all-sides best estimate.{from}"),
-            )
-            .add();
-    }
-    Ok(())
 }
 
 #[cfg(test)]
