@@ -186,8 +186,9 @@ conflictdb export --parquet parquet/"
     ///
     /// The format and its layout are recognised from each file's header (or named with
     /// --format). The files of one command are one dataset, named after the format and the first
-    /// file unless --dataset names it; its rows go through the same checks as `seed`, in one
-    /// transaction. A refused row stops the import, naming the file, line, column and value; with
+    /// file unless --dataset names it, and every key it makes begins with that name
+    /// (`ucdp:376126` in a dataset named `ucdp`); its rows go through the same checks as `seed`,
+    /// in one transaction. A refused row stops the import, naming the file, line, column and value; with
     /// --keep-going the other rows load, and the refused ones go to a rejects file beside the
     /// database, each with its reason. Importing a newer export of the same dataset updates it:
     /// changed events are updated, events the export no longer holds are kept and flagged

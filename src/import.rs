@@ -35,6 +35,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
+use rusqlite::OptionalExtension;
 
 use self::detect::Detected;
 use self::format::Format;
@@ -117,8 +118,9 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
     }
     // Lines the loader refused, found by earlier tries, with their reasons.
     let mut refused: BTreeMap<(usize, u64), String> = BTreeMap::new();
+    let namespace = namespace(db_path, &dataset.name)?;
     for _ in 0..=RETRIES {
-        let mut sink = Sink::new(format.name());
+        let mut sink = Sink::new(namespace.clone(), format.name());
         let read = read::map_files(
             &files,
             &options.map,
@@ -156,7 +158,7 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
                 });
             }
             Err(LoadError::Refused(error)) => {
-                let (at, message) = explain(&error, &files);
+                let (at, message) = explain(&error, &files, &namespace);
                 match at {
                     Some(at) if options.keep_going && !refused.contains_key(&at) => {
                         refused.insert(at, message);
@@ -329,6 +331,31 @@ fn dataset(options: &Options, format: &dyn Format) -> Result<Dataset> {
         format: format.name(),
         keep_missing: !options.remove_missing,
     })
+}
+
+/// The first part of every key the dataset's rows get: the one its rows have if it was imported
+/// before (a dataset imported before keys were namespaced by dataset keeps the format's name),
+/// otherwise its name, with every character a key may not hold as `-`.
+fn namespace(db_path: &Path, dataset: &str) -> Result<String> {
+    if db_path.exists() {
+        let conn = crate::db::open_read_only(db_path)?;
+        let stored: Option<String> = conn
+            .query_row(
+                "SELECT substr(sources.key, 1, length(sources.key) - length(':dataset'))
+                 FROM sources JOIN datasets ON datasets.id = sources.dataset_id
+                 WHERE datasets.name = ?1 AND datasets.kind = 'import'
+                   AND sources.key LIKE '%:dataset' AND sources.kind = 'dataset'
+                 ORDER BY sources.id LIMIT 1",
+                [dataset],
+                |row| row.get(0),
+            )
+            .optional()
+            .unwrap_or(None);
+        if let Some(stored) = stored {
+            return Ok(stored);
+        }
+    }
+    Ok(keys::namespace(dataset))
 }
 
 enum LoadError {
@@ -528,7 +555,11 @@ impl Progress for Changes<'_> {
 /// The loader's refusal, naming the imported file, its line and (where the format says which
 /// column a value comes from) its column, instead of the loader's table; and the file and line
 /// it names, if any.
-fn explain(error: &SeedError, files: &[(PathBuf, Detected)]) -> (Option<(usize, u64)>, String) {
+fn explain(
+    error: &SeedError,
+    files: &[(PathBuf, Detected)],
+    namespace: &str,
+) -> (Option<(usize, u64)>, String) {
     let table_of = |name: &str| name.strip_prefix(TABLE_MARK).unwrap_or(name).to_string();
     let path_of = |file: usize| {
         files
@@ -555,8 +586,8 @@ fn explain(error: &SeedError, files: &[(PathBuf, Detected)]) -> (Option<(usize, 
             let message = decode_lines(message, files);
             // The file's own value, without the dataset's namespace its key was given.
             let value = match detected {
-                Some(d) => {
-                    let prefix = format!("{}:", d.format.name());
+                Some(_) => {
+                    let prefix = format!("{namespace}:");
                     let bytes = value.0.strip_prefix(prefix.as_bytes()).unwrap_or(&value.0);
                     crate::seed::QuotedValue(bytes.to_vec())
                 }

@@ -57,11 +57,11 @@ fn an_acled_2023_file_becomes_events_actors_places_sources_and_claims() {
     assert_eq!(
         env.query(
             "SELECT key, title, kind, start_date, end_date, date_precision, retracted, notes
-             FROM events WHERE key LIKE 'acled:%' ORDER BY key"
+             FROM events WHERE key LIKE 'acled-2023:%' ORDER BY key"
         ),
         [
             [
-                "acled:SYN1001",
+                "acled-2023:SYN1001",
                 "Armed clash in Fuzuli",
                 "acled_armed_clash",
                 "2020-09-27",
@@ -72,7 +72,7 @@ fn an_acled_2023_file_becomes_events_actors_places_sources_and_claims() {
             ],
             // time_precision 2: the week the date (2 October) is the middle of.
             [
-                "acled:SYN1002",
+                "acled-2023:SYN1002",
                 "Shelling/artillery/missile attack in Ganja",
                 "acled_shelling_artillery_missile_attack",
                 "2020-09-29",
@@ -83,7 +83,7 @@ fn an_acled_2023_file_becomes_events_actors_places_sources_and_claims() {
             ],
             // time_precision 3: the month.
             [
-                "acled:SYN1003",
+                "acled-2023:SYN1003",
                 "Attack in Tartar",
                 "acled_attack",
                 "2020-10-01",
@@ -127,49 +127,49 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
     // is the victim; associated actors have their own role.
     assert_eq!(
         env.query(
-            "SELECT event_key, actor, role FROM v_event_actors WHERE event_key LIKE 'acled:%'
+            "SELECT event_key, actor, role FROM v_event_actors WHERE event_key LIKE 'acled-2023:%'
              ORDER BY event_key, role, actor"
         ),
         [
             [
-                "acled:SYN1001",
+                "acled-2023:SYN1001",
                 "Military Forces of Armenia (2018-)",
                 "side"
             ],
             [
-                "acled:SYN1001",
+                "acled-2023:SYN1001",
                 "Military Forces of Azerbaijan (2003-)",
                 "side"
             ],
             [
-                "acled:SYN1002",
+                "acled-2023:SYN1002",
                 "Military Forces of Armenia (2018-)",
                 "side"
             ],
-            ["acled:SYN1003", "Farmers (Azerbaijan)", "associated"],
-            ["acled:SYN1003", "Women (Azerbaijan)", "associated"],
+            ["acled-2023:SYN1003", "Farmers (Azerbaijan)", "associated"],
+            ["acled-2023:SYN1003", "Women (Azerbaijan)", "associated"],
             [
-                "acled:SYN1003",
+                "acled-2023:SYN1003",
                 "Unidentified Armed Group (Azerbaijan)",
                 "side"
             ],
-            ["acled:SYN1003", "Civilians (Azerbaijan)", "victim"],
+            ["acled-2023:SYN1003", "Civilians (Azerbaijan)", "victim"],
         ]
     );
     // inter codes give the kind; state forces belong to their state.
     assert_eq!(
         env.query(
             "SELECT a.key, a.name, a.kind, p.key FROM actors a LEFT JOIN actors p ON p.id = a.parent_id
-             WHERE a.key IN ('acled:military-forces-of-azerbaijan-2003', 'acled:azerbaijan',
-                 'acled:unidentified-armed-group-azerbaijan', 'acled:civilians-azerbaijan',
-                 'acled:women-azerbaijan') ORDER BY a.key"
+             WHERE a.key IN ('acled-2023:military-forces-of-azerbaijan-2003', 'acled-2023:azerbaijan',
+                 'acled-2023:unidentified-armed-group-azerbaijan', 'acled-2023:civilians-azerbaijan',
+                 'acled-2023:women-azerbaijan') ORDER BY a.key"
         ),
         [
-            ["acled:azerbaijan", "Azerbaijan", "state", ""],
-            ["acled:civilians-azerbaijan", "Civilians (Azerbaijan)", "population", ""],
-            ["acled:military-forces-of-azerbaijan-2003", "Military Forces of Azerbaijan (2003-)", "armed_force", "acled:azerbaijan"],
-            ["acled:unidentified-armed-group-azerbaijan", "Unidentified Armed Group (Azerbaijan)", "political_militia", ""],
-            ["acled:women-azerbaijan", "Women (Azerbaijan)", "unspecified", ""],
+            ["acled-2023:azerbaijan", "Azerbaijan", "state", ""],
+            ["acled-2023:civilians-azerbaijan", "Civilians (Azerbaijan)", "population", ""],
+            ["acled-2023:military-forces-of-azerbaijan-2003", "Military Forces of Azerbaijan (2003-)", "armed_force", "acled-2023:azerbaijan"],
+            ["acled-2023:unidentified-armed-group-azerbaijan", "Unidentified Armed Group (Azerbaijan)", "political_militia", ""],
+            ["acled-2023:women-azerbaijan", "Women (Azerbaijan)", "unspecified", ""],
         ]
     );
     // Each listed source, cited in the ACLED dataset, with the notes as the quote (a line break
@@ -178,23 +178,23 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
         env.query(
             "SELECT e.key, s.key, s.title, s.kind, c.key, es.quote FROM event_sources es
              JOIN events e ON e.id = es.event_id JOIN sources s ON s.id = es.source_id
-             LEFT JOIN sources c ON c.id = s.cited_in WHERE e.key = 'acled:SYN1001' ORDER BY s.key"
+             LEFT JOIN sources c ON c.id = s.cited_in WHERE e.key = 'acled-2023:SYN1001' ORDER BY s.key"
         ),
         [
             [
-                "acled:SYN1001",
-                "acled:source:example-daily",
+                "acled-2023:SYN1001",
+                "acled-2023:source:example-daily",
                 "Example Daily",
                 "unspecified",
-                "acled:dataset",
+                "acled-2023:dataset",
                 "Synthetic note: fighting reported along the line.\nSecond line of the note."
             ],
             [
-                "acled:SYN1001",
-                "acled:source:synthetic-wire",
+                "acled-2023:SYN1001",
+                "acled-2023:source:synthetic-wire",
                 "Synthetic Wire",
                 "unspecified",
-                "acled:dataset",
+                "acled-2023:dataset",
                 "Synthetic note: fighting reported along the line.\nSecond line of the note."
             ],
         ]
@@ -206,11 +206,11 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
             "SELECT c.key, e.key, c.scope, c.category, c.outcome, c.status, c.count_low, c.count_best,
                  c.count_high, a.key, s.key, substr(c.notes, 1, 45) FROM casualties c
              JOIN events e ON e.id = c.event_id JOIN actors a ON a.id = c.claimed_by_id
-             JOIN sources s ON s.id = c.source_id WHERE c.key LIKE 'acled:%' ORDER BY c.key"
+             JOIN sources s ON s.id = c.source_id WHERE c.key LIKE 'acled-2023:%' ORDER BY c.key"
         ),
         [
-            ["acled:SYN1001:fatalities", "acled:SYN1001", "all_sides", "unknown", "killed", "reported", "", "12", "", "acled:acled", "acled:dataset", "ACLED's coding of reported fatalities: where "],
-            ["acled:SYN1002:fatalities", "acled:SYN1002", "all_sides", "unknown", "killed", "reported", "", "0", "", "acled:acled", "acled:dataset", "ACLED's coding of reported fatalities: where "],
+            ["acled-2023:SYN1001:fatalities", "acled-2023:SYN1001", "all_sides", "unknown", "killed", "reported", "", "12", "", "acled-2023:acled", "acled-2023:dataset", "ACLED's coding of reported fatalities: where "],
+            ["acled-2023:SYN1002:fatalities", "acled-2023:SYN1002", "all_sides", "unknown", "killed", "reported", "", "0", "", "acled-2023:acled", "acled-2023:dataset", "ACLED's coding of reported fatalities: where "],
         ]
     );
     // The place by coordinates and name, at ACLED's geo precision; what the model has no
@@ -218,11 +218,11 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
     assert_eq!(
         env.query(
             "SELECT key, name, kind, admin1, latitude, longitude, geo_precision, notes FROM places
-             WHERE key LIKE 'acled:%' ORDER BY key"
+             WHERE key LIKE 'acled-2023:%' ORDER BY key"
         ),
         [
             [
-                "acled:place:39.6000_47.1500:fuzuli",
+                "acled-2023:place:39.6000_47.1500:fuzuli",
                 "Fuzuli",
                 "location",
                 "Fuzuli",
@@ -232,7 +232,7 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
                 "country: Azerbaijan; region: Caucasus and Central Asia; iso: 31"
             ],
             [
-                "acled:place:40.3400_46.9300:tartar",
+                "acled-2023:place:40.3400_46.9300:tartar",
                 "Tartar",
                 "location",
                 "Tartar",
@@ -242,7 +242,7 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
                 "country: Azerbaijan; region: Caucasus and Central Asia; iso: 31"
             ],
             [
-                "acled:place:40.6828_46.3606:ganja",
+                "acled-2023:place:40.6828_46.3606:ganja",
                 "Ganja",
                 "location",
                 "Ganja-Gazakh",
@@ -257,17 +257,25 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
     assert_eq!(
         env.query("SELECT event_key, name, value FROM v_event_attributes ORDER BY event_key, name"),
         [
-            ["acled:SYN1001", "disorder_type", "Political violence"],
-            ["acled:SYN1001", "interaction", "11"],
-            ["acled:SYN1001", "source_scale", "National-International"],
-            ["acled:SYN1002", "disorder_type", "Political violence"],
-            ["acled:SYN1002", "interaction", "10"],
-            ["acled:SYN1002", "source_scale", "National"],
-            ["acled:SYN1003", "civilian_targeting", "Civilian targeting"],
-            ["acled:SYN1003", "disorder_type", "Political violence"],
-            ["acled:SYN1003", "interaction", "37"],
-            ["acled:SYN1003", "source_scale", "Subnational"],
-            ["acled:SYN1003", "tags", "crowd size=no report"],
+            ["acled-2023:SYN1001", "disorder_type", "Political violence"],
+            ["acled-2023:SYN1001", "interaction", "11"],
+            [
+                "acled-2023:SYN1001",
+                "source_scale",
+                "National-International"
+            ],
+            ["acled-2023:SYN1002", "disorder_type", "Political violence"],
+            ["acled-2023:SYN1002", "interaction", "10"],
+            ["acled-2023:SYN1002", "source_scale", "National"],
+            [
+                "acled-2023:SYN1003",
+                "civilian_targeting",
+                "Civilian targeting"
+            ],
+            ["acled-2023:SYN1003", "disorder_type", "Political violence"],
+            ["acled-2023:SYN1003", "interaction", "37"],
+            ["acled-2023:SYN1003", "source_scale", "Subnational"],
+            ["acled-2023:SYN1003", "tags", "crowd size=no report"],
         ]
     );
     // The dataset and its file: hash, size, format and layout.
@@ -302,21 +310,21 @@ fn an_acled_2019_file_maps_its_dates_country_and_source_lists() {
                  (SELECT count(*) FROM casualties c WHERE c.event_id = e.id),
                  (SELECT group_concat(s.title, '|') FROM (SELECT s.title FROM event_sources es
                      JOIN sources s ON s.id = es.source_id WHERE es.event_id = e.id ORDER BY s.title) s)
-             FROM events e JOIN places p ON p.id = e.place_id WHERE e.key LIKE 'acled:%' ORDER BY e.key"
+             FROM events e JOIN places p ON p.id = e.place_id WHERE e.key LIKE 'acled-2019:%' ORDER BY e.key"
         ),
         [
             // "21 March 2020"; iso3 gives the place's country.
-            ["acled:SYN2001", "acled_peaceful_protest", "2020-03-21", "day", "AZE", "Baku", "admin2: Sabail; country: Azerbaijan; region: Caucasus and Central Asia; iso: 31", "1", "Synthetic Wire"],
+            ["acled-2019:SYN2001", "acled_peaceful_protest", "2020-03-21", "day", "AZE", "Baku", "admin2: Sabail; country: Azerbaijan; region: Caucasus and Central Asia; iso: 31", "1", "Synthetic Wire"],
             // "28 December 2022"; no fatalities figure: no claim; a publisher listed twice is one.
-            ["acled:SYN2002", "acled_agreement", "2022-12-28", "day", "ARM", "Syunik", "country: Armenia; region: Caucasus and Central Asia; iso: 51", "0", "Example Daily|Synthetic Wire"],
+            ["acled-2019:SYN2002", "acled_agreement", "2022-12-28", "day", "ARM", "Syunik", "country: Armenia; region: Caucasus and Central Asia; iso: 51", "0", "Example Daily|Synthetic Wire"],
         ]
     );
     assert_eq!(
-        env.query("SELECT name, value FROM v_event_attributes WHERE event_key = 'acled:SYN2001' ORDER BY name"),
+        env.query("SELECT name, value FROM v_event_attributes WHERE event_key = 'acled-2019:SYN2001' ORDER BY name"),
         [["event_id_no_cnty", "2001"], ["interaction", "60"], ["source_scale", "National"]]
     );
     assert_eq!(
-        env.query("SELECT kind FROM actors WHERE key = 'acled:protesters-azerbaijan'"),
+        env.query("SELECT kind FROM actors WHERE key = 'acled-2019:protesters-azerbaijan'"),
         [["protesters"]]
     );
 }
@@ -330,11 +338,11 @@ fn an_acled_2016_api_file_with_its_unnamed_index_column_and_a_byte_order_mark_lo
         env.query(
             "SELECT e.key, e.title, e.kind, e.start_date, e.date_precision,
                  (SELECT group_concat(count_best) FROM casualties c WHERE c.event_id = e.id)
-             FROM events e WHERE e.key LIKE 'acled:%' ORDER BY e.key"
+             FROM events e WHERE e.key LIKE 'acled-2016-api:%' ORDER BY e.key"
         ),
         [
             [
-                "acled:SYN3001",
+                "acled-2016-api:SYN3001",
                 "Battle-No change of territory in Tartar",
                 "acled_battle_no_change_of_territory",
                 "2016-04-02",
@@ -342,7 +350,7 @@ fn an_acled_2016_api_file_with_its_unnamed_index_column_and_a_byte_order_mark_lo
                 "7"
             ],
             [
-                "acled:SYN3002",
+                "acled-2016-api:SYN3002",
                 "Remote violence in Berd",
                 "acled_remote_violence",
                 "2016-04-05",
@@ -359,7 +367,7 @@ fn an_acled_2016_api_file_with_its_unnamed_index_column_and_a_byte_order_mark_lo
         [["0"]]
     );
     assert_eq!(
-        env.query("SELECT notes FROM places WHERE name = 'Berd' AND key LIKE 'acled:%'"),
+        env.query("SELECT notes FROM places WHERE name = 'Berd' AND key LIKE 'acled-2016-api:%'"),
         [["country: Armenia; gwno: 371"]]
     );
 }
@@ -372,12 +380,12 @@ fn an_acled_2015_file_in_upper_case_with_crlf_and_old_event_types_loads() {
     assert_eq!(
         env.query(
             "SELECT e.key, e.kind, e.start_date, e.end_date, e.date_precision FROM events e
-             WHERE e.key LIKE 'acled:%' ORDER BY e.key"
+             WHERE e.key LIKE 'acled-2015:%' ORDER BY e.key"
         ),
         [
             // "01-January-2015"; "Violence Against Civilians" in another case.
             [
-                "acled:1SYN",
+                "acled-2015:1SYN",
                 "acled_violence_against_civilians",
                 "2015-01-01",
                 "2015-01-01",
@@ -385,7 +393,7 @@ fn an_acled_2015_file_in_upper_case_with_crlf_and_old_event_types_loads() {
             ],
             // time_precision 3: the month.
             [
-                "acled:2SYN",
+                "acled-2015:2SYN",
                 "acled_riots_protests",
                 "2015-02-01",
                 "2015-02-28",
@@ -395,7 +403,7 @@ fn an_acled_2015_file_in_upper_case_with_crlf_and_old_event_types_loads() {
     );
     assert_eq!(
         env.query(
-            "SELECT actor, role FROM v_event_actors WHERE event_key = 'acled:1SYN' ORDER BY role"
+            "SELECT actor, role FROM v_event_actors WHERE event_key = 'acled-2015:1SYN' ORDER BY role"
         ),
         [
             ["Journalists (Azerbaijan)", "associated"],
@@ -404,8 +412,8 @@ fn an_acled_2015_file_in_upper_case_with_crlf_and_old_event_types_loads() {
         ]
     );
     assert_eq!(
-        env.query("SELECT p.key FROM actors a JOIN actors p ON p.id = a.parent_id WHERE a.name LIKE 'Police%' AND a.key LIKE 'acled:%'"),
-        [["acled:azerbaijan"]]
+        env.query("SELECT p.key FROM actors a JOIN actors p ON p.id = a.parent_id WHERE a.name LIKE 'Police%' AND a.key LIKE 'acled-2015:%'"),
+        [["acled-2015:azerbaijan"]]
     );
 }
 
@@ -448,8 +456,13 @@ fn a_two_digit_year_is_refused_unless_the_century_is_given() {
     assert!(!env.db().exists(), "a refused import leaves no database");
     env.ok(&["import", &file, "--two-digit-years", "20"]);
     assert_eq!(
-        env.query("SELECT key, start_date FROM events WHERE key LIKE 'acled:%' ORDER BY key"),
-        [["acled:SYN1", "2020-05-08"], ["acled:SYN2", "2020-05-09"]]
+        env.query(
+            "SELECT key, start_date FROM events WHERE key LIKE 'acled-resaved:%' ORDER BY key"
+        ),
+        [
+            ["acled-resaved:SYN1", "2020-05-08"],
+            ["acled-resaved:SYN2", "2020-05-09"]
+        ]
     );
 }
 
@@ -513,8 +526,8 @@ fn keep_going_loads_the_good_rows_and_writes_the_refused_ones_with_their_reasons
         "{err}"
     );
     assert_eq!(
-        env.query("SELECT key FROM events WHERE key LIKE 'acled:%' ORDER BY key"),
-        [["acled:SYN1"], ["acled:SYN4"]]
+        env.query("SELECT key FROM events WHERE key LIKE 'acled-mixed:%' ORDER BY key"),
+        [["acled-mixed:SYN1"], ["acled-mixed:SYN4"]]
     );
     let rejects = std::fs::read_to_string(env.path("conflict.db.rejects.csv")).unwrap();
     let rows = crate::common::csv_rows(&rejects);
@@ -576,13 +589,13 @@ fn a_newer_export_updates_changed_events_retracts_missing_ones_and_logs_fatality
         env.query(
             "SELECT key, retracted, (SELECT count(*) FROM event_actors WHERE event_id = events.id),
                  (SELECT count(*) FROM casualties WHERE event_id = events.id), notes
-             FROM events WHERE key LIKE 'acled:%' ORDER BY key"
+             FROM events WHERE key LIKE 'acled-caucasus:%' ORDER BY key"
         ),
         [
-            ["acled:SYN1", "0", "2", "1", "ACLED timestamp 100"],
-            ["acled:SYN2", "0", "2", "1", "ACLED timestamp 200"],
-            ["acled:SYN3", "1", "2", "1", "ACLED timestamp 100"],
-            ["acled:SYN4", "0", "2", "1", "ACLED timestamp 200"],
+            ["acled-caucasus:SYN1", "0", "2", "1", "ACLED timestamp 100"],
+            ["acled-caucasus:SYN2", "0", "2", "1", "ACLED timestamp 200"],
+            ["acled-caucasus:SYN3", "1", "2", "1", "ACLED timestamp 100"],
+            ["acled-caucasus:SYN4", "0", "2", "1", "ACLED timestamp 200"],
         ]
     );
     let log = env.query(
@@ -592,8 +605,8 @@ fn a_newer_export_updates_changed_events_retracts_missing_ones_and_logs_fatality
     assert_eq!(
         log,
         [[
-            "acled:SYN2:fatalities",
-            "acled:SYN2",
+            "acled-caucasus:SYN2:fatalities",
+            "acled-caucasus:SYN2",
             "acled-caucasus",
             "",
             "2",
@@ -644,18 +657,20 @@ fn a_newer_export_updates_changed_events_retracts_missing_ones_and_logs_fatality
         "{err}"
     );
     assert_eq!(
-        env.query("SELECT key, retracted FROM events WHERE key LIKE 'acled:%' ORDER BY key"),
+        env.query(
+            "SELECT key, retracted FROM events WHERE key LIKE 'acled-caucasus:%' ORDER BY key"
+        ),
         [
-            ["acled:SYN1", "0"],
-            ["acled:SYN2", "0"],
-            ["acled:SYN3", "0"]
+            ["acled-caucasus:SYN1", "0"],
+            ["acled-caucasus:SYN2", "0"],
+            ["acled-caucasus:SYN3", "0"]
         ]
     );
     assert_eq!(
         env.query("SELECT casualty_key, old_best, new_best FROM casualty_changes ORDER BY id"),
         [
-            ["acled:SYN2:fatalities", "2", "4"],
-            ["acled:SYN2:fatalities", "4", "2"]
+            ["acled-caucasus:SYN2:fatalities", "2", "4"],
+            ["acled-caucasus:SYN2:fatalities", "4", "2"]
         ]
     );
     env.ok(&["check"]);
@@ -668,7 +683,7 @@ fn export_writes_the_attributes_of_imported_events() {
     env.ok(&["export", "--out", "out"]);
     let view = std::fs::read_to_string(env.path("out/v_event_attributes.csv")).unwrap();
     assert!(
-        view.starts_with("event_key,dataset,name,value\nacled:SYN1001,acled-2023,disorder_type,Political violence\n"),
+        view.starts_with("event_key,dataset,name,value\nacled-2023:SYN1001,acled-2023,disorder_type,Political violence\n"),
         "{view}"
     );
     assert_eq!(view.lines().count(), 12);

@@ -103,33 +103,33 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
     assert_eq!(
         rows(
             &env,
-            "SELECT count(*) FROM events WHERE key GLOB 'ucdp-ged:[0-9]*'"
+            "SELECT count(*) FROM events WHERE key GLOB 'ucdp-ged-23.1-sample:[0-9]*'"
         ),
         [["1000"]]
     );
     assert_eq!(
         rows(
             &env,
-            "SELECT count(*) FROM casualties WHERE key GLOB 'ucdp-ged:*'"
+            "SELECT count(*) FROM casualties WHERE key GLOB 'ucdp-ged-23.1-sample:*'"
         ),
         [["5000"]]
     );
 
     assert_eq!(
-        rows(&env, &format!("{EVENT} 'ucdp-ged:300380'")),
+        rows(&env, &format!("{EVENT} 'ucdp-ged-23.1-sample:300380'")),
         [[
-            "ucdp-ged:300380",
+            "ucdp-ged-23.1-sample:300380",
             "Government of Syria - Syrian insurgents: Rami village",
             "state_based",
             "2013-01-03",
             "2013-01-03",
             "day",
             "stated",
-            "ucdp-ged:place:rami-village:35.763369:36.558974",
+            "ucdp-ged-23.1-sample:place:rami-village:35.763369:36.558974",
             "Rami village",
             "location",
             "exact",
-            "ucdp-ged:dyad:11973",
+            "ucdp-ged-23.1-sample:dyad:11973",
             "UCDP GED codes state-based armed conflict between Government of Syria and Syrian insurgents at Rami village (in the al-Rami village)."
         ]]
     );
@@ -137,14 +137,14 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
         rows(
             &env,
             "SELECT e.key, e.title, p.key FROM events e LEFT JOIN events p ON p.id = e.parent_id
-             WHERE e.key IN ('ucdp-ged:dyad:11973', 'ucdp-ged:conflict:299') ORDER BY e.key"
+             WHERE e.key IN ('ucdp-ged-23.1-sample:dyad:11973', 'ucdp-ged-23.1-sample:conflict:299') ORDER BY e.key"
         ),
         [
-            ["ucdp-ged:conflict:299", "Syria: Government", ""],
+            ["ucdp-ged-23.1-sample:conflict:299", "Syria: Government", ""],
             [
-                "ucdp-ged:dyad:11973",
+                "ucdp-ged-23.1-sample:dyad:11973",
                 "Government of Syria - Syrian insurgents",
-                "ucdp-ged:conflict:299"
+                "ucdp-ged-23.1-sample:conflict:299"
             ],
         ]
     );
@@ -153,17 +153,17 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
             &env,
             "SELECT a.key, a.name, a.kind, ea.role FROM event_actors ea
              JOIN actors a ON a.id = ea.actor_id JOIN events e ON e.id = ea.event_id
-             WHERE e.key = 'ucdp-ged:300380' ORDER BY a.key"
+             WHERE e.key = 'ucdp-ged-23.1-sample:300380' ORDER BY a.key"
         ),
         [
             [
-                "ucdp-ged:actor:118",
+                "ucdp-ged-23.1-sample:actor:118",
                 "Government of Syria",
                 "government_body",
                 "side"
             ],
             [
-                "ucdp-ged:actor:4456",
+                "ucdp-ged-23.1-sample:actor:4456",
                 "Syrian insurgents",
                 "armed_force",
                 "side"
@@ -176,7 +176,7 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
             "SELECT s.title, s.publisher, coalesce(s.published_on, ''), s.kind, c.key
              FROM event_sources es JOIN sources s ON s.id = es.source_id
              JOIN events e ON e.id = es.event_id JOIN sources c ON c.id = s.cited_in
-             WHERE e.key = 'ucdp-ged:300380' ORDER BY s.publisher"
+             WHERE e.key = 'ucdp-ged-23.1-sample:300380' ORDER BY s.publisher"
         ),
         [
             [
@@ -184,25 +184,25 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
                 "Support Kurds in Syria",
                 "2013-01-03",
                 "news",
-                "ucdp-ged:dataset"
+                "ucdp-ged-23.1-sample:dataset"
             ],
             [
                 "Abdul Satar Mustafa Hankosh",
                 "VDC",
                 "2013-01-03",
                 "news",
-                "ucdp-ged:dataset"
+                "ucdp-ged-23.1-sample:dataset"
             ],
         ]
     );
     assert_eq!(
         rows(
             &env,
-            &format!("{CLAIMS} 'ucdp-ged:300380:*' ORDER BY c.key")
+            &format!("{CLAIMS} 'ucdp-ged-23.1-sample:300380:*' ORDER BY c.key")
         ),
         [
             [
-                "ucdp-ged:300380:deaths",
+                "ucdp-ged-23.1-sample:300380:deaths",
                 "all_sides",
                 "",
                 "unknown",
@@ -211,37 +211,37 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
                 "2",
                 "2",
                 "",
-                "ucdp-ged:actor:ucdp",
-                "ucdp-ged:dataset"
+                "ucdp-ged-23.1-sample:actor:ucdp",
+                "ucdp-ged-23.1-sample:dataset"
             ],
             [
-                "ucdp-ged:300380:deaths_a",
+                "ucdp-ged-23.1-sample:300380:deaths_a",
                 "one_side",
-                "ucdp-ged:actor:118",
+                "ucdp-ged-23.1-sample:actor:118",
                 "military",
                 "estimate",
                 "",
                 "0",
                 "",
-                "ucdp-ged:300380:deaths",
-                "ucdp-ged:actor:ucdp",
-                "ucdp-ged:dataset"
+                "ucdp-ged-23.1-sample:300380:deaths",
+                "ucdp-ged-23.1-sample:actor:ucdp",
+                "ucdp-ged-23.1-sample:dataset"
             ],
             [
-                "ucdp-ged:300380:deaths_b",
+                "ucdp-ged-23.1-sample:300380:deaths_b",
                 "one_side",
-                "ucdp-ged:actor:4456",
+                "ucdp-ged-23.1-sample:actor:4456",
                 "military",
                 "estimate",
                 "",
                 "2",
                 "",
-                "ucdp-ged:300380:deaths",
-                "ucdp-ged:actor:ucdp",
-                "ucdp-ged:dataset"
+                "ucdp-ged-23.1-sample:300380:deaths",
+                "ucdp-ged-23.1-sample:actor:ucdp",
+                "ucdp-ged-23.1-sample:dataset"
             ],
             [
-                "ucdp-ged:300380:deaths_civilians",
+                "ucdp-ged-23.1-sample:300380:deaths_civilians",
                 "all_sides",
                 "",
                 "civilian",
@@ -249,12 +249,12 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
                 "",
                 "0",
                 "",
-                "ucdp-ged:300380:deaths",
-                "ucdp-ged:actor:ucdp",
-                "ucdp-ged:dataset"
+                "ucdp-ged-23.1-sample:300380:deaths",
+                "ucdp-ged-23.1-sample:actor:ucdp",
+                "ucdp-ged-23.1-sample:dataset"
             ],
             [
-                "ucdp-ged:300380:deaths_unknown",
+                "ucdp-ged-23.1-sample:300380:deaths_unknown",
                 "all_sides",
                 "",
                 "unknown",
@@ -262,16 +262,16 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
                 "",
                 "0",
                 "",
-                "ucdp-ged:300380:deaths",
-                "ucdp-ged:actor:ucdp",
-                "ucdp-ged:dataset"
+                "ucdp-ged-23.1-sample:300380:deaths",
+                "ucdp-ged-23.1-sample:actor:ucdp",
+                "ucdp-ged-23.1-sample:dataset"
             ],
         ]
     );
     assert_eq!(
         rows(
             &env,
-            "SELECT name, value FROM v_event_attributes WHERE event_key = 'ucdp-ged:300380'
+            "SELECT name, value FROM v_event_attributes WHERE event_key = 'ucdp-ged-23.1-sample:300380'
              AND name IN ('relid', 'event_clarity', 'priogrid_gid', 'source_original', 'gwnoa')
              ORDER BY name"
         ),
@@ -286,20 +286,20 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
 
     // Azerbaijan–Artsakh: UCDP's sides are the built-in azerbaijan and artsakh.
     assert_eq!(
-        rows(&env, &format!("{EVENT} 'ucdp-ged:376126'")),
+        rows(&env, &format!("{EVENT} 'ucdp-ged-23.1-sample:376126'")),
         [[
-            "ucdp-ged:376126",
+            "ucdp-ged-23.1-sample:376126",
             "Government of Azerbaijan - Republic of Artsakh: Line of Contact",
             "state_based",
             "2020-09-27",
             "2020-09-30",
             "window",
             "stated",
-            "ucdp-ged:place:line-of-contact:40.0:47.0",
+            "ucdp-ged-23.1-sample:place:line-of-contact:40.0:47.0",
             "Line of Contact",
             "area",
             "linear",
-            "ucdp-ged:dyad:833",
+            "ucdp-ged-23.1-sample:dyad:833",
             "UCDP GED codes state-based armed conflict between Government of Azerbaijan and Republic of Artsakh at Line of Contact (Unknown)."
         ]]
     );
@@ -307,18 +307,18 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
         rows(
             &env,
             "SELECT a.key, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id
-             JOIN events e ON e.id = ea.event_id WHERE e.key = 'ucdp-ged:376126' ORDER BY a.key"
+             JOIN events e ON e.id = ea.event_id WHERE e.key = 'ucdp-ged-23.1-sample:376126' ORDER BY a.key"
         ),
         [["artsakh", "side"], ["azerbaijan", "side"]]
     );
     assert_eq!(
         rows(
             &env,
-            &format!("{CLAIMS} 'ucdp-ged:376126:deaths_[ab]' ORDER BY c.key")
+            &format!("{CLAIMS} 'ucdp-ged-23.1-sample:376126:deaths_[ab]' ORDER BY c.key")
         ),
         [
             [
-                "ucdp-ged:376126:deaths_a",
+                "ucdp-ged-23.1-sample:376126:deaths_a",
                 "one_side",
                 "azerbaijan",
                 "military",
@@ -326,12 +326,12 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
                 "",
                 "1",
                 "",
-                "ucdp-ged:376126:deaths",
-                "ucdp-ged:actor:ucdp",
-                "ucdp-ged:dataset"
+                "ucdp-ged-23.1-sample:376126:deaths",
+                "ucdp-ged-23.1-sample:actor:ucdp",
+                "ucdp-ged-23.1-sample:dataset"
             ],
             [
-                "ucdp-ged:376126:deaths_b",
+                "ucdp-ged-23.1-sample:376126:deaths_b",
                 "one_side",
                 "artsakh",
                 "military",
@@ -339,23 +339,23 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
                 "",
                 "0",
                 "",
-                "ucdp-ged:376126:deaths",
-                "ucdp-ged:actor:ucdp",
-                "ucdp-ged:dataset"
+                "ucdp-ged-23.1-sample:376126:deaths",
+                "ucdp-ged-23.1-sample:actor:ucdp",
+                "ucdp-ged-23.1-sample:dataset"
             ],
         ]
     );
     assert_eq!(
         rows(
             &env,
-            "SELECT notes FROM casualties WHERE key = 'ucdp-ged:376126:deaths'"
+            "SELECT notes FROM casualties WHERE key = 'ucdp-ged-23.1-sample:376126:deaths'"
         ),
         [["UCDP GED's low, best and high estimates of all deaths in the event (low, best, high). UCDP names the original source of the information (source_original): Zagatala district Heydar Aliyev Center."]]
     );
     assert_eq!(
         rows(
             &env,
-            "SELECT count(*) FROM actors WHERE key IN ('ucdp-ged:actor:64', 'ucdp-ged:actor:338')"
+            "SELECT count(*) FROM actors WHERE key IN ('ucdp-ged-23.1-sample:actor:64', 'ucdp-ged-23.1-sample:actor:338')"
         ),
         [["0"]]
     );
@@ -367,7 +367,7 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
             "SELECT e.date_precision, e.start_date, e.end_date, s.title, p.geo_precision
              FROM events e JOIN event_sources es ON es.event_id = e.id
              JOIN sources s ON s.id = es.source_id JOIN places p ON p.id = e.place_id
-             WHERE e.key = 'ucdp-ged:21300'"
+             WHERE e.key = 'ucdp-ged-23.1-sample:21300'"
         ),
         [[
             "week",
@@ -380,9 +380,12 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
 
     // high below best: loaded as published, and named by check (which still passes).
     assert_eq!(
-        rows(&env, &format!("{CLAIMS} 'ucdp-ged:406097:deaths'")),
+        rows(
+            &env,
+            &format!("{CLAIMS} 'ucdp-ged-23.1-sample:406097:deaths'")
+        ),
         [[
-            "ucdp-ged:406097:deaths",
+            "ucdp-ged-23.1-sample:406097:deaths",
             "all_sides",
             "",
             "unknown",
@@ -391,16 +394,16 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
             "18",
             "17",
             "",
-            "ucdp-ged:actor:ucdp",
-            "ucdp-ged:dataset"
+            "ucdp-ged-23.1-sample:actor:ucdp",
+            "ucdp-ged-23.1-sample:dataset"
         ]]
     );
     let (code, check, _) = env.run(&["check"]);
     assert_eq!(code, 0, "{check}");
     let notes: Vec<&str> = check.lines().filter(|l| l.starts_with("NOTE")).collect();
     assert_eq!(notes.len(), 13, "{check}");
-    assert!(notes.contains(&"NOTE  casualty figures in order (low <= best <= high): casualty claim ucdp-ged:406097:deaths (dataset ucdp-ged-23.1-sample): low 18, best 18, high 17: best is above high; low is above high (loaded as published)"), "{check}");
-    assert!(notes.contains(&"NOTE  casualty figures in order (low <= best <= high): casualty claim ucdp-ged:236880:deaths (dataset ucdp-ged-23.1-sample): low 3, best 2, high 3: low is above best (loaded as published)"), "{check}");
+    assert!(notes.contains(&"NOTE  casualty figures in order (low <= best <= high): casualty claim ucdp-ged-23.1-sample:406097:deaths (dataset ucdp-ged-23.1-sample): low 18, best 18, high 17: best is above high; low is above high (loaded as published)"), "{check}");
+    assert!(notes.contains(&"NOTE  casualty figures in order (low <= best <= high): casualty claim ucdp-ged-23.1-sample:236880:deaths (dataset ucdp-ged-23.1-sample): low 3, best 2, high 3: low is above best (loaded as published)"), "{check}");
     assert!(!check.contains("FAIL"), "{check}");
 
     // Importing the same file again changes nothing.
@@ -417,13 +420,23 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
 fn an_older_ucdp_layout_loads_by_its_header_names() {
     let (older, newer) = (Env::new(), Env::new());
     let err = older
-        .run(&["import", &fixture("ucdp-ged-older-layout.csv")])
+        .run(&[
+            "import",
+            &fixture("ucdp-ged-older-layout.csv"),
+            "--dataset",
+            "ucdp-ged",
+        ])
         .2;
     assert!(
         err.contains("(ucdp-ged another release (40 columns))") && err.contains(": 24 rows read\n"),
         "{err}"
     );
-    newer.ok(&["import", &fixture("ucdp-ged-23.1-sample.csv")]);
+    newer.ok(&[
+        "import",
+        &fixture("ucdp-ged-23.1-sample.csv"),
+        "--dataset",
+        "ucdp-ged",
+    ]);
     let events = "SELECT e.key, e.title, e.kind, e.start_date, e.end_date, e.date_precision,
             p.name, p.geo_precision, e.summary
         FROM events e LEFT JOIN places p ON p.id = e.place_id
@@ -472,13 +485,13 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
             "SELECT s.key, sp.key, coalesce(t.key, ''), s.said_on, s.kind, s.stance, src.url, s.summary
              FROM statements s JOIN actors sp ON sp.id = s.speaker_id
              LEFT JOIN actors t ON t.id = s.target_id JOIN sources src ON src.id = s.source_id
-             WHERE s.key GLOB 'gdelt:*' ORDER BY s.key"
+             WHERE s.key GLOB 'gdelt-sample:*' ORDER BY s.key"
         ),
         [
             [
-                "gdelt:250000001",
-                "gdelt:actor:AZEGOV",
-                "gdelt:actor:ARM",
+                "gdelt-sample:250000001",
+                "gdelt-sample:actor:AZEGOV",
+                "gdelt-sample:actor:ARM",
                 "2012-06-04",
                 "cameo-11",
                 "none",
@@ -486,9 +499,9 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
                 "GDELT codes CAMEO event 112 (root 11) by AZERBAIJAN toward ARMENIA, from a news report."
             ],
             [
-                "gdelt:250000003",
-                "gdelt:actor:none",
-                "gdelt:actor:AZE",
+                "gdelt-sample:250000003",
+                "gdelt-sample:actor:none",
+                "gdelt-sample:actor:AZE",
                 "2012-06-06",
                 "cameo-02",
                 "none",
@@ -496,9 +509,9 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
                 "GDELT codes CAMEO event 0256 (root 02) by no actor coded toward AZERBAIJAN, from a news report."
             ],
             [
-                "gdelt:951000001",
-                "gdelt:actor:AZEGOV",
-                "gdelt:actor:ARM",
+                "gdelt-sample:951000001",
+                "gdelt-sample:actor:AZEGOV",
+                "gdelt-sample:actor:ARM",
                 "2020-09-27",
                 "cameo-11",
                 "none",
@@ -513,11 +526,11 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
             "SELECT e.key, e.title, e.kind, e.start_date, p.name, p.kind, p.latitude, src.url
              FROM events e JOIN places p ON p.id = e.place_id
              JOIN event_sources es ON es.event_id = e.id JOIN sources src ON src.id = es.source_id
-             WHERE e.key GLOB 'gdelt:*' ORDER BY e.key"
+             WHERE e.key GLOB 'gdelt-sample:*' ORDER BY e.key"
         ),
         [
             [
-                "gdelt:250000002",
+                "gdelt-sample:250000002",
                 "CAMEO 190: ARMENIA – AZERBAIJAN",
                 "cameo-19",
                 "2012-06-05",
@@ -527,7 +540,7 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
                 "http://news.example.org/2012/06/05/border-\"clash\""
             ],
             [
-                "gdelt:951000002",
+                "gdelt-sample:951000002",
                 "CAMEO 195: AZERBAIJAN – ARMENIA",
                 "cameo-19",
                 "2020-09-28",
@@ -542,17 +555,17 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
         rows(
             &env,
             "SELECT a.key, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id
-             JOIN events e ON e.id = ea.event_id WHERE e.key = 'gdelt:951000002' ORDER BY ea.role"
+             JOIN events e ON e.id = ea.event_id WHERE e.key = 'gdelt-sample:951000002' ORDER BY ea.role"
         ),
         [
-            ["gdelt:actor:AZEMIL", "participant"],
-            ["gdelt:actor:ARMMIL", "target"]
+            ["gdelt-sample:actor:AZEMIL", "participant"],
+            ["gdelt-sample:actor:ARMMIL", "target"]
         ]
     );
     assert_eq!(
         rows(
             &env,
-            "SELECT name, value FROM v_event_attributes WHERE event_key = 'gdelt:951000002'
+            "SELECT name, value FROM v_event_attributes WHERE event_key = 'gdelt-sample:951000002'
              AND name IN ('GoldsteinScale', 'AvgTone', 'NumMentions', 'EventCode', 'ActionGeo_ADM2Code')
              ORDER BY name"
         ),
@@ -567,7 +580,7 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
     assert_eq!(
         rows(
             &env,
-            "SELECT name, value FROM v_statement_attributes WHERE statement_key = 'gdelt:250000001'
+            "SELECT name, value FROM v_statement_attributes WHERE statement_key = 'gdelt-sample:250000001'
              AND name IN ('GoldsteinScale', 'AvgTone', 'NumArticles', 'EventCode') ORDER BY name"
         ),
         [
@@ -620,7 +633,7 @@ fn linked_actors_put_imported_figures_beside_the_built_in_claims() {
         .collect();
     assert_eq!(ucdp.len(), 3, "{claims}");
     assert!(
-        lines.contains(&"2020-09-27,Government of Azerbaijan - Republic of Artsakh: Line of Contact,one_side,Azerbaijan,military,killed,estimate,,1,,ucdp-ged:376126:deaths,Uppsala Conflict Data Program,UCDP Georeferenced Event Dataset (GED),,,ucdp-ged:376126:deaths_a"),
+        lines.contains(&"2020-09-27,Government of Azerbaijan - Republic of Artsakh: Line of Contact,one_side,Azerbaijan,military,killed,estimate,,1,,ucdp-ged-23.1-sample:376126:deaths,Uppsala Conflict Data Program,UCDP Georeferenced Event Dataset (GED),,,ucdp-ged-23.1-sample:376126:deaths_a"),
         "{claims}"
     );
     // The built-in claims about the same side stand beside them.
@@ -634,10 +647,10 @@ fn linked_actors_put_imported_figures_beside_the_built_in_claims() {
         rows(
             &env,
             "SELECT a.key, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id
-             JOIN events e ON e.id = ea.event_id WHERE e.key = 'acled:SYN1001' ORDER BY a.key"
+             JOIN events e ON e.id = ea.event_id WHERE e.key = 'acled-2023:SYN1001' ORDER BY a.key"
         ),
         [
-            ["acled:military-forces-of-armenia-2018", "side"],
+            ["acled-2023:military-forces-of-armenia-2018", "side"],
             ["azerbaijan", "side"]
         ]
     );
@@ -659,13 +672,13 @@ fn linked_actors_put_imported_figures_beside_the_built_in_claims() {
         rows(
             &other,
             "SELECT c.key, a.key FROM casualties c JOIN actors a ON a.id = c.side_id
-             WHERE c.key IN ('ucdp-ged:376126:deaths_a', 'ucdp-ged:376126:deaths_b',
-                 'ucdp-ged:300380:deaths_b') ORDER BY c.key"
+             WHERE c.key IN ('ucdp-ged-older-layout:376126:deaths_a', 'ucdp-ged-older-layout:376126:deaths_b',
+                 'ucdp-ged-older-layout:300380:deaths_b') ORDER BY c.key"
         ),
         [
-            ["ucdp-ged:300380:deaths_b", "armenia"],
-            ["ucdp-ged:376126:deaths_a", "azerbaijan-government"],
-            ["ucdp-ged:376126:deaths_b", "artsakh"],
+            ["ucdp-ged-older-layout:300380:deaths_b", "armenia"],
+            ["ucdp-ged-older-layout:376126:deaths_a", "azerbaijan-government"],
+            ["ucdp-ged-older-layout:376126:deaths_b", "artsakh"],
         ]
     );
 
@@ -693,12 +706,17 @@ fn linked_actors_put_imported_figures_beside_the_built_in_claims() {
 #[test]
 fn an_imported_event_is_linked_to_another_datasets_event_as_the_same_event() {
     let env = Env::new();
-    env.ok(&["import", &fixture("ucdp-ged-older-layout.csv")]);
-    env.ok(&["import", &fixture("acled-2023.csv")]);
+    env.ok(&[
+        "import",
+        &fixture("ucdp-ged-older-layout.csv"),
+        "--dataset",
+        "ucdp",
+    ]);
+    env.ok(&["import", &fixture("acled-2023.csv"), "--dataset", "acled"]);
     fs::create_dir_all(env.path("links")).unwrap();
     fs::write(
         env.path("links/event_links.csv"),
-        "key,event,kind,related,source,notes\nsame-1,acled:SYN1001,same_event,ucdp-ged:376126,ucdp-ged:dataset,Judged the same fighting by the analyst.\n",
+        "key,event,kind,related,source,notes\nsame-1,acled:SYN1001,same_event,ucdp:376126,ucdp:dataset,Judged the same fighting by the analyst.\n",
     )
     .unwrap();
     env.ok(&["seed", "links"]);
@@ -711,7 +729,7 @@ fn an_imported_event_is_linked_to_another_datasets_event_as_the_same_event() {
             "same-1",
             "acled:SYN1001",
             "same_event",
-            "ucdp-ged:376126",
+            "ucdp:376126",
             "UCDP Georeferenced Event Dataset (GED)"
         ]]
     );

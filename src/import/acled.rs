@@ -196,8 +196,8 @@ const PLACE_NOTES: &[&str] = &["admin2", "admin3", "country", "region", "iso", "
 const FATALITIES_RULE: &str = "ACLED's coding of reported fatalities: where reports differ, the lowest figure; \"several\" is coded 10, \"dozens\" 12, \"hundreds\" 100; 0 is also coded where no figure was reported.";
 
 /// The dataset as a source, and as the claimant of its fatality figures.
-const DATASET_SOURCE: &str = "acled:dataset";
-const CODER: &str = "acled:acled";
+const DATASET_SOURCE: &str = "dataset";
+const CODER: &str = "acled";
 
 impl Format for Acled {
     fn name(&self) -> &'static str {
@@ -501,7 +501,7 @@ fn actor(
     state_forces: bool,
 ) -> String {
     let key = sink.key(&slug(name));
-    if let Some(ours) = links.get(name, &key) {
+    if let Some(ours) = links.get(name, &[&key, &sink.format_key(&slug(name))]) {
         return ours.to_string();
     }
     let parent = match state_forces.then(|| state_of(name)).flatten() {
@@ -525,7 +525,7 @@ fn actor(
 
 /// The ACLED dataset as a source, and each publisher the row lists as one cited in it.
 fn sources(record: &Record, sink: &mut Sink, event: &str, notes: &str) {
-    if let Some(row) = sink.shared("sources", DATASET_SOURCE) {
+    if let Some(row) = sink.shared("sources", &sink.key(DATASET_SOURCE)) {
         row.set("title", "ACLED (Armed Conflict Location & Event Data)")
             .set("kind", "dataset")
             .add();
@@ -541,7 +541,7 @@ fn sources(record: &Record, sink: &mut Sink, event: &str, notes: &str) {
             row.set("title", publisher)
                 .set("publisher", publisher)
                 .set("kind", "unspecified")
-                .set("cited_in", DATASET_SOURCE)
+                .set_key("cited_in", DATASET_SOURCE)
                 .add();
         }
         sink.row("event_sources")
@@ -561,7 +561,7 @@ fn fatalities(record: &Record, sink: &mut Sink, event: &str, id: &str) -> Result
     if text.parse::<u64>().is_err() {
         return Err(record.refuse("fatalities", "is not a count (a whole number of 0 or more)"));
     }
-    if let Some(row) = sink.shared("actors", CODER) {
+    if let Some(row) = sink.shared("actors", &sink.key(CODER)) {
         row.set("name", "ACLED (Armed Conflict Location & Event Data)")
             .set("kind", "unspecified")
             .add();
@@ -575,8 +575,8 @@ fn fatalities(record: &Record, sink: &mut Sink, event: &str, id: &str) -> Result
         .set("outcome", "killed")
         .set("status", "reported")
         .set("count_best", text)
-        .set("claimed_by", CODER)
-        .set("source", DATASET_SOURCE)
+        .set_key("claimed_by", CODER)
+        .set_key("source", DATASET_SOURCE)
         .set("notes", FATALITIES_RULE)
         .add();
     Ok(())

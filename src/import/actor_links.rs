@@ -10,7 +10,8 @@
 //! called the actor is not lost: it stays in the file's columns kept as attributes.
 //!
 //! The links come from `--link-actors FILE` (a CSV with a header row and two columns: the dataset's
-//! actor, by name or by its key in the import such as `ucdp-ged:actor:64`, and our actor's key),
+//! actor, by name, by its key in the import (`ucdp:actor:64` in a dataset named `ucdp`) or by the
+//! format's name for it, the same in every dataset (`ucdp-ged:actor:64`), and our actor's key),
 //! on top of a built-in default for this conflict ([`ActorLinks::built_in`]); a name the file
 //! links overrides the default. A default link applies only where its actor exists in the
 //! database, so an import into a database without the built-in data keeps the dataset's actors.
@@ -148,10 +149,10 @@ impl ActorLinks {
     }
 
     /// Our key for the dataset actor named `name`, or keyed `key` in the import.
-    pub fn get(&self, name: &str, key: &str) -> Option<&str> {
-        let ours = self
-            .links
-            .get(key)
+    pub fn get(&self, name: &str, keys: &[&str]) -> Option<&str> {
+        let ours = keys
+            .iter()
+            .find_map(|key| self.links.get(*key))
             .or_else(|| self.links.get(name.trim()))
             .map(|link| link.key.as_str());
         if ours.is_some() {
@@ -182,14 +183,17 @@ mod tests {
     fn built_in_links_and_a_file_overriding_them() {
         let mut links = ActorLinks::built_in();
         assert_eq!(
-            links.get("Government of Azerbaijan", "ucdp-ged:actor:64"),
+            links.get("Government of Azerbaijan", &["ucdp-ged:actor:64"]),
             Some("azerbaijan")
         );
         assert_eq!(
-            links.get("Military Forces of Azerbaijan (2003-)", "x"),
+            links.get("Military Forces of Azerbaijan (2003-)", &["x"]),
             Some("azerbaijan")
         );
-        assert_eq!(links.get("Syrian insurgents", "ucdp-ged:actor:4456"), None);
+        assert_eq!(
+            links.get("Syrian insurgents", &["ucdp-ged:actor:4456"]),
+            None
+        );
         links
             .read(
                 "dataset_actor,actor\nucdp-ged:actor:4456,my-rebels\nGovernment of Azerbaijan,azerbaijan-government\n"
@@ -198,11 +202,11 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            links.get("Syrian insurgents", "ucdp-ged:actor:4456"),
+            links.get("Syrian insurgents", &["ucdp-ged:actor:4456"]),
             Some("my-rebels")
         );
         assert_eq!(
-            links.get("Government of Azerbaijan", "ucdp-ged:actor:64"),
+            links.get("Government of Azerbaijan", &["ucdp-ged:actor:64"]),
             Some("azerbaijan-government")
         );
         // A default whose actor the database lacks goes; one the user gave is refused.
@@ -214,9 +218,9 @@ mod tests {
         links
             .keep_existing(|key| ["armenia", "my-rebels", "azerbaijan-government"].contains(&key))
             .unwrap();
-        assert_eq!(links.get("Government of Armenia", ""), Some("armenia"));
-        assert_eq!(links.get("Republic of Artsakh", ""), None);
-        assert_eq!(links.get("", "ucdp-ged:actor:4456"), Some("my-rebels"));
+        assert_eq!(links.get("Government of Armenia", &[""]), Some("armenia"));
+        assert_eq!(links.get("Republic of Artsakh", &[""]), None);
+        assert_eq!(links.get("", &["ucdp-ged:actor:4456"]), Some("my-rebels"));
     }
 
     #[test]

@@ -316,7 +316,7 @@ const MAPPED: &[&str] = &[
     "sourceurl",
 ];
 
-const DATASET_SOURCE: &str = "gdelt:dataset";
+const DATASET_SOURCE: &str = "dataset";
 
 impl Format for Gdelt {
     fn name(&self) -> &'static str {
@@ -537,7 +537,7 @@ fn nobody(sink: &mut Sink) -> String {
 
 /// The key of the row's source: its `SOURCEURL`, or the dataset for a row without one.
 fn source(record: &Record, sink: &mut Sink) -> String {
-    if let Some(row) = sink.shared("sources", DATASET_SOURCE) {
+    if let Some(row) = sink.shared("sources", &sink.key(DATASET_SOURCE)) {
         row.set("title", "GDELT Event Database")
             .set("publisher", GDELT.publisher)
             .set("url", GDELT.url)
@@ -550,14 +550,14 @@ fn source(record: &Record, sink: &mut Sink) -> String {
     }
     let url = record.get("sourceurl");
     if url.is_empty() {
-        return DATASET_SOURCE.to_string();
+        return sink.key(DATASET_SOURCE);
     }
     let key = sink.key(&format!("source:{}", keys::hash(&[url])));
     if let Some(row) = sink.shared("sources", &key) {
         row.set("title", url)
             .set("url", url)
             .set("kind", "news")
-            .set("cited_in", DATASET_SOURCE)
+            .set_key("cited_in", DATASET_SOURCE)
             .add();
     }
     key

@@ -17,6 +17,22 @@ pub fn slug(text: &str, max: usize) -> String {
     out.trim_end_matches('-').to_string()
 }
 
+/// The namespace of a dataset's keys: its name, with every character a key may not hold (or a
+/// `:`, which ends the namespace) as `-`, starting with a letter or digit.
+pub fn namespace(dataset: &str) -> String {
+    let name: String = dataset
+        .chars()
+        .map(|c| match c.is_ascii_alphanumeric() || "-_.".contains(c) {
+            true => c,
+            false => '-',
+        })
+        .collect();
+    match name.trim_start_matches(|c: char| !c.is_ascii_alphanumeric()) {
+        "" => "dataset".to_string(),
+        trimmed => trimmed.to_string(),
+    }
+}
+
 /// A 64-bit FNV-1a hash of the parts, as 16 hex digits: the same on every machine and in every
 /// version, which a hasher seeded per process is not.
 pub fn hash(parts: &[&str]) -> String {
@@ -51,5 +67,9 @@ mod tests {
         assert_ne!(hash(&["a", "bc"]), hash(&["ab", "c"]));
         // Fixed, so that keys made from it never change between versions.
         assert_eq!(hash(&[""]), "cbf29ce484222325");
+        assert_eq!(namespace("acled-2023"), "acled-2023");
+        assert_eq!(namespace("ACLED: Armenia 2024"), "ACLED--Armenia-2024");
+        assert_eq!(namespace("_ucdp.v24"), "ucdp.v24");
+        assert_eq!(namespace("::"), "dataset");
     }
 }

@@ -1,7 +1,8 @@
 //! Where a format's `map` writes what a record becomes: rows of our tables, by table and column
 //! name, each remembering the line of the imported file it came from. Actors, places and sources
 //! that many records name are written once per dataset ([`Sink::shared`]); keys are namespaced
-//! by the format (`acled:AZE1234`).
+//! by the dataset (`acled:AZE1234` in a dataset named `acled`), so that two datasets of one format
+//! (ACLED's files for two countries) each have their own actors, places and sources.
 //!
 //! The rows are spilled to temporary files, one per table, so that a file of a million records
 //! costs disk, not memory: the files are anonymous (`tempfile::tempfile`), so the system removes
@@ -55,7 +56,10 @@ impl Spool {
 
 /// The rows a record makes, and every row made so far.
 pub struct Sink {
-    namespace: &'static str,
+    /// The dataset's namespace: the first part of every key the import makes.
+    namespace: String,
+    /// The format's name: `ucdp-ged:actor:64` names UCDP's actor 64 in any dataset.
+    format: &'static str,
     /// The line being mapped, encoded with its file.
     line: u64,
     /// By the table's place in `schema::TABLES`; made when a first row comes.
@@ -66,6 +70,8 @@ pub struct Sink {
     /// rows (the id a fresh load gives them).
     seen: Vec<HashMap<u64, u64>>,
     pending_seen: Vec<(usize, u64)>,
+    /// What the format keeps from record to record of this import ([`Sink::state`]).
+    state: Option<Box<dyn std::any::Any>>,
 }
 
 /// A row being filled in, column by column; [`Row::add`] adds it to the record's rows.
@@ -77,6 +83,13 @@ pub struct Row<'s> {
 }
 
 impl Row<'_> {
+    /// Sets `column` to the dataset's key for `local`, a key of the format's own (see
+    /// [`Sink::key`]).
+    pub fn set_key(self, column: &str, local: &str) -> Self {
+        let key = self.sink.key(local);
+        self.set(column, key)
+    }
+
     /// Sets `column` (the seed file's column name, as in `schema.rs`) to `value`.
     pub fn set(mut self, column: &str, value: impl Into<String>) -> Self {
         let table = &TABLES[self.table];
@@ -94,20 +107,39 @@ impl Row<'_> {
 }
 
 impl Sink {
-    pub fn new(namespace: &'static str) -> Sink {
+    pub fn new(namespace: String, format: &'static str) -> Sink {
         Sink {
             namespace,
+            format,
             line: 0,
             spools: TABLES.iter().map(|_| None).collect(),
             pending: Vec::new(),
             seen: TABLES.iter().map(|_| HashMap::new()).collect(),
             pending_seen: Vec::new(),
+            state: None,
         }
     }
 
-    /// The dataset's key for a key of the format's own: `acled:AZE1234`.
+    /// What the format keeps from record to record of this import (UCDP GED's conflicts and
+    /// dyads, which [`Format::finish`](super::format::Format::finish) writes), empty at first.
+    /// One format maps an import, so the sink holds one type of state.
+    pub fn state<T: Default + 'static>(&mut self) -> &mut T {
+        self.state
+            .get_or_insert_with(|| Box::new(T::default()))
+            .downcast_mut::<T>()
+            .expect("one format, one type of state, per import")
+    }
+
+    /// The dataset's key for a key of the format's own: `acled:AZE1234` in a dataset named
+    /// `acled`.
     pub fn key(&self, local: &str) -> String {
         format!("{}:{local}", self.namespace)
+    }
+
+    /// The format's name for a key of its own, the same in every dataset (`ucdp-ged:actor:64`):
+    /// what a `--link-actors` file may name a dataset's actor by.
+    pub fn format_key(&self, local: &str) -> String {
+        format!("{}:{local}", self.format)
     }
 
     /// A new row of `table`.

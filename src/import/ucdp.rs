@@ -31,7 +31,6 @@
 //!   attribute of the event, under its own name.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use super::format::{normalise, Format, Layout, Options};
 use super::record::{Record, RowError};
@@ -156,8 +155,8 @@ const MAPPED: &[&str] = &[
 ];
 
 /// The dataset as a source, and UCDP as the claimant of its estimates.
-const DATASET_SOURCE: &str = "ucdp-ged:dataset";
-const CODER: &str = "ucdp-ged:actor:ucdp";
+const DATASET_SOURCE: &str = "dataset";
+const CODER: &str = "actor:ucdp";
 
 /// A parent event (conflict or dyad) and the span of its events in the import.
 struct Parent {
@@ -170,8 +169,10 @@ struct Parent {
     id: String,
 }
 
-/// The conflicts and dyads of the records mapped so far, written by [`Format::finish`].
-static PARENTS: Mutex<BTreeMap<String, Parent>> = Mutex::new(BTreeMap::new());
+/// The conflicts and dyads of the records mapped so far, by key, written by [`Format::finish`]:
+/// kept in the import's sink, so that each import (and each try of one) starts with none.
+#[derive(Default)]
+struct Parents(BTreeMap<String, Parent>);
 
 impl Format for UcdpGed {
     fn name(&self) -> &'static str {
@@ -335,8 +336,8 @@ impl Format for UcdpGed {
                 .set("event", event.as_str())
                 .set("actor", side_a.as_str())
                 .set("kind", "perpetrator")
-                .set("alleged_by", CODER)
-                .set("source", DATASET_SOURCE)
+                .set_key("alleged_by", CODER)
+                .set_key("source", DATASET_SOURCE)
                 .set(
                     "notes",
                     "UCDP GED codes one-sided violence with the perpetrator as side A.",
@@ -358,9 +359,9 @@ impl Format for UcdpGed {
             }
         }
         // Last, once nothing can refuse the record: its parents cover its dates.
-        let mut parents = PARENTS.lock().unwrap_or_else(|e| e.into_inner());
+        let parents = &mut sink.state::<Parents>().0;
         widen(
-            &mut parents,
+            parents,
             &conflict,
             get(&["conflict_name"]),
             kind,
@@ -371,7 +372,7 @@ impl Format for UcdpGed {
             conflict_id,
         );
         widen(
-            &mut parents,
+            parents,
             &dyad,
             dyad_name,
             kind,
@@ -386,7 +387,7 @@ impl Format for UcdpGed {
 
     /// The conflicts and dyads, dated by the span of their events.
     fn finish(&self, sink: &mut Sink) {
-        let parents = std::mem::take(&mut *PARENTS.lock().unwrap_or_else(|e| e.into_inner()));
+        let parents = std::mem::take(&mut sink.state::<Parents>().0);
         if parents.is_empty() {
             return;
         }
@@ -414,7 +415,7 @@ impl Format for UcdpGed {
                 .add();
             sink.row("event_sources")
                 .set("event", key)
-                .set("source", DATASET_SOURCE)
+                .set_key("source", DATASET_SOURCE)
                 .add();
         }
     }
@@ -452,7 +453,7 @@ fn widen(
 
 /// UCDP as the claimant of its estimates, and the dataset as the source they come from.
 fn dataset_rows(sink: &mut Sink) {
-    if let Some(row) = sink.shared("actors", CODER) {
+    if let Some(row) = sink.shared("actors", &sink.key(CODER)) {
         row.set("name", "Uppsala Conflict Data Program")
             .set("kind", "ngo")
             .set(
@@ -461,7 +462,7 @@ fn dataset_rows(sink: &mut Sink) {
             )
             .add();
     }
-    if let Some(row) = sink.shared("sources", DATASET_SOURCE) {
+    if let Some(row) = sink.shared("sources", &sink.key(DATASET_SOURCE)) {
         row.set("title", "UCDP Georeferenced Event Dataset (GED)")
             .set("publisher", UCDP_GED.publisher)
             .set("url", UCDP_GED.url)
@@ -538,8 +539,9 @@ fn actor(
     if !id.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
         return Err(record.refuse(&id_column, "is not a UCDP actor id (a whole number)"));
     }
-    let key = sink.key(&format!("actor:{id}"));
-    if let Some(ours) = options.links.get(name, &key) {
+    let local = format!("actor:{id}");
+    let key = sink.key(&local);
+    if let Some(ours) = options.links.get(name, &[&key, &sink.format_key(&local)]) {
         return Ok(ours.to_string());
     }
     let kind = if violence == "3" && ab == "b" {

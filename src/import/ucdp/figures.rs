@@ -42,8 +42,8 @@ pub(super) fn figures(
         .set("count_low", low)
         .set("count_best", best)
         .set("count_high", high)
-        .set("claimed_by", CODER)
-        .set("source", DATASET_SOURCE)
+        .set_key("claimed_by", CODER)
+        .set_key("source", DATASET_SOURCE)
         .set(
             "notes",
             format!("UCDP GED's low, best and high estimates of all deaths in the event (low, best, high).{from}"),
@@ -96,8 +96,8 @@ pub(super) fn figures(
             .set("status", "estimate")
             .set("count_best", figure)
             .set("part_of", total.as_str())
-            .set("claimed_by", CODER)
-            .set("source", DATASET_SOURCE)
+            .set_key("claimed_by", CODER)
+            .set_key("source", DATASET_SOURCE)
             .set(
                 "notes",
                 format!("UCDP GED's best estimate of {what}, part of its all-sides best estimate.{from}"),

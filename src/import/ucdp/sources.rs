@@ -40,7 +40,7 @@ pub(super) fn sources(record: &Record, sink: &mut Sink) -> Vec<String> {
                 .set("publisher", *office)
                 .set("published_on", if dated { *date } else { "" })
                 .set("kind", "news")
-                .set("cited_in", DATASET_SOURCE)
+                .set_key("cited_in", DATASET_SOURCE)
                 .set("notes", notes)
                 .add();
             }
@@ -56,7 +56,7 @@ pub(super) fn sources(record: &Record, sink: &mut Sink) -> Vec<String> {
         if let Some(row) = sink.shared("sources", &key) {
             row.set("title", article)
                 .set("kind", "news")
-                .set("cited_in", DATASET_SOURCE)
+                .set_key("cited_in", DATASET_SOURCE)
                 .set(
                     "notes",
                     "UCDP GED's source_article as given: its office, date and headline lists do not give the source item by item.",
@@ -65,5 +65,5 @@ pub(super) fn sources(record: &Record, sink: &mut Sink) -> Vec<String> {
         }
         return vec![key];
     }
-    vec![DATASET_SOURCE.to_string()]
+    vec![sink.key(DATASET_SOURCE)]
 }
