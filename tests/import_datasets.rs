@@ -191,3 +191,50 @@ fn figures_of_events_linked_as_the_same_event_are_contested_side_by_side() {
         assert_eq!(out.lines().count(), 2, "{event}: {out}");
     }
 }
+
+/// A key holds ASCII letters and digits only: a name with other letters (an actor, a place) still
+/// makes one, and two names that differ only in those letters make two.
+#[test]
+fn names_with_letters_beyond_ascii_make_keys_of_their_own() {
+    let env = Env::new();
+    let text = std::fs::read_to_string(fixture("acled-2023.csv")).unwrap();
+    let last = text.lines().last().unwrap();
+    let rows = [
+        last.replace(
+            "Unidentified Armed Group (Azerbaijan)",
+            "Azərbaycan Ordusu (Bakı)",
+        ),
+        last.replacen("SYN1003", "SYN1004", 1).replace(
+            "Unidentified Armed Group (Azerbaijan)",
+            "Azarbaycan Ordusu (Baki)",
+        ),
+    ];
+    let header = text.lines().next().unwrap();
+    std::fs::write(
+        env.path("names.csv"),
+        format!("{header}\n{}\n{}\n", rows[0], rows[1]),
+    )
+    .unwrap();
+    env.ok(&[
+        "import",
+        "names.csv",
+        "--no-default-links",
+        "--dataset",
+        "n",
+    ]);
+    let actors = env
+        .query("SELECT name, key FROM actors WHERE name LIKE 'Az_rbaycan Ordusu%' ORDER BY name");
+    assert_eq!(actors.len(), 2, "{actors:?}");
+    assert_eq!(
+        actors[0],
+        ["Azarbaycan Ordusu (Baki)", "n:azarbaycan-ordusu-baki"]
+    );
+    assert_eq!(actors[1][0], "Azərbaycan Ordusu (Bakı)");
+    assert!(
+        actors[1][1]
+            .strip_prefix("n:az-rbaycan-ordusu-bak-")
+            .is_some_and(|hash| hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{actors:?}"
+    );
+    env.ok(&["check"]);
+}

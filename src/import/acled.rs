@@ -3,7 +3,7 @@
 //! column first), 2019–2023 (31) and since March 2023 (31, with `disorder_type`,
 //! `civilian_targeting` and `tags`).
 //!
-//! A row becomes (keys namespaced `acled:`):
+//! A row becomes (keys namespaced by the dataset: `acled:` in a dataset named `acled`):
 //! - an event `acled:{event_id_cnty}`, of the kind its event type and sub-event type give
 //!   (acled/kinds.rs), dated at the precision `time_precision` gives (1 the day, 2 the week the
 //!   date is the middle of, 3 its month), summarised by `notes`, at a place found by its
@@ -30,6 +30,7 @@ pub use kinds::KINDS;
 
 use super::dates::parse_day;
 use super::format::{Format, Layout, Options};
+use super::keys;
 use super::record::{Record, RowError};
 use super::sink::Sink;
 
@@ -389,7 +390,10 @@ fn place(record: &Record, sink: &mut Sink) -> Result<Option<String>, RowError> {
     Ok(Some(key))
 }
 
-/// An actor's key within the dataset: its name, lower case, runs of other characters as `-`.
+/// An actor's (place's, publisher's) key within the dataset: its name, lower case, runs of other
+/// characters as `-`. A key holds ASCII letters and digits only, so a name with other letters
+/// (`Azərbaycan Ordusu (Bakı)`) keeps those it has (`az-rbaycan-ordusu-bak`) and adds 8 hex
+/// digits of a hash of its lower-case form, which tells apart names that differ only there.
 fn slug(name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
     // Most names are ASCII: byte by byte, which every row's actors, places and sources pay.
@@ -406,17 +410,20 @@ fn slug(name: &str) -> String {
         }
         return slug;
     }
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
+    let lower = crate::names::slug(name);
+    let mut ascii = String::with_capacity(lower.len() + 9);
+    for c in lower.chars() {
+        if c.is_ascii_alphanumeric() {
+            ascii.push(c);
+        } else if !ascii.is_empty() && !ascii.ends_with('-') {
+            ascii.push('-');
         }
     }
-    while slug.ends_with('-') {
-        slug.pop();
+    if !ascii.is_empty() && !ascii.ends_with('-') {
+        ascii.push('-');
     }
-    slug
+    ascii.push_str(&keys::hash(&[&lower])[..8]);
+    ascii
 }
 
 /// The actor kind of an `inter` code.
@@ -597,7 +604,19 @@ mod tests {
             "military-forces-of-azerbaijan-2003"
         );
         // Not ASCII: letter by letter.
-        assert_eq!(slug("Azərbaycan Ordusu (Bakı)"), "azərbaycan-ordusu-bakı");
+        assert_eq!(
+            slug("Azərbaycan Ordusu (Bakı)"),
+            format!(
+                "az-rbaycan-ordusu-bak-{}",
+                &keys::hash(&["azərbaycan-ordusu-bakı"])[..8]
+            )
+        );
+        assert_eq!(
+            slug("AZƏRBAYCAN  ordusu (Bakı)"),
+            slug("Azərbaycan Ordusu (Bakı)")
+        );
+        assert_ne!(slug("Şuşa"), slug("Suşa"));
+        assert_eq!(&slug("Ağdam")[..3], "a-d");
         assert_eq!(
             state_of("Military Forces of Armenia (2018-)"),
             Some("Armenia")

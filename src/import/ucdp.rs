@@ -3,7 +3,7 @@
 //! `relid`, `code_status`, the `*_dset_id` ids, `where_description` or `gwnoa`) load alike; a
 //! column a release does not have is simply not there.
 //!
-//! A row becomes (keys namespaced `ucdp-ged:`):
+//! A row becomes (keys namespaced by the dataset: `ucdp:` in a dataset named `ucdp`):
 //! - an event `ucdp-ged:<id>`, part of its dyad `ucdp-ged:dyad:<id>`, part of its conflict
 //!   `ucdp-ged:conflict:<id>`: parent events dated by the span of their events in the import;
 //! - kind: `type_of_violence` → `state_based`, `non_state`, `one_sided` (event_kinds'
