@@ -347,8 +347,8 @@ pub struct ImportArgs {
     #[arg(long)]
     pub remove_missing: bool,
     /// A CSV of the dataset's actors that are actors of ours: a header row, then the dataset's
-    /// actor (its name, or its key in the import such as `ucdp-ged:actor:64`) and our actor's
-    /// key. It adds to, and for the same name replaces, the built-in links (UCDP's `Government
+    /// actor (its name, its key in the import such as `ucdp:actor:64`, or the format's name for
+    /// it in any dataset, `ucdp-ged:actor:64`) and our actor's key. It adds to, and for the same name replaces, the built-in links (UCDP's `Government
     /// of Azerbaijan` and ACLED's `Military Forces of Azerbaijan (2003-)` are `azerbaijan`).
     #[arg(long, value_name = "FILE")]
     pub link_actors: Option<PathBuf>,

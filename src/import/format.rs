@@ -55,7 +55,8 @@ pub struct Options {
 
 /// A format of another data set (ACLED, UCDP GED, GDELT).
 pub trait Format: Sync {
-    /// The format's name on the command line, and the namespace of its keys (`acled:AZE1234`).
+    /// The format's name on the command line, the start of a new dataset's default name, and the
+    /// namespace of the keys a `--link-actors` file may name in any dataset (`ucdp-ged:actor:64`).
     fn name(&self) -> &'static str;
 
     /// Every layout its files have been published in.
