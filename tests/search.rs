@@ -150,3 +150,27 @@ fn search_ranks_the_first_matches_loaded_when_there_are_more_than_ranked() {
     assert!(expected.len() > 1, "{expected:?}");
     assert_eq!(found, expected);
 }
+
+#[test]
+fn the_indexes_gather_32_mb_of_terms_before_writing_and_stay_sound() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    for index in ["events_fts", "statements_fts", "sources_fts"] {
+        assert_eq!(
+            env.query(&format!(
+                "SELECT v FROM {index}_config WHERE k = 'hashsize'"
+            )),
+            [["33554432"]],
+            "{index}"
+        );
+    }
+    // SQLite's integrity check, which compares each index with its table.
+    env.ok(&["check"]);
+    assert_eq!(
+        env.query("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'ceasefire'"),
+        env.query(
+            "SELECT count(*) FROM events
+             WHERE title LIKE '%ceasefire%' OR summary LIKE '%ceasefire%'"
+        )
+    );
+}
