@@ -194,8 +194,8 @@ impl Plan {
     /// match, and computes bm25 twice for each). Only those rows are joined to their table and
     /// given a snippet (`{index}_found`), all in one pass over the index between the lowest and
     /// the highest of their row ids: a snippet asked for row by row would read a prefix's words
-    /// (`re*`) afresh for each. Equal scores go by row id, then by key, so that a search always
-    /// answers the same.
+    /// (`re*`) afresh for each. Of equal scores, the lowest row ids make the cut, and are listed by
+    /// key, so that a search always answers the same.
     pub fn sql(&self) -> String {
         let mut ctes = Vec::new();
         let mut parts = Vec::new();
