@@ -8,14 +8,18 @@
 //! about two statements per event; `--db PATH` reuses one already built), then times:
 //!
 //! - the full-text indexes rebuilt from their tables, as every seed does at its end, in a
-//!   transaction rolled back;
+//!   transaction rolled back (after the terms FTS5 still holds in memory are written out, as a
+//!   commit would);
 //! - `conflictdb search WORDS --limit 20 --format csv` (the whole process, start to exit) for a
-//!   rare word, a word in most statements, and a word in every event summary, against the
-//!   baseline one would write without the index: `conflictdb query` with a `LIKE '%word%'` scan of
-//!   the same columns (the first 20 matches by date).
+//!   rare word, a word in most statements, a word in every event summary and a two-letter prefix,
+//!   against two baselines: the one would write without the index, `conflictdb query` with a
+//!   `LIKE '%word%'` scan of the same columns (the first 20 matches by date); and the FTS5 query
+//!   its documentation gives, `... MATCH ? ORDER BY rank LIMIT 20` with a snippet, on each index,
+//!   run by the `sqlite3` command-line program if there is one.
 //!
 //! Each figure is the median and the best of `--runs`. Cargo builds the binary it runs
-//! (`CARGO_BIN_EXE_conflictdb`, optimised like `--release`).
+//! (`CARGO_BIN_EXE_conflictdb`, optimised like `--release`); `--binary PATH` times another build
+//! instead (an older one, on the same database, for a before and after).
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -24,9 +28,11 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rusqlite::Connection;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_conflictdb");
-const USAGE: &str =
-    "usage: cargo bench --bench search -- [--events N (1000000)] [--runs R (5)] [--db PATH]";
+const USAGE: &str = "usage: cargo bench --bench search -- [--events N (1000000)] [--runs R (5)] \
+[--db PATH] [--binary PATH]";
+
+/// The conflictdb that is timed: `--binary`, else the one cargo built.
+static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 fn main() -> ExitCode {
     if !std::env::args().any(|arg| arg == "--bench") {
@@ -54,6 +60,9 @@ fn run() -> Result<()> {
             "--events" => events = value()?.parse()?,
             "--runs" => runs = value()?.parse()?,
             "--db" => db = Some(PathBuf::from(value()?)),
+            "--binary" => {
+                let _ = BINARY.set(PathBuf::from(value()?));
+            }
             "--bench" => {}
             other => bail!("unknown option {other}\n{USAGE}"),
         }
@@ -97,7 +106,8 @@ fn run() -> Result<()> {
             "BEGIN;
              INSERT INTO events_fts (events_fts) VALUES ('rebuild');
              INSERT INTO statements_fts (statements_fts) VALUES ('rebuild');
-             INSERT INTO sources_fts (sources_fts) VALUES ('rebuild');",
+             INSERT INTO sources_fts (sources_fts) VALUES ('rebuild');
+             SAVEPOINT flush; RELEASE flush;",
         )?;
         rebuilds.push(started.elapsed());
         conn.execute_batch("ROLLBACK")?;
@@ -113,14 +123,25 @@ fn run() -> Result<()> {
         [],
         |r| r.get(0),
     )?;
+    let sqlite3 = Command::new("sqlite3").arg("--version").output().is_ok();
     println!(
-        "\n{:<32} {:>22} {:>22} {:>14}",
-        "words", "search median / best", "LIKE median / best", "ratio (median)"
+        "\n{:<32} {:>22} {:>22} {:>14} {:>22} {:>14}",
+        "words",
+        "search median / best",
+        "LIKE median / best",
+        "ratio (median)",
+        "sqlite3 rank med/best",
+        "ratio (median)"
     );
-    for word in [rare.as_str(), "ceasefire", "reported"] {
+    for word in [rare.as_str(), "ceasefire", "reported", "re*"] {
+        let fts = match word.strip_suffix('*') {
+            Some(stem) => format!("\"{stem}\"*"),
+            None => format!("\"{word}\""),
+        };
         let matches = count(&format!(
-            "SELECT (SELECT count(*) FROM events_fts WHERE events_fts MATCH '\"{word}\"')
-                  + (SELECT count(*) FROM statements_fts WHERE statements_fts MATCH '\"{word}\"')"
+            "SELECT (SELECT count(*) FROM events_fts WHERE events_fts MATCH '{fts}')
+                  + (SELECT count(*) FROM statements_fts WHERE statements_fts MATCH '{fts}')
+                  + (SELECT count(*) FROM sources_fts WHERE sources_fts MATCH '{fts}')"
         ))?;
         let search = time(
             runs,
@@ -135,13 +156,14 @@ fn run() -> Result<()> {
                 "csv",
             ],
         )?;
+        let stem = word.trim_end_matches('*');
         let like = format!(
             "SELECT * FROM (
-               SELECT 'event', key, title FROM events WHERE title LIKE '%{word}%' OR summary LIKE '%{word}%'
+               SELECT 'event', key, title FROM events WHERE title LIKE '%{stem}%' OR summary LIKE '%{stem}%'
                UNION ALL
-               SELECT 'statement', key, summary FROM statements WHERE summary LIKE '%{word}%' OR quote LIKE '%{word}%'
+               SELECT 'statement', key, summary FROM statements WHERE summary LIKE '%{stem}%' OR quote LIKE '%{stem}%'
                UNION ALL
-               SELECT 'source', key, title FROM sources WHERE title LIKE '%{word}%')
+               SELECT 'source', key, title FROM sources WHERE title LIKE '%{stem}%')
              ORDER BY 3 LIMIT 20"
         );
         let scan = time(
@@ -155,8 +177,39 @@ fn run() -> Result<()> {
                 "csv",
             ],
         )?;
+        let ranked = if sqlite3 {
+            let by_rank: Vec<String> = ["events_fts", "statements_fts", "sources_fts"]
+                .iter()
+                .map(|index| {
+                    format!(
+                        "SELECT rowid, snippet({index}, -1, '**', '**', '…', 16), rank FROM {index}
+                         WHERE {index} MATCH '{fts}' ORDER BY rank LIMIT 20;"
+                    )
+                })
+                .collect();
+            let mut times = Vec::new();
+            for _ in 0..runs {
+                let started = Instant::now();
+                let status = Command::new("sqlite3")
+                    .args(["-readonly", db.to_str().unwrap(), &by_rank.concat()])
+                    .stdout(std::process::Stdio::null())
+                    .status()?;
+                if !status.success() {
+                    bail!("sqlite3 failed on {word}");
+                }
+                times.push(started.elapsed());
+            }
+            format!(
+                "{:>10.3} / {:<9.3} {:>12.1}×",
+                median(&times),
+                best(&times),
+                median(&times) / median(&search)
+            )
+        } else {
+            "(no sqlite3 program)".to_string()
+        };
         println!(
-            "{:<32} {:>10.3} / {:<9.3} {:>10.3} / {:<9.3} {:>12.1}×",
+            "{:<32} {:>10.3} / {:<9.3} {:>10.3} / {:<9.3} {:>12.1}× {ranked}",
             format!("{word} ({matches} matches)"),
             median(&search),
             best(&search),
@@ -169,9 +222,16 @@ fn run() -> Result<()> {
 }
 
 fn conflictdb(args: &[&str]) -> Result<()> {
-    let status = Command::new(BINARY)
+    // What search says on stderr (how many matched, how many were ranked) is left out too.
+    let binary = BINARY.get_or_init(|| PathBuf::from(env!("CARGO_BIN_EXE_conflictdb")));
+    let status = Command::new(binary)
         .args(args)
         .stdout(std::process::Stdio::null())
+        .stderr(if args.contains(&"search") {
+            std::process::Stdio::null()
+        } else {
+            std::process::Stdio::inherit()
+        })
         .status()?;
     if !status.success() {
         bail!("conflictdb {args:?} failed");

@@ -202,6 +202,11 @@ conflictdb import ucdp-ged-23.1-sample.csv --format ucdp-ged --dataset ucdp --ke
     /// Every word must appear (in any order, any case, with or without accents: Erdogan finds
     /// Erdoğan); a word ending in * matches every word it begins. The best matches come first
     /// (SQLite FTS5's bm25), each with a passage around the words found, marked **like this**.
+    /// When there are more matches than shown, standard error says how many.
+    ///
+    /// Ranking takes about a second a million matches: so events, statements and sources each
+    /// rank at most --ranked matches, the first ones loaded, and say so when there were more (a
+    /// word in that many rows is in a large part of them, which bm25 tells apart little).
     #[command(after_long_help = "Examples:\n  conflictdb search Shusha\n  \
 conflictdb search \"ceasefire violat*\" --in statements --format csv")]
     Search(SearchArgs),
@@ -246,6 +251,10 @@ pub struct SearchArgs {
     /// The most results to show.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub limit: u32,
+    /// Rank at most N matches each in events, statements and sources: the first N loaded, when
+    /// there are more. 0 ranks every match.
+    #[arg(long, default_value_t = crate::search::RANKED_AT_MOST, value_name = "N")]
+    pub ranked: u64,
     #[command(flatten)]
     pub output: OutputArgs,
 }

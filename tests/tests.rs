@@ -29,5 +29,6 @@ mod reports;
 mod reseed;
 mod roundtrip;
 mod seam;
+mod search;
 mod synth;
 mod teaching;

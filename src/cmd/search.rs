@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::cli::SearchArgs;
-use crate::search::{self, Scope};
+use crate::search::{self, Plan, Scope};
 use crate::{db, output};
 
 pub fn run(db_path: &Path, args: &SearchArgs) -> Result<()> {
@@ -17,8 +17,14 @@ pub fn run(db_path: &Path, args: &SearchArgs) -> Result<()> {
         args.scopes.clone()
     };
     let conn = db::open_read_only(db_path)?;
-    let mut stmt = conn.prepare(&search::sql(&scopes))?;
-    stmt.raw_bind_parameter(1, &query)?;
-    stmt.raw_bind_parameter(2, args.limit)?;
-    output::write_query(&mut stmt, args.output.options(), db_path).map(|_| ())
+    let plan = Plan::new(&conn, &scopes, &query, args.ranked)?;
+    let mut stmt = conn.prepare(&plan.sql())?;
+    plan.bind(&mut stmt, &query, args.limit)?;
+    let shown = output::write_query(&mut stmt, args.output.options(), db_path)?;
+    if let Some(note) = plan.note(shown) {
+        for line in note.lines() {
+            eprintln!("conflictdb: {line}");
+        }
+    }
+    Ok(())
 }
