@@ -15,6 +15,7 @@ use super::mirror::{not_seen, rows_not_seen, Removal, Seen};
 use super::read::Batch;
 use super::self_refs::set_self_refs;
 use super::sql::{insert_one_sql, update_sql, upsert_sql};
+use super::unchanged::{changed_while_read, Unchanged};
 use super::{rows_stored, Writer};
 use crate::schema::Identity;
 use rusqlite::types::ValueRef;
@@ -31,6 +32,8 @@ pub(super) struct UpdateWriter<'c, 'k> {
     removals: &'k mut Vec<Removal>,
     /// What seeding each file did.
     changes: &'k mut Vec<TableChanges>,
+    /// Which files are the ones last loaded, whose rows are not compared.
+    unchanged: Unchanged,
 }
 
 /// What seeding one table's file did to the dataset's rows.
@@ -77,8 +80,11 @@ impl Tally {
 /// One file's rows going into the database.
 pub(super) struct UpdateFile<'c, 's> {
     layout: Layout<'s>,
-    /// Rows of the table before this load.
+    /// Rows of the table before this load (0 if not counted: an unchanged file's).
     existing: i64,
+    /// The hash of the file's bytes, if they are the ones last loaded: its rows are then the
+    /// stored ones, and not compared (unchanged.rs).
+    unchanged: Option<String>,
     rows: u64,
     state: FileState<'c>,
 }
@@ -126,6 +132,7 @@ impl<'c, 'k> UpdateWriter<'c, 'k> {
         dataset: i64,
         codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
         (removals, changes): (&'k mut Vec<Removal>, &'k mut Vec<TableChanges>),
+        unchanged: Unchanged,
     ) -> UpdateWriter<'c, 'k> {
         UpdateWriter {
             conn,
@@ -133,6 +140,7 @@ impl<'c, 'k> UpdateWriter<'c, 'k> {
             dataset,
             removals,
             changes,
+            unchanged,
         }
     }
 }
@@ -142,12 +150,19 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
 
     fn start(&mut self, layout: Layout<'s>) -> Result<UpdateFile<'c, 's>, SeedError> {
         let (conn, table) = (self.conn, layout.table);
-        // Existing rows: seeding again updates them by key instead of adding duplicates.
-        let existing = rows_stored(conn, table)?;
+        let unchanged = self.unchanged.check(table);
+        let skip = unchanged.is_some();
+        // Existing rows: seeding again updates them by key instead of adding duplicates. Not
+        // needed for an unchanged file, unless its references within the table are checked.
+        let existing = match (&unchanged, self.unchanged.edits_anywhere) {
+            (Some(_), false) => 0,
+            _ => rows_stored(conn, table)?,
+        };
         let codes = self.codes.remove(table.name).unwrap_or_default();
         let columns = stored_columns(table);
         let at = |name: &str| columns.iter().position(|c| *c == name);
         let stored = match table.identity {
+            _ if skip => None,
             Identity::Key if table.is_vocabulary => None,
             Identity::Key => {
                 let read: Vec<&str> = std::iter::once("id").chain(columns.clone()).collect();
@@ -168,6 +183,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             .and_then(|(c, field)| Some((at(c.db)?, (*field)?)));
         Ok(UpdateFile {
             existing,
+            unchanged,
             rows: 0,
             state: FileState {
                 upsert: conn.prepare(&upsert_sql(table))?,
@@ -188,10 +204,10 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                 // and new tables at once (54 MB for the 2 million event_actors rows of a
                 // million events, the peak of seeding them again).
                 seen_rows: match table.identity {
-                    Identity::Columns(_) => {
+                    Identity::Columns(_) if !skip => {
                         HashSet::with_capacity_and_hasher(existing as usize, ByHash::default())
                     }
-                    Identity::Key => HashSet::default(),
+                    _ => HashSet::default(),
                 },
                 seen_codes: HashSet::default(),
                 tally: Tally {
@@ -207,6 +223,12 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
     fn rows(&mut self, file: &mut UpdateFile<'c, 's>, batch: &Batch) -> Result<(), SeedError> {
         let (conn, dataset) = (self.conn, self.dataset);
         let (layout, state) = (&file.layout, &mut file.state);
+        if file.unchanged.is_some() {
+            // Checked on the reading thread; stored as they are.
+            file.rows += batch.filled as u64;
+            state.tally.unchanged += batch.filled as u64;
+            return Ok(());
+        }
         let table = layout.table;
         let rows = batch.records[..batch.filled]
             .iter()
@@ -229,7 +251,24 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         &mut self,
         mut file: UpdateFile<'c, 's>,
         resolved: Vec<(i64, i64)>,
+        hash: Option<&str>,
     ) -> Result<u64, SeedError> {
+        if let Some(unchanged) = &file.unchanged {
+            if hash != Some(unchanged.as_str()) {
+                return Err(changed_while_read(file.layout.origin.name()));
+            }
+            // A loop of references through this file's rows would have been refused when they
+            // were stored, unless a row was edited since.
+            if self.unchanged.edits_anywhere {
+                set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
+            }
+            self.changes.push(TableChanges {
+                table: file.layout.table.name,
+                unchanged: file.rows,
+                ..TableChanges::default()
+            });
+            return Ok(file.rows);
+        }
         set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
         let seen = Seen {
             ids: &file.state.seen_ids,
