@@ -14,12 +14,28 @@ pub enum Scope {
     Sources,
 }
 
-/// The indexes, each with the table it indexes.
-const INDEXES: [(&str, &str); 3] = [
-    ("events_fts", "events"),
-    ("statements_fts", "statements"),
-    ("sources_fts", "sources"),
+/// The indexes, each with the table it indexes and the columns it holds.
+const INDEXES: [(&str, &str, &str); 3] = [
+    ("events_fts", "events", "title, summary"),
+    ("statements_fts", "statements", "summary, quote"),
+    ("sources_fts", "sources", "title"),
 ];
+
+/// The statements that keep the index of `table`, if it has one, in step with the rows
+/// `chosen` picks (an SQL condition on the table's `id`, such as `id = ?1`), for a writer that
+/// changes few rows: (forget, index). Forget the rows before they are changed or deleted, index
+/// them after they are inserted or changed. FTS5 forgets a row by the terms of the values given
+/// for it, so this is only right while the index is in step with the table (no row written since
+/// without the index kept in step: a writer that cannot say so rebuilds instead, [`rebuild`]).
+pub fn row_statements(table: &str, chosen: &str) -> Option<(String, String)> {
+    let (index, _, columns) = INDEXES.iter().find(|(_, t, _)| *t == table)?;
+    Some((
+        format!(
+            "INSERT INTO {index} ({index}, rowid, {columns}) SELECT 'delete', id, {columns} FROM {table} WHERE {chosen}"
+        ),
+        format!("INSERT INTO {index} (rowid, {columns}) SELECT id, {columns} FROM {table} WHERE {chosen}"),
+    ))
+}
 
 /// Builds the indexes again from their tables, inside the caller's transaction: those of the
 /// tables in `touched`, or all of them (None). Called wherever rows of these tables are written
@@ -27,7 +43,7 @@ const INDEXES: [(&str, &str); 3] = [
 /// for a million events with their two million statements, benches/search.rs), so a re-seed that
 /// changed no row of a table leaves its index as it is.
 pub fn rebuild(conn: &Connection, touched: Option<&[&str]>) -> rusqlite::Result<()> {
-    for (index, table) in INDEXES {
+    for (index, table, _) in INDEXES {
         if touched.is_none_or(|tables| tables.contains(&table)) {
             conn.execute(
                 &format!("INSERT INTO {index} ({index}) VALUES ('rebuild')"),

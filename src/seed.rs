@@ -66,6 +66,7 @@ mod convert;
 mod datasets;
 mod diagnose;
 mod edit_triggers;
+mod elsewhere;
 mod file_hash;
 mod fresh;
 mod indexes;
@@ -303,7 +304,7 @@ pub fn load_dataset(
                 run(&tx, source, reading, writing, progress, &mut hashes)
             })?;
             drop(known);
-            mirror::remove_rows_not_seen(&tx, removals, dataset)?;
+            mirror::remove_rows_not_seen(&tx, removals, dataset, !edits_anywhere)?;
             progress.changes(&changes);
             let touched: Vec<&str> = changes
                 .iter()
@@ -319,7 +320,14 @@ pub fn load_dataset(
     if edits_anywhere || touched.as_ref().is_none_or(|t| t.contains(&"actors")) {
         chains::store_roots(&tx)?;
     }
-    crate::search::rebuild(&tx, touched.as_deref())?;
+    // The search indexes: built whole by a fresh load; kept in step row by row by an update
+    // while they were in step (see `UpdateWriter::search_in_step`); else those of the tables the
+    // load wrote to are built again.
+    let rebuild = match touched {
+        Some(_) if !edits_anywhere => Some(Vec::new()),
+        touched => touched,
+    };
+    crate::search::rebuild(&tx, rebuild.as_deref())?;
     edit_triggers::loaded(&tx, dataset_id)?;
     if dataset.dry_run {
         // Rolled back: nothing reaches the file (see `seed_file_as`).

@@ -176,6 +176,7 @@ pub(super) fn remove_rows_not_seen(
     conn: &Connection,
     mut removals: Vec<Removal>,
     dataset: &super::Dataset,
+    search_in_step: bool,
 ) -> Result<Vec<(&'static str, usize)>, SeedError> {
     if dataset.keep_missing {
         return retract(conn, &removals).map(|()| Vec::new());
@@ -224,6 +225,11 @@ pub(super) fn remove_rows_not_seen(
                     if referring.len() > 3 { ", ..." } else { "" }
                 ),
             });
+        }
+        // Forgotten by the search index while their values are there to say what to forget.
+        let forget = crate::search::row_statements(table.name, "id IN (SELECT * FROM temp.gone)");
+        if let (true, Some((forget, _))) = (search_in_step, forget) {
+            conn.execute(&forget, [])?;
         }
         let tuple = key.join(", ");
         conn.execute_batch(&format!(

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 
 use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
+use super::elsewhere::{link_elsewhere, owned_elsewhere, owner, same_code_elsewhere};
 use super::key_map::{ByHash, FixedFoldHash, IdSet};
 use super::layout::stored_columns;
 use super::layout::Layout;
@@ -34,6 +35,15 @@ pub(super) struct UpdateWriter<'c, 'k> {
     changes: &'k mut Vec<TableChanges>,
     /// Which files are the ones last loaded, whose rows are not compared.
     unchanged: Unchanged,
+}
+
+impl UpdateWriter<'_, '_> {
+    /// Whether the search indexes are kept in step row by row: they are in step with their
+    /// tables when no row was written outside a load since (every load keeps them in step), and
+    /// then a row written costs two statements instead of a rebuild of its table's index.
+    pub(super) fn search_in_step(&self) -> bool {
+        !self.unchanged.edits_anywhere
+    }
 }
 
 /// What seeding one table's file did to the dataset's rows.
@@ -112,6 +122,9 @@ struct FileState<'c> {
     seen_rows: HashSet<u64, ByHash>,
     /// The vocabulary codes the file gives.
     seen_codes: HashSet<String, super::key_map::FixedFoldHash>,
+    /// The statements that forget a row of the search index of the table, and index it again
+    /// (`id = ?1`), when the index is kept in step row by row.
+    search: Option<(String, String)>,
     tally: Tally,
 }
 
@@ -210,6 +223,10 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                     _ => HashSet::default(),
                 },
                 seen_codes: HashSet::default(),
+                search: match self.search_in_step() {
+                    true => crate::search::row_statements(table.name, "id = ?1"),
+                    false => None,
+                },
                 tally: Tally {
                     codes,
                     ..Tally::default()
@@ -465,13 +482,20 @@ fn store_keyed(
             }
             insert.raw_execute().map_err(|e| refused(file, line, e))?;
             tally.note(Change::Added, layout, record);
-            conn.last_insert_rowid()
+            let id = conn.last_insert_rowid();
+            if let Some((_, index)) = &state.search {
+                conn.prepare_cached(index)?.execute([id])?;
+            }
+            id
         }
         Some((id, 0)) => {
             tally.unchanged += 1;
             id
         }
         Some((id, differ)) => {
+            if let Some((forget, _)) = &state.search {
+                conn.prepare_cached(forget)?.execute([id])?;
+            }
             let mut update = conn.prepare_cached(&update_sql(table, differ))?;
             bind(&mut update, values, record, arena)?;
             update.raw_bind_parameter(values.len() + 1, id)?;
@@ -479,6 +503,9 @@ fn store_keyed(
                 // The values differ only as SQLite stores them (an integer in a real column).
                 0 => tally.unchanged += 1,
                 _ => tally.note(Change::Changed, layout, record),
+            }
+            if let Some((_, index)) = &state.search {
+                conn.prepare_cached(index)?.execute([id])?;
             }
             id
         }
@@ -511,122 +538,6 @@ fn stored_by_key(
     Ok(Some((row.get(0)?, row.get(1)?, values)))
 }
 
-/// The refusal of a link row that another dataset's row is already (the same actor and alias):
-/// a row belongs to one dataset, as a key does, so that no dataset's seed takes over or leaves
-/// behind another's rows. None if the stored row is this dataset's.
-fn link_elsewhere(
-    conn: &Connection,
-    layout: &Layout,
-    dataset: i64,
-    identity_values: &[usize],
-    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
-) -> Result<Option<SeedError>, SeedError> {
-    let table = layout.table;
-    let same: Vec<String> = (1..)
-        .zip(layout.identity)
-        .map(|(n, c)| format!("t.{c} = ?{n}"))
-        .collect();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT t.dataset_id, datasets.name FROM {} AS t JOIN datasets ON datasets.id = t.dataset_id
-         WHERE {}",
-        table.name,
-        same.join(" AND ")
-    ))?;
-    for (n, &at) in (1..).zip(identity_values) {
-        let value = rusqlite::types::ToSqlOutput::Borrowed(values[at].value(record, arena));
-        stmt.raw_bind_parameter(n, value)?;
-    }
-    let mut rows = stmt.raw_query();
-    let Some(row) = rows.next()? else {
-        return Ok(None);
-    };
-    let (owner, name): (i64, String) = (row.get(0)?, row.get(1)?);
-    if owner == dataset {
-        return Ok(None);
-    }
-    let (names, given) = layout.identity_of(record);
-    let same = match names.as_slice() {
-        [first @ .., last] if !first.is_empty() => format!("{} and {last}", first.join(", ")),
-        _ => names.join(""),
-    };
-    let field = layout.table.columns.iter().position(|c| c.name == names[0]);
-    let index = field.and_then(|f| layout.positions[f]).unwrap_or(0);
-    let line = record.position().map_or(0, |p| p.line());
-    Ok(Some(layout.refuse(
-        line,
-        index,
-        given[0].into(),
-        format!(
-            "is in a row of dataset {name:?} already (the same {same}): a row belongs to one dataset; leave it out of this file, or out of that dataset's"
-        ),
-    )))
-}
-
-/// The dataset of the stored vocabulary row with the code of `record`.
-fn owner(conn: &Connection, layout: &Layout, record: &csv::StringRecord) -> Result<i64, SeedError> {
-    let table = layout.table;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT dataset_id FROM {} WHERE {} = ?1",
-        table.name,
-        table.key_column()
-    ))?;
-    Ok(stmt.query_row([&record[key_field(layout)]], |row| row.get(0))?)
-}
-
-/// The refusal of a row whose key another dataset's row has: a key names one row in the whole
-/// database, so that a reference to it is never ambiguous.
-fn owned_elsewhere(
-    conn: &Connection,
-    layout: &Layout,
-    record: &csv::StringRecord,
-) -> Result<SeedError, SeedError> {
-    let table = layout.table;
-    let index = key_field(layout);
-    let key = &record[index];
-    let owner: String = conn.query_row(
-        &format!(
-            "SELECT datasets.name FROM {0} JOIN datasets ON datasets.id = {0}.dataset_id
-             WHERE {0}.{1} = ?1",
-            table.name,
-            table.key_column()
-        ),
-        [key],
-        |row| row.get(0),
-    )?;
-    let line = record.position().map_or(0, |p| p.line());
-    Ok(layout.refuse(
-        line,
-        index,
-        key.into(),
-        format!(
-            "is a key of dataset {owner:?}: a key names one row across datasets; refer to that row, or give this one a key of its own"
-        ),
-    ))
-}
-
-/// Whether another dataset has this vocabulary row exactly as given: a seed directory that holds
-/// copies of the built-in vocabularies loads over them, the codes staying the built-in data's.
-fn same_code_elsewhere(
-    conn: &Connection,
-    layout: &Layout,
-    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
-) -> Result<bool, SeedError> {
-    let columns = super::layout::stored_columns(layout.table);
-    let same: Vec<String> = (1..)
-        .zip(&columns)
-        .map(|(n, c)| format!("{c} IS ?{n}"))
-        .collect();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT count(*) FROM {} WHERE {}",
-        layout.table.name,
-        same.join(" AND ")
-    ))?;
-    bind(&mut stmt, values, record, arena)?;
-    let mut rows = stmt.raw_query();
-    let row = rows.next()?.expect("count(*) gives a row");
-    Ok(row.get::<_, i64>(0)? > 0)
-}
-
 /// Whether another line of the file has the identity of `record`.
 fn is_repeated(layout: &Layout, record: &csv::StringRecord) -> Result<bool, SeedError> {
     let (names, values) = layout.identity_of(record);
@@ -644,7 +555,7 @@ pub(super) fn key_field_of(layout: &Layout) -> Option<usize> {
 }
 
 /// The field of a keyed row's key.
-fn key_field(layout: &Layout) -> usize {
+pub(super) fn key_field(layout: &Layout) -> usize {
     let column = layout
         .table
         .columns
@@ -697,7 +608,7 @@ pub(super) fn hash_values<'a>(
     hasher.finish()
 }
 
-fn bind(
+pub(super) fn bind(
     insert: &mut rusqlite::Statement,
     values: &[Converted],
     record: &csv::StringRecord,
