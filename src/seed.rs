@@ -79,6 +79,7 @@ mod merge;
 mod mirror;
 mod new_file;
 mod read;
+mod read_pipelined;
 mod self_refs;
 mod sql;
 mod strict_csv;

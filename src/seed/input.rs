@@ -121,7 +121,7 @@ impl Dataset {
 }
 
 /// One table's records in order, the header first.
-pub trait Rows {
+pub trait Rows: Send {
     /// Reads the next record into `record`, its position giving the line that messages name and
     /// the byte reached (for progress); false after the last. An error is the source's own
     /// refusal, naming its file and line.

@@ -182,6 +182,10 @@ impl OnRead for UpdateRead<'_> {
         Ok(())
     }
 
+    fn pipelined(&self) -> bool {
+        true
+    }
+
     fn end(&mut self, layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {
         self.checker.end_file(layout)
     }
