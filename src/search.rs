@@ -21,20 +21,12 @@ const INDEXES: [(&str, &str, &str); 3] = [
     ("sources_fts", "sources", "title"),
 ];
 
-/// The statements that keep the index of `table`, if it has one, in step with the rows
-/// `chosen` picks (an SQL condition on the table's `id`, such as `id = ?1`), for a writer that
-/// changes few rows: (forget, index). Forget the rows before they are changed or deleted, index
-/// them after they are inserted or changed. FTS5 forgets a row by the terms of the values given
-/// for it, so this is only right while the index is in step with the table (no row written since
-/// without the index kept in step: a writer that cannot say so rebuilds instead, [`rebuild`]).
-pub fn row_statements(table: &str, chosen: &str) -> Option<(String, String)> {
-    let (index, _, columns) = INDEXES.iter().find(|(_, t, _)| *t == table)?;
-    Some((
-        format!(
-            "INSERT INTO {index} ({index}, rowid, {columns}) SELECT 'delete', id, {columns} FROM {table} WHERE {chosen}"
-        ),
-        format!("INSERT INTO {index} (rowid, {columns}) SELECT id, {columns} FROM {table} WHERE {chosen}"),
-    ))
+/// The index of `table`, if it has one, and the columns it holds: (index, "col, col").
+pub fn index_of(table: &str) -> Option<(&'static str, &'static str)> {
+    INDEXES
+        .iter()
+        .find(|(_, t, _)| *t == table)
+        .map(|(index, _, columns)| (*index, *columns))
 }
 
 /// Builds the indexes again from their tables, inside the caller's transaction: those of the

@@ -80,6 +80,7 @@ mod mirror;
 mod new_file;
 mod read;
 mod read_pipelined;
+mod search_rows;
 mod self_refs;
 mod sql;
 mod strict_csv;
@@ -299,6 +300,9 @@ pub fn load_dataset(
             let reading = UpdateRead::new(&mut known, stored.max_ids, database);
             let (mut removals, mut changes) = (Vec::new(), Vec::new());
             let sinks = (&mut removals, &mut changes);
+            if !edits_anywhere {
+                search_rows::start(&tx)?;
+            }
             let counts = std::thread::scope(|scope| {
                 let unchanged = unchanged::hash_ahead(scope, source, previous);
                 let writing = UpdateWriter::new(&tx, dataset_id, stored.codes, sinks, unchanged);
@@ -306,6 +310,9 @@ pub fn load_dataset(
             })?;
             drop(known);
             mirror::remove_rows_not_seen(&tx, removals, dataset, !edits_anywhere)?;
+            if !edits_anywhere {
+                search_rows::finish(&tx)?;
+            }
             progress.changes(&changes);
             let touched: Vec<&str> = changes
                 .iter()

@@ -227,9 +227,16 @@ pub(super) fn remove_rows_not_seen(
             });
         }
         // Forgotten by the search index while their values are there to say what to forget.
-        let forget = crate::search::row_statements(table.name, "id IN (SELECT * FROM temp.gone)");
-        if let (true, Some((forget, _))) = (search_in_step, forget) {
-            conn.execute(&forget, [])?;
+        if let (true, Some((fts, columns))) = (search_in_step, crate::search::index_of(table.name))
+        {
+            conn.execute(
+                &format!(
+                    "INSERT INTO main.{fts} ({fts}, rowid, {columns})
+                     SELECT 'delete', id, {columns} FROM main.{} WHERE id IN (SELECT * FROM temp.gone)",
+                    table.name
+                ),
+                [],
+            )?;
         }
         let tuple = key.join(", ");
         conn.execute_batch(&format!(

@@ -14,6 +14,7 @@ use super::layout::Layout;
 use super::merge::{self, StoredRows};
 use super::mirror::{not_seen, rows_not_seen, Removal, Seen};
 use super::read::Batch;
+use super::search_rows;
 use super::self_refs::set_self_refs;
 use super::sql::{insert_one_sql, update_sql, upsert_sql};
 use super::unchanged::{changed_while_read, Unchanged};
@@ -122,9 +123,8 @@ struct FileState<'c> {
     seen_rows: HashSet<u64, ByHash>,
     /// The vocabulary codes the file gives.
     seen_codes: HashSet<String, super::key_map::FixedFoldHash>,
-    /// The statements that forget a row of the search index of the table, and index it again
-    /// (`id = ?1`), when the index is kept in step row by row.
-    search: Option<(String, String)>,
+    /// Whether the search index of the table is kept in step row by row (search_rows.rs).
+    search: bool,
     tally: Tally,
 }
 
@@ -223,10 +223,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                     _ => HashSet::default(),
                 },
                 seen_codes: HashSet::default(),
-                search: match self.search_in_step() {
-                    true => crate::search::row_statements(table.name, "id = ?1"),
-                    false => None,
-                },
+                search: self.search_in_step(),
                 tally: Tally {
                     codes,
                     ..Tally::default()
@@ -483,8 +480,8 @@ fn store_keyed(
             insert.raw_execute().map_err(|e| refused(file, line, e))?;
             tally.note(Change::Added, layout, record);
             let id = conn.last_insert_rowid();
-            if let Some((_, index)) = &state.search {
-                conn.prepare_cached(index)?.execute([id])?;
+            if state.search {
+                search_rows::written(conn, table.name, id)?;
             }
             id
         }
@@ -493,8 +490,8 @@ fn store_keyed(
             id
         }
         Some((id, differ)) => {
-            if let Some((forget, _)) = &state.search {
-                conn.prepare_cached(forget)?.execute([id])?;
+            if state.search {
+                search_rows::changing(conn, table.name, id)?;
             }
             let mut update = conn.prepare_cached(&update_sql(table, differ))?;
             bind(&mut update, values, record, arena)?;
@@ -503,9 +500,6 @@ fn store_keyed(
                 // The values differ only as SQLite stores them (an integer in a real column).
                 0 => tally.unchanged += 1,
                 _ => tally.note(Change::Changed, layout, record),
-            }
-            if let Some((_, index)) = &state.search {
-                conn.prepare_cached(index)?.execute([id])?;
             }
             id
         }
