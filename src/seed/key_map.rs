@@ -33,7 +33,7 @@ pub(super) struct KeyIndex {
 }
 
 /// Hash → id for the keys stored before an update: the pairs sorted by hash, with a directory
-/// of where each run of leading hash bits starts. 16 bytes a key, where a hash map holds 17 per
+/// of where each run of leading hash bits starts (18 bytes a key or less), where a hash map holds 17 per
 /// slot and, being a power of two, up to twice the slots: at a million events (events,
 /// casualties and two million statements stored) the maps took about 140 MB, over the 100 MB a
 /// re-seed may use. The hashes are evenly spread, so each directory run holds a few pairs.
@@ -50,8 +50,8 @@ impl StoredIds {
     /// The pairs, sorted, with their directory.
     fn new(mut pairs: Vec<(u64, i64)>) -> StoredIds {
         pairs.sort_unstable();
-        // About 4 pairs a run.
-        let bits = (usize::BITS - (pairs.len() / 4).max(1).leading_zeros()).min(32);
+        // About 8 to 16 pairs a run: a directory of 2 or 4 bits a key.
+        let bits = (usize::BITS - (pairs.len() / 16).max(1).leading_zeros()).min(32);
         let shift = 64 - bits;
         let mut starts = Vec::with_capacity((1 << bits) + 1);
         let mut at = 0;
@@ -75,11 +75,25 @@ impl StoredIds {
         }
         let run = (hash >> self.shift) as usize;
         let (start, end) = (self.starts[run] as usize, self.starts[run + 1] as usize);
-        let pairs = &self.pairs[start..end];
-        pairs
-            .binary_search_by_key(&hash, |(h, _)| *h)
-            .ok()
-            .map(|at| pairs[at].1)
+        if start == end {
+            return None;
+        }
+        // The hashes of a run are evenly spread over its range: start where this one falls,
+        // and step towards it (usually the pair is the one guessed, or next to it).
+        let within = if self.shift == 64 {
+            hash
+        } else {
+            hash << (64 - self.shift)
+        };
+        let guess = start + ((within as u128 * (end - start) as u128) >> 64) as usize;
+        let mut at = guess.min(end - 1);
+        while at > start && self.pairs[at].0 > hash {
+            at -= 1;
+        }
+        while at < end && self.pairs[at].0 < hash {
+            at += 1;
+        }
+        (at < end && self.pairs[at].0 == hash).then(|| self.pairs[at].1)
     }
 }
 
