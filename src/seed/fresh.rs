@@ -221,7 +221,7 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c> {
         if file.staged.take().is_some() {
             file.merge_staged(self.conn)?;
         }
-        set_self_refs(self.conn, &file.layout, &resolved, 0)?;
+        set_self_refs(self.conn, &file.layout, &resolved, 0, None)?;
         Ok(file.rows)
     }
 }

@@ -125,6 +125,8 @@ struct FileState<'c> {
     seen_codes: HashSet<String, super::key_map::FixedFoldHash>,
     /// Whether the search index of the table is kept in step row by row (search_rows.rs).
     search: bool,
+    /// The ids of the keyed rows this file inserted or changed.
+    written: Vec<i64>,
     tally: Tally,
 }
 
@@ -224,6 +226,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                 },
                 seen_codes: HashSet::default(),
                 search: self.search_in_step(),
+                written: Vec::new(),
                 tally: Tally {
                     codes,
                     ..Tally::default()
@@ -274,7 +277,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             // A loop of references through this file's rows would have been refused when they
             // were stored, unless a row was edited since.
             if self.unchanged.edits_anywhere {
-                set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
+                set_self_refs(self.conn, &file.layout, &resolved, file.existing, None)?;
             }
             self.changes.push(TableChanges {
                 table: file.layout.table.name,
@@ -283,7 +286,10 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             });
             return Ok(file.rows);
         }
-        set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
+        // Stored rows untouched since a load checked them hold no loop: only the rows written now
+        // can close one.
+        let written = (!self.unchanged.edits_anywhere).then_some(file.state.written.as_slice());
+        set_self_refs(self.conn, &file.layout, &resolved, file.existing, written)?;
         let seen = Seen {
             ids: &file.state.seen_ids,
             rows: &file.state.seen_rows,
@@ -480,6 +486,7 @@ fn store_keyed(
             insert.raw_execute().map_err(|e| refused(file, line, e))?;
             tally.note(Change::Added, layout, record);
             let id = conn.last_insert_rowid();
+            state.written.push(id);
             if state.search {
                 search_rows::written(conn, table.name, id)?;
             }
@@ -490,6 +497,7 @@ fn store_keyed(
             id
         }
         Some((id, differ)) => {
+            state.written.push(id);
             if state.search {
                 search_rows::changing(conn, table.name, id)?;
             }
