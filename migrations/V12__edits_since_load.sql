@@ -7,7 +7,7 @@
 -- (`sqlite3`, Datasette's write plugins, a script) editing, adding or deleting a row.
 -- `datasets.edited_since_load` says so: 1 from the first such write until the dataset is loaded
 -- again, which sets it to 0 at the end of its transaction. The triggers below set it, on every
--- table a seed file fills:
+-- table a seed file fills but the vocabularies:
 --
 -- - a row added, changed or deleted marks its dataset (both, if its dataset_id changed);
 -- - on a table other rows refer to by id (sources, actors, places, events, statements and
