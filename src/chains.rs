@@ -153,7 +153,15 @@ impl Chains {
     /// The chains of every row of `table`, whose parent is in `column`, from one read of the
     /// table.
     pub fn of_table(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<Chains> {
-        let (mut ids, mut parents) = (Vec::new(), Vec::new());
+        // Sized once: grown by doubling, the arrays held their old and new copies at once (at a
+        // million events, 17 MB over the 66 MB of a re-seed's stored keys, its peak).
+        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })?;
+        let (mut ids, mut parents) = (
+            Vec::with_capacity(rows as usize),
+            Vec::with_capacity(rows as usize),
+        );
         let mut stmt = conn.prepare(&format!("SELECT id, {column} FROM {table} ORDER BY id"))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {

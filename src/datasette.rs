@@ -130,6 +130,11 @@ const EXTRA_COLUMNS: &[(&str, &str, &str)] = &[
         "The credit line any copy of the dataset's rows must carry",
     ),
     ("datasets", "citation", "How to cite the dataset"),
+    (
+        "datasets",
+        "edited_since_load",
+        "1 if a row of the dataset was added, changed or deleted other than by loading it, since it was last loaded (then seeding it again compares every row, even of unchanged files); 0 if not",
+    ),
     ("dataset_files", "file", "The file's name"),
     ("dataset_files", "hash", "A hash of the file's bytes"),
     ("dataset_files", "bytes", "The file's size in bytes"),

@@ -25,19 +25,27 @@ pub enum Scope {
 /// the first this many loaded. At a million events, ranking 100,000 took about 0.1 s.
 pub const RANKED_AT_MOST: u64 = 100_000;
 
-/// The indexes, each with the table it indexes.
-const INDEXES: [(&str, &str); 3] = [
-    ("events_fts", "events"),
-    ("statements_fts", "statements"),
-    ("sources_fts", "sources"),
+/// The indexes, each with the table it indexes and the columns it holds.
+const INDEXES: [(&str, &str, &str); 3] = [
+    ("events_fts", "events", "title, summary"),
+    ("statements_fts", "statements", "summary, quote"),
+    ("sources_fts", "sources", "title"),
 ];
+
+/// The index of `table`, if it has one, and the columns it holds: (index, "col, col").
+pub fn index_of(table: &str) -> Option<(&'static str, &'static str)> {
+    INDEXES
+        .iter()
+        .find(|(_, t, _)| *t == table)
+        .map(|(index, _, columns)| (*index, *columns))
+}
 
 /// Builds the indexes again from their tables, inside the caller's transaction: those of the
 /// tables in `touched`, or all of them (None). Called wherever rows of these tables are written
 /// (the loader, `datasets remove`), at the end, once. A rebuild reads the whole table, so a
 /// re-seed that changed no row of a table leaves its index as it is.
 pub fn rebuild(conn: &Connection, touched: Option<&[&str]>) -> rusqlite::Result<()> {
-    for (index, table) in INDEXES {
+    for (index, table, _) in INDEXES {
         if touched.is_none_or(|tables| tables.contains(&table)) {
             conn.execute(
                 &format!("INSERT INTO {index} ({index}) VALUES ('rebuild')"),

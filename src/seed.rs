@@ -65,6 +65,8 @@ mod check;
 mod convert;
 mod datasets;
 mod diagnose;
+mod edit_triggers;
+mod elsewhere;
 mod file_hash;
 mod fresh;
 mod indexes;
@@ -77,9 +79,12 @@ mod merge;
 mod mirror;
 mod new_file;
 mod read;
+mod read_pipelined;
+mod search_rows;
 mod self_refs;
 mod sql;
 mod strict_csv;
+mod unchanged;
 mod update;
 mod update_read;
 mod write;
@@ -262,14 +267,22 @@ pub fn load_dataset(
     progress: &mut dyn Progress,
 ) -> Result<Counts, SeedError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Read before the dataset is registered again: what its last load left.
+    let previous = match mode {
+        Mode::Update => unchanged::Previous::read(&tx, dataset)?,
+        Mode::Fresh => unchanged::Previous::default(),
+    };
+    let edits_anywhere = previous.edits_anywhere;
     let dataset_id = datasets::register(&tx, dataset)?;
     // Each file's hash, in the order of `counts`.
     let mut hashes = Vec::new();
     // The tables whose rows this load changed (None: all of them, a fresh load).
     let (counts, touched) = match mode {
         Mode::Fresh => {
-            // The indexes are dropped, and built again once the rows are in.
+            // The indexes and the triggers that mark edits are dropped, and made again once the
+            // rows are in.
             let indexes = drop_indexes(&tx)?;
+            let triggers = edit_triggers::drop_edit_triggers(&tx)?;
             let mut known = KnownKeys::default();
             let reading = FreshRead::new(&mut known);
             let writing = FreshWriter::new(&tx, dataset_id);
@@ -277,6 +290,7 @@ pub fn load_dataset(
             // The key maps are done with.
             drop(known);
             build_indexes(&tx, source, &indexes, progress)?;
+            edit_triggers::make_edit_triggers(&tx, &triggers)?;
             (counts, None)
         }
         Mode::Update => {
@@ -286,10 +300,19 @@ pub fn load_dataset(
             let reading = UpdateRead::new(&mut known, stored.max_ids, database);
             let (mut removals, mut changes) = (Vec::new(), Vec::new());
             let sinks = (&mut removals, &mut changes);
-            let writing = UpdateWriter::new(&tx, dataset_id, stored.codes, sinks);
-            let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
+            if !edits_anywhere {
+                search_rows::start(&tx)?;
+            }
+            let counts = std::thread::scope(|scope| {
+                let unchanged = unchanged::hash_ahead(scope, source, previous);
+                let writing = UpdateWriter::new(&tx, dataset_id, stored.codes, sinks, unchanged);
+                run(&tx, source, reading, writing, progress, &mut hashes)
+            })?;
             drop(known);
-            mirror::remove_rows_not_seen(&tx, removals, dataset)?;
+            mirror::remove_rows_not_seen(&tx, removals, dataset, !edits_anywhere)?;
+            if !edits_anywhere {
+                search_rows::finish(&tx)?;
+            }
             progress.changes(&changes);
             let touched: Vec<&str> = changes
                 .iter()
@@ -300,9 +323,20 @@ pub fn load_dataset(
         }
     };
     datasets::record_files(&tx, source, dataset_id, dataset.format, &counts, &hashes)?;
-    // Derived from the parents, whichever rows this load changed.
-    chains::store_roots(&tx)?;
-    crate::search::rebuild(&tx, touched.as_deref())?;
+    // Derived from the parents, whichever rows this load changed; unless no row of any dataset
+    // was written since the roots were last stored, and this load wrote no actor.
+    if edits_anywhere || touched.as_ref().is_none_or(|t| t.contains(&"actors")) {
+        chains::store_roots(&tx)?;
+    }
+    // The search indexes: built whole by a fresh load; kept in step row by row by an update
+    // while they were in step (see `UpdateWriter::search_in_step`); else those of the tables the
+    // load wrote to are built again.
+    let rebuild = match touched {
+        Some(_) if !edits_anywhere => Some(Vec::new()),
+        touched => touched,
+    };
+    crate::search::rebuild(&tx, rebuild.as_deref())?;
+    edit_triggers::loaded(&tx, dataset_id)?;
     if dataset.dry_run {
         // Rolled back: nothing reaches the file (see `seed_file_as`).
         tx.rollback()?;
@@ -368,7 +402,13 @@ trait Writer<'s> {
 
     /// Ends the file, given its references to rows further down it as the reading thread
     /// resolved them (a fresh load); returns how many rows it wrote.
-    fn end(&mut self, file: Self::File, resolved: Vec<(i64, i64)>) -> Result<u64, SeedError>;
+    /// `hash` is the hash of the file's bytes, taken as they were read.
+    fn end(
+        &mut self,
+        file: Self::File,
+        resolved: Vec<(i64, i64)>,
+        hash: Option<&str>,
+    ) -> Result<u64, SeedError>;
 }
 
 /// The two threads of a load: `reading` works on the reading thread, `writing` on this one.
@@ -417,7 +457,7 @@ fn write_all<'s, W: Writer<'s>>(
             }
             Message::End(resolved, hash) => {
                 let (table, file) = file.take().expect("a file ends after it starts");
-                counts.push((table, writing.end(file, resolved)?));
+                counts.push((table, writing.end(file, resolved, hash.as_deref())?));
                 hashes.push(hash);
             }
             Message::Failed(failure) => return Err(failure.report(conn)),

@@ -27,6 +27,7 @@ mod reliability;
 mod report_files;
 mod reports;
 mod reseed;
+mod reseed_unchanged;
 mod roundtrip;
 mod seam;
 mod search;

@@ -188,7 +188,7 @@ fn reserve_keys(known: &mut KnownKeys, layout: &Layout, rows: u64, byte: u64) {
             let expected = size.saturating_mul(rows) / byte.max(1);
             let keys = known.keys.entry(layout.table.name).or_default();
             // In an update the map holds the stored keys already, most of them the file's.
-            let more = (expected as usize * 21 / 20).saturating_sub(keys.hashes.len());
+            let more = (expected as usize * 21 / 20).saturating_sub(keys.len());
             keys.reserve(more);
         }
     }

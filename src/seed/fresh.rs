@@ -216,11 +216,12 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c> {
         &mut self,
         mut file: FreshFile<'c, 's>,
         resolved: Vec<(i64, i64)>,
+        _hash: Option<&str>,
     ) -> Result<u64, SeedError> {
         if file.staged.take().is_some() {
             file.merge_staged(self.conn)?;
         }
-        set_self_refs(self.conn, &file.layout, &resolved, 0)?;
+        set_self_refs(self.conn, &file.layout, &resolved, 0, None)?;
         Ok(file.rows)
     }
 }

@@ -32,6 +32,13 @@ pub trait Source: Sync {
     /// the lines a message names, so the same call must give the same rows.
     fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError>;
 
+    /// The hash of the bytes [`Source::rows`] reads for the table, as [`Rows::hash`] gives it
+    /// once they are read, but read ahead of them (see unchanged.rs); None where there are no
+    /// such bytes, or they cannot be read (reading the rows then says why).
+    fn hash_of(&self, _table: &Table) -> Option<String> {
+        None
+    }
+
     /// Whether figures that must not decrease (count_low <= count_best <= count_high) load as
     /// given, for `check` to list, rather than being refused: true for an import, whose figures
     /// are another dataset's published data and are never altered; a seed file's are refused,
@@ -114,7 +121,7 @@ impl Dataset {
 }
 
 /// One table's records in order, the header first.
-pub trait Rows {
+pub trait Rows: Send {
     /// Reads the next record into `record`, its position giving the line that messages name and
     /// the byte reached (for progress); false after the last. An error is the source's own
     /// refusal, naming its file and line.
@@ -153,22 +160,24 @@ impl Source for Input {
 
     fn rows(&self, table: &Table) -> Result<Box<dyn Rows + '_>, SeedError> {
         let file = table.file_name();
-        // A directory holds only the tables its dataset has rows of: a missing file is a table
-        // without rows, its header alone.
-        if let Input::Dir(dir) = self {
-            if !dir.join(&file).exists() && std::fs::symlink_metadata(dir.join(&file)).is_err() {
-                let header: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
-                let header = format!("{}\n", header.join(","));
-                return Ok(Box::new(CsvRows::new(
-                    Box::new(std::io::Cursor::new(header.into_bytes())),
-                    self.display(&file),
-                )));
-            }
-        }
         Ok(Box::new(CsvRows::new(
-            self.open(&file)?,
+            self.bytes(table)?,
             self.display(&file),
         )))
+    }
+
+    fn hash_of(&self, table: &Table) -> Option<String> {
+        let mut bytes = self.bytes(table).ok()?;
+        let mut hash = super::file_hash::FileHash::default();
+        let mut buffer = vec![0; 256 * 1024];
+        loop {
+            match bytes.read(&mut buffer) {
+                Ok(0) => return Some(hash.finish()),
+                Ok(n) => hash.update(&buffer[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
     }
 
     /// The built-in data; a directory's dataset is named after the directory (`seed .` after
@@ -211,6 +220,20 @@ impl Input {
             Input::Dir(dir) => dir.join(file).display().to_string(),
             Input::Files(_) => file.to_string(),
         }
+    }
+
+    /// The bytes of the table's file: a directory holds only the tables its dataset has rows
+    /// of, and a missing file is a table without rows, its header alone.
+    fn bytes(&self, table: &Table) -> Result<Box<dyn Read + Send + '_>, SeedError> {
+        let file = table.file_name();
+        if let Input::Dir(dir) = self {
+            if !dir.join(&file).exists() && std::fs::symlink_metadata(dir.join(&file)).is_err() {
+                let header: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+                let header = format!("{}\n", header.join(","));
+                return Ok(Box::new(std::io::Cursor::new(header.into_bytes())));
+            }
+        }
+        self.open(&file)
     }
 
     /// The size of a file in bytes, where known.

@@ -25,8 +25,76 @@ pub(super) const COLLIDED: i64 = i64::MIN;
 /// key) and are then kept by their full text, so every lookup is exact.
 #[derive(Default)]
 pub(super) struct KeyIndex {
+    /// The keys added as rows are checked.
     pub(super) hashes: HashIds,
+    /// The keys stored before an update, loaded all at once ([`KeyIndex::stored`]).
+    stored: StoredIds,
     pub(super) collided: HashMap<String, i64>,
+}
+
+/// Hash → id for the keys stored before an update: the pairs sorted by hash, with a directory
+/// of where each run of leading hash bits starts (18 bytes a key or less), where a hash map holds 17 per
+/// slot and, being a power of two, up to twice the slots: at a million events (events,
+/// casualties and two million statements stored) the maps took about 140 MB, over the 100 MB a
+/// re-seed may use. The hashes are evenly spread, so each directory run holds a few pairs.
+#[derive(Default)]
+struct StoredIds {
+    pairs: Vec<(u64, i64)>,
+    /// `starts[b]`: the first pair whose hash's leading bits are `b` (and one more at the end).
+    starts: Vec<u32>,
+    /// 64 less the number of leading bits the directory uses.
+    shift: u32,
+}
+
+impl StoredIds {
+    /// The pairs, sorted, with their directory.
+    fn new(mut pairs: Vec<(u64, i64)>) -> StoredIds {
+        pairs.sort_unstable();
+        // About 8 to 16 pairs a run: a directory of 2 or 4 bits a key.
+        let bits = (usize::BITS - (pairs.len() / 16).max(1).leading_zeros()).min(32);
+        let shift = 64 - bits;
+        let mut starts = Vec::with_capacity((1 << bits) + 1);
+        let mut at = 0;
+        for run in 0..(1u64 << bits) {
+            while at < pairs.len() && pairs[at].0 >> shift < run {
+                at += 1;
+            }
+            starts.push(at as u32);
+        }
+        starts.push(pairs.len() as u32);
+        StoredIds {
+            pairs,
+            starts,
+            shift,
+        }
+    }
+
+    fn get(&self, hash: u64) -> Option<i64> {
+        if self.pairs.is_empty() {
+            return None;
+        }
+        let run = (hash >> self.shift) as usize;
+        let (start, end) = (self.starts[run] as usize, self.starts[run + 1] as usize);
+        if start == end {
+            return None;
+        }
+        // The hashes of a run are evenly spread over its range: start where this one falls,
+        // and step towards it (usually the pair is the one guessed, or next to it).
+        let within = if self.shift == 64 {
+            hash
+        } else {
+            hash << (64 - self.shift)
+        };
+        let guess = start + ((within as u128 * (end - start) as u128) >> 64) as usize;
+        let mut at = guess.min(end - 1);
+        while at > start && self.pairs[at].0 > hash {
+            at -= 1;
+        }
+        while at < end && self.pairs[at].0 < hash {
+            at += 1;
+        }
+        (at < end && self.pairs[at].0 == hash).then(|| self.pairs[at].1)
+    }
 }
 
 /// Hash → id, for [`KeyIndex`]: std's map, keyed by the hash itself.
@@ -75,10 +143,74 @@ impl KeyIndex {
     }
 
     pub(super) fn get_hashed(&self, hash: u64, key: &str) -> Option<i64> {
-        match self.hashes.get(&hash).copied() {
+        match self.id_of_hash(hash) {
             Some(COLLIDED) => self.collided.get(key).copied(),
             found => found,
         }
+    }
+
+    /// The id under `hash`: COLLIDED if several keys share it.
+    fn id_of_hash(&self, hash: u64) -> Option<i64> {
+        self.hashes
+            .get(&hash)
+            .copied()
+            .or_else(|| self.stored.get(hash))
+    }
+
+    /// How many keys it holds.
+    pub(super) fn len(&self) -> usize {
+        self.hashes.len() + self.stored.pairs.len()
+    }
+
+    /// The keys stored before an update, as (key, id), all at once: kept as sorted pairs, which
+    /// take less memory than the map. `key_of` gives the key of an id, for keys sharing a hash.
+    pub(super) fn stored(
+        keys: impl Iterator<Item = Result<(String, i64), SeedError>>,
+        capacity: usize,
+    ) -> Result<KeyIndex, SeedError> {
+        let mut pairs = Vec::with_capacity(capacity);
+        // Kept until the pairs are sorted, in case two keys share a hash: then looked up again.
+        for row in keys {
+            let (key, id) = row?;
+            pairs.push((hash_key(&key), id));
+        }
+        let mut index = KeyIndex {
+            stored: StoredIds::new(pairs),
+            ..KeyIndex::default()
+        };
+        index.stored.pairs.shrink_to_fit();
+        Ok(index)
+    }
+
+    /// The hashes that several stored keys share, with their ids: to be told apart by their keys.
+    pub(super) fn shared_hashes(&self) -> Vec<(u64, Vec<i64>)> {
+        let pairs = &self.stored.pairs;
+        let mut shared = Vec::new();
+        let mut at = 0;
+        while at < pairs.len() {
+            let end = at
+                + pairs[at..]
+                    .iter()
+                    .take_while(|(h, _)| *h == pairs[at].0)
+                    .count();
+            if end - at > 1 {
+                shared.push((
+                    pairs[at].0,
+                    pairs[at..end].iter().map(|(_, id)| *id).collect(),
+                ));
+            }
+            at = end;
+        }
+        shared
+    }
+
+    /// Keys that share a hash with another: each kept by its text, the hash marked.
+    pub(super) fn keep_shared(&mut self, hash: u64, keys: Vec<(String, i64)>) {
+        for (key, id) in keys {
+            self.collided.insert(key, id);
+        }
+        // A hash of the map is looked up before the stored pairs.
+        self.hashes.insert(hash, COLLIDED);
     }
 
     /// Adds `key` → `id`; false if another row already has this key (a duplicate). `key_of`
@@ -99,7 +231,7 @@ impl KeyIndex {
         id: i64,
         key_of: impl FnOnce(i64) -> Result<String, SeedError>,
     ) -> Result<bool, SeedError> {
-        match self.hashes.get(&hash).copied() {
+        match self.id_of_hash(hash) {
             None => {
                 self.hashes.insert(hash, id);
             }
@@ -165,6 +297,43 @@ pub(super) struct KnownKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_keys_are_found_by_their_sorted_hashes_and_new_keys_beside_them() {
+        for count in [0usize, 1, 3, 5, 1000, 70_000] {
+            let keys: Vec<(String, i64)> = (0..count)
+                .map(|n| (format!("key-{n}"), n as i64 + 1))
+                .collect();
+            let mut index = KeyIndex::stored(keys.clone().into_iter().map(Ok), count).unwrap();
+            assert!(index.shared_hashes().is_empty());
+            assert_eq!(index.len(), count);
+            for (key, id) in &keys {
+                assert_eq!(index.get(key), Some(*id), "{key}");
+            }
+            assert_eq!(index.get("key-absent"), None);
+            // A stored key again under its own id is no duplicate; under another id it is.
+            let unreachable = |_| unreachable!("no two keys share a hash here");
+            if let Some((key, id)) = keys.last() {
+                assert!(index.insert(key, *id, unreachable).unwrap());
+                let key_of = |_| Ok(key.clone());
+                assert!(!index.insert(key, id + 1, key_of).unwrap());
+            }
+            assert!(index.insert("new", 0, unreachable).unwrap());
+            assert_eq!(index.get("new"), Some(0));
+        }
+        // Two stored keys under one hash: kept by their text.
+        let mut index = KeyIndex::stored(
+            [("a".to_string(), 1), ("b".to_string(), 2)]
+                .into_iter()
+                .map(Ok),
+            2,
+        )
+        .unwrap();
+        index.keep_shared(hash_key("a"), vec![("a".into(), 1), ("z".into(), 9)]);
+        assert_eq!(index.get("a"), Some(1));
+        assert_eq!(index.get_hashed(hash_key("a"), "z"), Some(9));
+        assert_eq!(index.get("b"), Some(2));
+    }
 
     #[test]
     fn keys_that_share_a_hash_are_told_apart_by_their_text() {

@@ -176,6 +176,7 @@ pub(super) fn remove_rows_not_seen(
     conn: &Connection,
     mut removals: Vec<Removal>,
     dataset: &super::Dataset,
+    search_in_step: bool,
 ) -> Result<Vec<(&'static str, usize)>, SeedError> {
     if dataset.keep_missing {
         return retract(conn, &removals).map(|()| Vec::new());
@@ -224,6 +225,18 @@ pub(super) fn remove_rows_not_seen(
                     if referring.len() > 3 { ", ..." } else { "" }
                 ),
             });
+        }
+        // Forgotten by the search index while their values are there to say what to forget.
+        if let (true, Some((fts, columns))) = (search_in_step, crate::search::index_of(table.name))
+        {
+            conn.execute(
+                &format!(
+                    "INSERT INTO main.{fts} ({fts}, rowid, {columns})
+                     SELECT 'delete', id, {columns} FROM main.{} WHERE id IN (SELECT * FROM temp.gone)",
+                    table.name
+                ),
+                [],
+            )?;
         }
         let tuple = key.join(", ");
         conn.execute_batch(&format!(

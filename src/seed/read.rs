@@ -60,6 +60,13 @@ pub(super) trait OnRead: Send {
         Ok(())
     }
 
+    /// Whether the records are parsed on a thread of their own, ahead of this one (an update,
+    /// where the writing thread has little to do; a fresh load's writing thread is busy, and a
+    /// third thread made it slower, issue 11).
+    fn pipelined(&self) -> bool {
+        false
+    }
+
     /// The file is read: its references to rows further down it, resolved.
     fn end(&mut self, _layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {
         Ok(Vec::new())
@@ -121,43 +128,16 @@ fn read_table<'s>(
         return Ok(false);
     }
     on_read.start(&layout);
-    let fresh_batch = || {
-        let mut batch: Batch = recycled.try_recv().unwrap_or_default();
-        for record in &mut batch.records {
-            if record.as_byte_record().as_slice().len() > KEPT_RECORD {
-                *record = csv::StringRecord::new();
-            }
-        }
-        batch.records.resize_with(BATCH, csv::StringRecord::new);
-        batch.filled = 0;
-        batch.values.clear();
-        batch.arena.clear();
-        batch.ids.clear();
-        batch.unsorted_from = None;
-        batch
-    };
+    if on_read.pipelined() {
+        return super::read_pipelined::read_rows(rows, &layout, on_read, sender, recycled);
+    }
+    let fresh_batch = || reset(recycled.try_recv().unwrap_or_default());
     let mut batch = fresh_batch();
     let read = (|| -> Result<Vec<(i64, i64)>, DeferredError> {
         loop {
             // Parse a batch of records, then work on them: a fresh load converts them with the
             // next records already parsed, so that their key lookups start early.
-            let mut parsed = Ok(true);
-            let mut bytes = 0;
-            while batch.filled < BATCH && bytes < BATCH_BYTES {
-                match read_record(&mut *rows, &layout, &mut batch.records[batch.filled]) {
-                    Ok(true) => {
-                        bytes += batch.records[batch.filled]
-                            .as_byte_record()
-                            .as_slice()
-                            .len();
-                        batch.filled += 1;
-                    }
-                    end => {
-                        parsed = end;
-                        break;
-                    }
-                }
-            }
+            let parsed = parse_batch(&mut *rows, &layout, &mut batch);
             on_read.batch(&layout, &mut batch)?;
             if let Some(last) = batch.records[..batch.filled].last() {
                 batch.read = last.position().map_or(0, |p| p.byte());
@@ -181,6 +161,43 @@ fn read_table<'s>(
     }
     let hash = rows.hash();
     Ok(sender.send(Message::End(read?, hash)).is_ok())
+}
+
+/// A batch made ready to be filled again.
+pub(super) fn reset(mut batch: Batch) -> Batch {
+    for record in &mut batch.records {
+        if record.as_byte_record().as_slice().len() > KEPT_RECORD {
+            *record = csv::StringRecord::new();
+        }
+    }
+    batch.records.resize_with(BATCH, csv::StringRecord::new);
+    batch.filled = 0;
+    batch.values.clear();
+    batch.arena.clear();
+    batch.ids.clear();
+    batch.unsorted_from = None;
+    batch
+}
+
+/// Parses records into `batch` until it is full (`BATCH` records, or `BATCH_BYTES`); false at
+/// the end of the rows.
+pub(super) fn parse_batch(
+    rows: &mut dyn Rows,
+    layout: &Layout,
+    batch: &mut Batch,
+) -> Result<bool, DeferredError> {
+    let mut bytes = 0;
+    while batch.filled < BATCH && bytes < BATCH_BYTES {
+        if !read_record(rows, layout, &mut batch.records[batch.filled])? {
+            return Ok(false);
+        }
+        bytes += batch.records[batch.filled]
+            .as_byte_record()
+            .as_slice()
+            .len();
+        batch.filled += 1;
+    }
+    Ok(true)
 }
 
 /// Reads the next record into `slot`, refusing a row of the wrong width, and text that is not

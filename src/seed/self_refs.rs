@@ -12,12 +12,15 @@ use crate::schema::Value;
 
 /// Sets the references to rows further down the file (`resolved`, as (row id, id referred to)),
 /// now that every row is in, and refuses a loop of references. `existing` is how many rows the
-/// table held before this load.
+/// table held before this load. `written`, when the rows stored before the load are known to hold
+/// no loop (no row was written outside a load since one checked them, see unchanged.rs): the
+/// rows this load inserted or changed, from which alone a new loop can be reached.
 pub(super) fn set_self_refs(
     conn: &Connection,
     layout: &Layout,
     resolved: &[(i64, i64)],
     existing: i64,
+    written: Option<&[i64]>,
 ) -> Result<(), SeedError> {
     let table = layout.table;
     let Some(column_number) = table
@@ -42,12 +45,20 @@ pub(super) fn set_self_refs(
     if resolved.is_empty() && existing == 0 {
         return Ok(());
     }
-    let starts: Vec<i64> = resolved.iter().map(|(id, _)| *id).collect();
+    let mut starts: Vec<i64> = resolved.iter().map(|(id, _)| *id).collect();
+    // The whole table, unless every loop would run through a row of `starts`.
+    let whole_table = existing != 0 && written.is_none();
+    if let Some(written) = written {
+        starts.extend_from_slice(written);
+    }
+    if !whole_table && starts.is_empty() {
+        return Ok(());
+    }
     let cycles = find_cycles(
         conn,
         table.name,
         column.db,
-        (existing == 0).then_some(starts.as_slice()),
+        (!whole_table).then_some(starts.as_slice()),
     )?;
     if cycles.is_empty() {
         return Ok(());

@@ -7,14 +7,17 @@ use rusqlite::Connection;
 
 use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
+use super::elsewhere::{link_elsewhere, owned_elsewhere, owner, same_code_elsewhere};
 use super::key_map::{ByHash, FixedFoldHash, IdSet};
 use super::layout::stored_columns;
 use super::layout::Layout;
 use super::merge::{self, StoredRows};
 use super::mirror::{not_seen, rows_not_seen, Removal, Seen};
 use super::read::Batch;
+use super::search_rows;
 use super::self_refs::set_self_refs;
 use super::sql::{insert_one_sql, update_sql, upsert_sql};
+use super::unchanged::{changed_while_read, Unchanged};
 use super::{rows_stored, Writer};
 use crate::schema::Identity;
 use rusqlite::types::ValueRef;
@@ -31,6 +34,17 @@ pub(super) struct UpdateWriter<'c, 'k> {
     removals: &'k mut Vec<Removal>,
     /// What seeding each file did.
     changes: &'k mut Vec<TableChanges>,
+    /// Which files are the ones last loaded, whose rows are not compared.
+    unchanged: Unchanged,
+}
+
+impl UpdateWriter<'_, '_> {
+    /// Whether the search indexes are kept in step row by row: they are in step with their
+    /// tables when no row was written outside a load since (every load keeps them in step), and
+    /// then a row written costs two statements instead of a rebuild of its table's index.
+    pub(super) fn search_in_step(&self) -> bool {
+        !self.unchanged.edits_anywhere
+    }
 }
 
 /// What seeding one table's file did to the dataset's rows.
@@ -77,8 +91,11 @@ impl Tally {
 /// One file's rows going into the database.
 pub(super) struct UpdateFile<'c, 's> {
     layout: Layout<'s>,
-    /// Rows of the table before this load.
+    /// Rows of the table before this load (0 if not counted: an unchanged file's).
     existing: i64,
+    /// The hash of the file's bytes, if they are the ones last loaded: its rows are then the
+    /// stored ones, and not compared (unchanged.rs).
+    unchanged: Option<String>,
     rows: u64,
     state: FileState<'c>,
 }
@@ -106,6 +123,10 @@ struct FileState<'c> {
     seen_rows: HashSet<u64, ByHash>,
     /// The vocabulary codes the file gives.
     seen_codes: HashSet<String, super::key_map::FixedFoldHash>,
+    /// Whether the search index of the table is kept in step row by row (search_rows.rs).
+    search: bool,
+    /// The ids of the keyed rows this file inserted or changed.
+    written: Vec<i64>,
     tally: Tally,
 }
 
@@ -126,6 +147,7 @@ impl<'c, 'k> UpdateWriter<'c, 'k> {
         dataset: i64,
         codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
         (removals, changes): (&'k mut Vec<Removal>, &'k mut Vec<TableChanges>),
+        unchanged: Unchanged,
     ) -> UpdateWriter<'c, 'k> {
         UpdateWriter {
             conn,
@@ -133,6 +155,7 @@ impl<'c, 'k> UpdateWriter<'c, 'k> {
             dataset,
             removals,
             changes,
+            unchanged,
         }
     }
 }
@@ -142,12 +165,19 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
 
     fn start(&mut self, layout: Layout<'s>) -> Result<UpdateFile<'c, 's>, SeedError> {
         let (conn, table) = (self.conn, layout.table);
-        // Existing rows: seeding again updates them by key instead of adding duplicates.
-        let existing = rows_stored(conn, table)?;
+        let unchanged = self.unchanged.check(table);
+        let skip = unchanged.is_some();
+        // Existing rows: seeding again updates them by key instead of adding duplicates. Not
+        // needed for an unchanged file, unless its references within the table are checked.
+        let existing = match (&unchanged, self.unchanged.edits_anywhere) {
+            (Some(_), false) => 0,
+            _ => rows_stored(conn, table)?,
+        };
         let codes = self.codes.remove(table.name).unwrap_or_default();
         let columns = stored_columns(table);
         let at = |name: &str| columns.iter().position(|c| *c == name);
         let stored = match table.identity {
+            _ if skip => None,
             Identity::Key if table.is_vocabulary => None,
             Identity::Key => {
                 let read: Vec<&str> = std::iter::once("id").chain(columns.clone()).collect();
@@ -168,6 +198,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             .and_then(|(c, field)| Some((at(c.db)?, (*field)?)));
         Ok(UpdateFile {
             existing,
+            unchanged,
             rows: 0,
             state: FileState {
                 upsert: conn.prepare(&upsert_sql(table))?,
@@ -188,12 +219,14 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                 // and new tables at once (54 MB for the 2 million event_actors rows of a
                 // million events, the peak of seeding them again).
                 seen_rows: match table.identity {
-                    Identity::Columns(_) => {
+                    Identity::Columns(_) if !skip => {
                         HashSet::with_capacity_and_hasher(existing as usize, ByHash::default())
                     }
-                    Identity::Key => HashSet::default(),
+                    _ => HashSet::default(),
                 },
                 seen_codes: HashSet::default(),
+                search: self.search_in_step(),
+                written: Vec::new(),
                 tally: Tally {
                     codes,
                     ..Tally::default()
@@ -207,6 +240,12 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
     fn rows(&mut self, file: &mut UpdateFile<'c, 's>, batch: &Batch) -> Result<(), SeedError> {
         let (conn, dataset) = (self.conn, self.dataset);
         let (layout, state) = (&file.layout, &mut file.state);
+        if file.unchanged.is_some() {
+            // Checked on the reading thread; stored as they are.
+            file.rows += batch.filled as u64;
+            state.tally.unchanged += batch.filled as u64;
+            return Ok(());
+        }
         let table = layout.table;
         let rows = batch.records[..batch.filled]
             .iter()
@@ -229,8 +268,28 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         &mut self,
         mut file: UpdateFile<'c, 's>,
         resolved: Vec<(i64, i64)>,
+        hash: Option<&str>,
     ) -> Result<u64, SeedError> {
-        set_self_refs(self.conn, &file.layout, &resolved, file.existing)?;
+        if let Some(unchanged) = &file.unchanged {
+            if hash != Some(unchanged.as_str()) {
+                return Err(changed_while_read(file.layout.origin.name()));
+            }
+            // A loop of references through this file's rows would have been refused when they
+            // were stored, unless a row was edited since.
+            if self.unchanged.edits_anywhere {
+                set_self_refs(self.conn, &file.layout, &resolved, file.existing, None)?;
+            }
+            self.changes.push(TableChanges {
+                table: file.layout.table.name,
+                unchanged: file.rows,
+                ..TableChanges::default()
+            });
+            return Ok(file.rows);
+        }
+        // Stored rows untouched since a load checked them hold no loop: only the rows written now
+        // can close one.
+        let written = (!self.unchanged.edits_anywhere).then_some(file.state.written.as_slice());
+        set_self_refs(self.conn, &file.layout, &resolved, file.existing, written)?;
         let seen = Seen {
             ids: &file.state.seen_ids,
             rows: &file.state.seen_rows,
@@ -426,13 +485,22 @@ fn store_keyed(
             }
             insert.raw_execute().map_err(|e| refused(file, line, e))?;
             tally.note(Change::Added, layout, record);
-            conn.last_insert_rowid()
+            let id = conn.last_insert_rowid();
+            state.written.push(id);
+            if state.search {
+                search_rows::written(conn, table.name, id)?;
+            }
+            id
         }
         Some((id, 0)) => {
             tally.unchanged += 1;
             id
         }
         Some((id, differ)) => {
+            state.written.push(id);
+            if state.search {
+                search_rows::changing(conn, table.name, id)?;
+            }
             let mut update = conn.prepare_cached(&update_sql(table, differ))?;
             bind(&mut update, values, record, arena)?;
             update.raw_bind_parameter(values.len() + 1, id)?;
@@ -472,122 +540,6 @@ fn stored_by_key(
     Ok(Some((row.get(0)?, row.get(1)?, values)))
 }
 
-/// The refusal of a link row that another dataset's row is already (the same actor and alias):
-/// a row belongs to one dataset, as a key does, so that no dataset's seed takes over or leaves
-/// behind another's rows. None if the stored row is this dataset's.
-fn link_elsewhere(
-    conn: &Connection,
-    layout: &Layout,
-    dataset: i64,
-    identity_values: &[usize],
-    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
-) -> Result<Option<SeedError>, SeedError> {
-    let table = layout.table;
-    let same: Vec<String> = (1..)
-        .zip(layout.identity)
-        .map(|(n, c)| format!("t.{c} = ?{n}"))
-        .collect();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT t.dataset_id, datasets.name FROM {} AS t JOIN datasets ON datasets.id = t.dataset_id
-         WHERE {}",
-        table.name,
-        same.join(" AND ")
-    ))?;
-    for (n, &at) in (1..).zip(identity_values) {
-        let value = rusqlite::types::ToSqlOutput::Borrowed(values[at].value(record, arena));
-        stmt.raw_bind_parameter(n, value)?;
-    }
-    let mut rows = stmt.raw_query();
-    let Some(row) = rows.next()? else {
-        return Ok(None);
-    };
-    let (owner, name): (i64, String) = (row.get(0)?, row.get(1)?);
-    if owner == dataset {
-        return Ok(None);
-    }
-    let (names, given) = layout.identity_of(record);
-    let same = match names.as_slice() {
-        [first @ .., last] if !first.is_empty() => format!("{} and {last}", first.join(", ")),
-        _ => names.join(""),
-    };
-    let field = layout.table.columns.iter().position(|c| c.name == names[0]);
-    let index = field.and_then(|f| layout.positions[f]).unwrap_or(0);
-    let line = record.position().map_or(0, |p| p.line());
-    Ok(Some(layout.refuse(
-        line,
-        index,
-        given[0].into(),
-        format!(
-            "is in a row of dataset {name:?} already (the same {same}): a row belongs to one dataset; leave it out of this file, or out of that dataset's"
-        ),
-    )))
-}
-
-/// The dataset of the stored vocabulary row with the code of `record`.
-fn owner(conn: &Connection, layout: &Layout, record: &csv::StringRecord) -> Result<i64, SeedError> {
-    let table = layout.table;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT dataset_id FROM {} WHERE {} = ?1",
-        table.name,
-        table.key_column()
-    ))?;
-    Ok(stmt.query_row([&record[key_field(layout)]], |row| row.get(0))?)
-}
-
-/// The refusal of a row whose key another dataset's row has: a key names one row in the whole
-/// database, so that a reference to it is never ambiguous.
-fn owned_elsewhere(
-    conn: &Connection,
-    layout: &Layout,
-    record: &csv::StringRecord,
-) -> Result<SeedError, SeedError> {
-    let table = layout.table;
-    let index = key_field(layout);
-    let key = &record[index];
-    let owner: String = conn.query_row(
-        &format!(
-            "SELECT datasets.name FROM {0} JOIN datasets ON datasets.id = {0}.dataset_id
-             WHERE {0}.{1} = ?1",
-            table.name,
-            table.key_column()
-        ),
-        [key],
-        |row| row.get(0),
-    )?;
-    let line = record.position().map_or(0, |p| p.line());
-    Ok(layout.refuse(
-        line,
-        index,
-        key.into(),
-        format!(
-            "is a key of dataset {owner:?}: a key names one row across datasets; refer to that row, or give this one a key of its own"
-        ),
-    ))
-}
-
-/// Whether another dataset has this vocabulary row exactly as given: a seed directory that holds
-/// copies of the built-in vocabularies loads over them, the codes staying the built-in data's.
-fn same_code_elsewhere(
-    conn: &Connection,
-    layout: &Layout,
-    (record, values, arena): (&csv::StringRecord, &[Converted], &str),
-) -> Result<bool, SeedError> {
-    let columns = super::layout::stored_columns(layout.table);
-    let same: Vec<String> = (1..)
-        .zip(&columns)
-        .map(|(n, c)| format!("{c} IS ?{n}"))
-        .collect();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT count(*) FROM {} WHERE {}",
-        layout.table.name,
-        same.join(" AND ")
-    ))?;
-    bind(&mut stmt, values, record, arena)?;
-    let mut rows = stmt.raw_query();
-    let row = rows.next()?.expect("count(*) gives a row");
-    Ok(row.get::<_, i64>(0)? > 0)
-}
-
 /// Whether another line of the file has the identity of `record`.
 fn is_repeated(layout: &Layout, record: &csv::StringRecord) -> Result<bool, SeedError> {
     let (names, values) = layout.identity_of(record);
@@ -605,7 +557,7 @@ pub(super) fn key_field_of(layout: &Layout) -> Option<usize> {
 }
 
 /// The field of a keyed row's key.
-fn key_field(layout: &Layout) -> usize {
+pub(super) fn key_field(layout: &Layout) -> usize {
     let column = layout
         .table
         .columns
@@ -658,7 +610,7 @@ pub(super) fn hash_values<'a>(
     hasher.finish()
 }
 
-fn bind(
+pub(super) fn bind(
     insert: &mut rusqlite::Statement,
     values: &[Converted],
     record: &csv::StringRecord,

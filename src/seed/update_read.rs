@@ -10,7 +10,7 @@ use rusqlite::Connection;
 
 use super::check::Checker;
 use super::diagnose::{DeferredError, SeedError};
-use super::key_map::{FixedFoldHash, KnownKeys};
+use super::key_map::{FixedFoldHash, KeyIndex, KnownKeys};
 use super::layout::Layout;
 use super::read::{Batch, OnRead};
 use crate::schema::{Identity, TABLES};
@@ -32,13 +32,24 @@ pub(super) fn preload(conn: &Connection, known: &mut KnownKeys) -> Result<Stored
     };
     for table in TABLES {
         if table.referenced {
-            let index = known.keys.entry(table.name).or_default();
-            let mut stmt = conn.prepare(&format!("SELECT id, key FROM {}", table.name))?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let (id, key): (i64, String) = (row.get(0)?, row.get(1)?);
-                index.insert(&key, id, |other| key_of_id(conn, table.name, other))?;
+            // Sized by the highest id: ids mostly run without gaps.
+            let capacity: i64 = conn.query_row(
+                &format!("SELECT coalesce(max(id), 0) FROM {}", table.name),
+                [],
+                |row| row.get(0),
+            )?;
+            let mut stmt = conn.prepare(&format!("SELECT key, id FROM {}", table.name))?;
+            let keys = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            let mut index =
+                KeyIndex::stored(keys.map(|k| k.map_err(SeedError::from)), capacity as usize)?;
+            for (hash, ids) in index.shared_hashes() {
+                let keys = ids
+                    .into_iter()
+                    .map(|id| Ok((key_of_id(conn, table.name, id)?, id)))
+                    .collect::<Result<_, SeedError>>()?;
+                index.keep_shared(hash, keys);
             }
+            known.keys.insert(table.name, index);
         }
         if table.is_vocabulary {
             let codes = known.codes.entry(table.name).or_default();
@@ -180,6 +191,10 @@ impl OnRead for UpdateRead<'_> {
             }
         }
         Ok(())
+    }
+
+    fn pipelined(&self) -> bool {
+        true
     }
 
     fn end(&mut self, layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {
