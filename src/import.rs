@@ -29,6 +29,7 @@ pub mod record;
 mod rejects;
 pub mod sink;
 pub mod source;
+mod spool;
 pub mod ucdp;
 
 use std::collections::BTreeMap;
