@@ -47,6 +47,9 @@ pub struct Sink {
     free: Vec<Vec<String>>,
     /// Each table's place in `schema::TABLES`, by name.
     tables: HashMap<&'static str, usize, foldhash::fast::FixedState>,
+    /// The place of a column among its table's, by table and the address and length of its
+    /// name as [`Row::set`] is given it.
+    columns: HashMap<(usize, usize, usize), usize, foldhash::fast::FixedState>,
     /// The keys of shared rows written, by table, as hashes, with their place among the table's
     /// rows (the id a fresh load gives them).
     seen: Vec<HashMap<u64, u64>>,
@@ -63,10 +66,19 @@ pub struct Row<'s> {
 
 impl Row<'_> {
     /// Sets `column` (the seed file's column name, as in `schema.rs`) to `value`.
-    pub fn set(mut self, column: &str, value: impl AsRef<str>) -> Self {
-        let table = &TABLES[self.table];
-        let Some(at) = table.columns.iter().position(|c| c.name == column) else {
-            panic!("{} has no column {column}", table.name)
+    pub fn set(mut self, column: &'static str, value: impl AsRef<str>) -> Self {
+        // Found by name once per table and name: a static name is the same text wherever it is.
+        let name = (self.table, column.as_ptr() as usize, column.len());
+        let at = match self.sink.columns.get(&name) {
+            Some(at) => *at,
+            None => {
+                let table = &TABLES[self.table];
+                let Some(at) = table.columns.iter().position(|c| c.name == column) else {
+                    panic!("{} has no column {column}", table.name)
+                };
+                self.sink.columns.insert(name, at);
+                at
+            }
         };
         let slot = &mut self.values[at];
         slot.clear();
@@ -88,6 +100,7 @@ impl Sink {
             spools: TABLES.iter().map(|_| None).collect(),
             pending: Vec::new(),
             free: Vec::new(),
+            columns: HashMap::default(),
             tables: TABLES
                 .iter()
                 .enumerate()
@@ -100,7 +113,18 @@ impl Sink {
 
     /// The dataset's key for a key of the format's own: `acled:AZE1234`.
     pub fn key(&self, local: &str) -> String {
-        format!("{}:{local}", self.namespace)
+        self.key_of(&[local])
+    }
+
+    /// The dataset's key for the format's own key written in `parts`: `acled:` and the parts.
+    /// (Every record makes several keys: put together, not formatted.)
+    pub fn key_of(&self, parts: &[&str]) -> String {
+        let length = parts.iter().map(|p| p.len()).sum::<usize>();
+        let mut key = String::with_capacity(self.namespace.len() + 1 + length);
+        key.push_str(self.namespace);
+        key.push(':');
+        parts.iter().for_each(|part| key.push_str(part));
+        key
     }
 
     /// A new row of `table`.
