@@ -15,6 +15,7 @@ mod datasets;
 mod exports;
 mod golden;
 mod import;
+mod import_new_database;
 mod import_ucdp_gdelt;
 mod loader_bugs;
 mod messages;
