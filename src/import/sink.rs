@@ -52,7 +52,7 @@ pub struct Sink {
     columns: HashMap<(usize, usize, usize), usize, foldhash::fast::FixedState>,
     /// The keys of shared rows written, by table, as hashes, with their place among the table's
     /// rows (the id a fresh load gives them).
-    seen: Vec<HashMap<u64, u64>>,
+    seen: Vec<HashMap<u64, u64, crate::seed::key_map::ByHash>>,
     pending_seen: Vec<(usize, u64)>,
 }
 
@@ -106,7 +106,8 @@ impl Sink {
                 .enumerate()
                 .map(|(at, table)| (table.name, at))
                 .collect(),
-            seen: TABLES.iter().map(|_| HashMap::new()).collect(),
+            // Keyed by foldhash hashes already: not hashed again.
+            seen: TABLES.iter().map(|_| HashMap::default()).collect(),
             pending_seen: Vec::new(),
         }
     }
