@@ -19,8 +19,14 @@
 //! - (e) a newer export: 1% of the rows with a new fatality figure and timestamp, 0.1% gone
 //!   (retracted), written once before the runs.
 //!
+//! With `--baseline BINARY` (another build of conflictdb, say main's), (a0) times that build's
+//! import of the same file right after each (a), so that a change is measured against the build
+//! before it in the same run. `--skip-sqlite-utils` leaves (c) out (about a minute a run at
+//! 100k rows).
+//!
 //! Targets (issue 14): (a) at most 1.5× (b); (d) at most 0.3× (a); peak RSS under 150 MB. Each
-//! figure is the median and the best of the runs. Progress goes to stderr, figures to stdout.
+//! figure is the median and the best of the runs, wall and CPU (user + system) time, since the
+//! wall time of a shared machine is noise. Progress goes to stderr, figures to stdout.
 
 use std::fs;
 use std::path::Path;
@@ -30,13 +36,15 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_conflictdb");
-const USAGE: &str =
-    "usage: cargo bench --bench import -- [--events N (100000)] [--runs R (3)] [--rng-seed S (1)]";
+const USAGE: &str = "usage: cargo bench --bench import -- [--events N (100000)] [--runs R (3)] [--rng-seed S (1)] [--baseline BINARY] [--skip-sqlite-utils]";
 
 struct Options {
     events: u64,
     runs: usize,
     rng_seed: u64,
+    /// Another build of conflictdb, timed beside this one.
+    baseline: Option<std::path::PathBuf>,
+    skip_sqlite_utils: bool,
 }
 
 fn main() -> ExitCode {
@@ -54,6 +62,8 @@ fn parse_options() -> Result<Options> {
         events: 100_000,
         runs: 3,
         rng_seed: 1,
+        baseline: None,
+        skip_sqlite_utils: false,
     };
     // `cargo test --all-targets` runs this binary without --bench: a test run skips it.
     if !std::env::args().any(|arg| arg == "--bench") {
@@ -71,15 +81,18 @@ fn parse_options() -> Result<Options> {
             "--events" => options.events = value("--events")?.parse()?,
             "--runs" => options.runs = value("--runs")?.parse()?,
             "--rng-seed" => options.rng_seed = value("--rng-seed")?.parse()?,
+            "--baseline" => options.baseline = Some(value("--baseline")?.into()),
+            "--skip-sqlite-utils" => options.skip_sqlite_utils = true,
             other => bail!("unknown argument {other:?}\n{USAGE}"),
         }
     }
     Ok(options)
 }
 
-/// A process's wall time and peak RSS.
+/// A process's wall time, CPU time (user and system) and peak RSS.
 struct Measured {
     time: Duration,
+    cpu: Duration,
     peak_rss: u64,
 }
 
@@ -107,12 +120,16 @@ fn run(options: &Options) -> Result<()> {
     measure(&mut synth)?;
     let newer = dir.path().join("acled-newer.csv");
     let (changed, gone) = newer_export(&file, &newer)?;
-    let sqlite_utils = sqlite_utils()?;
+    let sqlite_utils = match options.skip_sqlite_utils {
+        true => None,
+        false => sqlite_utils()?,
+    };
 
     let db = dir.path().join("import.db");
     let copy = dir.path().join("copy.db");
     let plain = dir.path().join("plain.db");
     let (mut a, mut b, mut c, mut d, mut e) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut a0 = vec![];
     for run in 1..=options.runs {
         eprintln!("import benchmark: run {run} of {}", options.runs);
         remove_database(&db)?;
@@ -123,6 +140,16 @@ fn run(options: &Options) -> Result<()> {
                 .arg("--db")
                 .arg(&db),
         )?);
+        if let Some(baseline) = &options.baseline {
+            remove_database(&plain)?;
+            a0.push(measure(
+                Command::new(baseline)
+                    .arg("import")
+                    .arg(&file)
+                    .arg("--db")
+                    .arg(&plain),
+            )?);
+        }
         remove_database(&plain)?;
         b.push(measure(
             Command::new("sqlite3")
@@ -169,15 +196,25 @@ fn run(options: &Options) -> Result<()> {
             return;
         }
         let times: Vec<Duration> = runs.iter().map(|m| m.time).collect();
+        let cpu: Vec<Duration> = runs.iter().map(|m| m.cpu).collect();
         let rss = runs.iter().map(|m| m.peak_rss).max().unwrap_or(0);
         println!(
-            "  {name:<58} {:>8.2} s {:>8.2} s   peak RSS {:>6.1} MB",
+            "  {name:<58} {:>8.2} s {:>8.2} s   CPU {:>7.2} s {:>7.2} s   peak RSS {:>6.1} MB",
             median(&times),
             best(&times),
+            median(&cpu),
+            best(&cpu),
             rss as f64 / 1e6
         );
     };
+    println!(
+        "  {:<58} {:>10} {:>10}   {:>13} {:>9}",
+        "", "median", "best", "CPU median", "best"
+    );
     line("(a) conflictdb import", &a);
+    if let Some(baseline) = &options.baseline {
+        line(&format!("(a0) {} import", baseline.display()), &a0);
+    }
     line("(b) sqlite3 .import --csv (one plain table)", &b);
     line("(c) sqlite-utils insert --csv (one plain table)", &c);
     line("(d) conflictdb import, the same file again", &d);
@@ -191,13 +228,19 @@ fn run(options: &Options) -> Result<()> {
         }
         let tx: Vec<Duration> = x.iter().map(|m| m.time).collect();
         let ty: Vec<Duration> = y.iter().map(|m| m.time).collect();
+        let cx: Vec<Duration> = x.iter().map(|m| m.cpu).collect();
+        let cy: Vec<Duration> = y.iter().map(|m| m.cpu).collect();
         println!(
-            "  {name:<58} {:>8.2}× {:>8.2}×   {target}",
+            "  {name:<58} {:>8.2}× {:>8.2}×   CPU {:>6.2}× {:>6.2}×   {target}",
             median(&tx) / median(&ty),
-            best(&tx) / best(&ty)
+            best(&tx) / best(&ty),
+            median(&cx) / median(&cy),
+            best(&cx) / best(&cy)
         );
     };
     ratio("(a)/(b)", &a, &b, "target ≤ 1.5×");
+    ratio("(a)/(a0)", &a, &a0, "");
+    ratio("(a0)/(b)", &a0, &b, "");
     ratio("(a)/(c)", &a, &c, "");
     ratio("(d)/(a)", &d, &a, "target ≤ 0.3×");
     ratio("(e)/(a)", &e, &a, "");
@@ -298,8 +341,10 @@ fn measure(command: &mut Command) -> Result<Measured> {
     if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
         bail!("exit status {status:#x}: {}", stderr.trim());
     }
+    let seconds = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     Ok(Measured {
         time,
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
         // Linux reports ru_maxrss in kibibytes.
         peak_rss: usage.ru_maxrss as u64 * 1024,
     })

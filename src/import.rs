@@ -29,6 +29,7 @@ pub mod record;
 mod rejects;
 pub mod sink;
 pub mod source;
+mod spool;
 pub mod ucdp;
 
 use std::collections::BTreeMap;
@@ -130,8 +131,7 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
         )?;
         let mut collected = Collected::new(sink)?;
         collected.files = read.files.clone();
-        let links_used = options.map.links.used();
-        match load(db_path, &collected, &dataset, links_used, progress) {
+        match load(db_path, &collected, &dataset, progress) {
             Ok(Loaded {
                 counts,
                 changes,
@@ -390,15 +390,12 @@ fn load(
     db_path: &Path,
     collected: &Collected,
     dataset: &Dataset,
-    links_used: bool,
     progress: &mut dyn Progress,
 ) -> Result<Loaded, LoadError> {
     let existed = db_path.exists();
-    if !existed && links_used {
-        // Rows linked to our actors (`azerbaijan`) need the built-in data in first; the file is
-        // removed again below if the import fails.
-        seed::seed_file(db_path, &seed::Input::BuiltIn, &mut ()).map_err(LoadError::Other)?;
-    } else if !existed {
+    // Rows linked to our actors (`azerbaijan`) find them there too: the built-in rows come
+    // first in each table of the fresh load.
+    if !existed {
         if let Some(counts) = load_new(db_path, collected, dataset, progress)? {
             return Ok(Loaded {
                 counts,
@@ -465,45 +462,58 @@ fn load_new(
             }
         })?;
     // The import's own rows.
-    let built_in = built_in_rows().map_err(LoadError::Other)?;
+    let built_in = BuiltInFiles::read().map_err(LoadError::Other)?;
     Ok(built.map(|counts| {
         counts
             .into_iter()
             .map(|(table, rows)| {
-                let theirs = built_in.get(table).copied().unwrap_or(0) as u64;
+                let theirs = built_in.rows(table) as u64;
                 (table, rows.saturating_sub(theirs))
             })
             .collect()
     }))
 }
 
-/// The built-in data's rows per table.
-fn built_in_rows() -> Result<std::collections::HashMap<&'static str, i64>> {
-    let mut built_in = std::collections::HashMap::new();
-    for table in crate::schema::TABLES {
-        let mut rows = seed::Source::rows(&seed::Input::BuiltIn, table)?;
-        let mut record = csv::ByteRecord::new();
-        let mut n = -1i64;
-        while rows.next(&mut record)? {
-            n += 1;
+/// The built-in data's files: per table, its rows, and the hash and size the loader records in
+/// `dataset_files`.
+struct BuiltInFiles(std::collections::HashMap<&'static str, (i64, Option<String>, u64)>);
+
+impl BuiltInFiles {
+    fn read() -> Result<BuiltInFiles> {
+        let mut files = std::collections::HashMap::new();
+        for table in crate::schema::TABLES {
+            let mut rows = seed::Source::rows(&seed::Input::BuiltIn, table)?;
+            let mut record = csv::ByteRecord::new();
+            let mut n = -1i64;
+            while rows.next(&mut record)? {
+                n += 1;
+            }
+            let bytes = seed::Source::size(&seed::Input::BuiltIn, table).unwrap_or(0);
+            files.insert(table.name, (n.max(0), rows.hash(), bytes));
         }
-        built_in.insert(table.name, n.max(0));
+        Ok(BuiltInFiles(files))
     }
-    Ok(built_in)
+
+    /// The built-in rows of `table`.
+    fn rows(&self, table: &str) -> i64 {
+        self.0.get(table).map_or(0, |f| f.0)
+    }
 }
 
 /// After a new database's fresh load, the built-in rows (the first of each table: a row's id is
 /// its place) to the built-in dataset: a keyed row by its id, a link row by the row it belongs
-/// to (its first reference), every vocabulary row; and the built-in dataset's record.
+/// to (its first reference), every vocabulary row; and the built-in dataset's record, with its
+/// files as `seed` records them.
 fn give_back_built_in(conn: &rusqlite::Connection) -> Result<()> {
     use crate::schema::{Identity, Value, TABLES};
-    let built_in = built_in_rows()?;
+    let built_in = BuiltInFiles::read()?;
     for table in TABLES {
         let sql = match (table.is_vocabulary, &table.identity) {
             (true, _) => format!("UPDATE {} SET dataset_id = 1", table.name),
             (false, Identity::Key) => format!(
                 "UPDATE {} SET dataset_id = 1 WHERE id <= {}",
-                table.name, built_in[table.name]
+                table.name,
+                built_in.rows(table.name)
             ),
             (false, Identity::Columns(_)) => {
                 let Some((column, target)) = table.columns.iter().find_map(|c| match c.value {
@@ -514,7 +524,8 @@ fn give_back_built_in(conn: &rusqlite::Connection) -> Result<()> {
                 };
                 format!(
                     "UPDATE {} SET dataset_id = 1 WHERE {column} <= {}",
-                    table.name, built_in[target]
+                    table.name,
+                    built_in.rows(target)
                 )
             }
         };
@@ -533,6 +544,20 @@ fn give_back_built_in(conn: &rusqlite::Connection) -> Result<()> {
             credit.citation
         ],
     )?;
+    let mut insert = conn.prepare(
+        "INSERT INTO dataset_files (dataset_id, file, hash, bytes, rows, format)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for table in TABLES {
+        let (rows, hash, bytes) = &built_in.0[table.name];
+        insert.execute(rusqlite::params![
+            table.file_name(),
+            hash,
+            *bytes as i64,
+            rows,
+            credit.format
+        ])?;
+    }
     Ok(())
 }
 

@@ -16,6 +16,7 @@ mod exports;
 mod golden;
 mod import;
 mod import_datasets;
+mod import_new_database;
 mod import_ucdp_gdelt;
 mod loader_bugs;
 mod messages;

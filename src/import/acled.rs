@@ -253,7 +253,7 @@ impl Format for Acled {
         };
         let title = match location {
             "" => what.to_string(),
-            location => format!("{what} in {location}"),
+            location => [what, " in ", location].concat(),
         };
         let notes = record.get("notes");
         // Every export since 2019 stamps each row; a row without one is cut short.
@@ -280,7 +280,7 @@ impl Format for Acled {
                 "notes",
                 match timestamp {
                     "" => String::new(),
-                    t => format!("ACLED timestamp {t}"),
+                    t => ["ACLED timestamp ", t].concat(),
                 },
             )
             .set("retracted", "0")
@@ -311,11 +311,11 @@ fn event_date(record: &Record, options: &Options) -> Result<String, RowError> {
     Ok(match record.get("time_precision") {
         "" | "1" => crate::date::iso(day),
         // The middle of the week it happened in: the week from three days before.
-        "2" => format!(
-            "{}{}",
-            crate::date::iso(day.saturating_sub(time::Duration::days(3))),
-            crate::date::WEEK
-        ),
+        "2" => {
+            let mut week = crate::date::iso(day.saturating_sub(time::Duration::days(3)));
+            week.push_str(crate::date::WEEK);
+            week
+        }
         "3" => format!("{:04}-{:02}", day.year(), u8::from(day.month())),
         other => {
             return Err(record.refuse(
@@ -362,14 +362,15 @@ fn place(record: &Record, sink: &mut Sink) -> Result<Option<String>, RowError> {
             return Err(record.refuse("geo_precision", "is none of ACLED's geo precisions 1, 2, 3"))
         }
     };
-    let key = sink.key(&format!("place:{latitude}_{longitude}:{}", slug(location)));
-    let notes: Vec<String> = PLACE_NOTES
-        .iter()
-        .filter(|c| !record.get(c).is_empty())
-        .map(|c| format!("{c}: {}", record.get(c)))
-        .collect();
+    let key = sink.key_of(&["place:", &latitude, "_", &longitude, ":", &slug(location)]);
     let country = record.get("iso3");
     if let Some(row) = sink.shared("places", &key) {
+        // Only for a place not written before: most rows name a place named before.
+        let notes: Vec<String> = PLACE_NOTES
+            .iter()
+            .filter(|c| !record.get(c).is_empty())
+            .map(|c| format!("{c}: {}", record.get(c)))
+            .collect();
         row.set(
             "name",
             if location.is_empty() {
@@ -470,25 +471,29 @@ fn actors(
             linked.push((actor, role));
         }
     };
-    for (number, role) in [
-        (1, "side"),
-        (2, if against_civilians { "victim" } else { "side" }),
+    // Before 2019 the associated actors were `ally_actor_*`.
+    let associated = match record.has("assoc_actor_1") {
+        true => ["assoc_actor_1", "assoc_actor_2"],
+        false => ["ally_actor_1", "ally_actor_2"],
+    };
+    for (column, inter, associated, role) in [
+        ("actor1", "inter1", associated[0], "side"),
+        (
+            "actor2",
+            "inter2",
+            associated[1],
+            if against_civilians { "victim" } else { "side" },
+        ),
     ] {
-        let name = record.get(&format!("actor{number}"));
+        let name = record.get(column);
         if name.is_empty() {
             continue;
         }
-        let inter = format!("inter{number}");
-        let kind = kind_of_inter(record.get(&inter))
-            .ok_or_else(|| record.refuse(&inter, "is none of ACLED's actor types 1 to 8"))?;
-        let key = actor(sink, links, name, kind, record.get(&inter) == "1");
+        let kind = kind_of_inter(record.get(inter))
+            .ok_or_else(|| record.refuse(inter, "is none of ACLED's actor types 1 to 8"))?;
+        let key = actor(sink, links, name, kind, record.get(inter) == "1");
         link(sink, key, role);
-        let associated = if record.has("assoc_actor_1") {
-            format!("assoc_actor_{number}")
-        } else {
-            format!("ally_actor_{number}")
-        };
-        for name in record.get(&associated).split(';').map(str::trim) {
+        for name in record.get(associated).split(';').map(str::trim) {
             if !name.is_empty() {
                 let key = actor(sink, links, name, "unspecified", false);
                 link(sink, key, "associated");
@@ -543,7 +548,7 @@ fn sources(record: &Record, sink: &mut Sink, event: &str, notes: &str) {
             continue;
         }
         cited.push(publisher);
-        let key = sink.key(&format!("source:{}", slug(publisher)));
+        let key = sink.key_of(&["source:", &slug(publisher)]);
         if let Some(row) = sink.shared("sources", &key) {
             row.set("title", publisher)
                 .set("publisher", publisher)
@@ -573,7 +578,7 @@ fn fatalities(record: &Record, sink: &mut Sink, event: &str, id: &str) -> Result
             .set("kind", "unspecified")
             .add();
     }
-    let key = sink.key(&format!("{id}:fatalities"));
+    let key = sink.key_of(&[id, ":fatalities"]);
     sink.row("casualties")
         .set("key", key)
         .set("event", event)

@@ -36,7 +36,7 @@ const BUILT_IN: &[(&str, &str)] = &[
 /// Dataset actors (by name or import key) → our actor keys.
 #[derive(Debug, Default)]
 pub struct ActorLinks {
-    links: HashMap<String, Link>,
+    links: HashMap<String, Link, foldhash::fast::FixedState>,
     /// Whether a record was mapped to one of our actors: a new database then needs the built-in
     /// data in it before the import's rows (see `import::load`).
     used: AtomicBool,

@@ -51,6 +51,17 @@ pub(super) fn map_files(
     Ok(read)
 }
 
+/// What the reading thread hands over: records with the line each starts on, then the end
+/// (the file's size and SHA-256) or why the file cannot be read further.
+enum Parsed {
+    Records(Vec<(csv::StringRecord, u64)>),
+    End { bytes: u64, hash: String },
+    Failed(anyhow::Error),
+}
+
+/// Records handed over at once.
+const BATCH: usize = 256;
+
 #[allow(clippy::too_many_arguments)]
 fn map_file(
     at: usize,
@@ -73,12 +84,30 @@ fn map_file(
     if format.dialect() == Dialect::TabsUnquoted {
         builder.delimiter(b'\t').quoting(false);
     }
-    let mut reader = builder.from_reader(Lines::new(file));
-    let home = Columns::new(detected.layout);
-    let mut others: HashMap<usize, Columns> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    let mut next = csv::StringRecord::new();
+    let reader = builder.from_reader(Lines::new(file));
     let display = path.display().to_string();
+    // A second thread splits the file into records (and hashes it) while this one maps them.
+    std::thread::scope(|scope| {
+        let (sender, received) = std::sync::mpsc::sync_channel::<Parsed>(4);
+        let (recycle, recycled) = std::sync::mpsc::channel();
+        let has_header = detected.layout.has_header;
+        let display = &display;
+        scope.spawn(move || parse(reader, has_header, display, &sender, &recycled));
+        map_records(
+            at, display, detected, options, sink, keep_going, refused, read, &received, &recycle,
+        )
+    })
+}
+
+/// The reading thread: the file's records after its header, in batches, until the end, a record
+/// that cannot be read, or the mapping thread no longer listening.
+fn parse(
+    mut reader: csv::Reader<Lines<std::fs::File>>,
+    has_header: bool,
+    display: &str,
+    sender: &std::sync::mpsc::SyncSender<Parsed>,
+    recycled: &std::sync::mpsc::Receiver<Vec<(csv::StringRecord, u64)>>,
+) {
     let fail = |e: csv::Error| -> anyhow::Error {
         // Where the record starts, by the parser's count (see `Lines` for why it can be short).
         let line = e.position().map_or(0, |p| p.line());
@@ -89,81 +118,200 @@ fn map_file(
             _ => anyhow::anyhow!("{display}:{line}: cannot be read: {e}"),
         }
     };
-    let mut more = reader.read_record(&mut next).map_err(fail)?;
-    if detected.layout.has_header && more {
-        more = reader.read_record(&mut next).map_err(fail)?;
-    }
-    let (first, rejects_before) = (read.records, read.rejects.len());
-    while more {
-        std::mem::swap(&mut record, &mut next);
-        more = reader.read_record(&mut next).map_err(fail)?;
-        let last = !more;
-        let line = reader
-            .get_mut()
-            .line_at(record.position().map_or(0, |p| p.byte()));
-        read.records += 1;
-        if let Some(reason) = refused.get(&(at, line)) {
-            read.rejects
-                .push(Reject::new(at, line, &record, reason.clone()));
-            continue;
+    let mut record = csv::StringRecord::new();
+    if has_header {
+        if let Err(e) = reader.read_record(&mut record) {
+            let _ = sender.send(Parsed::Failed(fail(e)));
+            return;
         }
-        let columns = if record.len() == home.layout.columns.len() {
-            Some(&home)
-        } else {
-            format.layout_of_width(record.len()).map(|layout| {
-                &*others
-                    .entry(record.len())
-                    .or_insert_with(|| Columns::new(layout))
-            })
-        };
-        sink.start(at, line);
-        let mapped = match columns {
-            Some(columns) => format.map(
-                &Record {
-                    fields: &record,
-                    columns,
-                    line,
-                    na_is_empty: format.na_is_empty(),
-                },
-                options,
-                sink,
-            ),
-            None => Err(RowError::row(format!(
-                "has {} fields where the {} {} layout has {}",
-                record.len(),
-                format.name(),
-                home.layout.name,
-                home.layout.columns.len()
-            ))),
-        };
-        match mapped {
-            Ok(()) => sink.commit()?,
-            Err(error) => {
-                sink.discard();
-                let mut message = describe(&display, line, &error, columns.unwrap_or(&home));
-                if last {
-                    if let Some(cut) = cut_short(&record, home.layout.columns.len()) {
-                        message.push_str(&format!("; it is the file's last row, and {cut}"));
-                    }
+    }
+    loop {
+        let mut batch = recycled.try_recv().unwrap_or_default();
+        let mut filled = 0;
+        let mut end = None;
+        while filled < BATCH {
+            if filled == batch.len() {
+                batch.push((csv::StringRecord::new(), 0));
+            }
+            let (record, line) = &mut batch[filled];
+            match reader.read_record(record) {
+                Ok(true) => {
+                    *line = reader
+                        .get_mut()
+                        .line_at(record.position().map_or(0, |p| p.byte()));
+                    filled += 1;
                 }
-                if !keep_going {
-                    bail!("{message}; nothing was imported (--keep-going loads the other rows)");
+                Ok(false) => {
+                    end = Some(None);
+                    break;
                 }
-                read.rejects.push(Reject::new(at, line, &record, message));
+                Err(e) => {
+                    end = Some(Some(fail(e)));
+                    break;
+                }
+            }
+        }
+        batch.truncate(filled);
+        if !batch.is_empty() && sender.send(Parsed::Records(batch)).is_err() {
+            return;
+        }
+        match end {
+            None => {}
+            Some(Some(failure)) => {
+                let _ = sender.send(Parsed::Failed(failure));
+                return;
+            }
+            Some(None) => {
+                let lines = reader.into_inner();
+                let bytes = lines.read;
+                let _ = sender.send(Parsed::End {
+                    bytes,
+                    hash: lines.hash(),
+                });
+                return;
             }
         }
     }
-    let lines = reader.into_inner();
-    let bytes = lines.read;
+}
+
+/// Maps the records the reading thread hands over. A record is mapped once the next one is read:
+/// a file that cannot be read further is refused before the record before it is mapped.
+#[allow(clippy::too_many_arguments)]
+fn map_records(
+    at: usize,
+    display: &str,
+    detected: Detected,
+    options: &format::Options,
+    sink: &mut Sink,
+    keep_going: bool,
+    refused: &BTreeMap<(usize, u64), String>,
+    read: &mut Read,
+    received: &std::sync::mpsc::Receiver<Parsed>,
+    recycle: &std::sync::mpsc::Sender<Vec<(csv::StringRecord, u64)>>,
+) -> Result<()> {
+    let format = detected.format;
+    let home = Columns::new(detected.layout);
+    let mut others: HashMap<usize, Columns> = HashMap::new();
+    let (first, rejects_before) = (read.records, read.rejects.len());
+    let next = || {
+        received
+            .recv()
+            .map_err(|_| anyhow::anyhow!("{display}: the reading thread stopped"))
+    };
+    let mut coming = next()?;
+    let (bytes, hash) = loop {
+        let batch = match coming {
+            Parsed::Records(batch) => batch,
+            Parsed::End { bytes, hash } => break (bytes, hash),
+            Parsed::Failed(error) => return Err(error),
+        };
+        // What follows the batch: its last record is the file's last if the file ends there.
+        coming = next()?;
+        let count = batch.len();
+        for (n, (record, line)) in batch.iter().enumerate() {
+            // The record before one that cannot be read is not mapped: the file is refused first.
+            if n + 1 == count && matches!(coming, Parsed::Failed(_)) {
+                break;
+            }
+            let last = n + 1 == count && matches!(coming, Parsed::End { .. });
+            map_record(
+                at,
+                display,
+                format,
+                &home,
+                &mut others,
+                options,
+                sink,
+                keep_going,
+                refused,
+                read,
+                record,
+                *line,
+                last,
+            )?;
+        }
+        let _ = recycle.send(batch);
+    };
     read.files.push(SourceFile {
-        file: display,
-        hash: Some(lines.hash()),
+        file: display.to_string(),
+        hash: Some(hash),
         bytes,
         rows: read.records - first,
         rejected: Some((read.rejects.len() - rejects_before) as u64),
         format: format.name(),
         layout: Some(detected.layout.name),
     });
+    Ok(())
+}
+
+/// Maps one record into `sink`, or sets it aside as refused (`--keep-going`), or refuses it.
+#[allow(clippy::too_many_arguments)]
+fn map_record(
+    at: usize,
+    display: &str,
+    format: &dyn format::Format,
+    home: &Columns,
+    others: &mut HashMap<usize, Columns>,
+    options: &format::Options,
+    sink: &mut Sink,
+    keep_going: bool,
+    refused: &BTreeMap<(usize, u64), String>,
+    read: &mut Read,
+    record: &csv::StringRecord,
+    line: u64,
+    last: bool,
+) -> Result<()> {
+    read.records += 1;
+    if let Some(reason) = refused.get(&(at, line)) {
+        read.rejects
+            .push(Reject::new(at, line, record, reason.clone()));
+        return Ok(());
+    }
+    let columns = if record.len() == home.layout.columns.len() {
+        Some(home)
+    } else {
+        format.layout_of_width(record.len()).map(|layout| {
+            &*others
+                .entry(record.len())
+                .or_insert_with(|| Columns::new(layout))
+        })
+    };
+    sink.start(at, line);
+    let mapped = match columns {
+        Some(columns) => format.map(
+            &Record {
+                fields: record,
+                columns,
+                line,
+                na_is_empty: format.na_is_empty(),
+            },
+            options,
+            sink,
+        ),
+        None => Err(RowError::row(format!(
+            "has {} fields where the {} {} layout has {}",
+            record.len(),
+            format.name(),
+            home.layout.name,
+            home.layout.columns.len()
+        ))),
+    };
+    match mapped {
+        Ok(()) => sink.commit()?,
+        Err(error) => {
+            sink.discard();
+            let mut message = describe(display, line, &error, columns.unwrap_or(home));
+            if last {
+                if let Some(cut) = cut_short(record, home.layout.columns.len()) {
+                    message.push_str(&format!("; it is the file's last row, and {cut}"));
+                }
+            }
+            if !keep_going {
+                bail!("{message}; nothing was imported (--keep-going loads the other rows)");
+            }
+            read.rejects.push(Reject::new(at, line, record, message));
+        }
+    }
     Ok(())
 }
 

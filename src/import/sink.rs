@@ -4,19 +4,19 @@
 //! by the dataset (`acled:AZE1234` in a dataset named `acled`), so that two datasets of one format
 //! (ACLED's files for two countries) each have their own actors, places and sources.
 //!
-//! The rows are spilled to temporary files, one per table, so that a file of a million records
-//! costs disk, not memory: the files are anonymous (`tempfile::tempfile`), so the system removes
-//! them when they are closed, whether the run ends, fails or is interrupted. A record's rows are
-//! held back until its `map` succeeds, so that a refused record leaves nothing behind.
+//! The rows are spilled to temporary files, one per table (spool.rs), so that a file of a million
+//! records costs disk, not memory. A record's rows are held back until its `map` succeeds, so
+//! that a refused record leaves nothing behind. Every row costs the mapping of every record, so
+//! the rows' values are kept in buffers used again from record to record, not allocated anew.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::fs::File;
 use std::hash::BuildHasher;
-use std::io::BufWriter;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use crate::schema::{Table, TABLES};
+use super::spool::SpoolWriter;
+use crate::schema::{Identity, Value, TABLES};
 
 /// The bits of a stored line number that hold the line within its file; the bits above hold
 /// which of the command's files it is (see [`encode_line`]).
@@ -35,25 +35,6 @@ pub fn decode_line(encoded: u64) -> (usize, u64) {
     )
 }
 
-/// One table's rows, spilled to an anonymous temporary file as CSV: the encoded line, then the
-/// table's columns in schema order.
-pub(super) struct Spool {
-    pub(super) writer: csv::Writer<BufWriter<File>>,
-    pub(super) rows: u64,
-}
-
-impl Spool {
-    fn new() -> Result<Spool> {
-        let file = tempfile::tempfile().context("cannot create a temporary file for the import")?;
-        Ok(Spool {
-            writer: csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(BufWriter::with_capacity(256 * 1024, file)),
-            rows: 0,
-        })
-    }
-}
-
 /// The rows a record makes, and every row made so far.
 pub struct Sink {
     /// The dataset's namespace: the first part of every key the import makes.
@@ -63,12 +44,19 @@ pub struct Sink {
     /// The line being mapped, encoded with its file.
     line: u64,
     /// By the table's place in `schema::TABLES`; made when a first row comes.
-    pub(super) spools: Vec<Option<Spool>>,
+    pub(super) spools: Vec<Option<SpoolWriter>>,
     /// The rows of the record being mapped: table, values.
     pending: Vec<(usize, Vec<String>)>,
+    /// The values of rows written, to be filled again.
+    free: Vec<Vec<String>>,
+    /// Each table's place in `schema::TABLES`, by name.
+    tables: HashMap<&'static str, usize, foldhash::fast::FixedState>,
+    /// The place of a column among its table's, by table and the address and length of its
+    /// name as [`Row::set`] is given it.
+    columns: HashMap<(usize, usize, usize), usize, foldhash::fast::FixedState>,
     /// The keys of shared rows written, by table, as hashes, with their place among the table's
     /// rows (the id a fresh load gives them).
-    seen: Vec<HashMap<u64, u64>>,
+    seen: Vec<HashMap<u64, u64, crate::seed::key_map::ByHash>>,
     pending_seen: Vec<(usize, u64)>,
     /// What the format keeps from record to record of this import ([`Sink::state`]).
     state: Option<Box<dyn std::any::Any>>,
@@ -85,18 +73,29 @@ pub struct Row<'s> {
 impl Row<'_> {
     /// Sets `column` to the dataset's key for `local`, a key of the format's own (see
     /// [`Sink::key`]).
-    pub fn set_key(self, column: &str, local: &str) -> Self {
+    pub fn set_key(self, column: &'static str, local: &str) -> Self {
         let key = self.sink.key(local);
         self.set(column, key)
     }
 
     /// Sets `column` (the seed file's column name, as in `schema.rs`) to `value`.
-    pub fn set(mut self, column: &str, value: impl Into<String>) -> Self {
-        let table = &TABLES[self.table];
-        let Some(at) = table.columns.iter().position(|c| c.name == column) else {
-            panic!("{} has no column {column}", table.name)
+    pub fn set(mut self, column: &'static str, value: impl AsRef<str>) -> Self {
+        // Found by name once per table and name: a static name is the same text wherever it is.
+        let name = (self.table, column.as_ptr() as usize, column.len());
+        let at = match self.sink.columns.get(&name) {
+            Some(at) => *at,
+            None => {
+                let table = &TABLES[self.table];
+                let Some(at) = table.columns.iter().position(|c| c.name == column) else {
+                    panic!("{} has no column {column}", table.name)
+                };
+                self.sink.columns.insert(name, at);
+                at
+            }
         };
-        self.values[at] = value.into();
+        let slot = &mut self.values[at];
+        slot.clear();
+        slot.push_str(value.as_ref());
         self
     }
 
@@ -114,7 +113,15 @@ impl Sink {
             line: 0,
             spools: TABLES.iter().map(|_| None).collect(),
             pending: Vec::new(),
-            seen: TABLES.iter().map(|_| HashMap::new()).collect(),
+            free: Vec::new(),
+            columns: HashMap::default(),
+            tables: TABLES
+                .iter()
+                .enumerate()
+                .map(|(at, table)| (table.name, at))
+                .collect(),
+            // Keyed by foldhash hashes already: not hashed again.
+            seen: TABLES.iter().map(|_| HashMap::default()).collect(),
             pending_seen: Vec::new(),
             state: None,
         }
@@ -133,7 +140,18 @@ impl Sink {
     /// The dataset's key for a key of the format's own: `acled:AZE1234` in a dataset named
     /// `acled`.
     pub fn key(&self, local: &str) -> String {
-        format!("{}:{local}", self.namespace)
+        self.key_of(&[local])
+    }
+
+    /// The dataset's key for the format's own key written in `parts`: `acled:` and the parts.
+    /// (Every record makes several keys: put together, not formatted.)
+    pub fn key_of(&self, parts: &[&str]) -> String {
+        let length = parts.iter().map(|p| p.len()).sum::<usize>();
+        let mut key = String::with_capacity(self.namespace.len() + 1 + length);
+        key.push_str(&self.namespace);
+        key.push(':');
+        parts.iter().for_each(|part| key.push_str(part));
+        key
     }
 
     /// The format's name for a key of its own, the same in every dataset (`ucdp-ged:actor:64`):
@@ -144,18 +162,29 @@ impl Sink {
 
     /// A new row of `table`.
     pub fn row(&mut self, table: &str) -> Row<'_> {
-        let at = table_index(table);
+        let at = self.table_index(table);
+        let columns = TABLES[at].columns.len();
+        let mut values = self.free.pop().unwrap_or_default();
+        values.iter_mut().for_each(String::clear);
+        values.resize_with(columns, String::new);
         Row {
-            values: vec![String::new(); TABLES[at].columns.len()],
+            values,
             table: at,
             sink: self,
+        }
+    }
+
+    fn table_index(&self, name: &str) -> usize {
+        match self.tables.get(name) {
+            Some(at) => *at,
+            None => panic!("there is no table {name}"),
         }
     }
 
     /// A new row of `table` with the key `key`, unless a row with that key was written before
     /// (an actor, place or source many records name): the first record's values stand.
     pub fn shared(&mut self, table: &str, key: &str) -> Option<Row<'_>> {
-        let at = table_index(table);
+        let at = self.table_index(table);
         let hash = foldhash::fast::FixedState::with_seed(0x696d_706f_7274).hash_one(key);
         if self.seen[at].contains_key(&hash) || self.pending_seen.contains(&(at, hash)) {
             return None;
@@ -193,8 +222,7 @@ impl Sink {
     /// Starts the record on `line` of the `file`th file.
     pub(super) fn start(&mut self, file: usize, line: u64) {
         self.line = encode_line(file, line);
-        self.pending.clear();
-        self.pending_seen.clear();
+        self.discard();
     }
 
     /// Keeps the record's rows.
@@ -206,66 +234,62 @@ impl Sink {
         // A record's link rows in their table's primary-key order (its rows all have the same
         // event): a fresh load then appends them instead of staging them to sort at the end.
         let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_by_cached_key(|(table, values)| (*table, self.order_of(*table, values)));
-        self.pending = pending;
-        for (table, values) in self.pending.drain(..) {
+        pending.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| self.order(a.0, &a.1, &b.1)));
+        for (table, values) in pending.drain(..) {
             let spool = match &mut self.spools[table] {
                 Some(spool) => spool,
-                empty => empty.insert(Spool::new()?),
+                empty => empty.insert(SpoolWriter::new(TABLES[table].columns.len())?),
             };
-            let line = self.line.to_string();
-            spool
-                .writer
-                .write_record(
-                    std::iter::once(line.as_str()).chain(values.iter().map(String::as_str)),
-                )
-                .context("cannot write the import's temporary file")?;
-            spool.rows += 1;
+            spool.write(self.line, values.iter().map(String::as_str))?;
+            self.free.push(values);
         }
+        self.pending = pending;
         Ok(())
     }
 
-    /// Where a row of a link table goes in its primary key's order: each identity column's
-    /// value, a reference as the place of the shared row it names. Other rows keep their order.
-    fn order_of(&self, table: usize, values: &[String]) -> Vec<(u64, String)> {
+    /// The order of two rows of `table` in its primary key's order, if it is a link table: by
+    /// each identity column's value, a reference by the place of the shared row it names first.
+    /// Other rows keep their order.
+    fn order(&self, table: usize, a: &[String], b: &[String]) -> Ordering {
         let table_of = &TABLES[table];
-        let crate::schema::Identity::Columns(identity) = table_of.identity else {
-            return Vec::new();
+        let Identity::Columns(identity) = table_of.identity else {
+            return Ordering::Equal;
         };
         let hasher = foldhash::fast::FixedState::with_seed(0x696d_706f_7274);
-        table_of
-            .columns
-            .iter()
-            .zip(values)
-            .filter(|(column, _)| identity.contains(&column.db))
-            .map(|(column, value)| match column.value {
-                crate::schema::Value::Ref(target) => {
-                    let at = table_index(target);
-                    let place = self.seen[at].get(&hasher.hash_one(value.as_str()));
-                    (place.copied().unwrap_or(u64::MAX), value.clone())
+        for ((column, a), b) in table_of.columns.iter().zip(a).zip(b) {
+            if !identity.contains(&column.db) {
+                continue;
+            }
+            let order = match column.value {
+                Value::Ref(target) => {
+                    let seen = &self.seen[self.table_index(target)];
+                    let place = |value: &String| {
+                        seen.get(&hasher.hash_one(value.as_str()))
+                            .copied()
+                            .unwrap_or(u64::MAX)
+                    };
+                    place(a).cmp(&place(b)).then_with(|| a.cmp(b))
                 }
-                _ => (0, value.clone()),
-            })
-            .collect()
+                _ => a.cmp(b),
+            };
+            if order != Ordering::Equal {
+                return order;
+            }
+        }
+        Ordering::Equal
     }
 
     /// Drops the record's rows.
     pub(super) fn discard(&mut self) {
-        self.pending.clear();
+        self.free
+            .extend(self.pending.drain(..).map(|(_, values)| values));
         self.pending_seen.clear();
     }
 
     /// How many rows of `table` were kept.
     pub fn rows(&self, table: &str) -> u64 {
-        self.spools[table_index(table)]
+        self.spools[self.table_index(table)]
             .as_ref()
             .map_or(0, |s| s.rows)
     }
-}
-
-fn table_index(name: &str) -> usize {
-    TABLES
-        .iter()
-        .position(|t: &Table| t.name == name)
-        .unwrap_or_else(|| panic!("there is no table {name}"))
 }
