@@ -2,18 +2,7 @@
 //! fixtures in tests/fixtures/import/ are synthetic (invented rows in ACLED's layouts): ACLED's
 //! terms forbid redistributing its data.
 
-use std::path::Path;
-
-use crate::common::{Env, REPO};
-
-fn fixture(name: &str) -> String {
-    Path::new(REPO)
-        .join("tests/fixtures/import")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
+use crate::common::{import_fixture, Env};
 
 /// Runs the binary, asserts it succeeded, and returns its stderr.
 fn ok_err(env: &Env, args: &[&str]) -> String {
@@ -27,7 +16,11 @@ fn an_acled_2023_file_becomes_events_actors_places_sources_and_claims() {
     let env = Env::new();
     // Without the built-in links, so that every ACLED actor is the dataset's own.
     let err = env
-        .run(&["import", &fixture("acled-2023.csv"), "--no-default-links"])
+        .run(&[
+            "import",
+            &import_fixture("acled-2023.csv"),
+            "--no-default-links",
+        ])
         .2;
     assert!(
         err.starts_with("conflictdb: imported ") && err.contains("(acled 2023+)"),
@@ -122,7 +115,11 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
     let env = Env::new();
     // Without the built-in links, which make Military Forces of Azerbaijan our `azerbaijan`
     // (tests/import_ucdp_gdelt.rs).
-    env.ok(&["import", &fixture("acled-2023.csv"), "--no-default-links"]);
+    env.ok(&[
+        "import",
+        &import_fixture("acled-2023.csv"),
+        "--no-default-links",
+    ]);
     // Actor order means nothing (both sides), except in Violence against civilians, where actor2
     // is the victim; associated actors have their own role.
     assert_eq!(
@@ -279,7 +276,7 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
         ]
     );
     // The dataset and its file: hash, size, format and layout.
-    let bytes = std::fs::read(fixture("acled-2023.csv")).unwrap();
+    let bytes = std::fs::read(import_fixture("acled-2023.csv")).unwrap();
     assert_eq!(
         env.query(
             "SELECT d.name, d.kind, d.format, f.bytes, f.rows, f.format, f.layout, length(f.hash)
@@ -302,7 +299,7 @@ fn an_acled_2023_row_maps_its_actors_place_sources_claim_and_attributes() {
 #[test]
 fn an_acled_2019_file_maps_its_dates_country_and_source_lists() {
     let env = Env::new();
-    let err = ok_err(&env, &["import", &fixture("acled-2019.csv")]);
+    let err = ok_err(&env, &["import", &import_fixture("acled-2019.csv")]);
     assert!(err.contains("(acled 2019-2023)"), "{err}");
     assert_eq!(
         env.query(
@@ -332,7 +329,7 @@ fn an_acled_2019_file_maps_its_dates_country_and_source_lists() {
 #[test]
 fn an_acled_2016_api_file_with_its_unnamed_index_column_and_a_byte_order_mark_loads() {
     let env = Env::new();
-    let err = ok_err(&env, &["import", &fixture("acled-2016-api.csv")]);
+    let err = ok_err(&env, &["import", &import_fixture("acled-2016-api.csv")]);
     assert!(err.contains("(acled 2016 API)"), "{err}");
     assert_eq!(
         env.query(
@@ -375,7 +372,7 @@ fn an_acled_2016_api_file_with_its_unnamed_index_column_and_a_byte_order_mark_lo
 #[test]
 fn an_acled_2015_file_in_upper_case_with_crlf_and_old_event_types_loads() {
     let env = Env::new();
-    let err = ok_err(&env, &["import", &fixture("acled-2015.csv")]);
+    let err = ok_err(&env, &["import", &import_fixture("acled-2015.csv")]);
     assert!(err.contains("(acled 2015)"), "{err}");
     assert_eq!(
         env.query(
@@ -679,7 +676,7 @@ fn a_newer_export_updates_changed_events_retracts_missing_ones_and_logs_fatality
 #[test]
 fn export_writes_the_attributes_of_imported_events() {
     let env = Env::new();
-    env.ok(&["import", &fixture("acled-2023.csv")]);
+    env.ok(&["import", &import_fixture("acled-2023.csv")]);
     env.ok(&["export", "--out", "out"]);
     let view = std::fs::read_to_string(env.path("out/v_event_attributes.csv")).unwrap();
     assert!(

@@ -1,26 +1,23 @@
 //! Two imports of one format are two datasets: each has its own actors, places and sources,
 //! under keys namespaced by the dataset, so neither refuses nor shares the other's rows.
 
-use std::path::Path;
-
-use crate::common::{Env, REPO};
-
-fn fixture(name: &str) -> String {
-    Path::new(REPO)
-        .join("tests/fixtures/import")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
+use crate::common::{import_fixture, Env};
 
 /// Both ACLED fixtures name `Synthetic Wire`, and every ACLED file has ACLED as its coder and
 /// source: the second import used to be refused ("is a key of dataset \"acled-2023\"").
 #[test]
 fn two_files_of_one_format_are_two_datasets_with_rows_of_their_own() {
     let env = Env::new();
-    env.ok(&["import", &fixture("acled-2023.csv"), "--no-default-links"]);
-    env.ok(&["import", &fixture("acled-2019.csv"), "--no-default-links"]);
+    env.ok(&[
+        "import",
+        &import_fixture("acled-2023.csv"),
+        "--no-default-links",
+    ]);
+    env.ok(&[
+        "import",
+        &import_fixture("acled-2019.csv"),
+        "--no-default-links",
+    ]);
     assert_eq!(
         env.query(
             "SELECT d.name, s.key FROM sources s JOIN datasets d ON d.id = s.dataset_id
@@ -61,7 +58,7 @@ fn the_dataset_name_is_the_first_part_of_every_key() {
     let env = Env::new();
     env.ok(&[
         "import",
-        &fixture("ucdp-ged-older-layout.csv"),
+        &import_fixture("ucdp-ged-older-layout.csv"),
         "--dataset",
         "UCDP v23 (older)",
     ]);
@@ -86,7 +83,7 @@ fn a_dataset_imported_again_keeps_the_namespace_its_rows_have() {
     let env = Env::new();
     env.ok(&[
         "import",
-        &fixture("acled-2023.csv"),
+        &import_fixture("acled-2023.csv"),
         "--no-default-links",
         "--dataset",
         "caucasus",
@@ -109,7 +106,7 @@ fn a_dataset_imported_again_keeps_the_namespace_its_rows_have() {
         .execute_batch(&sql)
         .unwrap();
     // A newer export: the same rows, one more.
-    let text = std::fs::read_to_string(fixture("acled-2023.csv")).unwrap();
+    let text = std::fs::read_to_string(import_fixture("acled-2023.csv")).unwrap();
     let last = text.lines().last().unwrap();
     let newer = format!("{text}{}\n", last.replacen("SYN1003", "SYN1009", 1));
     std::fs::write(env.path("newer.csv"), newer).unwrap();
@@ -145,14 +142,19 @@ fn a_dataset_imported_again_keeps_the_namespace_its_rows_have() {
 #[test]
 fn figures_of_events_linked_as_the_same_event_are_contested_side_by_side() {
     let env = Env::new();
-    let text = std::fs::read_to_string(fixture("acled-2023.csv")).unwrap();
+    let text = std::fs::read_to_string(import_fixture("acled-2023.csv")).unwrap();
     // The same export as another dataset, with another fatality figure for SYN1001.
     std::fs::write(
         env.path("other.csv"),
         text.replacen(",12,,1700000000", ",15,,1700000000", 1),
     )
     .unwrap();
-    env.ok(&["import", &fixture("acled-2023.csv"), "--dataset", "a"]);
+    env.ok(&[
+        "import",
+        &import_fixture("acled-2023.csv"),
+        "--dataset",
+        "a",
+    ]);
     env.ok(&["import", "other.csv", "--dataset", "b"]);
     let report = ["report", "contested-casualties", "--format", "csv"];
     assert!(
@@ -197,7 +199,7 @@ fn figures_of_events_linked_as_the_same_event_are_contested_side_by_side() {
 #[test]
 fn names_with_letters_beyond_ascii_make_keys_of_their_own() {
     let env = Env::new();
-    let text = std::fs::read_to_string(fixture("acled-2023.csv")).unwrap();
+    let text = std::fs::read_to_string(import_fixture("acled-2023.csv")).unwrap();
     let last = text.lines().last().unwrap();
     let rows = [
         last.replace(

@@ -1,11 +1,7 @@
 //! A new database built by `import` (one fresh load of the built-in rows and the import's) is the
 //! database `seed` then `import` would build, whether or not the import's rows name our actors.
 
-use crate::common::{Env, REPO};
-
-fn fixture(name: &str) -> String {
-    format!("{REPO}/tests/fixtures/import/{name}")
-}
+use crate::common::{import_fixture, Env};
 
 const BUILT_IN_FILES: &str = "SELECT file, hash, bytes, rows, format, coalesce(layout, ''),
         coalesce(rejected, '') FROM dataset_files WHERE dataset_id = 1 ORDER BY file";
@@ -22,7 +18,7 @@ fn a_new_database_built_by_an_import_records_the_built_in_files_as_seed_does() {
         .any(|row| row[0] == "events.csv" && row[3] == "84"));
     for links in [&[][..], &["--no-default-links"][..]] {
         let env = Env::new();
-        let mut args = vec!["import".to_string(), fixture("acled-2023.csv")];
+        let mut args = vec!["import".to_string(), import_fixture("acled-2023.csv")];
         args.extend(links.iter().map(|a| a.to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         env.ok(&args);

@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use crate::common::{Env, REPO};
+use crate::common::{import_fixture, Env, REPO};
 
 /// An event whose dates are bounds, not a span (a week, a window of days), says so in
 /// `date_precision`; the dates alone would read as a span given to the day. Seeding checks the
@@ -58,10 +58,6 @@ fn an_event_may_give_a_precision_its_dates_cannot() {
     );
 }
 
-fn fixture(name: &str) -> String {
-    format!("{REPO}/tests/fixtures/import/{name}")
-}
-
 /// The rows of `sql` as text, through the binary.
 fn rows(env: &Env, sql: &str) -> Vec<Vec<String>> {
     env.query(sql)
@@ -88,7 +84,7 @@ const CLAIMS: &str = "SELECT c.key, c.scope, coalesce(side.key, ''), c.category,
 #[test]
 fn the_real_ucdp_sample_loads_row_by_row_as_published() {
     let env = Env::new();
-    let (code, out, err) = env.run(&["import", &fixture("ucdp-ged-23.1-sample.csv")]);
+    let (code, out, err) = env.run(&["import", &import_fixture("ucdp-ged-23.1-sample.csv")]);
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
     assert!(
         err.starts_with("conflictdb: imported ")
@@ -407,7 +403,9 @@ fn the_real_ucdp_sample_loads_row_by_row_as_published() {
     assert!(!check.contains("FAIL"), "{check}");
 
     // Importing the same file again changes nothing.
-    let err = env.run(&["import", &fixture("ucdp-ged-23.1-sample.csv")]).2;
+    let err = env
+        .run(&["import", &import_fixture("ucdp-ged-23.1-sample.csv")])
+        .2;
     assert!(
         err.contains("  events: 0 added, 0 changed, 0 retracted, 1474 unchanged\n"),
         "{err}"
@@ -422,7 +420,7 @@ fn an_older_ucdp_layout_loads_by_its_header_names() {
     let err = older
         .run(&[
             "import",
-            &fixture("ucdp-ged-older-layout.csv"),
+            &import_fixture("ucdp-ged-older-layout.csv"),
             "--dataset",
             "ucdp-ged",
         ])
@@ -433,7 +431,7 @@ fn an_older_ucdp_layout_loads_by_its_header_names() {
     );
     newer.ok(&[
         "import",
-        &fixture("ucdp-ged-23.1-sample.csv"),
+        &import_fixture("ucdp-ged-23.1-sample.csv"),
         "--dataset",
         "ucdp-ged",
     ]);
@@ -471,8 +469,8 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
     let err = env
         .run(&[
             "import",
-            &fixture("gdelt-1.0-mixed.tsv"),
-            &fixture("gdelt-2.0.tsv"),
+            &import_fixture("gdelt-1.0-mixed.tsv"),
+            &import_fixture("gdelt-2.0.tsv"),
             "--dataset",
             "gdelt-sample",
         ])
@@ -597,7 +595,7 @@ fn gdelt_1_and_2_files_load_with_quotes_as_data() {
 #[test]
 fn a_gdelt_row_whose_quad_class_its_root_contradicts_is_refused() {
     let env = Env::new();
-    let text = fs::read_to_string(fixture("gdelt-2.0.tsv")).unwrap();
+    let text = fs::read_to_string(import_fixture("gdelt-2.0.tsv")).unwrap();
     let bad = text.replace("\t19\t4\t", "\t19\t1\t");
     assert_ne!(bad, text);
     fs::write(env.path("bad.tsv"), bad).unwrap();
@@ -616,8 +614,8 @@ fn a_gdelt_row_whose_quad_class_its_root_contradicts_is_refused() {
 fn linked_actors_put_imported_figures_beside_the_built_in_claims() {
     let env = Env::new();
     env.ok(&["seed"]);
-    env.ok(&["import", &fixture("ucdp-ged-23.1-sample.csv")]);
-    env.ok(&["import", &fixture("acled-2023.csv")]);
+    env.ok(&["import", &import_fixture("ucdp-ged-23.1-sample.csv")]);
+    env.ok(&["import", &import_fixture("acled-2023.csv")]);
     let claims = env.ok(&[
         "report",
         "casualty-claims",
@@ -664,7 +662,7 @@ fn linked_actors_put_imported_figures_beside_the_built_in_claims() {
     .unwrap();
     other.ok(&[
         "import",
-        &fixture("ucdp-ged-older-layout.csv"),
+        &import_fixture("ucdp-ged-older-layout.csv"),
         "--link-actors",
         "links.csv",
     ]);
@@ -690,7 +688,7 @@ fn linked_actors_put_imported_figures_beside_the_built_in_claims() {
     .unwrap();
     let err = refused.fails(&[
         "import",
-        &fixture("ucdp-ged-older-layout.csv"),
+        &import_fixture("ucdp-ged-older-layout.csv"),
         "--link-actors",
         "links.csv",
     ]);
@@ -708,11 +706,16 @@ fn an_imported_event_is_linked_to_another_datasets_event_as_the_same_event() {
     let env = Env::new();
     env.ok(&[
         "import",
-        &fixture("ucdp-ged-older-layout.csv"),
+        &import_fixture("ucdp-ged-older-layout.csv"),
         "--dataset",
         "ucdp",
     ]);
-    env.ok(&["import", &fixture("acled-2023.csv"), "--dataset", "acled"]);
+    env.ok(&[
+        "import",
+        &import_fixture("acled-2023.csv"),
+        "--dataset",
+        "acled",
+    ]);
     fs::create_dir_all(env.path("links")).unwrap();
     fs::write(
         env.path("links/event_links.csv"),

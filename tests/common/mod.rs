@@ -194,3 +194,9 @@ pub fn codes_with_labels(env: &Env, vocabulary: &str) -> String {
         .unwrap();
     codes.join(", ")
 }
+
+/// The path of a file of `tests/fixtures/import/` (synthetic ACLED and GDELT files, the real
+/// UCDP GED sample), as an argument.
+pub fn import_fixture(name: &str) -> String {
+    format!("{REPO}/tests/fixtures/import/{name}")
+}
