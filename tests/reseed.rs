@@ -9,7 +9,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use crate::common::{Env, REPO};
+use crate::common::{seed_summary, Env, REPO};
 
 /// A CSV file's header and records.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
@@ -52,20 +52,6 @@ fn exported(env: &Env, db: &str, out: &str) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// The rows of the summary a seed prints, as (table, added, changed, removed, unchanged).
-fn summary(err: &str) -> Vec<(String, Vec<u64>)> {
-    err.lines()
-        .skip_while(|line| !line.contains("what the seed did to dataset"))
-        .skip(2)
-        .map_while(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let counts: Option<Vec<u64>> =
-                fields.get(1..5)?.iter().map(|f| f.parse().ok()).collect();
-            Some((fields[0].to_string(), counts?))
-        })
-        .collect()
-}
-
 #[test]
 fn a_reseed_with_rows_moved_added_edited_and_removed_stores_what_a_fresh_seed_of_the_files_does() {
     let env = Env::new();
@@ -100,7 +86,7 @@ fn a_reseed_with_rows_moved_added_edited_and_removed_stores_what_a_fresh_seed_of
 
     let (code, _, err) = env.run(&["--db", "old.db", "seed", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    let did: BTreeMap<String, Vec<u64>> = summary(&err).into_iter().collect();
+    let did: BTreeMap<String, Vec<u64>> = seed_summary(&err).into_iter().collect();
     assert_eq!(did["events"][..3], [1, 1, 0], "{err}");
     assert_eq!(did["statements"][..3], [0, 0, 2], "{err}");
     assert_eq!(did["event_actors"][..3], [0, 0, 1], "{err}");
@@ -118,7 +104,7 @@ fn a_reseed_with_rows_moved_added_edited_and_removed_stores_what_a_fresh_seed_of
     // The same files again: nothing added, changed or removed.
     let (code, _, err) = env.run(&["--db", "old.db", "seed", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    let did = summary(&err);
+    let did = seed_summary(&err);
     assert!(did.len() > 10, "{err}");
     for (table, counts) in did {
         assert_eq!(counts[..3], [0, 0, 0], "{table}: {err}");

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{Env, REPO};
+use crate::common::{seed_summary, Env, REPO};
 
 /// Runs `sql` in the sqlite3 shell on the test's database.
 fn by_hand(env: &Env, sql: &str) {
@@ -32,25 +32,11 @@ fn edited(env: &Env) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The rows of the summary a seed prints, as table → [added, changed, removed, unchanged].
-fn summary(err: &str) -> BTreeMap<String, Vec<u64>> {
-    err.lines()
-        .skip_while(|line| !line.contains("what the seed did to dataset"))
-        .skip(2)
-        .map_while(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let counts: Option<Vec<u64>> =
-                fields.get(1..5)?.iter().map(|f| f.parse().ok()).collect();
-            Some((fields[0].to_string(), counts?))
-        })
-        .collect()
-}
-
 /// Seeds `dir` into the test's database; the summary.
 fn seed(env: &Env, dir: &str) -> BTreeMap<String, Vec<u64>> {
     let (code, _, err) = env.run(&["seed", dir]);
     assert_eq!(code, 0, "{err}");
-    summary(&err)
+    seed_summary(&err).into_iter().collect()
 }
 
 /// The tables the summary says the seed added, changed or removed rows of.

@@ -200,3 +200,17 @@ pub fn codes_with_labels(env: &Env, vocabulary: &str) -> String {
 pub fn import_fixture(name: &str) -> String {
     format!("{REPO}/tests/fixtures/import/{name}")
 }
+
+/// The rows of the summary a seed prints, as (table, [added, changed, removed, unchanged]).
+pub fn seed_summary(err: &str) -> Vec<(String, Vec<u64>)> {
+    err.lines()
+        .skip_while(|line| !line.contains("what the seed did to dataset"))
+        .skip(2)
+        .map_while(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let counts: Option<Vec<u64>> =
+                fields.get(1..5)?.iter().map(|f| f.parse().ok()).collect();
+            Some((fields[0].to_string(), counts?))
+        })
+        .collect()
+}
