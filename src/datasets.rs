@@ -155,6 +155,7 @@ pub fn remove(conn: &mut Connection, name: &str) -> Result<Vec<(&'static str, us
     }
     removed.reverse();
     tx.execute("DELETE FROM dataset_files WHERE dataset_id = ?1", [id])?;
+    tx.execute("DELETE FROM row_fingerprints WHERE dataset_id = ?1", [id])?;
     if id == 1 {
         tx.execute(
             "UPDATE datasets SET loaded_from = NULL, loaded_at = NULL, program_version = NULL WHERE id = 1",

@@ -312,14 +312,15 @@ const EXTRA_COLUMNS: &[(&str, &str, &str)] = &[
 pub fn metadata(conn: &Connection, database: &str) -> Result<Json> {
     let mut tables = Map::new();
     let objects: Vec<(String, String)> = conn
-        .prepare(
+        .prepare(&format!(
             "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')
-             AND name NOT LIKE 'sqlite!_%' ESCAPE '!' AND name <> 'refinery_schema_history'
+             AND name NOT LIKE 'sqlite!_%' ESCAPE '!' AND name NOT IN {}
              -- The full-text indexes and their shadow tables: Datasette finds an index by its
              -- content table, hides it, and offers a search box on that table.
              AND name NOT IN (SELECT name FROM pragma_table_list WHERE type IN ('virtual', 'shadow'))
              ORDER BY name",
-        )?
+            crate::schema::INTERNAL_TABLES
+        ))?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let all_reports = reports::all(None)?;

@@ -23,7 +23,8 @@ pub fn dump(conn: &Connection) -> rusqlite::Result<Dump> {
         .prepare(
             "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
              AND name NOT LIKE 'sqlite_%'
-             AND name NOT IN ('refinery_schema_history', 'datasets', 'dataset_files') ORDER BY name",
+             AND name NOT IN ('refinery_schema_history', 'row_fingerprints', 'datasets', 'dataset_files')
+             ORDER BY name",
         )?
         .query_map([], |row| row.get(0))?
         .collect::<Result<_, _>>()?;

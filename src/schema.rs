@@ -171,6 +171,11 @@ macro_rules! vocabulary {
     };
 }
 
+/// The tables that are the program's own bookkeeping, not data: refinery's migration history and
+/// the loader's row fingerprints (migrations/V14__row_fingerprints.sql). Exports, dumps and
+/// Datasette's metadata leave them out.
+pub const INTERNAL_TABLES: &str = "('refinery_schema_history', 'row_fingerprints')";
+
 /// Every seed file, in the order they load: a file refers only to itself and to files above it.
 pub static TABLES: &[Table] = &[
     vocabulary!(

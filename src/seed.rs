@@ -68,6 +68,7 @@ mod diagnose;
 mod edit_triggers;
 mod elsewhere;
 mod file_hash;
+mod fingerprint;
 mod fresh;
 mod indexes;
 mod input;
@@ -78,13 +79,13 @@ mod layout;
 mod merge;
 mod mirror;
 mod new_file;
+mod previous;
 mod read;
 mod read_pipelined;
 mod search_rows;
 mod self_refs;
 mod sql;
 mod strict_csv;
-mod unchanged;
 mod update;
 mod update_read;
 mod write;
@@ -266,16 +267,30 @@ pub fn load_dataset(
     mode: Mode,
     progress: &mut dyn Progress,
 ) -> Result<Counts, SeedError> {
+    // A load prepares a statement per table and kind of write (an update per set of columns
+    // changed, the merge's queries): more than the default cache of 16 holds, and preparing a
+    // statement again costs more than running it.
+    conn.set_prepared_statement_cache_capacity(256);
+    // Nor is a statement prepared again when a value is bound to it (SQLite's query planner
+    // stability guarantee): otherwise SQLite prepares a query again at every new value of a
+    // parameter it could plan by (a LIMIT, a range), which had cost the merge's seeks half
+    // their time.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Read before the dataset is registered again: what its last load left.
     let previous = match mode {
-        Mode::Update => unchanged::Previous::read(&tx, dataset)?,
-        Mode::Fresh => unchanged::Previous::default(),
+        Mode::Update => previous::Previous::read(&tx, dataset)?,
+        Mode::Fresh => previous::Previous::default(),
     };
     let edits_anywhere = previous.edits_anywhere;
     let dataset_id = datasets::register(&tx, dataset)?;
     // Each file's hash, in the order of `counts`.
     let mut hashes = Vec::new();
+    // The fingerprint of each file's rows (fingerprint.rs).
+    let mut built = Vec::new();
     // The tables whose rows this load changed (None: all of them, a fresh load).
     let (counts, touched) = match mode {
         Mode::Fresh => {
@@ -285,7 +300,7 @@ pub fn load_dataset(
             let triggers = edit_triggers::drop_edit_triggers(&tx)?;
             let mut known = KnownKeys::default();
             let reading = FreshRead::new(&mut known);
-            let writing = FreshWriter::new(&tx, dataset_id);
+            let writing = FreshWriter::new(&tx, dataset_id, &mut built);
             let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
             // The key maps are done with.
             drop(known);
@@ -297,18 +312,27 @@ pub fn load_dataset(
             let mut known = KnownKeys::default();
             let stored = update_read::preload(&tx, &mut known)?;
             let database = tx.path().filter(|p| !p.is_empty()).map(PathBuf::from);
-            let reading = UpdateRead::new(&mut known, stored.max_ids, database);
+            let reading = UpdateRead::new(&mut known, stored.max_ids, database, &previous);
             let (mut removals, mut changes) = (Vec::new(), Vec::new());
             let sinks = (&mut removals, &mut changes);
             if !edits_anywhere {
                 search_rows::start(&tx)?;
             }
-            let counts = std::thread::scope(|scope| {
-                let unchanged = unchanged::hash_ahead(scope, source, previous);
-                let writing = UpdateWriter::new(&tx, dataset_id, stored.codes, sinks, unchanged);
-                run(&tx, source, reading, writing, progress, &mut hashes)
-            })?;
+            let writing = UpdateWriter::new(
+                &tx,
+                dataset_id,
+                stored.codes,
+                sinks,
+                edits_anywhere,
+                &mut built,
+            );
+            let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
             drop(known);
+            // Rows an import keeps though its file no longer gives them: their table's stored
+            // rows are no longer its file's, which a fingerprint says they are.
+            if dataset.keep_missing {
+                built.retain(|table| !removals.iter().any(|r| r.table_name() == *table));
+            }
             mirror::remove_rows_not_seen(&tx, removals, dataset, !edits_anywhere)?;
             if !edits_anywhere {
                 search_rows::finish(&tx)?;
@@ -323,6 +347,7 @@ pub fn load_dataset(
         }
     };
     datasets::record_files(&tx, source, dataset_id, dataset.format, &counts, &hashes)?;
+    fingerprint::forget_others(&tx, dataset_id, &built)?;
     // Derived from the parents, whichever rows this load changed; unless no row of any dataset
     // was written since the roots were last stored, and this load wrote no actor.
     if edits_anywhere || touched.as_ref().is_none_or(|t| t.contains(&"actors")) {
@@ -400,6 +425,10 @@ trait Writer<'s> {
     /// Writes a batch of the file's rows.
     fn rows(&mut self, file: &mut Self::File, batch: &Batch) -> Result<(), SeedError>;
 
+    /// Ends a file whose bytes are the ones last loaded, read no further: its rows are stored as
+    /// that load stored them (an update); returns how many rows it holds.
+    fn same(&mut self, file: Self::File) -> Result<u64, SeedError>;
+
     /// Ends the file, given its references to rows further down it as the reading thread
     /// resolved them (a fresh load); returns how many rows it wrote.
     /// `hash` is the hash of the file's bytes, taken as they were read.
@@ -459,6 +488,11 @@ fn write_all<'s, W: Writer<'s>>(
                 let (table, file) = file.take().expect("a file ends after it starts");
                 counts.push((table, writing.end(file, resolved, hash.as_deref())?));
                 hashes.push(hash);
+            }
+            Message::Same(hash) => {
+                let (table, file) = file.take().expect("a file ends after it starts");
+                counts.push((table, writing.same(file)?));
+                hashes.push(Some(hash));
             }
             Message::Failed(failure) => return Err(failure.report(conn)),
         }

@@ -42,7 +42,7 @@ fn python(modules: &[&str], script: &str, args: &[&str]) -> Json {
 fn exported_tables(db: &Connection) -> Vec<String> {
     db.prepare(
         "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
-         AND name NOT LIKE 'sqlite_%' AND name <> 'refinery_schema_history'
+         AND name NOT LIKE 'sqlite_%' AND name NOT IN ('refinery_schema_history', 'row_fingerprints')
          AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%_fts_%' ORDER BY type, name",
     )
     .unwrap()

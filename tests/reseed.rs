@@ -9,48 +9,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use crate::common::{seed_summary, Env, REPO};
-
-/// A CSV file's header and records.
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().iter().map(String::from).collect();
-    let records = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(String::from).collect())
-        .collect();
-    (header, records)
-}
-
-fn write_csv(path: &Path, header: &[String], records: &[Vec<String>]) {
-    let mut writer = csv::Writer::from_path(path).unwrap();
-    writer.write_record(header).unwrap();
-    for record in records {
-        writer.write_record(record).unwrap();
-    }
-    writer.flush().unwrap();
-}
-
-/// Every exported file's lines, sorted: the database's rows whatever their ids and order.
-fn exported(env: &Env, db: &str, out: &str) -> BTreeMap<String, Vec<String>> {
-    env.ok(&["--db", db, "export", "--seed", "--out", out]);
-    fs::read_dir(env.path(out))
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            let mut lines: Vec<String> = fs::read_to_string(&path)
-                .unwrap()
-                .lines()
-                .map(String::from)
-                .collect();
-            lines.sort();
-            (
-                path.file_name().unwrap().to_str().unwrap().to_string(),
-                lines,
-            )
-        })
-        .collect()
-}
+use crate::common::{exported, read_csv, seed_summary, write_csv, Env, REPO};
 
 #[test]
 fn a_reseed_with_rows_moved_added_edited_and_removed_stores_what_a_fresh_seed_of_the_files_does() {

@@ -28,6 +28,7 @@ mod reliability;
 mod report_files;
 mod reports;
 mod reseed;
+mod reseed_fingerprints;
 mod reseed_unchanged;
 mod roundtrip;
 mod seam;

@@ -161,15 +161,17 @@ pub fn is_full_date(text: &str) -> bool {
 }
 
 /// Every table and view an export writes, in name order within tables, then views: SQLite's own,
-/// the migration history and full-text indexes (with their shadow tables) left out.
+/// the program's own (`schema::INTERNAL_TABLES`) and full-text indexes (with their shadow
+/// tables) left out.
 pub fn exported_tables(conn: &Connection) -> Result<Vec<String>> {
     Ok(conn
-        .prepare(
+        .prepare(&format!(
             "SELECT name FROM pragma_table_list
              WHERE schema = 'main' AND type IN ('table', 'view')
-             AND name NOT LIKE 'sqlite_%' AND name <> 'refinery_schema_history'
+             AND name NOT LIKE 'sqlite_%' AND name NOT IN {}
              ORDER BY type, name",
-        )?
+            crate::schema::INTERNAL_TABLES
+        ))?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?)
 }

@@ -83,7 +83,7 @@ pub fn with_rows(conn: &Connection, credits: &[Credit]) -> Result<Vec<Credit>> {
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
              AND m.sql NOT LIKE 'CREATE VIRTUAL%'
              AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'dataset_id')
-             AND m.name <> 'dataset_files'",
+             AND m.name NOT IN ('dataset_files', 'row_fingerprints')",
         )?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;

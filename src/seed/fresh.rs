@@ -9,6 +9,7 @@ use super::bulk_insert::BulkInsert;
 use super::check::Checker;
 use super::convert::Converted;
 use super::diagnose::{is_environment, refused, DeferredError, SeedError};
+use super::fingerprint::Builder;
 use super::key_map::KnownKeys;
 use super::layout::{stored_columns, Layout};
 use super::read::{Batch, OnRead};
@@ -33,7 +34,7 @@ impl<'k> FreshRead<'k> {
 }
 
 impl OnRead for FreshRead<'_> {
-    fn start(&mut self, layout: &Layout) {
+    fn start(&mut self, layout: &mut Layout) {
         self.checker.start_file(layout.table);
         self.order = KeyOrder::default();
     }
@@ -126,10 +127,12 @@ impl KeyOrder {
 }
 
 /// The writing thread's part of a fresh load: rows checked already, inserted as they come.
-pub(super) struct FreshWriter<'c> {
+pub(super) struct FreshWriter<'c, 'b> {
     conn: &'c Connection,
     /// The id of the dataset every row goes to.
     dataset: i64,
+    /// The tables whose rows' fingerprints (fingerprint.rs) were recorded.
+    built: &'b mut Vec<&'static str>,
 }
 
 /// One file's rows going into a fresh database.
@@ -142,15 +145,24 @@ pub(super) struct FreshFile<'c, 's> {
     /// Whether each row's id (its place in the file) is bound first.
     binds_id: bool,
     rows: u64,
+    builder: Option<Builder>,
 }
 
-impl<'c> FreshWriter<'c> {
-    pub(super) fn new(conn: &'c Connection, dataset: i64) -> FreshWriter<'c> {
-        FreshWriter { conn, dataset }
+impl<'c, 'b> FreshWriter<'c, 'b> {
+    pub(super) fn new(
+        conn: &'c Connection,
+        dataset: i64,
+        built: &'b mut Vec<&'static str>,
+    ) -> FreshWriter<'c, 'b> {
+        FreshWriter {
+            conn,
+            dataset,
+            built,
+        }
     }
 }
 
-impl<'c, 's> Writer<'s> for FreshWriter<'c> {
+impl<'c, 's> Writer<'s> for FreshWriter<'c, '_> {
     type File = FreshFile<'c, 's>;
 
     fn start(&mut self, layout: Layout<'s>) -> Result<FreshFile<'c, 's>, SeedError> {
@@ -170,6 +182,7 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c> {
             staged: None,
             binds_id: table.identity == Identity::Key && !table.is_vocabulary,
             rows: 0,
+            builder: Builder::new(&layout),
             layout,
         })
     }
@@ -209,7 +222,24 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c> {
             )?;
         }
         file.rows += rows.len() as u64;
+        if let Some(builder) = &mut file.builder {
+            for &(record, values, id) in &rows {
+                let id = match file.layout.group_value {
+                    // A link row's group: the row its first identity column refers to.
+                    Some(first) => match values[first].value(record, &batch.arena) {
+                        rusqlite::types::ValueRef::Integer(group) => Some(group),
+                        _ => None,
+                    },
+                    None => Some(id),
+                };
+                builder.push(record, None, id);
+            }
+        }
         Ok(())
+    }
+
+    fn same(&mut self, _file: FreshFile<'c, 's>) -> Result<u64, SeedError> {
+        unreachable!("a fresh load has no last load to be the same as")
     }
 
     fn end(
@@ -222,6 +252,10 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c> {
             file.merge_staged(self.conn)?;
         }
         set_self_refs(self.conn, &file.layout, &resolved, 0, None)?;
+        if let Some(fingerprint) = file.builder.take().and_then(Builder::finish) {
+            self.built.push(fingerprint.0);
+            super::fingerprint::store(self.conn, self.dataset, fingerprint)?;
+        }
         Ok(file.rows)
     }
 }

@@ -30,6 +30,12 @@ pub(super) struct Layout<'s> {
     pub(super) identity: &'static [&'static str],
     /// Where the identity columns' values lie among a row's bound values.
     pub(super) identity_values: Vec<usize>,
+    /// Where a link row's group lies among its bound values: the first column of the table's
+    /// primary key (an event's id), by which its rows are grouped (see fingerprint.rs).
+    pub(super) group_value: Option<usize>,
+    /// In an update, the runs of the file's rows in the last load (fingerprint.rs), found by the
+    /// reading thread and shared with the writing one.
+    pub(super) last_runs: Option<std::sync::Arc<super::fingerprint::OldRuns>>,
 }
 
 impl<'s> Layout<'s> {
@@ -94,6 +100,13 @@ impl<'s> Layout<'s> {
                 }
                 found
             },
+            group_value: match table.identity {
+                Identity::Columns(columns) => stored_columns(table)
+                    .iter()
+                    .position(|c| Some(c) == columns.first()),
+                Identity::Key => None,
+            },
+            last_runs: None,
         })
     }
 

@@ -20,8 +20,10 @@ use rusqlite::Connection;
 use super::convert::Converted;
 use super::diagnose::SeedError;
 
-/// Rows read per query.
-const CHUNK: usize = 1024;
+/// Rows read per query, merging the whole table; and seeking, where the last load's fingerprints
+/// say which rows to skip (most of them): the rows of a run or two.
+pub(super) const CHUNK: usize = 1024;
+pub(super) const SEEKING: usize = 32;
 
 /// A value of a stored row, its text kept in the chunk's buffer.
 #[derive(Clone, Copy)]
@@ -88,9 +90,13 @@ impl Group {
 /// The dataset's rows of one table, in the order of `order` (their first columns), read a chunk
 /// at a time.
 pub(super) struct StoredRows {
-    /// The query of the first chunk, and of every later one (from after the last row read).
+    /// The query of the first chunk, of every later one (from after the last row read), and of
+    /// a chunk from a row on ([`StoredRows::seek`]).
     first: String,
     next: String,
+    from: String,
+    /// Rows read per query.
+    limit: usize,
     /// Columns read per row; the first `order` of them give the order.
     width: usize,
     order: usize,
@@ -114,18 +120,30 @@ pub(super) struct StoredRows {
 impl StoredRows {
     /// The rows of dataset `dataset` in `table`, reading `columns`, the first `order` of which
     /// give the order (`id`, or a link table's primary key).
-    pub(super) fn new(table: &str, columns: &[&str], order: usize, dataset: i64) -> StoredRows {
+    /// `limit` rows are read per query.
+    pub(super) fn new(
+        table: &str,
+        columns: &[&str],
+        order: usize,
+        dataset: i64,
+        limit: usize,
+    ) -> StoredRows {
         let select = columns.join(", ");
         let order_by = columns[..order].join(", ");
         let after: Vec<String> = (2..order + 2).map(|n| format!("?{n}")).collect();
         StoredRows {
             first: format!(
-                "SELECT {select} FROM {table} WHERE dataset_id = ?1 ORDER BY {order_by} LIMIT {CHUNK}"
+                "SELECT {select} FROM {table} WHERE dataset_id = ?1 ORDER BY {order_by} LIMIT {limit}"
             ),
             next: format!(
-                "SELECT {select} FROM {table} WHERE dataset_id = ?1 AND ({order_by}) > ({}) ORDER BY {order_by} LIMIT {CHUNK}",
+                "SELECT {select} FROM {table} WHERE dataset_id = ?1 AND ({order_by}) > ({}) ORDER BY {order_by} LIMIT {limit}",
                 after.join(", ")
             ),
+            from: format!(
+                "SELECT {select} FROM {table} WHERE dataset_id = ?1 AND {} >= ?2 ORDER BY {order_by} LIMIT ?3",
+                columns[0]
+            ),
+            limit,
             width: columns.len(),
             order,
             dataset,
@@ -175,6 +193,38 @@ impl StoredRows {
             }
         }
         Ok(Some(self.at))
+    }
+
+    /// Brings the merge to the first row whose first column is `first` or after it, without
+    /// reading the rows between: within the chunk read, or by reading `rows` rows from there.
+    /// Rows passed so are not noted as passed: where the last load's fingerprints are, the rows
+    /// that may be gone come from them (fingerprint.rs), and most rows are skipped.
+    pub(super) fn seek(
+        &mut self,
+        conn: &Connection,
+        first: ValueRef,
+        rows: usize,
+    ) -> Result<(), SeedError> {
+        if self.at < self.rows {
+            let head = self.value(self.at, 0);
+            let last = self.value(self.rows - 1, 0);
+            if compare(head, first).is_eq() {
+                return Ok(());
+            }
+            // Within the chunk (a row before it out of order reads again from it).
+            if compare(head, first).is_lt() && compare(last, first).is_ge() {
+                while compare(self.value(self.at, 0), first).is_lt() {
+                    self.at += 1;
+                }
+                return Ok(());
+            }
+        }
+        let mut stmt = conn.prepare_cached(&self.from)?;
+        stmt.raw_bind_parameter(1, self.dataset)?;
+        stmt.raw_bind_parameter(2, rusqlite::types::ToSqlOutput::Borrowed(first))?;
+        let limit = rows.clamp(1, self.limit);
+        stmt.raw_bind_parameter(3, limit as i64)?;
+        self.fill(stmt.raw_query(), limit)
     }
 
     /// Passes the row the merge has reached.
@@ -239,11 +289,15 @@ impl StoredRows {
         for (n, value) in (2..).zip(&self.after) {
             stmt.raw_bind_parameter(n, value)?;
         }
+        self.fill(stmt.raw_query(), self.limit)
+    }
+
+    /// Reads the rows of a chunk's query, which asked for `limit` rows.
+    fn fill(&mut self, mut rows: rusqlite::Rows, limit: usize) -> Result<(), SeedError> {
         self.cells.clear();
         self.bytes.clear();
         self.rows = 0;
         self.at = 0;
-        let mut rows = stmt.raw_query();
         while let Some(row) = rows.next()? {
             for column in 0..self.width {
                 let mut text = |bytes: &[u8]| {
@@ -268,7 +322,7 @@ impl StoredRows {
             self.rows += 1;
         }
         self.read += self.rows;
-        self.done = self.rows < CHUNK;
+        self.done = self.rows < limit;
         if self.rows > 0 {
             let last = self.rows - 1;
             self.after = (0..self.order)
@@ -290,7 +344,7 @@ fn cell_value(cell: Cell, bytes: &[u8]) -> ValueRef<'_> {
 }
 
 /// A value read, as a value to bind.
-fn owned(value: ValueRef) -> rusqlite::types::Value {
+pub(super) fn owned(value: ValueRef) -> rusqlite::types::Value {
     use rusqlite::types::Value;
     match value {
         ValueRef::Null => Value::Null,

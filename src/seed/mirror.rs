@@ -10,6 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::diagnose::SeedError;
+use super::fingerprint::Skipped;
 use super::key_map::{ByHash, FixedFoldHash, IdSet};
 use super::layout::Layout;
 use super::update::hash_values;
@@ -36,6 +37,10 @@ pub(super) struct Removal {
 impl Removal {
     pub(super) fn len(&self) -> usize {
         self.gone.len()
+    }
+
+    pub(super) fn table_name(&self) -> &'static str {
+        self.table.name
     }
 
     /// How messages name the first `limit` rows to go.
@@ -114,6 +119,58 @@ pub(super) fn rows_not_seen(
         file: layout.origin.name().to_string(),
         gone,
         before,
+    }))
+}
+
+/// Where the last load's fingerprints are (fingerprint.rs): of the rows of its runs that no run
+/// of the file was found to hold, those the file did not give. A link table's runs give groups
+/// (an event's rows), whose stored rows are read.
+pub(super) fn maybe_gone(
+    conn: &Connection,
+    layout: &Layout,
+    dataset: i64,
+    skipped: &Skipped,
+    seen: Seen,
+) -> Result<Option<Removal>, SeedError> {
+    let table = layout.table;
+    let candidates = skipped.maybe_gone();
+    let mut gone: Vec<Vec<Value>> = Vec::new();
+    match table.identity {
+        Identity::Key => gone.extend(
+            candidates
+                .into_iter()
+                .filter(|&id| !seen.ids.contains(id))
+                .map(|id| vec![Value::Integer(id)]),
+        ),
+        Identity::Columns(order) => {
+            let key = primary_key(table);
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {} FROM {} WHERE {} = ?1 AND dataset_id = ?2",
+                key.join(", "),
+                table.name,
+                order[0]
+            ))?;
+            for group in candidates {
+                if skipped.groups.contains(group) {
+                    continue;
+                }
+                let mut rows = stmt.query([group, dataset])?;
+                while let Some(row) = rows.next()? {
+                    let values = (0..key.len())
+                        .map(|i| row.get_ref(i))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if !seen.rows.contains(&hash_values(values.iter().copied())) {
+                        gone.push(values.into_iter().map(super::merge::owned).collect());
+                    }
+                }
+            }
+        }
+    }
+    Ok((!gone.is_empty()).then(|| Removal {
+        table,
+        file: layout.origin.name().to_string(),
+        gone,
+        before: skipped.old.rows() as usize,
     }))
 }
 

@@ -18,6 +18,9 @@ pub(super) enum Message<'s> {
     /// The end of the file; in a fresh load, with its references further down the file resolved
     /// to (row id, id referred to); and the hash of its bytes.
     End(Vec<(i64, i64)>, Option<String>),
+    /// The end of a file whose bytes are the ones last loaded (with this hash), read no further:
+    /// its rows are stored as they are (see fingerprint.rs).
+    Same(String),
     Failed(DeferredError),
 }
 
@@ -37,6 +40,11 @@ pub(super) struct Batch {
     /// In a fresh load of a link table, the first record that does not follow the order of the
     /// table's primary key: it and every record after it are staged (see fresh.rs).
     pub(super) unsorted_from: Option<usize>,
+    /// In an update, the records that runs of the last load hold, in order: neither checked nor
+    /// compared (their values are NULL), their ids in `ids` (see fingerprint.rs).
+    pub(super) skips: Vec<super::fingerprint::Skip>,
+    /// In an update, each record's hashes where the file has fingerprints, for the next ones.
+    pub(super) hashes: Vec<super::fingerprint::RowHashes>,
 }
 
 const BATCH: usize = 512;
@@ -51,8 +59,9 @@ const KEPT_RECORD: usize = 1 << 20;
 /// fresh load it checks and converts every row (fresh.rs); in an update, nothing (the writing
 /// thread checks, with ids from the database).
 pub(super) trait OnRead: Send {
-    /// The next file begins.
-    fn start(&mut self, _layout: &Layout) {}
+    /// The next file begins (before the writing thread hears of it: what this attaches to
+    /// `layout` reaches it too).
+    fn start(&mut self, _layout: &mut Layout) {}
 
     /// Works on the records of `batch`; on a refusal, `batch.filled` is cut to the rows before it,
     /// which are handed over first.
@@ -65,6 +74,12 @@ pub(super) trait OnRead: Send {
     /// third thread made it slower, issue 11).
     fn pipelined(&self) -> bool {
         false
+    }
+
+    /// The hash of the file's bytes, if they are the ones last loaded and its rows are stored
+    /// as that load stored them: it is then read no further (an update, see fingerprint.rs).
+    fn same_file(&mut self, _layout: &Layout, _source: &dyn Source) -> Option<String> {
+        None
     }
 
     /// The file is read: its references to rows further down it, resolved.
@@ -123,11 +138,14 @@ fn read_table<'s>(
         }
         .into());
     }
-    let layout = Layout::new(&header, origin)?;
+    let mut layout = Layout::new(&header, origin)?;
+    on_read.start(&mut layout);
     if sender.send(Message::Table(layout.clone())).is_err() {
         return Ok(false);
     }
-    on_read.start(&layout);
+    if let Some(hash) = on_read.same_file(&layout, source) {
+        return Ok(sender.send(Message::Same(hash)).is_ok());
+    }
     if on_read.pipelined() {
         return super::read_pipelined::read_rows(rows, &layout, on_read, sender, recycled);
     }
@@ -176,6 +194,8 @@ pub(super) fn reset(mut batch: Batch) -> Batch {
     batch.arena.clear();
     batch.ids.clear();
     batch.unsorted_from = None;
+    batch.skips.clear();
+    batch.hashes.clear();
     batch
 }
 

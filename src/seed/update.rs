@@ -8,16 +8,16 @@ use rusqlite::Connection;
 use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
 use super::elsewhere::{link_elsewhere, owned_elsewhere, owner, same_code_elsewhere};
+use super::fingerprint::{self, Builder, Skipped};
 use super::key_map::{ByHash, FixedFoldHash, IdSet};
 use super::layout::stored_columns;
 use super::layout::Layout;
 use super::merge::{self, StoredRows};
-use super::mirror::{not_seen, rows_not_seen, Removal, Seen};
+use super::mirror::{maybe_gone, not_seen, rows_not_seen, Removal, Seen};
 use super::read::Batch;
 use super::search_rows;
 use super::self_refs::set_self_refs;
 use super::sql::{insert_one_sql, update_sql, upsert_sql};
-use super::unchanged::{changed_while_read, Unchanged};
 use super::{rows_stored, Writer};
 use crate::schema::Identity;
 use rusqlite::types::ValueRef;
@@ -34,8 +34,10 @@ pub(super) struct UpdateWriter<'c, 'k> {
     removals: &'k mut Vec<Removal>,
     /// What seeding each file did.
     changes: &'k mut Vec<TableChanges>,
-    /// Which files are the ones last loaded, whose rows are not compared.
-    unchanged: Unchanged,
+    /// Whether any dataset's rows were written outside a load since it was loaded.
+    edits_anywhere: bool,
+    /// The tables whose fingerprints (fingerprint.rs) this load recorded or kept.
+    built: &'k mut Vec<&'static str>,
 }
 
 impl UpdateWriter<'_, '_> {
@@ -43,7 +45,7 @@ impl UpdateWriter<'_, '_> {
     /// tables when no row was written outside a load since (every load keeps them in step), and
     /// then a row written costs two statements instead of a rebuild of its table's index.
     pub(super) fn search_in_step(&self) -> bool {
-        !self.unchanged.edits_anywhere
+        !self.edits_anywhere
     }
 }
 
@@ -91,11 +93,8 @@ impl Tally {
 /// One file's rows going into the database.
 pub(super) struct UpdateFile<'c, 's> {
     layout: Layout<'s>,
-    /// Rows of the table before this load (0 if not counted: an unchanged file's).
+    /// Rows of the table before this load.
     existing: i64,
-    /// The hash of the file's bytes, if they are the ones last loaded: its rows are then the
-    /// stored ones, and not compared (unchanged.rs).
-    unchanged: Option<String>,
     rows: u64,
     state: FileState<'c>,
 }
@@ -105,8 +104,16 @@ struct FileState<'c> {
     /// Inserts a row, or updates the row whose identity is stored already (a vocabulary's), or
     /// leaves it (a link row's).
     upsert: rusqlite::Statement<'c>,
-    /// The dataset's stored rows of a keyed or link table, merged with the file's.
+    /// The dataset's stored rows of a keyed or link table, merged with the file's; None where
+    /// the last load's fingerprints are (rows are then looked up by their identity).
     stored: Option<StoredRows>,
+    /// The runs of the last load this file's rows were found in, where it has fingerprints; and
+    /// how many rows of the batch from the row being stored on are not skipped (the merge
+    /// reads as many from where it seeks to).
+    skipped: Option<Skipped>,
+    stretch: usize,
+    /// This file's fingerprint, as its rows are stored.
+    builder: Option<Builder>,
     /// Where the key lies among a keyed row's values.
     key_value: usize,
     /// A reference to a row of the same table: where it lies among the row's values, and its
@@ -147,7 +154,8 @@ impl<'c, 'k> UpdateWriter<'c, 'k> {
         dataset: i64,
         codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
         (removals, changes): (&'k mut Vec<Removal>, &'k mut Vec<TableChanges>),
-        unchanged: Unchanged,
+        edits_anywhere: bool,
+        built: &'k mut Vec<&'static str>,
     ) -> UpdateWriter<'c, 'k> {
         UpdateWriter {
             conn,
@@ -155,7 +163,8 @@ impl<'c, 'k> UpdateWriter<'c, 'k> {
             dataset,
             removals,
             changes,
-            unchanged,
+            edits_anywhere,
+            built,
         }
     }
 }
@@ -165,29 +174,31 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
 
     fn start(&mut self, layout: Layout<'s>) -> Result<UpdateFile<'c, 's>, SeedError> {
         let (conn, table) = (self.conn, layout.table);
-        let unchanged = self.unchanged.check(table);
-        let skip = unchanged.is_some();
-        // Existing rows: seeding again updates them by key instead of adding duplicates. Not
-        // needed for an unchanged file, unless its references within the table are checked.
-        let existing = match (&unchanged, self.unchanged.edits_anywhere) {
-            (Some(_), false) => 0,
-            _ => rows_stored(conn, table)?,
+        // Existing rows: seeding again updates them by key instead of adding duplicates.
+        let existing = rows_stored(conn, table)?;
+        let skipped = match table.is_vocabulary {
+            true => None,
+            false => layout.last_runs.clone().map(Skipped::new),
         };
+        let skip = skipped.is_some();
         let codes = self.codes.remove(table.name).unwrap_or_default();
         let columns = stored_columns(table);
         let at = |name: &str| columns.iter().position(|c| *c == name);
+        // Where the last load's fingerprints are, most rows are skipped: the merge seeks to the
+        // others and reads a few rows at a time.
+        let limit = if skip { merge::SEEKING } else { merge::CHUNK };
         let stored = match table.identity {
-            _ if skip => None,
             Identity::Key if table.is_vocabulary => None,
             Identity::Key => {
                 let read: Vec<&str> = std::iter::once("id").chain(columns.clone()).collect();
-                Some(StoredRows::new(table.name, &read, 1, self.dataset))
+                Some(StoredRows::new(table.name, &read, 1, self.dataset, limit))
             }
             Identity::Columns(identity) => Some(StoredRows::new(
                 table.name,
                 identity,
                 identity.len(),
                 self.dataset,
+                limit,
             )),
         };
         let self_ref = table
@@ -198,11 +209,13 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             .and_then(|(c, field)| Some((at(c.db)?, (*field)?)));
         Ok(UpdateFile {
             existing,
-            unchanged,
             rows: 0,
             state: FileState {
                 upsert: conn.prepare(&upsert_sql(table))?,
                 stored,
+                skipped,
+                stretch: 0,
+                builder: Builder::new(&layout),
                 key_value: match table.identity {
                     Identity::Key => at(table.key_column()).expect("a key is stored"),
                     Identity::Columns(_) => 0,
@@ -240,68 +253,87 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
     fn rows(&mut self, file: &mut UpdateFile<'c, 's>, batch: &Batch) -> Result<(), SeedError> {
         let (conn, dataset) = (self.conn, self.dataset);
         let (layout, state) = (&file.layout, &mut file.state);
-        if file.unchanged.is_some() {
-            // Checked on the reading thread; stored as they are.
-            file.rows += batch.filled as u64;
-            state.tally.unchanged += batch.filled as u64;
-            return Ok(());
-        }
         let table = layout.table;
+        let arena = batch.arena.as_str();
+        let mut skips = batch.skips.iter().peekable();
         let rows = batch.records[..batch.filled]
             .iter()
             .zip(batch.values.chunks_exact(layout.values_per_row))
-            .zip(&batch.ids);
-        for ((record, values), &id) in rows {
-            if table.is_vocabulary {
-                state
-                    .seen_codes
-                    .insert(record[key_field(layout)].to_string());
+            .zip(&batch.ids)
+            .enumerate();
+        for (row, ((record, values), &id)) in rows {
+            while skips.next_if(|skip| skip.rows.end <= row).is_some() {}
+            // A row of a run of the last load (fingerprint.rs), stored as it is, with its id (a
+            // link row: its group's).
+            let run = skips
+                .peek()
+                .filter(|skip| skip.rows.contains(&row))
+                .map(|skip| (skip.run, skip.whole));
+            let stored_id = match run {
+                Some((run, whole)) => {
+                    skip_row(state, layout, (run, whole), record, id)?;
+                    id
+                }
+                None => {
+                    if table.is_vocabulary {
+                        state
+                            .seen_codes
+                            .insert(record[key_field(layout)].to_string());
+                    }
+                    let next = skips.peek().map_or(batch.filled, |skip| skip.rows.start);
+                    state.stretch = next - row;
+                    store(conn, state, layout, (dataset, id), (record, values, arena))?
+                }
+            };
+            if let Some(builder) = &mut state.builder {
+                let id = match (&table.identity, run) {
+                    (Identity::Columns(_), None) => group_of(layout, values, record, arena),
+                    _ => Some(stored_id),
+                };
+                builder.push(record, batch.hashes.get(row).copied(), id);
             }
-            let row = (record, values, batch.arena.as_str());
-            store(conn, state, layout, (dataset, id), row)?;
             file.rows += 1;
         }
         Ok(())
+    }
+
+    fn same(&mut self, file: UpdateFile<'c, 's>) -> Result<u64, SeedError> {
+        let table = file.layout.table.name;
+        let rows = file.state.skipped.as_ref().map_or(0, |s| s.old.rows());
+        self.changes.push(TableChanges {
+            table,
+            unchanged: rows,
+            ..TableChanges::default()
+        });
+        // Its fingerprint stays as it is.
+        self.built.push(table);
+        Ok(rows)
     }
 
     fn end(
         &mut self,
         mut file: UpdateFile<'c, 's>,
         resolved: Vec<(i64, i64)>,
-        hash: Option<&str>,
+        _hash: Option<&str>,
     ) -> Result<u64, SeedError> {
-        if let Some(unchanged) = &file.unchanged {
-            if hash != Some(unchanged.as_str()) {
-                return Err(changed_while_read(file.layout.origin.name()));
-            }
-            // A loop of references through this file's rows would have been refused when they
-            // were stored, unless a row was edited since.
-            if self.unchanged.edits_anywhere {
-                set_self_refs(self.conn, &file.layout, &resolved, file.existing, None)?;
-            }
-            self.changes.push(TableChanges {
-                table: file.layout.table.name,
-                unchanged: file.rows,
-                ..TableChanges::default()
-            });
-            return Ok(file.rows);
-        }
         // Stored rows untouched since a load checked them hold no loop: only the rows written now
         // can close one.
-        let written = (!self.unchanged.edits_anywhere).then_some(file.state.written.as_slice());
+        let written = (!self.edits_anywhere).then_some(file.state.written.as_slice());
         set_self_refs(self.conn, &file.layout, &resolved, file.existing, written)?;
         let seen = Seen {
             ids: &file.state.seen_ids,
             rows: &file.state.seen_rows,
             codes: &file.state.seen_codes,
         };
-        let removal = match file.state.stored.as_mut() {
+        let removal = match (&file.state.skipped, file.state.stored.as_mut()) {
+            // Of the rows of the last load's runs not found again, those the file did not give.
+            (Some(skipped), _) => maybe_gone(self.conn, &file.layout, self.dataset, skipped, seen)?,
             // The rows the merge passed that no row of the file was found for.
-            Some(stored) => {
+            (None, Some(stored)) => {
                 let (passed, before) = stored.finish(self.conn, &file.state.group)?;
                 not_seen(&file.layout, passed, before, seen)
             }
-            None => rows_not_seen(self.conn, &file.layout, self.dataset, seen)?,
+            (None, None) => rows_not_seen(self.conn, &file.layout, self.dataset, seen)?,
         };
         self.changes.push(TableChanges {
             table: file.layout.table.name,
@@ -321,7 +353,55 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         if let Some(removal) = removal {
             self.removals.push(removal);
         }
+        if let Some(fingerprint) = file.state.builder.take().and_then(Builder::finish) {
+            self.built.push(fingerprint.0);
+            fingerprint::store(self.conn, self.dataset, fingerprint)?;
+        }
         Ok(file.rows)
+    }
+}
+
+/// Takes a row that a run of the last load holds (`run`): stored as it is, under `id` (a link
+/// row: its group's id). A key the file gave before is a duplicate.
+fn skip_row(
+    state: &mut FileState,
+    layout: &Layout,
+    (run, whole): (u32, bool),
+    record: &csv::StringRecord,
+    id: i64,
+) -> Result<(), SeedError> {
+    let skipped = state
+        .skipped
+        .as_mut()
+        .expect("rows are skipped by their fingerprints");
+    // A run skipped whole holds no row that may be gone; a row skipped alone is seen by its id.
+    if whole {
+        skipped.skip(run);
+    }
+    match layout.table.identity {
+        Identity::Key => {
+            if !state.seen_ids.insert(id) {
+                return Err(layout.duplicate(record)?);
+            }
+        }
+        Identity::Columns(_) => {
+            skipped.groups.insert(id);
+        }
+    }
+    state.tally.unchanged += 1;
+    Ok(())
+}
+
+/// A link row's group: the id its first identity column refers to.
+fn group_of(
+    layout: &Layout,
+    values: &[Converted],
+    record: &csv::StringRecord,
+    arena: &str,
+) -> Option<i64> {
+    match values[layout.group_value?].value(record, arena) {
+        ValueRef::Integer(id) => Some(id),
+        _ => None,
     }
 }
 
@@ -365,7 +445,8 @@ fn store(
         return Ok(0);
     }
     // A link row: stored already if the merge finds it among the stored rows of its first
-    // column (an event's), which the file gives together, in the order of the primary key.
+    // column (an event's), which the file gives together, in the order of the primary key; or,
+    // where the last load's fingerprints are, if it is among them as looked up.
     let stored_rows = state
         .stored
         .as_mut()
@@ -373,10 +454,23 @@ fn store(
     let identity = &state.identity_values;
     let given = |i: usize| values[identity[i]].value(record, arena);
     let group = &mut state.group;
-    if group.order(given(0)).is_none_or(|o| o.is_lt()) {
+    let seeking = state.skipped.is_some();
+    if group
+        .order(given(0))
+        .is_none_or(|o| o.is_ne() && (seeking || o.is_lt()))
+    {
+        if seeking {
+            stored_rows.seek(conn, given(0), state.stretch)?;
+        }
         stored_rows.group(conn, given(0), group)?;
     }
     let found = group.order(given(0)).is_some_and(|o| o.is_eq()) && group.take(given);
+    // A row of a group whose rows a run of the last load held, all of them, is given twice.
+    if let (true, Some(skipped), ValueRef::Integer(first)) = (found, &state.skipped, given(0)) {
+        if skipped.groups.contains(first) {
+            return Err(layout.duplicate(record)?);
+        }
+    }
     if found {
         tally.unchanged += 1;
     } else {
@@ -424,24 +518,28 @@ fn store_keyed(
             matches!(values[value], Converted::Null) && !record[field].is_empty()
         })
         .map(|(value, _)| value);
-    let stored_rows = state
-        .stored
-        .as_mut()
-        .expect("a keyed table's rows are merged");
-    // The stored row the merge has reached, passing those an earlier row took out of turn.
+    let mut merged = None;
     let mut head = None;
-    while let Some(row) = stored_rows.peek(conn)? {
-        let ValueRef::Integer(id) = stored_rows.value(row, 0) else {
-            unreachable!("ids are integers")
-        };
-        if !state.seen_ids.contains(id) {
-            head = Some((row, id));
-            break;
+    if let Some(stored_rows) = state.stored.as_mut() {
+        // Where the last load's fingerprints are, the merge seeks to the row's stored id.
+        if state.skipped.is_some() && given_id != 0 {
+            stored_rows.seek(conn, ValueRef::Integer(given_id), state.stretch)?;
         }
-        stored_rows.advance();
+        // The stored row the merge has reached, passing those an earlier row took out of turn.
+        while let Some(row) = stored_rows.peek(conn)? {
+            let ValueRef::Integer(id) = stored_rows.value(row, 0) else {
+                unreachable!("ids are integers")
+            };
+            if !state.seen_ids.contains(id) {
+                head = Some((row, id));
+                break;
+            }
+            stored_rows.advance();
+        }
+        merged = Some(stored_rows);
     }
-    let found = match head {
-        Some((row, id))
+    let found = match (head, merged) {
+        (Some((row, id)), Some(stored_rows))
             if merge::same(
                 stored_rows.value(row, 1 + state.key_value),
                 ValueRef::Text(key),
@@ -453,15 +551,15 @@ fn store_keyed(
             Some((id, differ))
         }
         // Not where the merge expected it: looked up by its key.
-        _ => match stored_by_key(conn, layout, record)? {
+        (head, merged) => match stored_by_key(conn, layout, record)? {
             None => None,
             Some((_, owner, _)) if owner != dataset => {
                 return Err(owned_elsewhere(conn, layout, record)?)
             }
             Some((id, _, stored)) => {
                 // Rows the file no longer holds: the merge goes on after this one.
-                if head.is_some_and(|(_, head_id)| id > head_id) {
-                    while let Some(row) = stored_rows.peek(conn)? {
+                if let (Some((_, head_id)), Some(stored_rows)) = (head, merged) {
+                    while let Some(row) = stored_rows.peek(conn)?.filter(|_| id > head_id) {
                         if merge::compare(stored_rows.value(row, 0), ValueRef::Integer(id)).is_gt()
                         {
                             break;

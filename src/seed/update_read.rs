@@ -9,9 +9,13 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::Connection;
 
 use super::check::Checker;
+use super::convert::Converted;
 use super::diagnose::{DeferredError, SeedError};
+use super::fingerprint::{Fingerprints, Matcher};
+use super::input::Source;
 use super::key_map::{FixedFoldHash, KeyIndex, KnownKeys};
 use super::layout::Layout;
+use super::previous::Previous;
 use super::read::{Batch, OnRead};
 use crate::schema::{Identity, TABLES};
 
@@ -96,6 +100,11 @@ pub(super) struct UpdateRead<'k> {
     max_ids: HashMap<&'static str, i64, FixedFoldHash>,
     /// The database, opened to read, to find the key of a stored id (two keys sharing a hash).
     database: Option<std::path::PathBuf>,
+    /// What the last load left: its files' hashes and fingerprints, and the file's runs matched
+    /// against them.
+    previous: &'k Previous,
+    fingerprints: Fingerprints,
+    matcher: Option<Matcher>,
 }
 
 impl<'k> UpdateRead<'k> {
@@ -103,14 +112,22 @@ impl<'k> UpdateRead<'k> {
         known: &'k mut KnownKeys,
         max_ids: HashMap<&'static str, i64, FixedFoldHash>,
         database: Option<std::path::PathBuf>,
+        previous: &'k Previous,
     ) -> UpdateRead<'k> {
+        let fingerprints = match (&database, previous.trusted) {
+            (Some(path), Some(dataset)) => Fingerprints::open(path, dataset),
+            _ => Fingerprints::default(),
+        };
         UpdateRead {
+            fingerprints,
             checker: Checker::new(known),
             next_id: 0,
             first_new: 0,
             new_places: Vec::new(),
             max_ids,
             database,
+            previous,
+            matcher: None,
         }
     }
 }
@@ -138,19 +155,51 @@ fn key_of(
 }
 
 impl OnRead for UpdateRead<'_> {
-    fn start(&mut self, layout: &Layout) {
+    fn start(&mut self, layout: &mut Layout) {
         self.checker.start_file(layout.table);
         self.next_id = self.max_ids.get(layout.table.name).copied().unwrap_or(0) + 1;
         self.first_new = self.next_id;
         self.new_places.clear();
+        layout.last_runs = match layout.table.is_vocabulary {
+            true => None,
+            false => self.fingerprints.table(layout).map(std::sync::Arc::new),
+        };
+        self.matcher = layout
+            .last_runs
+            .clone()
+            .and_then(|old| Matcher::new(old, layout));
     }
 
     fn batch(&mut self, layout: &Layout, batch: &mut Batch) -> Result<(), DeferredError> {
         let table = layout.table;
         let gives_id = table.referenced && table.identity == Identity::Key;
+        let link = matches!(table.identity, Identity::Columns(_));
         let key_field = super::update::key_field_of(layout);
         batch.ids.clear();
-        for row in 0..batch.filled {
+        batch.skips.clear();
+        batch.hashes.clear();
+        let plan = match &mut self.matcher {
+            Some(matcher) => matcher.plan(&batch.records[..batch.filled], &mut batch.hashes),
+            None => Vec::new(),
+        };
+        let mut plan = plan.into_iter().peekable();
+        let mut row = 0;
+        while row < batch.filled {
+            // Rows a run of the last load holds: stored as they are, with these ids.
+            if let Some(skip) = plan.next_if(|skip| skip.rows.start == row) {
+                let matcher = self.matcher.as_mut().expect("a plan comes from a matcher");
+                if let Some(ids) = matcher.take(&skip, link) {
+                    batch.ids.extend(ids);
+                    let values = skip.rows.len() * layout.values_per_row;
+                    batch
+                        .values
+                        .extend(std::iter::repeat_n(Converted::Null, values));
+                    self.checker.skip_rows(skip.rows.len() as u64);
+                    row = skip.rows.end;
+                    batch.skips.push(skip);
+                    continue;
+                }
+            }
             let record = &batch.records[row];
             // The stored row's id if its key is stored, else the next.
             let known = match (gives_id, key_field) {
@@ -187,14 +236,35 @@ impl OnRead for UpdateRead<'_> {
             }
             if let Err(failure) = checked {
                 batch.filled = row;
+                batch.skips.retain(|skip| skip.rows.end <= row);
                 return Err(failure);
             }
+            if let (Some(matcher), Some(group)) = (&mut self.matcher, layout.group_value) {
+                let values = &batch.values[batch.values.len() - layout.values_per_row..];
+                if let rusqlite::types::ValueRef::Integer(id) =
+                    values[group].value(record, &batch.arena)
+                {
+                    matcher.checked_group(row, id);
+                }
+            }
+            row += 1;
+        }
+        if let Some(matcher) = &mut self.matcher {
+            matcher.end_batch();
         }
         Ok(())
     }
 
     fn pipelined(&self) -> bool {
         true
+    }
+
+    fn same_file(&mut self, layout: &Layout, source: &dyn Source) -> Option<String> {
+        // Only a file with fingerprints under this layout, whose bytes hash as last loaded.
+        self.matcher.as_ref()?;
+        let last = self.previous.files.get(&layout.table.file_name())?;
+        let hash = source.hash_of(layout.table)?;
+        (hash == *last).then_some(hash)
     }
 
     fn end(&mut self, layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {

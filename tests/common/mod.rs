@@ -3,6 +3,7 @@
 
 pub mod mount;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -211,6 +212,47 @@ pub fn seed_summary(err: &str) -> Vec<(String, Vec<u64>)> {
             let counts: Option<Vec<u64>> =
                 fields.get(1..5)?.iter().map(|f| f.parse().ok()).collect();
             Some((fields[0].to_string(), counts?))
+        })
+        .collect()
+}
+
+/// A CSV file's header and records.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let records = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, records)
+}
+
+pub fn write_csv(path: &Path, header: &[String], records: &[Vec<String>]) {
+    let mut writer = csv::Writer::from_path(path).unwrap();
+    writer.write_record(header).unwrap();
+    for record in records {
+        writer.write_record(record).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
+/// Every exported file's lines, sorted: the database's rows whatever their ids and order.
+pub fn exported(env: &Env, db: &str, out: &str) -> BTreeMap<String, Vec<String>> {
+    env.ok(&["--db", db, "export", "--seed", "--out", out]);
+    fs::read_dir(env.path(out))
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let mut lines: Vec<String> = fs::read_to_string(&path)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
+            lines.sort();
+            (
+                path.file_name().unwrap().to_str().unwrap().to_string(),
+                lines,
+            )
         })
         .collect()
 }
