@@ -9,31 +9,50 @@ use super::bulk_insert::BulkInsert;
 use super::check::Checker;
 use super::convert::Converted;
 use super::diagnose::{is_environment, refused, DeferredError, SeedError};
+use super::input::Source;
+use super::kept_keys::KeptKeys;
 use super::key_map::KnownKeys;
 use super::layout::{stored_columns, Layout};
 use super::read::{Batch, OnRead};
 use super::self_refs::set_self_refs;
 use super::sql::{insert_sql, DATASET};
 use super::{rows_stored, Writer};
-use crate::schema::{Identity, Table};
+use crate::schema::{Identity, Table, TABLES};
 
 /// The reading thread's part of a fresh load: every row checked and converted as it is read.
 pub(super) struct FreshRead<'k> {
     checker: Checker<'k>,
     order: KeyOrder,
+    /// Which tables' keys are kept, and until which file.
+    kept: KeptKeys,
 }
 
 impl<'k> FreshRead<'k> {
-    pub(super) fn new(known: &'k mut KnownKeys) -> FreshRead<'k> {
+    /// Checks the rows of `source` against `known`, keeping the keys only of the tables that
+    /// rows of a later file of `source` refer to (see kept_keys.rs).
+    pub(super) fn new(known: &'k mut KnownKeys, source: &dyn Source) -> FreshRead<'k> {
+        let kept = KeptKeys::plan(source);
+        known.not_kept = TABLES
+            .iter()
+            .filter(|t| t.referenced && !kept.kept(t.name))
+            .map(|t| t.name)
+            .collect();
         FreshRead {
             checker: Checker::new(known),
             order: KeyOrder::default(),
+            kept,
         }
     }
 }
 
 impl OnRead for FreshRead<'_> {
     fn start(&mut self, layout: &Layout) {
+        // The keys no file from this one on refers to.
+        if let Some(place) = TABLES.iter().position(|t| t.name == layout.table.name) {
+            for table in self.kept.done_before(place) {
+                self.checker.forget(table);
+            }
+        }
         self.checker.start_file(layout.table);
         self.order = KeyOrder::default();
     }
@@ -70,7 +89,15 @@ impl OnRead for FreshRead<'_> {
     }
 
     fn end(&mut self, layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {
-        self.checker.end_file(layout)
+        let resolved = self.checker.end_file(layout)?;
+        // The file's own keys: no longer added to, and looked up by later files, or by none.
+        if let Some(place) = TABLES.iter().position(|t| t.name == layout.table.name) {
+            match self.kept.used_after(place) {
+                true => self.checker.freeze(layout.table.name),
+                false => self.checker.forget(layout.table.name),
+            }
+        }
+        Ok(resolved)
     }
 }
 
