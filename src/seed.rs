@@ -55,7 +55,7 @@
 //! 6. In a fresh load, a link row given twice once its file stopped following the primary key:
 //!    the merge of the staged rows fails, and the repeated identity is looked up (fresh.rs).
 //! 7. In a fresh load, a key given twice in a table no file of the load refers to: its unique
-//!    index cannot be built at the end, and the repeated key is looked up (indexes.rs). Such keys
+//!    index cannot be built once its file is in, and the repeated key is looked up (indexes.rs). Such keys
 //!    are kept in no map, which a table of millions of statements would fill for nothing.
 //!
 //! (The issue that ordered these files counted six; the two ways of a fresh load's link rows,
@@ -100,7 +100,7 @@ use crate::chains;
 use crate::db;
 use crate::schema::Table;
 
-use self::fresh::{FreshRead, FreshWriter};
+use self::fresh::{Built, FreshRead, FreshWriter};
 use self::indexes::build_indexes;
 use self::key_map::KnownKeys;
 use self::layout::Layout;
@@ -126,8 +126,8 @@ pub enum Mode {
     /// Into a brand-new database no other process can see yet (the caller builds it under a
     /// temporary name): every row checked and its keys resolved on the reading thread (a row's id
     /// is its place in its file), plain inserts of many rows at once, the loader's own key
-    /// resolution standing in for the foreign-key checks, and the indexes built once at the end,
-    /// which is several times faster.
+    /// resolution standing in for the foreign-key checks, and each table's indexes built once
+    /// its file is in, which is several times faster.
     Fresh,
 }
 
@@ -279,21 +279,32 @@ pub fn load_dataset(
     let dataset_id = datasets::register(&tx, dataset)?;
     // Each file's hash, in the order of `counts`.
     let mut hashes = Vec::new();
+    // The tables whose search index this load built already, and the settings of the search
+    // indexes to set back.
+    let mut searched = Vec::new();
+    let mut steps = None;
     // The tables whose rows this load changed (None: all of them, a fresh load).
     let (counts, touched) = match mode {
         Mode::Fresh => {
             // The indexes and the triggers that mark edits are dropped, and made again once the
             // rows are in.
-            let indexes = drop_indexes(&tx)?;
+            let mut built = Built {
+                indexes: drop_indexes(&tx)?,
+                searched: Vec::new(),
+            };
             let triggers = edit_triggers::drop_edit_triggers(&tx)?;
             let mut known = KnownKeys::default();
+            // The search indexes are built in steps of less memory (see `SEARCH_STEP`).
+            steps = Some(crate::search::set_steps(&tx, SEARCH_STEP)?);
             let reading = FreshRead::new(&mut known, source);
-            let writing = FreshWriter::new(&tx, dataset_id);
+            let writing = FreshWriter::new(&tx, dataset_id, &mut built);
             let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
             // The key maps are done with.
             drop(known);
-            build_indexes(&tx, source, &indexes, progress)?;
+            // Those of tables without a file in this load.
+            build_indexes(&tx, source, &built.indexes, progress)?;
             edit_triggers::make_edit_triggers(&tx, &triggers)?;
+            searched = built.searched;
             (counts, None)
         }
         Mode::Update => {
@@ -336,12 +347,12 @@ pub fn load_dataset(
     // load wrote to are built again.
     let rebuild = match touched {
         Some(_) if !edits_anywhere => Some(Vec::new()),
-        touched => touched,
-    };
-    // A fresh load builds them in steps of less memory (see `SEARCH_STEP`).
-    let steps = match mode {
-        Mode::Fresh => Some(crate::search::set_steps(&tx, SEARCH_STEP)?),
-        Mode::Update => None,
+        Some(touched) => Some(touched),
+        None => Some(
+            crate::search::tables()
+                .filter(|t| !searched.contains(t))
+                .collect(),
+        ),
     };
     crate::search::rebuild(&tx, rebuild.as_deref())?;
     if let Some(steps) = steps {

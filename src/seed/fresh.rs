@@ -9,6 +9,7 @@ use super::bulk_insert::BulkInsert;
 use super::check::Checker;
 use super::convert::Converted;
 use super::diagnose::{is_environment, refused, DeferredError, SeedError};
+use super::indexes::build_table_indexes;
 use super::input::Source;
 use super::kept_keys::KeptKeys;
 use super::key_map::KnownKeys;
@@ -153,10 +154,22 @@ impl KeyOrder {
 }
 
 /// The writing thread's part of a fresh load: rows checked already, inserted as they come.
-pub(super) struct FreshWriter<'c> {
+pub(super) struct FreshWriter<'c, 'b> {
     conn: &'c Connection,
     /// The id of the dataset every row goes to.
     dataset: i64,
+    /// The indexes still to build, and the tables whose search index is built: each table's are
+    /// built as soon as its file is in (see [`FreshWriter::end`]).
+    built: &'b mut Built,
+}
+
+/// What a fresh load has built of the indexes it dropped.
+#[derive(Default)]
+pub(super) struct Built {
+    /// The indexes still to build, as [`super::drop_indexes`] gives them.
+    pub(super) indexes: Vec<(String, String, String)>,
+    /// The tables whose search index is built.
+    pub(super) searched: Vec<&'static str>,
 }
 
 /// One file's rows going into a fresh database.
@@ -171,13 +184,17 @@ pub(super) struct FreshFile<'c, 's> {
     rows: u64,
 }
 
-impl<'c> FreshWriter<'c> {
-    pub(super) fn new(conn: &'c Connection, dataset: i64) -> FreshWriter<'c> {
-        FreshWriter { conn, dataset }
+impl<'c, 'b> FreshWriter<'c, 'b> {
+    pub(super) fn new(conn: &'c Connection, dataset: i64, built: &'b mut Built) -> Self {
+        FreshWriter {
+            conn,
+            dataset,
+            built,
+        }
     }
 }
 
-impl<'c, 's> Writer<'s> for FreshWriter<'c> {
+impl<'c, 's> Writer<'s> for FreshWriter<'c, '_> {
     type File = FreshFile<'c, 's>;
 
     fn start(&mut self, layout: Layout<'s>) -> Result<FreshFile<'c, 's>, SeedError> {
@@ -249,6 +266,15 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c> {
             file.merge_staged(self.conn)?;
         }
         set_self_refs(self.conn, &file.layout, &resolved, 0, None)?;
+        // The table's rows are final: its indexes and its search index are built now rather
+        // than after the last file, so that a key given twice in it is refused before a later
+        // file's error, as a key other files refer to is.
+        build_table_indexes(self.conn, &file.layout.origin, &mut self.built.indexes)?;
+        let table = file.layout.table.name;
+        if crate::search::index_of(table).is_some() {
+            crate::search::rebuild(self.conn, Some(&[table]))?;
+            self.built.searched.push(table);
+        }
         Ok(file.rows)
     }
 }
