@@ -40,11 +40,6 @@ pub fn index_of(table: &str) -> Option<(&'static str, &'static str)> {
         .map(|(index, _, columns)| (*index, *columns))
 }
 
-/// The tables that have a search index.
-pub fn tables() -> impl Iterator<Item = &'static str> {
-    INDEXES.iter().map(|(_, table, _)| *table)
-}
-
 /// Builds the indexes again from their tables, inside the caller's transaction: those of the
 /// tables in `touched`, or all of them (None). Called wherever rows of these tables are written
 /// (the loader, `datasets remove`), at the end, once. A rebuild reads the whole table, so a

@@ -38,8 +38,8 @@
 //! Where a repeated key or row is caught, and why each way exists (each names both lines):
 //! 1. In a fresh load, a key given twice in a table later files of the load refer to (or it
 //!    refers to itself): `KeyIndex::insert` finds the key already mapped to another row (check.rs;
-//!    kept_keys.rs says which tables' keys are kept). References are resolved through
-//!    these maps, so a key must map to one row before the next row refers to it. (In an update
+//!    kept_keys.rs says which tables' keys are kept). References are resolved through these
+//!    maps, so a key must map to one row before the next row refers to it. (In an update
 //!    the second row updates the first, the same id, and 3 catches it.)
 //! 2. A vocabulary code given twice: the file's own set of codes (`FileCheck::codes`, both
 //!    modes). The codes are few and checked before the database sees them.
@@ -55,8 +55,9 @@
 //! 6. In a fresh load, a link row given twice once its file stopped following the primary key:
 //!    the merge of the staged rows fails, and the repeated identity is looked up (fresh.rs).
 //! 7. In a fresh load, a key given twice in a table no file of the load refers to: its unique
-//!    index cannot be built once its file is in, and the repeated key is looked up (indexes.rs). Such keys
-//!    are kept in no map, which a table of millions of statements would fill for nothing.
+//!    index cannot be built once its file is in, and the repeated key is looked up (indexes.rs).
+//!    Such keys are kept in no map, which a table of millions of statements would fill for
+//!    nothing.
 //!
 //! (The issue that ordered these files counted six; the two ways of a fresh load's link rows,
 //! 5 and 6, are told apart here since they fail in different places.) A header naming a column
@@ -100,7 +101,7 @@ use crate::chains;
 use crate::db;
 use crate::schema::Table;
 
-use self::fresh::{Built, FreshRead, FreshWriter};
+use self::fresh::{FreshRead, FreshWriter};
 use self::indexes::build_indexes;
 use self::key_map::KnownKeys;
 use self::layout::Layout;
@@ -279,32 +280,22 @@ pub fn load_dataset(
     let dataset_id = datasets::register(&tx, dataset)?;
     // Each file's hash, in the order of `counts`.
     let mut hashes = Vec::new();
-    // The tables whose search index this load built already, and the settings of the search
-    // indexes to set back.
-    let mut searched = Vec::new();
-    let mut steps = None;
     // The tables whose rows this load changed (None: all of them, a fresh load).
     let (counts, touched) = match mode {
         Mode::Fresh => {
             // The indexes and the triggers that mark edits are dropped, and made again once the
             // rows are in.
-            let mut built = Built {
-                indexes: drop_indexes(&tx)?,
-                searched: Vec::new(),
-            };
+            let mut indexes = drop_indexes(&tx)?;
             let triggers = edit_triggers::drop_edit_triggers(&tx)?;
             let mut known = KnownKeys::default();
-            // The search indexes are built in steps of less memory (see `SEARCH_STEP`).
-            steps = Some(crate::search::set_steps(&tx, SEARCH_STEP)?);
             let reading = FreshRead::new(&mut known, source);
-            let writing = FreshWriter::new(&tx, dataset_id, &mut built);
+            let writing = FreshWriter::new(&tx, dataset_id, &mut indexes);
             let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
             // The key maps are done with.
             drop(known);
             // Those of tables without a file in this load.
-            build_indexes(&tx, source, &built.indexes, progress)?;
+            build_indexes(&tx, source, &indexes, progress)?;
             edit_triggers::make_edit_triggers(&tx, &triggers)?;
-            searched = built.searched;
             (counts, None)
         }
         Mode::Update => {
@@ -347,12 +338,12 @@ pub fn load_dataset(
     // load wrote to are built again.
     let rebuild = match touched {
         Some(_) if !edits_anywhere => Some(Vec::new()),
-        Some(touched) => Some(touched),
-        None => Some(
-            crate::search::tables()
-                .filter(|t| !searched.contains(t))
-                .collect(),
-        ),
+        touched => touched,
+    };
+    // A fresh load builds them in steps of less memory (see `SEARCH_STEP`).
+    let steps = match mode {
+        Mode::Fresh => Some(crate::search::set_steps(&tx, SEARCH_STEP)?),
+        Mode::Update => None,
     };
     crate::search::rebuild(&tx, rebuild.as_deref())?;
     if let Some(steps) = steps {
