@@ -158,23 +158,42 @@ fn casualties_part_of_resolves_up_and_down_the_file_and_a_missing_one_is_refused
 }
 
 /// A first seed builds its search indexes gathering less in memory at a time, and sets their own
-/// setting (migrations/V12) back: the file holds it as a migrated one does, and the indexes are
-/// in step with their tables (`conflictdb check` runs FTS5's integrity check).
+/// setting (migrations/V12) back: the file holds it as a migrated one does, and each index is in
+/// step with its table (FTS5's integrity check against the table's rows, which `conflictdb check`
+/// does not run).
 #[test]
 fn a_first_seed_sets_the_search_indexes_setting_back_and_leaves_them_in_step() {
     let env = Env::new();
     let seed = env.seed_dir("data", None);
     env.ok(&["seed", seed.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
     for index in ["events_fts", "statements_fts", "sources_fts"] {
-        assert_eq!(
-            env.query(&format!(
-                "SELECT v FROM {index}_config WHERE k = 'hashsize'"
-            )),
-            [["33554432"]],
-            "{index}"
-        );
+        let setting: i64 = conn
+            .query_row(
+                &format!("SELECT v FROM {index}_config WHERE k = 'hashsize'"),
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(setting, 32 << 20, "{index}");
+        conn.execute(
+            &format!("INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 1)"),
+            [],
+        )
+        .unwrap();
     }
-    env.ok(&["check"]);
     let found = env.ok(&["search", "ceasefire", "--format", "csv"]);
     assert!(found.contains("2020-10-ceasefire"), "{found}");
+    // The check finds an index out of step.
+    conn.execute(
+        "UPDATE events SET title = 'changed behind the index' WHERE id = 1",
+        [],
+    )
+    .unwrap();
+    assert!(conn
+        .execute(
+            "INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 1)",
+            []
+        )
+        .is_err());
 }
