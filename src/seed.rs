@@ -24,7 +24,8 @@
 //! - layout.rs: a header mapped to the table's columns;
 //! - read.rs: the reading thread, records in batches;
 //! - convert.rs: a value checked and converted, a reference resolved to an id;
-//! - key_map.rs: key → id maps, and the sets that catch a repeated id or row;
+//! - key_map.rs: key → id maps, and the sets that catch a repeated id or row; kept_keys.rs: which
+//!   of a fresh load's maps are kept, and until which file;
 //! - check.rs: the one path every row is checked through, on whichever thread the mode gives it;
 //! - fresh.rs and update.rs: the two ways of writing, one chosen per load by [`load_with`];
 //!   bulk_insert.rs and sql.rs the statements they run, self_refs.rs the references within a
@@ -35,9 +36,10 @@
 //! - write.rs: a database written back as seed files ([`write_seed_layout`]).
 //!
 //! Where a repeated key or row is caught, and why each way exists (each names both lines):
-//! 1. In a fresh load, a key given twice in a table other files refer to: `KeyIndex::insert`
-//!    finds the key already mapped to another row (check.rs). References are resolved through
-//!    these maps, so a key must map to one row before the next row refers to it. (In an update
+//! 1. In a fresh load, a key given twice in a table later files of the load refer to (or it
+//!    refers to itself): `KeyIndex::insert` finds the key already mapped to another row (check.rs;
+//!    kept_keys.rs says which tables' keys are kept). References are resolved through these
+//!    maps, so a key must map to one row before the next row refers to it. (In an update
 //!    the second row updates the first, the same id, and 3 catches it.)
 //! 2. A vocabulary code given twice: the file's own set of codes (`FileCheck::codes`, both
 //!    modes). The codes are few and checked before the database sees them.
@@ -52,9 +54,10 @@
 //!    the primary key refuses the insert (fresh.rs). Free, as the rows go in anyway.
 //! 6. In a fresh load, a link row given twice once its file stopped following the primary key:
 //!    the merge of the staged rows fails, and the repeated identity is looked up (fresh.rs).
-//! 7. In a fresh load, a key given twice in a table nothing refers to: its unique index cannot be
-//!    built at the end, and the repeated key is looked up (indexes.rs). Such keys are kept in no
-//!    map, which a table of millions of statements would fill for nothing.
+//! 7. In a fresh load, a key given twice in a table no file of the load refers to: its unique
+//!    index cannot be built once its file is in, and the repeated key is looked up (indexes.rs).
+//!    Such keys are kept in no map, which a table of millions of statements would fill for
+//!    nothing.
 //!
 //! (The issue that ordered these files counted six; the two ways of a fresh load's link rows,
 //! 5 and 6, are told apart here since they fail in different places.) A header naming a column
@@ -72,6 +75,7 @@ mod fingerprint;
 mod fresh;
 mod indexes;
 mod input;
+mod kept_keys;
 // Public for benches/key_map.rs only, which times `HashIds` against a hand-written map.
 #[doc(hidden)]
 pub mod key_map;
@@ -124,8 +128,8 @@ pub enum Mode {
     /// Into a brand-new database no other process can see yet (the caller builds it under a
     /// temporary name): every row checked and its keys resolved on the reading thread (a row's id
     /// is its place in its file), plain inserts of many rows at once, the loader's own key
-    /// resolution standing in for the foreign-key checks, and the indexes built once at the end,
-    /// which is several times faster.
+    /// resolution standing in for the foreign-key checks, and each table's indexes built once
+    /// its file is in, which is several times faster.
     Fresh,
 }
 
@@ -303,14 +307,15 @@ pub fn load_dataset(
         Mode::Fresh => {
             // The indexes and the triggers that mark edits are dropped, and made again once the
             // rows are in.
-            let indexes = drop_indexes(&tx)?;
+            let mut indexes = drop_indexes(&tx)?;
             let triggers = edit_triggers::drop_edit_triggers(&tx)?;
             let mut known = KnownKeys::default();
-            let reading = FreshRead::new(&mut known);
-            let writing = FreshWriter::new(&tx, dataset_id, &mut built);
+            let reading = FreshRead::new(&mut known, source);
+            let writing = FreshWriter::new(&tx, dataset_id, &mut indexes, &mut built);
             let counts = run(&tx, source, reading, writing, progress, &mut hashes)?;
             // The key maps are done with.
             drop(known);
+            // Those of tables without a file in this load.
             build_indexes(&tx, source, &indexes, progress)?;
             edit_triggers::make_edit_triggers(&tx, &triggers)?;
             (counts, None)
@@ -367,7 +372,15 @@ pub fn load_dataset(
         Some(_) if !edits_anywhere => Some(Vec::new()),
         touched => touched,
     };
+    // A fresh load builds them in steps of less memory (see `SEARCH_STEP`).
+    let steps = match mode {
+        Mode::Fresh => Some(crate::search::set_steps(&tx, SEARCH_STEP)?),
+        Mode::Update => None,
+    };
     crate::search::rebuild(&tx, rebuild.as_deref())?;
+    if let Some(steps) = steps {
+        crate::search::restore_steps(&tx, steps)?;
+    }
     edit_triggers::loaded(&tx, dataset_id)?;
     if dataset.dry_run {
         // Rolled back: nothing reaches the file (see `seed_file_as`).
@@ -377,6 +390,10 @@ pub fn load_dataset(
     tx.commit()?;
     Ok(counts)
 }
+
+/// The terms a first seed's search indexes gather in memory before writing them out (see
+/// [`crate::search::set_steps`]).
+const SEARCH_STEP: i64 = 16 << 20;
 
 /// Loads into an existing database in one transaction, in place: readers keep reading the old
 /// state until it commits, and on any error nothing changes.

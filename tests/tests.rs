@@ -13,6 +13,7 @@ mod damaged;
 mod data;
 mod datasets;
 mod exports;
+mod fresh_seed;
 mod golden;
 mod import;
 mod import_datasets;

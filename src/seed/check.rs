@@ -69,6 +69,19 @@ impl<'k> Checker<'k> {
         self.known.keys.get(table).and_then(|keys| keys.get(key))
     }
 
+    /// Forgets the keys of `table`: no rows still to come refer to them.
+    pub(super) fn forget(&mut self, table: &str) {
+        self.known.keys.remove(table);
+    }
+
+    /// Holds the keys of `table`, whose file is read, in less memory, for later files to look up
+    /// (see [`super::key_map::KeyIndex::freeze`]).
+    pub(super) fn freeze(&mut self, table: &str) {
+        if let Some(keys) = self.known.keys.get_mut(table) {
+            keys.freeze();
+        }
+    }
+
     /// Starts on the next file.
     pub(super) fn start_file(&mut self, table: &Table) {
         self.file = FileCheck::new(table.columns.len());
@@ -133,7 +146,7 @@ impl<'k> Checker<'k> {
             let codes = known.codes.entry(table.name).or_default();
             codes.insert(code.to_string());
         } else if table.identity == Identity::Key {
-            if table.referenced {
+            if known.keeps(table) {
                 let key = &record[key.expect("a key is required")];
                 let keys = known.keys.entry(table.name).or_default();
                 if !keys.insert(key, id, key_of)? {
@@ -189,7 +202,7 @@ fn resolve_forwards(
 /// Sizes the key map once for the whole file, from the bytes the first rows took: growing it
 /// step by step would hold the old table and the new one at once.
 fn reserve_keys(known: &mut KnownKeys, layout: &Layout, rows: u64, byte: u64) {
-    if rows == 1024 && layout.table.referenced {
+    if rows == 1024 && known.keeps(layout.table) {
         if let Some(size) = layout.size {
             let expected = size.saturating_mul(rows) / byte.max(1);
             let keys = known.keys.entry(layout.table.name).or_default();

@@ -1,5 +1,5 @@
-//! A fresh load's indexes: dropped before the rows go in, and built once they are all in, which
-//! is where a key given twice in a table without references to it is found.
+//! A fresh load's indexes: dropped before the rows go in, and each table's built once its file
+//! is in, which is where a key given twice in a table whose keys were not kept is found.
 
 use rusqlite::Connection;
 
@@ -34,8 +34,9 @@ pub fn prepare_index_builds(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "threads", 2)
 }
 
-/// Builds the indexes [`drop_indexes`] dropped. A unique index that cannot be built means a key
-/// appears twice in its file: that is refused as a duplicate, naming both lines.
+/// Builds the indexes [`drop_indexes`] dropped that are still to build (see
+/// [`build_table_indexes`]). A unique index that cannot be built means a key appears twice in its
+/// file: that is refused as a duplicate, naming both lines.
 pub(super) fn build_indexes(
     conn: &Connection,
     source: &dyn Source,
@@ -47,21 +48,55 @@ pub(super) fn build_indexes(
         prepare_index_builds(conn)?;
     }
     for (_, table_name, sql) in indexes {
-        if let Err(error) = conn.execute_batch(sql) {
-            // A full disk or a failing file: no row is to blame, and SQLite, in its error state
-            // now, would answer the search for a duplicate with an error hiding this one.
-            if is_environment(&error) {
-                return Err(error.into());
-            }
-            if let Some(table) = TABLES.iter().find(|t| t.name == *table_name) {
-                if let Some(duplicate) =
-                    Origin::new(source, table).duplicate_in(conn, table.name)?
-                {
-                    return Err(duplicate);
-                }
-            }
+        let Some(table) = TABLES.iter().find(|t| t.name == *table_name) else {
+            conn.execute_batch(sql)?;
+            continue;
+        };
+        build_index(conn, &Origin::new(source, table), sql)?;
+    }
+    Ok(())
+}
+
+/// Builds the indexes of the table whose file `origin` is, now that its rows are all in and no
+/// later step of the load changes an indexed column, and takes them off `indexes`. The page cache
+/// is set for the builds (see [`prepare_index_builds`]) and then set back for the inserts.
+pub(super) fn build_table_indexes(
+    conn: &Connection,
+    origin: &Origin,
+    indexes: &mut Vec<(String, String, String)>,
+) -> Result<(), SeedError> {
+    let table = origin.table.name;
+    if !indexes.iter().any(|(_, t, _)| t == table) {
+        return Ok(());
+    }
+    let cache: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    prepare_index_builds(conn)?;
+    let mut built = Ok(());
+    indexes.retain(|(_, t, sql)| {
+        if t != table || built.is_err() {
+            return true;
+        }
+        built = build_index(conn, origin, sql);
+        false
+    });
+    built?;
+    conn.pragma_update(None, "cache_size", cache)?;
+    Ok(())
+}
+
+/// Builds one index of the table whose file `origin` is; a duplicate key is refused naming both
+/// of its lines.
+fn build_index(conn: &Connection, origin: &Origin, sql: &str) -> Result<(), SeedError> {
+    if let Err(error) = conn.execute_batch(sql) {
+        // A full disk or a failing file: no row is to blame, and SQLite, in its error state
+        // now, would answer the search for a duplicate with an error hiding this one.
+        if is_environment(&error) {
             return Err(error.into());
         }
+        if let Some(duplicate) = origin.duplicate_in(conn, origin.table.name)? {
+            return Err(duplicate);
+        }
+        return Err(error.into());
     }
     Ok(())
 }

@@ -204,6 +204,20 @@ impl KeyIndex {
         shared
     }
 
+    /// Holds the keys added so far as sorted pairs, which take half the memory of the map (see
+    /// [`StoredIds`]): for a table whose file is read, and whose keys only later files look up.
+    pub(super) fn freeze(&mut self) {
+        let hashes = std::mem::take(&mut self.hashes);
+        if hashes.is_empty() {
+            return;
+        }
+        let mut pairs = std::mem::take(&mut self.stored.pairs);
+        pairs.reserve_exact(hashes.len());
+        // A hash several keys share keeps its mark, COLLIDED, and its keys in `collided`.
+        pairs.extend(hashes);
+        self.stored = StoredIds::new(pairs);
+    }
+
     /// Keys that share a hash with another: each kept by its text, the hash marked.
     pub(super) fn keep_shared(&mut self, hash: u64, keys: Vec<(String, i64)>) {
         for (key, id) in keys {
@@ -292,6 +306,17 @@ pub(super) struct KnownKeys {
     pub(super) keys: HashMap<&'static str, KeyIndex, FixedFoldHash>,
     /// Codes of each vocabulary.
     pub(super) codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
+    /// Tables other files may refer to whose keys this load does not keep, since no file of it
+    /// does (a fresh load, see kept_keys.rs).
+    pub(super) not_kept: Vec<&'static str>,
+}
+
+impl KnownKeys {
+    /// Whether the keys of `table` are kept as its rows are checked, for the rows that refer to
+    /// them.
+    pub(super) fn keeps(&self, table: &crate::schema::Table) -> bool {
+        table.referenced && !self.not_kept.contains(&table.name)
+    }
 }
 
 #[cfg(test)]
@@ -333,6 +358,30 @@ mod tests {
         assert_eq!(index.get("a"), Some(1));
         assert_eq!(index.get_hashed(hash_key("a"), "z"), Some(9));
         assert_eq!(index.get("b"), Some(2));
+    }
+
+    #[test]
+    fn frozen_keys_are_found_as_before_and_keys_sharing_a_hash_still_by_their_text() {
+        let mut index = KeyIndex::default();
+        let keys: Vec<String> = (0..5000).map(|n| format!("key-{n}")).collect();
+        let key_of = |id: i64| Ok(keys[id as usize - 1].clone());
+        for (id, key) in (1..).zip(&keys) {
+            assert!(index.insert(key, id, key_of).unwrap());
+        }
+        // Two more keys forced under one hash, as a 64-bit collision would put them.
+        let shared = |id: i64| Ok(["shared-a", "shared-b"][id as usize - 9001].to_string());
+        assert!(index.insert_hashed(7, "shared-a", 9001, shared).unwrap());
+        assert!(index.insert_hashed(7, "shared-b", 9002, shared).unwrap());
+        index.freeze();
+        assert!(index.hashes.is_empty());
+        assert_eq!(index.len(), keys.len() + 1);
+        for (id, key) in (1..).zip(&keys) {
+            assert_eq!(index.get(key), Some(id), "{key}");
+        }
+        assert_eq!(index.get("key-absent"), None);
+        assert_eq!(index.get_hashed(7, "shared-a"), Some(9001));
+        assert_eq!(index.get_hashed(7, "shared-b"), Some(9002));
+        assert_eq!(index.get_hashed(7, "shared-c"), None);
     }
 
     #[test]
