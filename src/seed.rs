@@ -86,6 +86,7 @@ mod new_file;
 mod previous;
 mod read;
 mod read_pipelined;
+mod row_identity;
 mod search_rows;
 mod self_refs;
 mod sql;
@@ -321,10 +322,16 @@ pub fn load_dataset(
             (counts, None)
         }
         Mode::Update => {
-            let mut known = KnownKeys::default();
+            // Only the keys of the tables a file of this load with rows refers to, while it does.
+            let kept = kept_keys::KeptKeys::plan(source);
+            let mut known = KnownKeys {
+                not_kept: kept.not_kept(),
+                ..KnownKeys::default()
+            };
             let stored = update_read::preload(&tx, &mut known)?;
             let database = tx.path().filter(|p| !p.is_empty()).map(PathBuf::from);
-            let reading = UpdateRead::new(&mut known, stored.max_ids, database, &previous);
+            let last = (&previous, kept);
+            let reading = UpdateRead::new(&mut known, stored.max_ids, database, last);
             let (mut removals, mut changes) = (Vec::new(), Vec::new());
             let sinks = (&mut removals, &mut changes);
             if !edits_anywhere {
@@ -451,7 +458,7 @@ trait Writer<'s> {
 
     /// Ends a file whose bytes are the ones last loaded, read no further: its rows are stored as
     /// that load stored them (an update); returns how many rows it holds.
-    fn same(&mut self, file: Self::File) -> Result<u64, SeedError>;
+    fn same(&mut self, file: Self::File, rows: u64) -> Result<u64, SeedError>;
 
     /// Ends the file, given its references to rows further down it as the reading thread
     /// resolved them (a fresh load); returns how many rows it wrote.
@@ -513,9 +520,9 @@ fn write_all<'s, W: Writer<'s>>(
                 counts.push((table, writing.end(file, resolved, hash.as_deref())?));
                 hashes.push(hash);
             }
-            Message::Same(hash) => {
+            Message::Same(hash, rows) => {
                 let (table, file) = file.take().expect("a file ends after it starts");
-                counts.push((table, writing.same(file)?));
+                counts.push((table, writing.same(file, rows)?));
                 hashes.push(Some(hash));
             }
             Message::Failed(failure) => return Err(failure.report(conn)),

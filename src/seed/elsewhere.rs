@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use super::convert::Converted;
 use super::diagnose::SeedError;
 use super::layout::Layout;
-use super::update::{bind, key_field};
+use super::row_identity::{bind, key_field};
 
 /// The refusal of a link row that another dataset's row is already (the same actor and alias):
 /// a row belongs to one dataset, as a key does, so that no dataset's seed takes over or leaves

@@ -34,11 +34,7 @@ impl<'k> FreshRead<'k> {
     /// rows of a later file of `source` refer to (see kept_keys.rs).
     pub(super) fn new(known: &'k mut KnownKeys, source: &dyn Source) -> FreshRead<'k> {
         let kept = KeptKeys::plan(source);
-        known.not_kept = TABLES
-            .iter()
-            .filter(|t| t.referenced && !kept.kept(t.name))
-            .map(|t| t.name)
-            .collect();
+        known.not_kept = kept.not_kept();
         FreshRead {
             checker: Checker::new(known),
             order: KeyOrder::default(),
@@ -271,7 +267,7 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c, '_> {
         Ok(())
     }
 
-    fn same(&mut self, _file: FreshFile<'c, 's>) -> Result<u64, SeedError> {
+    fn same(&mut self, _file: FreshFile<'c, 's>, _rows: u64) -> Result<u64, SeedError> {
         unreachable!("a fresh load has no last load to be the same as")
     }
 

@@ -42,6 +42,15 @@ impl KeptKeys {
         KeptKeys { last_use }
     }
 
+    /// The tables other files may refer to whose keys are not kept at all.
+    pub(super) fn not_kept(&self) -> Vec<&'static str> {
+        TABLES
+            .iter()
+            .filter(|t| t.referenced && !self.kept(t.name))
+            .map(|t| t.name)
+            .collect()
+    }
+
     /// Whether the keys of `table` are kept at all.
     pub(super) fn kept(&self, table: &str) -> bool {
         self.last_use

@@ -13,7 +13,7 @@ use super::diagnose::SeedError;
 use super::fingerprint::Skipped;
 use super::key_map::{ByHash, FixedFoldHash, IdSet};
 use super::layout::Layout;
-use super::update::hash_values;
+use super::row_identity::hash_values;
 use crate::datasets::referring_rows;
 use crate::schema::{Identity, Table};
 

@@ -20,9 +20,9 @@ use super::input::Dataset;
 #[derive(Default)]
 pub(super) struct Previous {
     /// The dataset's id, if the fingerprints of the rows its last load stored may be trusted
-    /// (fingerprint.rs); and then the hash of each file's bytes.
+    /// (fingerprint.rs); and then the hash of each file's bytes and its rows.
     pub(super) trusted: Option<i64>,
-    pub(super) files: HashMap<String, String>,
+    pub(super) files: HashMap<String, (String, u64)>,
     /// Whether any dataset's rows were written outside a load since it was loaded: then a loop
     /// of references or a stale root may run through rows no file of this load changed.
     pub(super) edits_anywhere: bool,
@@ -61,11 +61,14 @@ impl Previous {
         }
         previous.trusted = Some(id);
         let mut stmt = conn.prepare(
-            "SELECT file, hash FROM dataset_files WHERE dataset_id = ?1 AND hash IS NOT NULL",
+            "SELECT file, hash, rows FROM dataset_files WHERE dataset_id = ?1 AND hash IS NOT NULL",
         )?;
         let mut rows = stmt.query([id])?;
         while let Some(row) = rows.next()? {
-            previous.files.insert(row.get(0)?, row.get(1)?);
+            let rows: i64 = row.get(2)?;
+            previous
+                .files
+                .insert(row.get(0)?, (row.get(1)?, rows as u64));
         }
         Ok(previous)
     }

@@ -18,9 +18,9 @@ pub(super) enum Message<'s> {
     /// The end of the file; in a fresh load, with its references further down the file resolved
     /// to (row id, id referred to); and the hash of its bytes.
     End(Vec<(i64, i64)>, Option<String>),
-    /// The end of a file whose bytes are the ones last loaded (with this hash), read no further:
-    /// its rows are stored as they are (see fingerprint.rs).
-    Same(String),
+    /// The end of a file whose bytes are the ones last loaded (with this hash, and this many
+    /// rows), read no further: its rows are stored as they are (see fingerprint.rs).
+    Same(String, u64),
     Failed(DeferredError),
 }
 
@@ -76,9 +76,10 @@ pub(super) trait OnRead: Send {
         false
     }
 
-    /// The hash of the file's bytes, if they are the ones last loaded and its rows are stored
-    /// as that load stored them: it is then read no further (an update, see fingerprint.rs).
-    fn same_file(&mut self, _layout: &Layout, _source: &dyn Source) -> Option<String> {
+    /// The hash of the file's bytes and its rows, if they are the ones last loaded and its rows
+    /// are stored as that load stored them: it is then read no further (an update, see
+    /// fingerprint.rs). Asked before [`OnRead::start`].
+    fn same_file(&mut self, _layout: &Layout, _source: &dyn Source) -> Option<(String, u64)> {
         None
     }
 
@@ -139,12 +140,13 @@ fn read_table<'s>(
         .into());
     }
     let mut layout = Layout::new(&header, origin)?;
+    let same = on_read.same_file(&layout, source);
     on_read.start(&mut layout);
     if sender.send(Message::Table(layout.clone())).is_err() {
         return Ok(false);
     }
-    if let Some(hash) = on_read.same_file(&layout, source) {
-        return Ok(sender.send(Message::Same(hash)).is_ok());
+    if let Some((hash, rows)) = same {
+        return Ok(sender.send(Message::Same(hash, rows)).is_ok());
     }
     if on_read.pipelined() {
         return super::read_pipelined::read_rows(rows, &layout, on_read, sender, recycled);

@@ -13,6 +13,7 @@ use super::convert::Converted;
 use super::diagnose::{DeferredError, SeedError};
 use super::fingerprint::{Fingerprints, Matcher};
 use super::input::Source;
+use super::kept_keys::KeptKeys;
 use super::key_map::{FixedFoldHash, KeyIndex, KnownKeys};
 use super::layout::Layout;
 use super::previous::Previous;
@@ -27,15 +28,16 @@ pub(super) struct Stored {
     pub(super) codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
 }
 
-/// Fills `known` with the keys of every table other files refer to and the codes of every
-/// vocabulary, as stored before the load.
+/// Fills `known` with the keys of every table other files of this load refer to (all but
+/// `known.not_kept`, see kept_keys.rs) and the codes of every vocabulary, as stored before the
+/// load.
 pub(super) fn preload(conn: &Connection, known: &mut KnownKeys) -> Result<Stored, SeedError> {
     let mut stored = Stored {
         max_ids: HashMap::default(),
         codes: HashMap::default(),
     };
     for table in TABLES {
-        if table.referenced {
+        if known.keeps(table) {
             // Sized by the highest id: ids mostly run without gaps.
             let capacity: i64 = conn.query_row(
                 &format!("SELECT coalesce(max(id), 0) FROM {}", table.name),
@@ -105,6 +107,10 @@ pub(super) struct UpdateRead<'k> {
     previous: &'k Previous,
     fingerprints: Fingerprints,
     matcher: Option<Matcher>,
+    /// Whether the file starting is the one last loaded (no fingerprint is then read).
+    same: bool,
+    /// Which tables' keys are kept, and until which file (kept_keys.rs).
+    kept: KeptKeys,
 }
 
 impl<'k> UpdateRead<'k> {
@@ -112,7 +118,7 @@ impl<'k> UpdateRead<'k> {
         known: &'k mut KnownKeys,
         max_ids: HashMap<&'static str, i64, FixedFoldHash>,
         database: Option<std::path::PathBuf>,
-        previous: &'k Previous,
+        (previous, kept): (&'k Previous, KeptKeys),
     ) -> UpdateRead<'k> {
         let fingerprints = match (&database, previous.trusted) {
             (Some(path), Some(dataset)) => Fingerprints::open(path, dataset),
@@ -128,6 +134,8 @@ impl<'k> UpdateRead<'k> {
             database,
             previous,
             matcher: None,
+            same: false,
+            kept,
         }
     }
 }
@@ -156,11 +164,17 @@ fn key_of(
 
 impl OnRead for UpdateRead<'_> {
     fn start(&mut self, layout: &mut Layout) {
+        // The keys no file from this one on refers to.
+        if let Some(place) = TABLES.iter().position(|t| t.name == layout.table.name) {
+            for table in self.kept.done_before(place) {
+                self.checker.forget(table);
+            }
+        }
         self.checker.start_file(layout.table);
         self.next_id = self.max_ids.get(layout.table.name).copied().unwrap_or(0) + 1;
         self.first_new = self.next_id;
         self.new_places.clear();
-        layout.last_runs = match layout.table.is_vocabulary {
+        layout.last_runs = match layout.table.is_vocabulary || std::mem::take(&mut self.same) {
             true => None,
             false => self.fingerprints.table(layout).map(std::sync::Arc::new),
         };
@@ -174,7 +188,7 @@ impl OnRead for UpdateRead<'_> {
         let table = layout.table;
         let gives_id = table.referenced && table.identity == Identity::Key;
         let link = matches!(table.identity, Identity::Columns(_));
-        let key_field = super::update::key_field_of(layout);
+        let key_field = super::row_identity::key_field_of(layout);
         batch.ids.clear();
         batch.skips.clear();
         batch.hashes.clear();
@@ -259,12 +273,15 @@ impl OnRead for UpdateRead<'_> {
         true
     }
 
-    fn same_file(&mut self, layout: &Layout, source: &dyn Source) -> Option<String> {
+    fn same_file(&mut self, layout: &Layout, source: &dyn Source) -> Option<(String, u64)> {
         // Only a file with fingerprints under this layout, whose bytes hash as last loaded.
-        self.matcher.as_ref()?;
-        let last = self.previous.files.get(&layout.table.file_name())?;
+        let (last, rows) = self.previous.files.get(&layout.table.file_name())?;
+        if layout.table.is_vocabulary || !self.fingerprints.has(layout) {
+            return None;
+        }
         let hash = source.hash_of(layout.table)?;
-        (hash == *last).then_some(hash)
+        self.same = hash == *last;
+        self.same.then_some((hash, *rows))
     }
 
     fn end(&mut self, layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {

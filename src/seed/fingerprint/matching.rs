@@ -1,0 +1,218 @@
+//! Matching a file's rows against the runs of its last load: on the reading thread, which rows
+//! of each batch are skipped ([`Matcher`]); on the writing one, which runs were ([`Skipped`]).
+
+use std::sync::Arc;
+
+use super::{Chunker, OldRuns, RowHashes, MAX_ID};
+use crate::seed::key_map::IdSet;
+use crate::seed::layout::Layout;
+
+/// Rows of a batch that a run of the last load holds: `rows` of the batch, from `offset` rows
+/// into run `run`.
+#[derive(Clone, Debug)]
+pub(in crate::seed) struct Skip {
+    pub(in crate::seed) rows: std::ops::Range<usize>,
+    pub(in crate::seed) run: u32,
+    pub(in crate::seed) offset: u32,
+    /// Whether the rows are a whole run of the last load (from `offset` on); else one row of a
+    /// run that changed, found by its hash.
+    pub(in crate::seed) whole: bool,
+}
+
+/// The reading thread's side: which rows of each batch a run of the last load holds.
+pub(in crate::seed) struct Matcher {
+    old: Arc<OldRuns>,
+    chunker: Chunker,
+    /// Runs whose rows were skipped: a run is matched once; and rows (by place in the file)
+    /// skipped one by one, each once.
+    used: Vec<bool>,
+    used_rows: IdSet,
+    /// Records fed so far, and the first of the run being read.
+    records: u64,
+    run_start: u64,
+    /// The batch's first record, and where the first run ending in it ended.
+    base: u64,
+    first_end: Option<u64>,
+    /// A link file's groups its checked rows gave: a run holding one of them is checked too,
+    /// so that the writing thread finds a link row given twice. The groups of the checked rows
+    /// of the run being read when the batch began (`open`) are kept apart until it ends: they
+    /// may be the first rows of a run whose rest is skipped (the run a batch ends in is known
+    /// only in the next batch), and its own groups do not stop it.
+    checked_groups: IdSet,
+    open: Vec<i64>,
+    next_open: Vec<i64>,
+}
+
+impl Matcher {
+    pub(in crate::seed) fn new(old: Arc<OldRuns>, layout: &Layout) -> Option<Matcher> {
+        Some(Matcher {
+            used: vec![false; old.len()],
+            used_rows: IdSet::default(),
+            old,
+            chunker: Chunker::new(layout)?,
+            records: 0,
+            run_start: 0,
+            base: 0,
+            first_end: None,
+            checked_groups: IdSet::default(),
+            open: Vec::new(),
+            next_open: Vec::new(),
+        })
+    }
+
+    /// The rows of `records` (the next batch) that runs of the last load may hold, in order.
+    /// The run a batch ends in is known only once the next row is read: its rows in this batch
+    /// are checked, and only its rows in the next batch are skipped.
+    /// Each record's hashes go to `hashes`, for the writing thread's [`Builder`].
+    pub(in crate::seed) fn plan(
+        &mut self,
+        records: &[csv::StringRecord],
+        hashes: &mut Vec<RowHashes>,
+    ) -> Vec<Skip> {
+        let base = self.records;
+        self.base = base;
+        self.first_end = None;
+        let mut skips = Vec::new();
+        let first_hash = hashes.len();
+        for (row, record) in records.iter().enumerate() {
+            let row_hashes = self.chunker.hashes(record);
+            hashes.push(row_hashes);
+            let Some(run) = self.chunker.feed_hashed(row_hashes) else {
+                continue;
+            };
+            let end = base + row as u64;
+            self.first_end.get_or_insert(end);
+            let start = self.run_start.max(base);
+            match self.old.find(run).filter(|&i| !self.used[i as usize]) {
+                Some(index) if start < end => skips.push(Skip {
+                    rows: (start - base) as usize..row,
+                    run: index,
+                    offset: (start - self.run_start) as u32,
+                    whole: true,
+                }),
+                Some(_) => {}
+                // A keyed run that changed: each of its rows in this batch found, if it can
+                // be, among the rows of the run that began with the same group.
+                None => {
+                    for at in (start - base) as usize..row {
+                        let hash = hashes[first_hash + at].row;
+                        if let Some((index, offset)) =
+                            self.old.row_like(run.first, hash, &self.used_rows)
+                        {
+                            skips.push(Skip {
+                                rows: at..at + 1,
+                                run: index,
+                                offset,
+                                whole: false,
+                            });
+                        }
+                    }
+                }
+            }
+            self.run_start = end;
+        }
+        self.records += records.len() as u64;
+        skips
+    }
+
+    /// The ids of the rows of `skip`, if they are to be skipped (the run is matched now); None
+    /// if they are to be checked.
+    pub(in crate::seed) fn take(&mut self, skip: &Skip, link: bool) -> Option<Vec<i64>> {
+        if self.used[skip.run as usize] {
+            return None;
+        }
+        if !skip.whole {
+            let row = (self.old.first_row(skip.run) + u64::from(skip.offset)) as i64;
+            if !self.used_rows.insert(row) {
+                return None;
+            }
+            return self
+                .old
+                .ids(skip.run)
+                .nth(skip.offset as usize)
+                .map(|id| vec![id]);
+        }
+        let ids: Vec<i64> = self
+            .old
+            .ids(skip.run)
+            .skip(skip.offset as usize)
+            .take(skip.rows.len())
+            .collect();
+        // The run's own first rows, checked in the batch before, do not stop it.
+        let open = match skip.offset {
+            0 => self.open.as_slice(),
+            _ => &[],
+        };
+        if link
+            && ids
+                .iter()
+                .any(|&id| self.checked_groups.contains(id) || open.contains(&id))
+        {
+            return None;
+        }
+        self.used[skip.run as usize] = true;
+        Some(ids)
+    }
+
+    /// The group of a checked link row, row `row` of the batch.
+    pub(in crate::seed) fn checked_group(&mut self, row: usize, id: i64) {
+        if !(1..MAX_ID).contains(&id) {
+            return;
+        }
+        let at = self.base + row as u64;
+        if self.first_end.is_none_or(|end| at < end) {
+            self.open.push(id);
+        } else if at >= self.run_start {
+            self.next_open.push(id);
+        } else {
+            self.checked_groups.insert(id);
+        }
+    }
+
+    /// The batch is done: the groups of the run it began in are checked groups like any once
+    /// that run has ended.
+    pub(in crate::seed) fn end_batch(&mut self) {
+        if self.first_end.is_some() {
+            for id in self.open.drain(..) {
+                self.checked_groups.insert(id);
+            }
+            std::mem::swap(&mut self.open, &mut self.next_open);
+        } else {
+            self.open.append(&mut self.next_open);
+        }
+    }
+}
+
+/// The writing thread's side: the runs skipped, and the rows that may be gone.
+pub(in crate::seed) struct Skipped {
+    pub(in crate::seed) old: Arc<OldRuns>,
+    skipped: Vec<bool>,
+    /// A link file's groups whose rows were skipped: all of that group's stored rows.
+    pub(in crate::seed) groups: IdSet,
+}
+
+impl Skipped {
+    pub(in crate::seed) fn new(old: Arc<OldRuns>) -> Skipped {
+        Skipped {
+            skipped: vec![false; old.len()],
+            old,
+            groups: IdSet::default(),
+        }
+    }
+
+    pub(in crate::seed) fn skip(&mut self, run: u32) {
+        self.skipped[run as usize] = true;
+    }
+
+    /// The ids of the rows of every run not skipped (a link table's: their groups): the rows of
+    /// the last load that may be gone.
+    pub(in crate::seed) fn maybe_gone(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = (0..self.old.len() as u32)
+            .filter(|&run| !self.skipped[run as usize])
+            .flat_map(|run| self.old.ids(run))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
