@@ -13,12 +13,16 @@
 -- (V13): while nothing wrote to any dataset's rows outside a load, and the same program loaded
 -- them. No row for a table: the next seed checks and compares its every row.
 --
+-- A table's fingerprint is written in parts of about 1 MB as its file is loaded (`part` 0, 1,
+-- ...; read back in order), so that a load never holds it whole.
+--
 -- The table is the loader's own, like refinery_schema_history: exports, dumps and Datasette's
 -- metadata leave it out.
 
 CREATE TABLE row_fingerprints (
     dataset_id INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
     table_name TEXT NOT NULL,
+    part INTEGER NOT NULL,
     runs BLOB NOT NULL,
-    PRIMARY KEY (dataset_id, table_name)
+    PRIMARY KEY (dataset_id, table_name, part)
 );

@@ -263,6 +263,7 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c, '_> {
                 };
                 builder.push(record, None, id);
             }
+            builder.flush(self.conn, self.dataset)?;
         }
         Ok(())
     }
@@ -281,9 +282,8 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c, '_> {
             file.merge_staged(self.conn)?;
         }
         set_self_refs(self.conn, &file.layout, &resolved, 0, None)?;
-        if let Some(fingerprint) = file.builder.take().and_then(Builder::finish) {
-            self.built.push(fingerprint.0);
-            super::fingerprint::store(self.conn, self.dataset, fingerprint)?;
+        if let Some(builder) = file.builder.take() {
+            self.built.extend(builder.finish(self.conn, self.dataset)?);
         }
         // The table's rows are final: its indexes are built now rather than after the last
         // file, so that a key given twice in it is refused before a later file's error, as a key

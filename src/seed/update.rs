@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
 use super::elsewhere::{link_elsewhere, owned_elsewhere, owner, same_code_elsewhere};
-use super::fingerprint::{self, Builder, Skipped};
+use super::fingerprint::{Builder, Skipped};
 use super::key_map::{ByHash, FixedFoldHash, IdSet};
 use super::layout::stored_columns;
 use super::layout::Layout;
@@ -295,6 +295,9 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             }
             file.rows += 1;
         }
+        if let Some(builder) = &mut state.builder {
+            builder.flush(conn, dataset)?;
+        }
         Ok(())
     }
 
@@ -353,9 +356,8 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         if let Some(removal) = removal {
             self.removals.push(removal);
         }
-        if let Some(fingerprint) = file.state.builder.take().and_then(Builder::finish) {
-            self.built.push(fingerprint.0);
-            fingerprint::store(self.conn, self.dataset, fingerprint)?;
+        if let Some(builder) = file.state.builder.take() {
+            self.built.extend(builder.finish(self.conn, self.dataset)?);
         }
         Ok(file.rows)
     }

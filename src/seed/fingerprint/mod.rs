@@ -36,7 +36,7 @@ mod record;
 mod stored;
 
 pub(super) use matching::{Matcher, Skip, Skipped};
-pub(super) use record::{forget_others, store, Builder};
+pub(super) use record::{forget_others, Builder};
 pub(super) use stored::{Fingerprints, OldRuns};
 
 /// A run ends after a row whose group hashes to a multiple of this: runs of about 8 groups.

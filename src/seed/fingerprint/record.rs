@@ -13,7 +13,9 @@ use crate::seed::layout::Layout;
 pub(in crate::seed) struct Builder {
     chunker: Chunker,
     table: &'static str,
+    /// The runs written out and not yet stored, and the parts stored (`row_fingerprints.part`).
     out: Vec<u8>,
+    parts: i64,
     /// Whether rows are link rows, whose id is their group's (each group must lie in one run).
     link: bool,
     /// The run being filled: its rows' ids and (a keyed table's) hashes.
@@ -32,6 +34,7 @@ impl Builder {
             chunker: Chunker::new(layout)?,
             table: layout.table.name,
             out,
+            parts: 0,
             link: matches!(layout.table.identity, Identity::Columns(_)),
             ids: Vec::new(),
             hashes: Vec::new(),
@@ -93,25 +96,58 @@ impl Builder {
         self.hashes.clear();
     }
 
-    /// The file's fingerprint, unless its rows could not have one.
-    pub(in crate::seed) fn finish(mut self) -> Option<(&'static str, Vec<u8>)> {
+    /// Stores the runs written out, once they make a part of [`PART`] bytes, for dataset
+    /// `dataset` (the first part first forgets the last load's).
+    pub(in crate::seed) fn flush(
+        &mut self,
+        conn: &Connection,
+        dataset: i64,
+    ) -> rusqlite::Result<()> {
+        if self.valid && self.out.len() >= PART {
+            self.store(conn, dataset)?;
+        }
+        Ok(())
+    }
+
+    fn store(&mut self, conn: &Connection, dataset: i64) -> rusqlite::Result<()> {
+        if self.parts == 0 {
+            forget(conn, dataset, self.table)?;
+        }
+        conn.prepare_cached(
+            "INSERT INTO row_fingerprints (dataset_id, table_name, part, runs) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(rusqlite::params![dataset, self.table, self.parts, self.out])?;
+        self.parts += 1;
+        self.out.clear();
+        Ok(())
+    }
+
+    /// Stores the file's fingerprint, unless its rows could not have one (then none is left);
+    /// gives its table if it did.
+    pub(in crate::seed) fn finish(
+        mut self,
+        conn: &Connection,
+        dataset: i64,
+    ) -> rusqlite::Result<Option<&'static str>> {
         if let Some(run) = self.chunker.finish() {
             self.close(run);
         }
-        self.valid.then_some((self.table, self.out))
+        if !self.valid {
+            forget(conn, dataset, self.table)?;
+            return Ok(None);
+        }
+        self.store(conn, dataset)?;
+        Ok(Some(self.table))
     }
 }
 
-/// Records `table`'s fingerprint for dataset `dataset` (what [`Builder::finish`] gave).
-pub(in crate::seed) fn store(
-    conn: &Connection,
-    dataset: i64,
-    (table, runs): (&str, Vec<u8>),
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO row_fingerprints (dataset_id, table_name, runs) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(rusqlite::params![dataset, table, runs])?;
+/// Bytes of a part of a fingerprint (`row_fingerprints.part`).
+const PART: usize = 1 << 20;
+
+/// Forgets the fingerprint of `dataset`'s `table`.
+fn forget(conn: &Connection, dataset: i64, table: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM row_fingerprints WHERE dataset_id = ?1 AND table_name = ?2")?
+        .execute(rusqlite::params![dataset, table])?;
     Ok(())
 }
 
@@ -122,15 +158,13 @@ pub(in crate::seed) fn forget_others(
     dataset: i64,
     kept: &[&str],
 ) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare("SELECT table_name FROM row_fingerprints WHERE dataset_id = ?1")?;
+    let mut stmt =
+        conn.prepare("SELECT DISTINCT table_name FROM row_fingerprints WHERE dataset_id = ?1")?;
     let stored: Vec<String> = stmt
         .query_map([dataset], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for table in stored.iter().filter(|t| !kept.contains(&t.as_str())) {
-        conn.execute(
-            "DELETE FROM row_fingerprints WHERE dataset_id = ?1 AND table_name = ?2",
-            rusqlite::params![dataset, table],
-        )?;
+        forget(conn, dataset, table)?;
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ impl Fingerprints {
         let head: Option<Vec<u8>> = conn
             .query_row(
                 "SELECT substr(runs, 1, ?3) FROM row_fingerprints
-                 WHERE dataset_id = ?1 AND table_name = ?2",
+                 WHERE dataset_id = ?1 AND table_name = ?2 AND part = 0",
                 rusqlite::params![dataset, layout.table.name, (MAGIC.len() + 8) as i64],
                 |row| row.get(0),
             )
@@ -46,13 +46,27 @@ impl Fingerprints {
     /// The runs `layout`'s file had in the last load, if it was laid out as `layout` is.
     pub(in crate::seed) fn table(&self, layout: &Layout) -> Option<OldRuns> {
         let (conn, dataset) = self.source.as_ref()?;
-        let runs: Vec<u8> = conn
+        let key = rusqlite::params![dataset, layout.table.name];
+        let size: i64 = conn
             .query_row(
-                "SELECT runs FROM row_fingerprints WHERE dataset_id = ?1 AND table_name = ?2",
-                rusqlite::params![dataset, layout.table.name],
+                "SELECT coalesce(sum(length(runs)), 0) FROM row_fingerprints
+                 WHERE dataset_id = ?1 AND table_name = ?2",
+                key,
                 |row| row.get(0),
             )
             .ok()?;
+        // Its parts in order, in one buffer of their size.
+        let mut runs = Vec::with_capacity(usize::try_from(size).ok()?);
+        let mut stmt = conn
+            .prepare(
+                "SELECT runs FROM row_fingerprints WHERE dataset_id = ?1 AND table_name = ?2
+                 ORDER BY part",
+            )
+            .ok()?;
+        let mut rows = stmt.query(key).ok()?;
+        while let Some(row) = rows.next().ok()? {
+            runs.extend_from_slice(row.get_ref(0).ok()?.as_blob().ok()?);
+        }
         let keyed = !matches!(layout.table.identity, Identity::Columns(_));
         OldRuns::decode(runs, layout_hash(layout), keyed)
     }
