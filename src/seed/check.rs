@@ -8,7 +8,7 @@ use super::convert::Converted;
 use super::diagnose::{DeferredError, SeedError};
 use super::key_map::KnownKeys;
 use super::layout::Layout;
-use crate::schema::{Identity, Table, Value};
+use crate::schema::{Identity, Table, Value, TABLES};
 
 /// Checks the rows of one file after another, against the keys of the tables loaded so far.
 pub(super) struct Checker<'k> {
@@ -72,6 +72,15 @@ impl<'k> Checker<'k> {
     /// Forgets the keys of `table`: no rows still to come refer to them.
     pub(super) fn forget(&mut self, table: &str) {
         self.known.keys.remove(table);
+    }
+
+    /// Forgets the keys no file from `table`'s on refers to (see kept_keys.rs).
+    pub(super) fn forget_unused(&mut self, kept: &super::kept_keys::KeptKeys, table: &Table) {
+        if let Some(place) = TABLES.iter().position(|t| t.name == table.name) {
+            for table in kept.done_before(place) {
+                self.forget(table);
+            }
+        }
     }
 
     /// Holds the keys of `table`, whose file is read, in less memory, for later files to look up

@@ -45,12 +45,7 @@ impl<'k> FreshRead<'k> {
 
 impl OnRead for FreshRead<'_> {
     fn start(&mut self, layout: &mut Layout) {
-        // The keys no file from this one on refers to.
-        if let Some(place) = TABLES.iter().position(|t| t.name == layout.table.name) {
-            for table in self.kept.done_before(place) {
-                self.checker.forget(table);
-            }
-        }
+        self.checker.forget_unused(&self.kept, layout.table);
         self.checker.start_file(layout.table);
         self.order = KeyOrder::default();
     }

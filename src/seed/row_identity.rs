@@ -17,13 +17,7 @@ pub(super) fn key_field_of(layout: &Layout) -> Option<usize> {
 
 /// The field of a keyed row's key.
 pub(super) fn key_field(layout: &Layout) -> usize {
-    let column = layout
-        .table
-        .columns
-        .iter()
-        .position(|c| c.value == crate::schema::Value::Key)
-        .expect("a keyed table has a key column");
-    layout.positions[column].expect("the key column is required")
+    key_field_of(layout).expect("a keyed table has a key column, and it is required")
 }
 
 /// A hash of the values of a row's identity columns, as bound.

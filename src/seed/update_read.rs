@@ -37,17 +37,20 @@ pub(super) fn preload(conn: &Connection, known: &mut KnownKeys) -> Result<Stored
         codes: HashMap::default(),
     };
     for table in TABLES {
-        if known.keeps(table) {
-            // Sized by the highest id: ids mostly run without gaps.
-            let capacity: i64 = conn.query_row(
+        // The highest id, which also sizes the key map (ids mostly run without gaps).
+        let max: i64 = match table.identity == Identity::Key && !table.is_vocabulary {
+            true => conn.query_row(
                 &format!("SELECT coalesce(max(id), 0) FROM {}", table.name),
                 [],
                 |row| row.get(0),
-            )?;
+            )?,
+            false => 0,
+        };
+        if known.keeps(table) {
             let mut stmt = conn.prepare(&format!("SELECT key, id FROM {}", table.name))?;
             let keys = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
             let mut index =
-                KeyIndex::stored(keys.map(|k| k.map_err(SeedError::from)), capacity as usize)?;
+                KeyIndex::stored(keys.map(|k| k.map_err(SeedError::from)), max as usize)?;
             for (hash, ids) in index.shared_hashes() {
                 let keys = ids
                     .into_iter()
@@ -65,11 +68,6 @@ pub(super) fn preload(conn: &Connection, known: &mut KnownKeys) -> Result<Stored
             }
             stored.codes.insert(table.name, codes.clone());
         } else if table.identity == Identity::Key {
-            let max: i64 = conn.query_row(
-                &format!("SELECT coalesce(max(id), 0) FROM {}", table.name),
-                [],
-                |row| row.get(0),
-            )?;
             stored.max_ids.insert(table.name, max);
         }
     }
@@ -164,12 +162,7 @@ fn key_of(
 
 impl OnRead for UpdateRead<'_> {
     fn start(&mut self, layout: &mut Layout) {
-        // The keys no file from this one on refers to.
-        if let Some(place) = TABLES.iter().position(|t| t.name == layout.table.name) {
-            for table in self.kept.done_before(place) {
-                self.checker.forget(table);
-            }
-        }
+        self.checker.forget_unused(&self.kept, layout.table);
         self.checker.start_file(layout.table);
         self.next_id = self.max_ids.get(layout.table.name).copied().unwrap_or(0) + 1;
         self.first_new = self.next_id;
