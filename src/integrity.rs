@@ -86,6 +86,15 @@ const SQL_RULES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// [`dataset_findings`] in the database at `db_path`.
+pub fn findings_of_dataset(
+    db_path: &Path,
+    dataset: &str,
+) -> Result<Vec<(&'static str, Vec<String>)>> {
+    let conn = db::open_read_only(db_path)?;
+    Ok(dataset_findings(&conn, dataset)?)
+}
+
 /// The data rules of `check` that the rows of dataset `dataset` break, as (rule, findings), for
 /// the rules with findings only: what `seed` warns about once the rows are in.
 pub fn dataset_findings(

@@ -76,6 +76,7 @@ mod fresh;
 mod indexes;
 mod input;
 mod kept_keys;
+mod key_lookup;
 // Public for benches/key_map.rs only, which times `HashIds` against a hand-written map.
 #[doc(hidden)]
 pub mod key_map;
@@ -107,7 +108,7 @@ use self::fresh::{FreshRead, FreshWriter};
 use self::indexes::build_indexes;
 use self::key_map::KnownKeys;
 use self::layout::Layout;
-use self::read::{read_all, Batch, Message, OnRead};
+use self::read::{read_all, Batch, FileEnd, Message, OnRead};
 use self::update::UpdateWriter;
 use self::update_read::UpdateRead;
 
@@ -162,6 +163,20 @@ pub fn seed_file_as(
     dataset: &Dataset,
     progress: &mut dyn Progress,
 ) -> anyhow::Result<Counts> {
+    seed_file_then(db_path, source, dataset, progress, || ()).map(|(counts, _)| counts)
+}
+
+/// [`seed_file_as`], then `after` (reading what was loaded) once the rows are committed, with
+/// its result; not for a dry run. Into an existing database it runs on a thread of its own while
+/// this one copies the load's write-ahead log into the database (a checkpoint: at a million
+/// events with 1% of rows changed, a gigabyte written and synced, some seconds).
+pub fn seed_file_then<T: Send>(
+    db_path: &Path,
+    source: &dyn Source,
+    dataset: &Dataset,
+    progress: &mut dyn Progress,
+    after: impl FnOnce() -> T + Send,
+) -> anyhow::Result<(Counts, Option<T>)> {
     // Where a link leads counts: SQLite would create the file there.
     if let Some(dir) = new_file::link_target(db_path)
         .parent()
@@ -174,7 +189,7 @@ pub fn seed_file_as(
         );
     }
     if dataset.dry_run {
-        return dry_run(db_path, source, dataset, progress);
+        return Ok((dry_run(db_path, source, dataset, progress)?, None));
     }
     let fresh = if db_path.exists() {
         None
@@ -182,11 +197,10 @@ pub fn seed_file_as(
         new_file::build_fresh(db_path, source, dataset, progress, None)?
     };
     match fresh {
-        Some(counts) => Ok(counts),
+        Some(counts) => Ok((counts, Some(after()))),
         // The file exists, or another seed created it while this one was building: load into it.
-        None => {
-            update_file(db_path, source, dataset, progress).map_err(|e| explain_busy(e, db_path))
-        }
+        None => update_file(db_path, source, dataset, progress, after)
+            .map_err(|e| explain_busy(e, db_path)),
     }
 }
 
@@ -299,6 +313,9 @@ pub fn load_dataset(
     };
     let edits_anywhere = previous.edits_anywhere;
     let dataset_id = datasets::register(&tx, dataset)?;
+    // The search indexes are built, or kept in step, in steps of less memory (see
+    // `SEARCH_STEP`).
+    let steps = crate::search::set_steps(&tx, SEARCH_STEP)?;
     // Each file's hash, in the order of `counts`.
     let mut hashes = Vec::new();
     // The fingerprint of each file's rows (fingerprint.rs).
@@ -326,6 +343,7 @@ pub fn load_dataset(
             let kept = kept_keys::KeptKeys::plan(source);
             let mut known = KnownKeys {
                 not_kept: kept.not_kept(),
+                looked_up: kept.own_only(),
                 ..KnownKeys::default()
             };
             let stored = update_read::preload(&tx, &mut known)?;
@@ -373,21 +391,15 @@ pub fn load_dataset(
         chains::store_roots(&tx)?;
     }
     // The search indexes: built whole by a fresh load; kept in step row by row by an update
-    // while they were in step (see `UpdateWriter::search_in_step`); else those of the tables the
-    // load wrote to are built again.
+    // while they were in step (see `UpdateWriter::search_in_step`); else all built again, since
+    // a row written outside a load may have left any of them out of step (which rows is not
+    // known), whether or not this load wrote to its table.
     let rebuild = match touched {
         Some(_) if !edits_anywhere => Some(Vec::new()),
-        touched => touched,
-    };
-    // A fresh load builds them in steps of less memory (see `SEARCH_STEP`).
-    let steps = match mode {
-        Mode::Fresh => Some(crate::search::set_steps(&tx, SEARCH_STEP)?),
-        Mode::Update => None,
+        _ => None,
     };
     crate::search::rebuild(&tx, rebuild.as_deref())?;
-    if let Some(steps) = steps {
-        crate::search::restore_steps(&tx, steps)?;
-    }
+    crate::search::restore_steps(&tx, steps)?;
     edit_triggers::loaded(&tx, dataset_id)?;
     if dataset.dry_run {
         // Rolled back: nothing reaches the file (see `seed_file_as`).
@@ -398,29 +410,51 @@ pub fn load_dataset(
     Ok(counts)
 }
 
-/// The terms a first seed's search indexes gather in memory before writing them out (see
-/// [`crate::search::set_steps`]).
+/// The terms a load's search indexes gather in memory before writing them out (see
+/// [`crate::search::set_steps`]): a first seed's, and an update's of the rows it changed.
 const SEARCH_STEP: i64 = 16 << 20;
 
 /// Loads into an existing database in one transaction, in place: readers keep reading the old
 /// state until it commits, and on any error nothing changes.
-fn update_file(
+/// Then runs `after` beside the checkpoint (see [`seed_file_then`]).
+fn update_file<T: Send>(
     db_path: &Path,
     source: &dyn Source,
     dataset: &Dataset,
     progress: &mut dyn Progress,
-) -> anyhow::Result<Counts> {
+    after: impl FnOnce() -> T + Send,
+) -> anyhow::Result<(Counts, Option<T>)> {
     let existed = db_path.exists();
     let loaded = db::open_for_write(db_path).and_then(|mut conn| {
-        Ok(
-            load_dataset(&mut conn, source, dataset, Mode::Update, progress)
-                .map_err(|e| e.in_database(db_path))?,
-        )
+        // The commit leaves the log for the checkpoint below, rather than copying it itself.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let counts = load_dataset(&mut conn, source, dataset, Mode::Update, progress)
+            .map_err(|e| e.in_database(db_path))?;
+        Ok((counts, conn))
     });
-    if loaded.is_err() && !existed {
-        db::remove(db_path);
+    let (counts, conn) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            if !existed {
+                db::remove(db_path);
+            }
+            return Err(error);
+        }
+    };
+    let after = std::thread::scope(|scope| {
+        let after = scope.spawn(after);
+        // The rows are committed, in the log: a checkpoint that fails (a full disk) leaves them
+        // there, and the next connection to close copies them.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        after.join()
+    });
+    // Closed last, once `after` has closed its connections: the last connection to close
+    // removes the log.
+    drop(conn);
+    match after {
+        Ok(after) => Ok((counts, Some(after))),
+        Err(panic) => std::panic::resume_unwind(panic),
     }
-    loaded
 }
 
 /// "database is locked" after the busy timeout means another process held the write lock all
@@ -460,13 +494,13 @@ trait Writer<'s> {
     /// that load stored them (an update); returns how many rows it holds.
     fn same(&mut self, file: Self::File, rows: u64) -> Result<u64, SeedError>;
 
-    /// Ends the file, given its references to rows further down it as the reading thread
-    /// resolved them (a fresh load); returns how many rows it wrote.
-    /// `hash` is the hash of the file's bytes, taken as they were read.
+    /// Ends the file, given what the reading thread found of it (a fresh load's references to
+    /// rows further down it, resolved; an update's rows that may be gone); returns how many rows
+    /// it wrote. `hash` is the hash of the file's bytes, taken as they were read.
     fn end(
         &mut self,
         file: Self::File,
-        resolved: Vec<(i64, i64)>,
+        ended: FileEnd,
         hash: Option<&str>,
     ) -> Result<u64, SeedError>;
 }
@@ -515,9 +549,9 @@ fn write_all<'s, W: Writer<'s>>(
                 progress.advance(batch.read);
                 let _ = recycle.send(batch);
             }
-            Message::End(resolved, hash) => {
+            Message::End(ended, hash) => {
                 let (table, file) = file.take().expect("a file ends after it starts");
-                counts.push((table, writing.end(file, resolved, hash.as_deref())?));
+                counts.push((table, writing.end(file, ended, hash.as_deref())?));
                 hashes.push(hash);
             }
             Message::Same(hash, rows) => {

@@ -39,7 +39,11 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
     }
     dataset.allow_removals = args.allow_removals;
     dataset.dry_run = args.dry_run;
-    let counts = seed::seed_file_as(db_path, &input, &dataset, &mut progress)?;
+    // The rules `check` runs are read beside the last writes of the load.
+    let name = dataset.name.clone();
+    let findings = || crate::integrity::findings_of_dataset(db_path, &name);
+    let (counts, findings) =
+        seed::seed_file_then(db_path, &input, &dataset, &mut progress, findings)?;
     progress.finish();
     let mut err = std::io::stderr().lock();
     let width = counts.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
@@ -103,8 +107,8 @@ pub fn run(db_path: &Path, args: &SeedArgs) -> Result<()> {
             }
         }
     }
-    if !args.dry_run {
-        warn_of_broken_rules(db_path, &dataset.name, &mut err)?;
+    if let Some(findings) = findings {
+        warn_of_broken_rules(findings?, &dataset.name, &mut err)?;
     }
     Ok(())
 }
@@ -115,9 +119,11 @@ const WARNED_ROWS: usize = 10;
 /// Warns about the rules of `check` that the dataset's rows break (an event no source reports):
 /// they are data rules, not refusals, so the rows are loaded, and the user learns it now rather
 /// than at the next `check`.
-fn warn_of_broken_rules(db_path: &Path, dataset: &str, err: &mut impl Write) -> Result<()> {
-    let conn = crate::db::open_read_only(db_path)?;
-    let broken = crate::integrity::dataset_findings(&conn, dataset)?;
+fn warn_of_broken_rules(
+    broken: Vec<(&str, Vec<String>)>,
+    dataset: &str,
+    err: &mut impl Write,
+) -> Result<()> {
     let total: usize = broken.iter().map(|(_, findings)| findings.len()).sum();
     if total == 0 {
         return Ok(());

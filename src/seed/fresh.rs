@@ -15,7 +15,7 @@ use super::input::Source;
 use super::kept_keys::KeptKeys;
 use super::key_map::KnownKeys;
 use super::layout::{stored_columns, Layout};
-use super::read::{Batch, OnRead};
+use super::read::{Batch, FileEnd, OnRead};
 use super::self_refs::set_self_refs;
 use super::sql::{insert_sql, DATASET};
 use super::{rows_stored, Writer};
@@ -81,7 +81,7 @@ impl OnRead for FreshRead<'_> {
         Ok(())
     }
 
-    fn end(&mut self, layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {
+    fn end(&mut self, layout: &Layout) -> Result<FileEnd, DeferredError> {
         let resolved = self.checker.end_file(layout)?;
         // The file's own keys: no longer added to, and looked up by later files, or by none.
         if let Some(place) = TABLES.iter().position(|t| t.name == layout.table.name) {
@@ -90,7 +90,10 @@ impl OnRead for FreshRead<'_> {
                 false => self.checker.forget(layout.table.name),
             }
         }
-        Ok(resolved)
+        Ok(FileEnd {
+            resolved,
+            maybe_gone: None,
+        })
     }
 }
 
@@ -270,13 +273,13 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c, '_> {
     fn end(
         &mut self,
         mut file: FreshFile<'c, 's>,
-        resolved: Vec<(i64, i64)>,
+        ended: FileEnd,
         _hash: Option<&str>,
     ) -> Result<u64, SeedError> {
         if file.staged.take().is_some() {
             file.merge_staged(self.conn)?;
         }
-        set_self_refs(self.conn, &file.layout, &resolved, 0, None)?;
+        set_self_refs(self.conn, &file.layout, &ended.resolved, 0, None)?;
         if let Some(builder) = file.builder.take() {
             self.built.extend(builder.finish(self.conn, self.dataset)?);
         }

@@ -51,6 +51,15 @@ impl KeptKeys {
             .collect()
     }
 
+    /// The tables whose keys only their own file uses (to refer to its own rows).
+    pub(super) fn own_only(&self) -> Vec<&'static str> {
+        self.last_use
+            .iter()
+            .filter(|(name, last)| *last == TABLES.iter().position(|t| t.name == *name))
+            .map(|(name, _)| *name)
+            .collect()
+    }
+
     /// Whether the keys of `table` are kept at all.
     pub(super) fn kept(&self, table: &str) -> bool {
         self.last_use

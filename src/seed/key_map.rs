@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::diagnose::SeedError;
+use super::key_lookup::KeyLookup;
 
 pub fn hash_key(key: &str) -> u64 {
     // foldhash with a fixed seed: fast and well spread; the rare collision is handled exactly.
@@ -30,33 +31,81 @@ pub(super) struct KeyIndex {
     /// The keys stored before an update, loaded all at once ([`KeyIndex::stored`]).
     stored: StoredIds,
     pub(super) collided: HashMap<String, i64>,
+    /// For a table only its own file refers to, in an update: the stored keys looked up in the
+    /// database rather than held (key_lookup.rs); every other field is then unused.
+    lookup: Option<KeyLookup>,
 }
 
 /// Hash → id for the keys stored before an update: the pairs sorted by hash, with a directory
-/// of where each run of leading hash bits starts (18 bytes a key or less), where a hash map holds 17 per
-/// slot and, being a power of two, up to twice the slots: at a million events (events,
-/// casualties and two million statements stored) the maps took about 140 MB, over the 100 MB a
-/// re-seed may use. The hashes are evenly spread, so each directory run holds a few pairs.
+/// of where each run of leading hash bits starts (12 bytes a key and a quarter byte or less),
+/// where a hash map holds 17 per slot and, being a power of two, up to twice the slots: at a
+/// million events (events, casualties and two million statements stored) the maps took about
+/// 140 MB, over the 100 MB a re-seed may use. The hashes are evenly spread, so each directory
+/// run holds a few pairs.
 #[derive(Default)]
 struct StoredIds {
-    pairs: Vec<(u64, i64)>,
+    pairs: Vec<Pair>,
+    /// The pairs whose id is above what a pair holds (none in practice: ids count rows).
+    large: HashIds,
     /// `starts[b]`: the first pair whose hash's leading bits are `b` (and one more at the end).
     starts: Vec<u32>,
     /// 64 less the number of leading bits the directory uses.
     shift: u32,
 }
 
+/// A hash and its id in 12 bytes: an id from 0 to `u32::MAX - 1`, or [`COLLIDED`] as
+/// `u32::MAX`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(C, packed(4))]
+struct Pair {
+    hash: u64,
+    id: u32,
+}
+
+impl Pair {
+    /// The pair of `hash` and `id`, if the id fits.
+    fn new(hash: u64, id: i64) -> Option<Pair> {
+        let id = match id {
+            COLLIDED => u32::MAX,
+            id => u32::try_from(id).ok().filter(|&id| id < u32::MAX)?,
+        };
+        Some(Pair { hash, id })
+    }
+
+    fn hash(self) -> u64 {
+        self.hash
+    }
+
+    fn id(self) -> i64 {
+        match self.id {
+            u32::MAX => COLLIDED,
+            id => i64::from(id),
+        }
+    }
+}
+
 impl StoredIds {
     /// The pairs, sorted, with their directory.
-    fn new(mut pairs: Vec<(u64, i64)>) -> StoredIds {
+    fn new(given: impl Iterator<Item = (u64, i64)>, capacity: usize) -> StoredIds {
+        let mut pairs = Vec::with_capacity(capacity);
+        let mut large = HashIds::default();
+        for (hash, id) in given {
+            match Pair::new(hash, id) {
+                Some(pair) => pairs.push(pair),
+                None => {
+                    large.insert(hash, id);
+                }
+            }
+        }
         pairs.sort_unstable();
+        pairs.shrink_to_fit();
         // About 8 to 16 pairs a run: a directory of 2 or 4 bits a key.
         let bits = (usize::BITS - (pairs.len() / 16).max(1).leading_zeros()).min(32);
         let shift = 64 - bits;
         let mut starts = Vec::with_capacity((1 << bits) + 1);
         let mut at = 0;
         for run in 0..(1u64 << bits) {
-            while at < pairs.len() && pairs[at].0 >> shift < run {
+            while at < pairs.len() && pairs[at].hash() >> shift < run {
                 at += 1;
             }
             starts.push(at as u32);
@@ -64,19 +113,34 @@ impl StoredIds {
         starts.push(pairs.len() as u32);
         StoredIds {
             pairs,
+            large,
             starts,
             shift,
         }
     }
 
+    fn len(&self) -> usize {
+        self.pairs.len() + self.large.len()
+    }
+
+    /// Every pair, as (hash, id).
+    fn drain(&mut self) -> impl Iterator<Item = (u64, i64)> {
+        let pairs = std::mem::take(&mut self.pairs);
+        let large = std::mem::take(&mut self.large);
+        pairs
+            .into_iter()
+            .map(|pair| (pair.hash(), pair.id()))
+            .chain(large)
+    }
+
     fn get(&self, hash: u64) -> Option<i64> {
         if self.pairs.is_empty() {
-            return None;
+            return self.large.get(&hash).copied();
         }
         let run = (hash >> self.shift) as usize;
         let (start, end) = (self.starts[run] as usize, self.starts[run + 1] as usize);
         if start == end {
-            return None;
+            return self.large.get(&hash).copied();
         }
         // The hashes of a run are evenly spread over its range: start where this one falls,
         // and step towards it (usually the pair is the one guessed, or next to it).
@@ -87,13 +151,16 @@ impl StoredIds {
         };
         let guess = start + ((within as u128 * (end - start) as u128) >> 64) as usize;
         let mut at = guess.min(end - 1);
-        while at > start && self.pairs[at].0 > hash {
+        while at > start && self.pairs[at].hash() > hash {
             at -= 1;
         }
-        while at < end && self.pairs[at].0 < hash {
+        while at < end && self.pairs[at].hash() < hash {
             at += 1;
         }
-        (at < end && self.pairs[at].0 == hash).then(|| self.pairs[at].1)
+        match at < end && self.pairs[at].hash() == hash {
+            true => Some(self.pairs[at].id()),
+            false => self.large.get(&hash).copied(),
+        }
     }
 }
 
@@ -134,8 +201,19 @@ impl Hasher for IdentityHash {
 }
 
 impl KeyIndex {
+    /// The keys of a table looked up in the database (key_lookup.rs).
+    pub(super) fn looked_up(lookup: KeyLookup) -> KeyIndex {
+        KeyIndex {
+            lookup: Some(lookup),
+            ..KeyIndex::default()
+        }
+    }
+
     pub(super) fn reserve(&mut self, additional: usize) {
-        self.hashes.reserve(additional);
+        // Looked up keys are added only as rows are checked, a few.
+        if self.lookup.is_none() {
+            self.hashes.reserve(additional);
+        }
     }
 
     pub(super) fn get(&self, key: &str) -> Option<i64> {
@@ -143,6 +221,9 @@ impl KeyIndex {
     }
 
     pub(super) fn get_hashed(&self, hash: u64, key: &str) -> Option<i64> {
+        if let Some(lookup) = &self.lookup {
+            return lookup.get(key);
+        }
         match self.id_of_hash(hash) {
             Some(COLLIDED) => self.collided.get(key).copied(),
             found => found,
@@ -159,7 +240,7 @@ impl KeyIndex {
 
     /// How many keys it holds.
     pub(super) fn len(&self) -> usize {
-        self.hashes.len() + self.stored.pairs.len()
+        self.hashes.len() + self.stored.len() + self.lookup.as_ref().map_or(0, KeyLookup::len)
     }
 
     /// The keys stored before an update, as (key, id), all at once: kept as sorted pairs, which
@@ -168,18 +249,23 @@ impl KeyIndex {
         keys: impl Iterator<Item = Result<(String, i64), SeedError>>,
         capacity: usize,
     ) -> Result<KeyIndex, SeedError> {
-        let mut pairs = Vec::with_capacity(capacity);
-        // Kept until the pairs are sorted, in case two keys share a hash: then looked up again.
-        for row in keys {
-            let (key, id) = row?;
-            pairs.push((hash_key(&key), id));
+        let mut failed = None;
+        // Two keys may share a hash: `shared_hashes` finds them once the pairs are sorted.
+        let pairs = keys.map_while(|row| match row {
+            Ok((key, id)) => Some((hash_key(&key), id)),
+            Err(error) => {
+                failed = Some(error);
+                None
+            }
+        });
+        let stored = StoredIds::new(pairs, capacity);
+        match failed {
+            Some(error) => Err(error),
+            None => Ok(KeyIndex {
+                stored,
+                ..KeyIndex::default()
+            }),
         }
-        let mut index = KeyIndex {
-            stored: StoredIds::new(pairs),
-            ..KeyIndex::default()
-        };
-        index.stored.pairs.shrink_to_fit();
-        Ok(index)
     }
 
     /// The hashes that several stored keys share, with their ids: to be told apart by their keys.
@@ -188,16 +274,10 @@ impl KeyIndex {
         let mut shared = Vec::new();
         let mut at = 0;
         while at < pairs.len() {
-            let end = at
-                + pairs[at..]
-                    .iter()
-                    .take_while(|(h, _)| *h == pairs[at].0)
-                    .count();
+            let hash = pairs[at].hash();
+            let end = at + pairs[at..].iter().take_while(|p| p.hash() == hash).count();
             if end - at > 1 {
-                shared.push((
-                    pairs[at].0,
-                    pairs[at..end].iter().map(|(_, id)| *id).collect(),
-                ));
+                shared.push((hash, pairs[at..end].iter().map(|p| p.id()).collect()));
             }
             at = end;
         }
@@ -211,11 +291,10 @@ impl KeyIndex {
         if hashes.is_empty() {
             return;
         }
-        let mut pairs = std::mem::take(&mut self.stored.pairs);
-        pairs.reserve_exact(hashes.len());
+        let capacity = self.stored.len() + hashes.len();
         // A hash several keys share keeps its mark, COLLIDED, and its keys in `collided`.
-        pairs.extend(hashes);
-        self.stored = StoredIds::new(pairs);
+        let pairs = self.stored.drain().chain(hashes);
+        self.stored = StoredIds::new(pairs, capacity);
     }
 
     /// Keys that share a hash with another: each kept by its text, the hash marked.
@@ -245,6 +324,9 @@ impl KeyIndex {
         id: i64,
         key_of: impl FnOnce(i64) -> Result<String, SeedError>,
     ) -> Result<bool, SeedError> {
+        if let Some(lookup) = &mut self.lookup {
+            return Ok(lookup.insert(key, id));
+        }
         match self.id_of_hash(hash) {
             None => {
                 self.hashes.insert(hash, id);
@@ -309,6 +391,9 @@ pub(super) struct KnownKeys {
     /// Tables other files may refer to whose keys this load does not keep, since no file of it
     /// does (a fresh load, see kept_keys.rs).
     pub(super) not_kept: Vec<&'static str>,
+    /// Tables whose stored keys an update looks up in the database rather than holding them:
+    /// those only their own file refers to (key_lookup.rs).
+    pub(super) looked_up: Vec<&'static str>,
 }
 
 impl KnownKeys {

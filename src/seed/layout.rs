@@ -33,9 +33,9 @@ pub(super) struct Layout<'s> {
     /// Where a link row's group lies among its bound values: the first column of the table's
     /// primary key (an event's id), by which its rows are grouped (see fingerprint.rs).
     pub(super) group_value: Option<usize>,
-    /// In an update, the runs of the file's rows in the last load (fingerprint.rs), found by the
-    /// reading thread and shared with the writing one.
-    pub(super) last_runs: Option<std::sync::Arc<super::fingerprint::OldRuns>>,
+    /// In an update, whether the reading thread matches the file's rows against the runs of its
+    /// last load (fingerprint.rs).
+    pub(super) fingerprinted: bool,
 }
 
 impl<'s> Layout<'s> {
@@ -106,7 +106,7 @@ impl<'s> Layout<'s> {
                     .position(|c| Some(c) == columns.first()),
                 Identity::Key => None,
             },
-            last_runs: None,
+            fingerprinted: false,
         })
     }
 

@@ -15,13 +15,23 @@ pub(super) enum Message<'s> {
     /// The next file, as its header lays it out.
     Table(Layout<'s>),
     Rows(Batch),
-    /// The end of the file; in a fresh load, with its references further down the file resolved
-    /// to (row id, id referred to); and the hash of its bytes.
-    End(Vec<(i64, i64)>, Option<String>),
+    /// The end of the file, and the hash of its bytes.
+    End(FileEnd, Option<String>),
     /// The end of a file whose bytes are the ones last loaded (with this hash, and this many
     /// rows), read no further: its rows are stored as they are (see fingerprint.rs).
     Same(String, u64),
     Failed(DeferredError),
+}
+
+/// What the reading thread found of a file once it is read.
+#[derive(Default)]
+pub(super) struct FileEnd {
+    /// In a fresh load, its references further down the file resolved to (row id, id referred
+    /// to).
+    pub(super) resolved: Vec<(i64, i64)>,
+    /// In an update matched against the last load's fingerprints: the rows of that load that may
+    /// be gone (see [`super::fingerprint::Matcher::maybe_gone`]), and how many rows it had.
+    pub(super) maybe_gone: Option<(Vec<i64>, u64)>,
 }
 
 /// Records handed over together, and recycled, so that records are not reallocated.
@@ -83,9 +93,9 @@ pub(super) trait OnRead: Send {
         None
     }
 
-    /// The file is read: its references to rows further down it, resolved.
-    fn end(&mut self, _layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {
-        Ok(Vec::new())
+    /// The file is read: what was found of it.
+    fn end(&mut self, _layout: &Layout) -> Result<FileEnd, DeferredError> {
+        Ok(FileEnd::default())
     }
 }
 
@@ -153,7 +163,7 @@ fn read_table<'s>(
     }
     let fresh_batch = || reset(recycled.try_recv().unwrap_or_default());
     let mut batch = fresh_batch();
-    let read = (|| -> Result<Vec<(i64, i64)>, DeferredError> {
+    let read = (|| -> Result<FileEnd, DeferredError> {
         loop {
             // Parse a batch of records, then work on them: a fresh load converts them with the
             // next records already parsed, so that their key lookups start early.
@@ -167,7 +177,7 @@ fn read_table<'s>(
             }
             let full = std::mem::replace(&mut batch, fresh_batch());
             if sender.send(Message::Rows(full)).is_err() {
-                return Ok(Vec::new());
+                return Ok(FileEnd::default());
             }
         }
         if let Some((line, message)) = rows.error_at_end() {

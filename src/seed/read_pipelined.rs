@@ -10,7 +10,7 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use super::diagnose::DeferredError;
 use super::input::Rows;
 use super::layout::Layout;
-use super::read::{parse_batch, reset, Batch, Message, OnRead};
+use super::read::{parse_batch, reset, Batch, FileEnd, Message, OnRead};
 
 /// Reads the rest of `rows` (after the header) as `read_table` does; false if the writing
 /// thread has stopped listening.
@@ -38,7 +38,7 @@ pub(super) fn read_rows<'s>(
             (rows.error_at_end(), rows.hash())
         });
         let mut last = Batch::default();
-        let read = (|| -> Result<Vec<(i64, i64)>, DeferredError> {
+        let read = (|| -> Result<FileEnd, DeferredError> {
             while let Ok((mut batch, more)) = parsed.recv() {
                 while let Ok(spare) = recycled.try_recv() {
                     let _ = spare_sender.send(spare);
@@ -54,7 +54,7 @@ pub(super) fn read_rows<'s>(
                 match more {
                     Ok(true) => {
                         if sender.send(Message::Rows(batch)).is_err() {
-                            return Ok(Vec::new());
+                            return Ok(FileEnd::default());
                         }
                     }
                     Ok(false) => {
@@ -67,7 +67,7 @@ pub(super) fn read_rows<'s>(
                     }
                 }
             }
-            Ok(Vec::new())
+            Ok(FileEnd::default())
         })();
         // The parser stops at its next hand-over, if it has not stopped already.
         drop(parsed);

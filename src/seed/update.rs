@@ -14,7 +14,7 @@ use super::layout::stored_columns;
 use super::layout::Layout;
 use super::merge::{self, StoredRows};
 use super::mirror::{maybe_gone, not_seen, rows_not_seen, Removal, Seen};
-use super::read::Batch;
+use super::read::{Batch, FileEnd};
 use super::row_identity::{bind, identity_hash, key_field};
 use super::search_rows;
 use super::self_refs::set_self_refs;
@@ -177,10 +177,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         let (conn, table) = (self.conn, layout.table);
         // Existing rows: seeding again updates them by key instead of adding duplicates.
         let existing = rows_stored(conn, table)?;
-        let skipped = match table.is_vocabulary {
-            true => None,
-            false => layout.last_runs.clone().map(Skipped::new),
-        };
+        let skipped = (!table.is_vocabulary && layout.fingerprinted).then(Skipped::default);
         let skip = skipped.is_some();
         let codes = self.codes.remove(table.name).unwrap_or_default();
         let columns = stored_columns(table);
@@ -266,16 +263,13 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             while skips.next_if(|skip| skip.rows.end <= row).is_some() {}
             // A row of a run of the last load (fingerprint.rs), stored as it is, with its id (a
             // link row: its group's).
-            let run = skips
-                .peek()
-                .filter(|skip| skip.rows.contains(&row))
-                .map(|skip| (skip.run, skip.whole));
-            let stored_id = match run {
-                Some((run, whole)) => {
-                    skip_row(state, layout, (run, whole), record, id)?;
+            let skipped = skips.peek().is_some_and(|skip| skip.rows.contains(&row));
+            let stored_id = match skipped {
+                true => {
+                    skip_row(state, layout, record, id)?;
                     id
                 }
-                None => {
+                false => {
                     if table.is_vocabulary {
                         state
                             .seen_codes
@@ -287,8 +281,8 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                 }
             };
             if let Some(builder) = &mut state.builder {
-                let id = match (&table.identity, run) {
-                    (Identity::Columns(_), None) => group_of(layout, values, record, arena),
+                let id = match (&table.identity, skipped) {
+                    (Identity::Columns(_), false) => group_of(layout, values, record, arena),
                     _ => Some(stored_id),
                 };
                 builder.push(record, batch.hashes.get(row).copied(), id);
@@ -316,9 +310,10 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
     fn end(
         &mut self,
         mut file: UpdateFile<'c, 's>,
-        resolved: Vec<(i64, i64)>,
+        ended: FileEnd,
         _hash: Option<&str>,
     ) -> Result<u64, SeedError> {
+        let resolved = ended.resolved;
         // Stored rows untouched since a load checked them hold no loop: only the rows written now
         // can close one.
         let written = (!self.edits_anywhere).then_some(file.state.written.as_slice());
@@ -328,9 +323,12 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
             rows: &file.state.seen_rows,
             codes: &file.state.seen_codes,
         };
-        let removal = match (&file.state.skipped, file.state.stored.as_mut()) {
+        let removal = match (ended.maybe_gone, file.state.stored.as_mut()) {
             // Of the rows of the last load's runs not found again, those the file did not give.
-            (Some(skipped), _) => maybe_gone(self.conn, &file.layout, self.dataset, skipped, seen)?,
+            (Some(last), _) => {
+                let skipped = file.state.skipped.as_ref().map(|s| &s.groups);
+                maybe_gone(self.conn, &file.layout, self.dataset, (last, skipped), seen)?
+            }
             // The rows the merge passed that no row of the file was found for.
             (None, Some(stored)) => {
                 let (passed, before) = stored.finish(self.conn, &file.state.group)?;
@@ -363,12 +361,11 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
     }
 }
 
-/// Takes a row that a run of the last load holds (`run`): stored as it is, under `id` (a link
-/// row: its group's id). A key the file gave before is a duplicate.
+/// Takes a row that a run of the last load holds: stored as it is, under `id` (a link row: its
+/// group's id). A key the file gave before is a duplicate.
 fn skip_row(
     state: &mut FileState,
     layout: &Layout,
-    (run, whole): (u32, bool),
     record: &csv::StringRecord,
     id: i64,
 ) -> Result<(), SeedError> {
@@ -376,10 +373,6 @@ fn skip_row(
         .skipped
         .as_mut()
         .expect("rows are skipped by their fingerprints");
-    // A run skipped whole holds no row that may be gone; a row skipped alone is seen by its id.
-    if whole {
-        skipped.skip(run);
-    }
     match layout.table.identity {
         Identity::Key => {
             if !state.seen_ids.insert(id) {

@@ -14,10 +14,11 @@ use super::diagnose::{DeferredError, SeedError};
 use super::fingerprint::{Fingerprints, Matcher};
 use super::input::Source;
 use super::kept_keys::KeptKeys;
+use super::key_lookup::KeyLookup;
 use super::key_map::{FixedFoldHash, KeyIndex, KnownKeys};
 use super::layout::Layout;
 use super::previous::Previous;
-use super::read::{Batch, OnRead};
+use super::read::{Batch, FileEnd, OnRead};
 use crate::schema::{Identity, TABLES};
 
 /// What the stored rows give the reading thread before it starts.
@@ -29,9 +30,13 @@ pub(super) struct Stored {
 }
 
 /// Fills `known` with the keys of every table other files of this load refer to (all but
-/// `known.not_kept`, see kept_keys.rs) and the codes of every vocabulary, as stored before the
-/// load.
+/// `known.not_kept`, see kept_keys.rs; those of `known.looked_up` are looked up as asked) and
+/// the codes of every vocabulary, as stored before the load.
 pub(super) fn preload(conn: &Connection, known: &mut KnownKeys) -> Result<Stored, SeedError> {
+    let database = conn
+        .path()
+        .filter(|p| !p.is_empty())
+        .map(std::path::Path::new);
     let mut stored = Stored {
         max_ids: HashMap::default(),
         codes: HashMap::default(),
@@ -46,7 +51,13 @@ pub(super) fn preload(conn: &Connection, known: &mut KnownKeys) -> Result<Stored
             )?,
             false => 0,
         };
-        if known.keeps(table) {
+        let lookup = match known.looked_up.contains(&table.name) {
+            true => database.and_then(|path| KeyLookup::open(path, table)),
+            false => None,
+        };
+        if let Some(lookup) = lookup {
+            known.keys.insert(table.name, KeyIndex::looked_up(lookup));
+        } else if known.keeps(table) {
             let mut stmt = conn.prepare(&format!("SELECT key, id FROM {}", table.name))?;
             let keys = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
             let mut index =
@@ -167,14 +178,16 @@ impl OnRead for UpdateRead<'_> {
         self.next_id = self.max_ids.get(layout.table.name).copied().unwrap_or(0) + 1;
         self.first_new = self.next_id;
         self.new_places.clear();
-        layout.last_runs = match layout.table.is_vocabulary || std::mem::take(&mut self.same) {
+        // The last file's runs are let go before this one's are read.
+        self.matcher = None;
+        self.matcher = match layout.table.is_vocabulary || std::mem::take(&mut self.same) {
             true => None,
-            false => self.fingerprints.table(layout).map(std::sync::Arc::new),
+            false => self
+                .fingerprints
+                .table(layout)
+                .and_then(|old| Matcher::new(old, layout)),
         };
-        self.matcher = layout
-            .last_runs
-            .clone()
-            .and_then(|old| Matcher::new(old, layout));
+        layout.fingerprinted = self.matcher.is_some();
     }
 
     fn batch(&mut self, layout: &Layout, batch: &mut Batch) -> Result<(), DeferredError> {
@@ -277,7 +290,10 @@ impl OnRead for UpdateRead<'_> {
         self.same.then_some((hash, *rows))
     }
 
-    fn end(&mut self, layout: &Layout) -> Result<Vec<(i64, i64)>, DeferredError> {
-        self.checker.end_file(layout)
+    fn end(&mut self, layout: &Layout) -> Result<FileEnd, DeferredError> {
+        Ok(FileEnd {
+            resolved: self.checker.end_file(layout)?,
+            maybe_gone: self.matcher.take().map(|matcher| matcher.maybe_gone()),
+        })
     }
 }

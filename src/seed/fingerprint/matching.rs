@@ -1,8 +1,6 @@
 //! Matching a file's rows against the runs of its last load: on the reading thread, which rows
 //! of each batch are skipped ([`Matcher`]); on the writing one, which runs were ([`Skipped`]).
 
-use std::sync::Arc;
-
 use super::{Chunker, OldRuns, RowHashes, MAX_ID};
 use crate::seed::key_map::IdSet;
 use crate::seed::layout::Layout;
@@ -21,7 +19,10 @@ pub(in crate::seed) struct Skip {
 
 /// The reading thread's side: which rows of each batch a run of the last load holds.
 pub(in crate::seed) struct Matcher {
-    old: Arc<OldRuns>,
+    old: OldRuns,
+    /// The run after the one found last: a file keeps its order, so the next run is most
+    /// likely it.
+    next: u32,
     chunker: Chunker,
     /// Runs whose rows were skipped: a run is matched once; and rows (by place in the file)
     /// skipped one by one, each once.
@@ -44,8 +45,9 @@ pub(in crate::seed) struct Matcher {
 }
 
 impl Matcher {
-    pub(in crate::seed) fn new(old: Arc<OldRuns>, layout: &Layout) -> Option<Matcher> {
+    pub(in crate::seed) fn new(old: OldRuns, layout: &Layout) -> Option<Matcher> {
         Some(Matcher {
+            next: 0,
             used: vec![false; old.len()],
             used_rows: IdSet::default(),
             old,
@@ -83,7 +85,10 @@ impl Matcher {
             let end = base + row as u64;
             self.first_end.get_or_insert(end);
             let start = self.run_start.max(base);
-            match self.old.find(run).filter(|&i| !self.used[i as usize]) {
+            let found = self.old.find(run, self.next);
+            // A run that changed most likely stands where its last load's did.
+            self.next = found.unwrap_or(self.next) + 1;
+            match found.filter(|&i| !self.used[i as usize]) {
                 Some(index) if start < end => skips.push(Skip {
                     rows: (start - base) as usize..row,
                     run: index,
@@ -154,6 +159,17 @@ impl Matcher {
         Some(ids)
     }
 
+    /// The file is read: the ids of the rows of every run of the last load not skipped whole (a
+    /// link table's: their groups), the rows that may be gone; and how many rows that load had.
+    pub(in crate::seed) fn maybe_gone(self) -> (Vec<i64>, u64) {
+        let runs = || (0..self.old.len() as u32).filter(|&run| !self.used[run as usize]);
+        let mut ids = Vec::with_capacity(runs().map(|run| self.old.run(run).rows as usize).sum());
+        ids.extend(runs().flat_map(|run| self.old.ids(run)));
+        ids.sort_unstable();
+        ids.dedup();
+        (ids, self.old.rows())
+    }
+
     /// The group of a checked link row, row `row` of the batch.
     pub(in crate::seed) fn checked_group(&mut self, row: usize, id: i64) {
         if !(1..MAX_ID).contains(&id) {
@@ -183,36 +199,9 @@ impl Matcher {
     }
 }
 
-/// The writing thread's side: the runs skipped, and the rows that may be gone.
+/// The writing thread's side: a link file's groups whose rows were skipped (all of that
+/// group's stored rows), which a row of the file may not give again.
+#[derive(Default)]
 pub(in crate::seed) struct Skipped {
-    pub(in crate::seed) old: Arc<OldRuns>,
-    skipped: Vec<bool>,
-    /// A link file's groups whose rows were skipped: all of that group's stored rows.
     pub(in crate::seed) groups: IdSet,
-}
-
-impl Skipped {
-    pub(in crate::seed) fn new(old: Arc<OldRuns>) -> Skipped {
-        Skipped {
-            skipped: vec![false; old.len()],
-            old,
-            groups: IdSet::default(),
-        }
-    }
-
-    pub(in crate::seed) fn skip(&mut self, run: u32) {
-        self.skipped[run as usize] = true;
-    }
-
-    /// The ids of the rows of every run not skipped (a link table's: their groups): the rows of
-    /// the last load that may be gone.
-    pub(in crate::seed) fn maybe_gone(&self) -> Vec<i64> {
-        let mut ids: Vec<i64> = (0..self.old.len() as u32)
-            .filter(|&run| !self.skipped[run as usize])
-            .flat_map(|run| self.old.ids(run))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    }
 }

@@ -72,25 +72,22 @@ impl Fingerprints {
     }
 }
 
-/// One file's runs in the last load, read in place from the stored bytes: where each run lies,
-/// and the runs in the order of their hashes and of their first rows' groups.
+/// One file's runs in the last load, read in place from the stored bytes: where each run's
+/// record begins, the place in the file of its first row, and the runs in the order of their
+/// hashes and of their first rows' groups (indexes into the records, compared through the
+/// bytes). 12 to 16 bytes a run beside its record (two million statements: 2.3 MB besides their
+/// 25 MB of records); each run's length, ids and row hashes are read from its record when asked.
 pub(in crate::seed) struct OldRuns {
     bytes: Vec<u8>,
-    runs: Vec<OldRun>,
-    by_hash: Vec<(u64, u32)>,
-    by_first: Vec<(u64, u32)>,
+    at: Vec<u32>,
+    row: Vec<u32>,
+    by_hash: Vec<u32>,
+    by_first: Vec<u32>,
     rows: u64,
 }
 
-/// Where a run lies: its record (hash, first group, rows), its ids, its row hashes (a keyed
-/// table's), and the place of its first row in the file.
-struct OldRun {
-    at: u32,
-    ids: u32,
-    hashes: u32,
-    rows: u32,
-    row: u64,
-}
+/// The bytes of a run's record before its length: its hash (16) and its first group's (8).
+const HEAD: usize = 24;
 
 impl OldRuns {
     fn decode(bytes: Vec<u8>, layout: u64, keyed: bool) -> Option<OldRuns> {
@@ -100,43 +97,50 @@ impl OldRuns {
         {
             return None;
         }
-        let mut runs = Vec::new();
-        let mut at = &bytes[head..];
-        let (mut rows, mut by_hash, mut by_first) = (0u64, Vec::new(), Vec::new());
-        while !at.is_empty() {
-            let start = (bytes.len() - at.len()) as u32;
-            let hash = take(&mut at, 16)?;
-            let first = u64::from_le_bytes(take(&mut at, 8)?.try_into().ok()?);
-            let count = u32::try_from(read_varint(&mut at)?).ok()?;
-            let ids = (bytes.len() - at.len()) as u32;
-            for _ in 0..count {
-                read_varint(&mut at)?;
+        // Each record's place and first row, in one pass to count them and one to keep them.
+        let each = |mut visit: Box<dyn FnMut(u32, u32) + '_>| -> Option<u64> {
+            let mut at = &bytes[head..];
+            let mut rows = 0u64;
+            while !at.is_empty() {
+                let start = (bytes.len() - at.len()) as u32;
+                take(&mut at, HEAD)?;
+                let count = u32::try_from(read_varint(&mut at)?).ok()?;
+                for _ in 0..count {
+                    read_varint(&mut at)?;
+                }
+                if keyed {
+                    take(&mut at, count as usize * 8)?;
+                }
+                visit(start, u32::try_from(rows).ok()?);
+                rows += u64::from(count);
             }
-            let hashes = (bytes.len() - at.len()) as u32;
-            if keyed {
-                take(&mut at, count as usize * 8)?;
-            }
-            let index = runs.len() as u32;
-            by_hash.push((u64::from_le_bytes(hash[8..].try_into().ok()?), index));
-            by_first.push((first, index));
-            runs.push(OldRun {
-                at: start,
-                ids,
-                hashes,
-                rows: count,
-                row: rows,
-            });
-            rows += u64::from(count);
-        }
-        by_hash.sort_unstable();
-        by_first.sort_unstable();
-        Some(OldRuns {
+            Some(rows)
+        };
+        let mut runs = 0usize;
+        each(Box::new(|_, _| runs += 1))?;
+        let (mut at, mut row) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+        let rows = each(Box::new(|start, first| {
+            at.push(start);
+            row.push(first);
+        }))?;
+        u32::try_from(rows).ok()?;
+        let mut old = OldRuns {
             bytes,
-            runs,
-            by_hash,
-            by_first,
+            at,
+            row,
+            by_hash: (0..runs as u32).collect(),
+            by_first: Vec::new(),
             rows,
-        })
+        };
+        let mut by_hash = std::mem::take(&mut old.by_hash);
+        by_hash.sort_unstable_by_key(|&i| old.hash_key(i));
+        old.by_hash = by_hash;
+        if keyed {
+            let mut by_first: Vec<u32> = (0..runs as u32).collect();
+            by_first.sort_unstable_by_key(|&i| old.first(i));
+            old.by_first = by_first;
+        }
+        Some(old)
     }
 
     /// Rows in all.
@@ -145,63 +149,93 @@ impl OldRuns {
     }
 
     pub(in crate::seed) fn len(&self) -> usize {
-        self.runs.len()
+        self.at.len()
+    }
+
+    fn field(&self, index: u32, from: usize, to: usize) -> &[u8] {
+        let at = self.at[index as usize] as usize;
+        &self.bytes[at + from..at + to]
+    }
+
+    /// The high half of run `index`'s hash, by which runs are sorted.
+    fn hash_key(&self, index: u32) -> u64 {
+        u64::from_le_bytes(self.field(index, 8, 16).try_into().expect("8 bytes"))
+    }
+
+    fn first(&self, index: u32) -> u64 {
+        u64::from_le_bytes(self.field(index, 16, HEAD).try_into().expect("8 bytes"))
+    }
+
+    /// Run `index`'s record past its head: its length, and the rest.
+    fn body(&self, index: u32) -> (u32, &[u8]) {
+        let mut at = &self.bytes[self.at[index as usize] as usize + HEAD..];
+        let count = read_varint(&mut at).unwrap_or(0) as u32;
+        (count, at)
     }
 
     /// Run `index` as recorded.
     pub(super) fn run(&self, index: u32) -> Run {
-        let at = self.runs[index as usize].at as usize;
-        let field = |from: usize, to: usize| &self.bytes[at + from..at + to];
         Run {
-            hash: u128::from_le_bytes(field(0, 16).try_into().expect("16 bytes")),
-            first: u64::from_le_bytes(field(16, 24).try_into().expect("8 bytes")),
-            rows: self.runs[index as usize].rows,
+            hash: u128::from_le_bytes(self.field(index, 0, 16).try_into().expect("16 bytes")),
+            first: self.first(index),
+            rows: self.body(index).0,
         }
     }
 
-    /// The runs whose key in `sorted` is `key`.
-    fn candidates(sorted: &[(u64, u32)], key: u64) -> impl Iterator<Item = u32> + '_ {
-        let from = sorted.partition_point(|&(k, _)| k < key);
+    /// The runs in `sorted` whose key (by `key`) is `wanted`.
+    fn candidates<'a>(
+        &'a self,
+        sorted: &'a [u32],
+        key: impl Fn(u32) -> u64 + 'a,
+        wanted: u64,
+    ) -> impl Iterator<Item = u32> + 'a {
+        let from = sorted.partition_point(|&i| key(i) < wanted);
         sorted[from..]
             .iter()
-            .take_while(move |&&(k, _)| k == key)
-            .map(|&(_, index)| index)
+            .copied()
+            .take_while(move |&i| key(i) == wanted)
     }
 
-    /// The run `run` is, if one of the last load was.
-    pub(super) fn find(&self, run: Run) -> Option<u32> {
+    /// The run `run` is, if one of the last load was; run `hint` is tried first (the one after
+    /// the run found last: a file keeps its order).
+    pub(super) fn find(&self, run: Run, hint: u32) -> Option<u32> {
+        if (hint as usize) < self.len() && self.run(hint) == run {
+            return Some(hint);
+        }
         let key = (run.hash >> 64) as u64;
-        let mut found = Self::candidates(&self.by_hash, key);
+        let mut found = self.candidates(&self.by_hash, |i| self.hash_key(i), key);
         found.find(|&index| self.run(index) == run)
     }
 
     /// Of the rows of the run whose first row's group is `first`, the first not `used` whose
     /// hash is `row`: its run and place in the run (a keyed table's rows only).
     pub(super) fn row_like(&self, first: u64, row: u64, used: &IdSet) -> Option<(u32, u32)> {
-        let index = Self::candidates(&self.by_first, first).next()?;
-        let run = &self.runs[index as usize];
-        if run.hashes as usize + run.rows as usize * 8 > self.bytes.len() {
-            return None;
+        let index = self
+            .candidates(&self.by_first, |i| self.first(i), first)
+            .next()?;
+        let (count, mut at) = self.body(index);
+        for _ in 0..count {
+            read_varint(&mut at)?;
         }
-        let hashes = &self.bytes[run.hashes as usize..run.hashes as usize + run.rows as usize * 8];
+        let hashes = at.get(..count as usize * 8)?;
+        let first_row = self.first_row(index);
         let offset = hashes.chunks_exact(8).enumerate().position(|(i, hash)| {
             u64::from_le_bytes(hash.try_into().expect("8 bytes")) == row
-                && !used.contains((run.row as usize + i) as i64)
+                && !used.contains((first_row as usize + i) as i64)
         })?;
         Some((index, offset as u32))
     }
 
     /// The place in the file of the first row of run `index`.
     pub(super) fn first_row(&self, index: u32) -> u64 {
-        self.runs[index as usize].row
+        u64::from(self.row[index as usize])
     }
 
     /// The ids of run `index`'s rows, in order.
     pub(in crate::seed) fn ids(&self, index: u32) -> impl Iterator<Item = i64> + '_ {
-        let run = &self.runs[index as usize];
-        let mut cursor = &self.bytes[run.ids as usize..run.hashes as usize];
+        let (count, mut cursor) = self.body(index);
         let mut last = 0;
-        (0..run.rows).map(move |_| {
+        (0..count).map(move |_| {
             last += unzigzag(read_varint(&mut cursor).unwrap_or(0));
             last
         })
