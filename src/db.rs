@@ -208,6 +208,21 @@ pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
         bail!("{}", not_a_database(path));
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    // Any reader of a WAL-mode file makes `-wal` and `-shm` files beside it, which only a writer
+    // removes. A file nobody may write, with nothing waiting in its `-wal`, cannot change while it
+    // is read (only root could still write it): it is read as immutable, and left as it was.
+    if header == (Header::Sqlite { wal: true })
+        && std::fs::metadata(path).is_ok_and(|meta| nobody_may_write(&meta.permissions()))
+        && !wal_holds_changes(path)
+    {
+        let conn = Connection::open_with_flags(
+            uri(path, "immutable=1"),
+            flags | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| failure(e, path))?;
+        first_read(&conn).map_err(|e| failure(e, path))?;
+        return guard(conn, path);
+    }
     let mut conn = Connection::open_with_flags(path, flags).map_err(|e| failure(e, path))?;
     // The first read opens the WAL index, `-shm`, creating it if need be: where the directory
     // cannot be written that fails, and the file is read as immutable if that is safe.
@@ -225,6 +240,11 @@ pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
         .map_err(|e| failure(e, path))?;
         first_read(&conn).map_err(|e| failure(e, path))?;
     }
+    guard(conn, path)
+}
+
+/// Sets a read-only connection's pragmas and limits, and refuses a file that is not ours.
+fn guard(conn: Connection, path: &Path) -> Result<Connection> {
     set_pragmas(&conn)?;
     // Belt and braces for reports and ad-hoc SQL: no writes, no ATTACH of other files, no
     // schema tampering.
@@ -272,9 +292,7 @@ fn first_read(conn: &Connection) -> rusqlite::Result<()> {
 /// (Only root can still write into such a directory.)
 fn immutable_is_safe(path: &Path) -> Result<()> {
     let dir = directory_of(path);
-    let mut wal = path.as_os_str().to_os_string();
-    wal.push("-wal");
-    if std::fs::metadata(&wal).is_ok_and(|meta| meta.len() > 0) {
+    if wal_holds_changes(path) {
         let place = why_unwritable(&dir).unwrap_or_else(|| "it cannot be created".to_string());
         bail!(
             "cannot read {file}: {file}-wal holds changes not yet copied into it, and SQLite needs to create {file}-shm to read them, but {place}; open it once where its directory can be written",
@@ -291,6 +309,13 @@ fn immutable_is_safe(path: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Whether the `-wal` file of `path` holds changes not yet copied into it (is not empty).
+fn wal_holds_changes(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    std::fs::metadata(&wal).is_ok_and(|meta| meta.len() > 0)
 }
 
 fn nobody_may_write(permissions: &std::fs::Permissions) -> bool {

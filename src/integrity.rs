@@ -1,7 +1,8 @@
 //! `check`'s rules, and the cycle finding that the loader shares with them: what a sound
 //! conflictdb database holds (SQLite's own integrity and foreign keys, every migration applied,
 //! the schema the migrations build, every row sourced, no parent chain looping back, every
-//! actor's stored root where its parents lead), each rule giving one line per problem.
+//! actor's stored root where its parents lead, every search index in step with its table), each
+//! rule giving one line per problem.
 
 use std::path::Path;
 
@@ -10,6 +11,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::chains::{self, Chains, StaleRoot};
 use crate::db;
+
+mod search_index;
 
 /// One rule's result: its name, and its problems, none when the database keeps it.
 pub struct Outcome {
@@ -34,7 +37,7 @@ pub fn check(db_path: &Path) -> Result<Vec<Outcome>> {
     let mut outcomes = Vec::new();
     // Each rule runs on its own: one that cannot finish (a damaged page, a dropped table) is a
     // finding, and the others still run.
-    for rule in rules() {
+    for rule in rules(db_path) {
         let mut problems = (rule.find)(&mut conn).unwrap_or_else(|error| {
             let cause = error
                 .chain()
@@ -163,8 +166,9 @@ fn rule(
     }
 }
 
-/// Every rule, in the order `check` prints them.
-fn rules() -> Vec<Rule> {
+/// Every rule, in the order `check` prints them; `db_path` as the user named the database, for
+/// the commands a finding gives.
+fn rules(db_path: &Path) -> Vec<Rule> {
     let mut rules = vec![
         rule("integrity_check", integrity_check),
         rule("foreign_key_check", foreign_key_check),
@@ -190,6 +194,10 @@ fn rules() -> Vec<Rule> {
     }
     rules.push(rule("actor roots match their parents", |conn| {
         Ok(stale_root_findings(conn)?)
+    }));
+    let db_path = db_path.to_path_buf();
+    rules.push(rule("search indexes match their tables", move |conn| {
+        search_index::findings(conn, &db_path)
     }));
     for &(name, sql) in NOTES {
         let mut note = rule(name, move |conn| {

@@ -26,7 +26,7 @@ pub enum Scope {
 pub const RANKED_AT_MOST: u64 = 100_000;
 
 /// The indexes, each with the table it indexes and the columns it holds.
-const INDEXES: [(&str, &str, &str); 3] = [
+pub const INDEXES: [(&str, &str, &str); 3] = [
     ("events_fts", "events", "title, summary"),
     ("statements_fts", "statements", "summary, quote"),
     ("sources_fts", "sources", "title"),

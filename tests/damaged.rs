@@ -316,6 +316,7 @@ const RULES: &[&str] = &[
     "no cycle in events.parent_id",
     "no cycle in sources.cited_in",
     "actor roots match their parents",
+    "search indexes match their tables",
     "casualty figures in order (low <= best <= high)",
 ];
 
@@ -388,9 +389,10 @@ fn check_on_a_smashed_page_reports_the_damage_and_runs_every_other_rule() {
             ),
             ("foreign_key_check", damaged),
             ("no cycle in events.parent_id", damaged),
+            ("search indexes match their tables", damaged),
         ])
     );
-    assert_eq!(err, "conflictdb: check found 3 problems\n");
+    assert_eq!(err, "conflictdb: check found 4 problems\n");
 }
 
 /// Runs check, and asserts that it fails, that its first line is `first`, that every rule

@@ -42,7 +42,7 @@ fn a_synthetic_directory_seeds_passes_check_and_has_the_promised_proportions() {
     env.ok(&["seed", "synthetic"]);
     let check = env.ok(&["check"]);
     assert!(check.lines().all(|l| l.starts_with("ok ")), "{check}");
-    assert_eq!(check.lines().count(), 12, "{check}");
+    assert_eq!(check.lines().count(), 13, "{check}");
 
     // What synth says it wrote is what seed loaded.
     for line in err.lines().skip(1) {

@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod chains;
+mod check_search_index;
 mod claims;
 mod clients;
 mod codebook;

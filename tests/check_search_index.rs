@@ -1,0 +1,195 @@
+//! `check` finds a full-text index out of step with its table's rows: rows written by the stock
+//! `sqlite3` shell, which does not update the indexes (they have no triggers, migrations/V10),
+//! named one line per index with the command that rebuilds it; on a read-only file too, which it
+//! leaves exactly as it was.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use crate::common::Env;
+
+const RULE: &str = "search indexes match their tables";
+
+/// Runs `sql` on the test's database with the stock sqlite3 shell.
+fn sqlite3(env: &Env, sql: &str) {
+    let out = Command::new("sqlite3")
+        .arg(env.db())
+        .arg(sql)
+        .output()
+        .expect("the sqlite3 CLI: `apt-get install sqlite3` (.ci/run does)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `check`'s exit code, its lines other than `ok`, and its standard error.
+fn check(env: &Env) -> (i32, Vec<String>, String) {
+    let (code, out, err) = env.run(&["check"]);
+    let findings = out
+        .lines()
+        .filter(|line| !line.starts_with("ok "))
+        .map(String::from)
+        .collect();
+    (code, findings, err)
+}
+
+fn rebuild_advice(index: &str) -> String {
+    format!("rebuild it with `sqlite3 conflict.db \"INSERT INTO {index} ({index}) VALUES ('rebuild')\"`")
+}
+
+/// The database's file and side files (`-wal`, `-shm`, `-journal`), by name.
+fn database_files(env: &Env) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("conflict.db"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// How many events `query` (FTS5 syntax) matches.
+fn matches(env: &Env, query: &str) -> String {
+    env.query(&format!(
+        "SELECT count(*) FROM events_fts WHERE events_fts MATCH '{query}'"
+    ))[0][0]
+        .clone()
+}
+
+#[test]
+fn a_database_in_step_passes() {
+    let env = Env::new();
+    env.seed_minimal();
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(
+        out.lines().any(|line| line == format!("ok    {RULE}")),
+        "{out}"
+    );
+    // And one of every index's tables, seeded from synthetic files.
+    let env = Env::new();
+    let synth = env.synth(300, 7, "synth");
+    env.ok(&["seed", &synth]);
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(
+        out.lines().any(|line| line == format!("ok    {RULE}")),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_title_changed_in_the_sqlite3_shell_is_found_and_the_advised_rebuild_mends_it() {
+    let env = Env::new();
+    env.seed_minimal();
+    // As many words as before: the index's word counts still match, its words do not.
+    sqlite3(
+        &env,
+        "UPDATE events SET title = 'Strike on Nowhere' WHERE key = '2020-10-04-ganja-strike'",
+    );
+    // A search finds the row by its old title and not by its new one.
+    let titles = || (matches(&env, "title:ganja"), matches(&env, "title:nowhere"));
+    assert_eq!(titles(), ("1".into(), "0".into()));
+    let (code, findings, err) = check(&env);
+    assert_eq!(
+        (code, findings, err.as_str()),
+        (
+            1,
+            vec![format!(
+                "FAIL  {RULE}: events_fts is out of step with events in 1 row (event 2020-10-04-ganja-strike): {}",
+                rebuild_advice("events_fts")
+            )],
+            "conflictdb: check found 1 problem\n"
+        )
+    );
+    // The command the line gives, as given.
+    sqlite3(
+        &env,
+        "INSERT INTO events_fts (events_fts) VALUES ('rebuild')",
+    );
+    assert_eq!(titles(), ("0".into(), "1".into()));
+    let (code, findings, err) = check(&env);
+    assert_eq!((code, findings, err.as_str()), (0, vec![], ""));
+}
+
+#[test]
+fn each_index_out_of_step_gets_one_line_naming_its_first_row() {
+    let env = Env::new();
+    env.seed_minimal();
+    // A statement deleted (the lowest id) and another changed; a source's title changed.
+    sqlite3(
+        &env,
+        "PRAGMA foreign_keys = ON;
+         DELETE FROM statements WHERE key = 'st-lavrov';
+         UPDATE statements SET summary = 'Turkey said nothing.' WHERE key = 'st-turkey';
+         UPDATE sources SET title = 'Report Z' WHERE key = 'src-a';",
+    );
+    let (code, findings, err) = check(&env);
+    assert_eq!(
+        (code, findings, err.as_str()),
+        (
+            1,
+            vec![
+                format!(
+                    "FAIL  {RULE}: statements_fts is out of step with statements in 2 rows (the first: id 1, no longer in statements): {}",
+                    rebuild_advice("statements_fts")
+                ),
+                format!(
+                    "FAIL  {RULE}: sources_fts is out of step with sources in 1 row (source src-a): {}",
+                    rebuild_advice("sources_fts")
+                ),
+            ],
+            "conflictdb: check found 2 problems\n"
+        )
+    );
+}
+
+#[test]
+fn a_read_only_file_is_checked_and_left_as_it_was() {
+    let env = Env::new();
+    env.seed_minimal();
+    sqlite3(
+        &env,
+        "UPDATE events SET title = 'Strike on Nowhere' WHERE key = '2020-10-04-ganja-strike'",
+    );
+    // The shell, as the last to close the file, removed the side files any reader leaves.
+    assert_eq!(database_files(&env), ["conflict.db"]);
+    fs::set_permissions(env.db(), fs::Permissions::from_mode(0o444)).unwrap();
+    let before = fs::read(env.db()).unwrap();
+    let (code, findings, err) = check(&env);
+    assert_eq!(
+        (code, findings, err.as_str()),
+        (
+            1,
+            vec![format!(
+                "FAIL  {RULE}: events_fts is out of step with events in 1 row (event 2020-10-04-ganja-strike): {}",
+                rebuild_advice("events_fts")
+            )],
+            "conflictdb: check found 1 problem\n"
+        )
+    );
+    assert!(fs::read(env.db()).unwrap() == before, "the file changed");
+    assert_eq!(database_files(&env), ["conflict.db"]);
+}
+
+#[test]
+fn a_read_only_file_in_step_is_read_without_leaving_side_files() {
+    let env = Env::new();
+    env.seed_minimal();
+    // The shell, as the last to close the file, removes the side files any reader leaves.
+    sqlite3(&env, "SELECT count(*) FROM events");
+    assert_eq!(database_files(&env), ["conflict.db"]);
+    fs::set_permissions(env.db(), fs::Permissions::from_mode(0o444)).unwrap();
+    let before = fs::read(env.db()).unwrap();
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!(database_files(&env), ["conflict.db"]);
+    assert!(fs::read(env.db()).unwrap() == before, "the file changed");
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(
+        out.lines().any(|line| line == format!("ok    {RULE}")),
+        "{out}"
+    );
+}
