@@ -193,3 +193,40 @@ fn a_read_only_file_in_step_is_read_without_leaving_side_files() {
         "{out}"
     );
 }
+
+#[test]
+fn seeding_again_after_a_row_was_written_outside_a_load_builds_every_search_index_again() {
+    let env = Env::new();
+    let dir = env.seed_minimal();
+    // The same title given by the shell and by the file: seeding again changes no row.
+    let title = "Strike on Nowhere";
+    sqlite3(
+        &env,
+        &format!("UPDATE events SET title = '{title}' WHERE key = '2020-10-04-ganja-strike'"),
+    );
+    let events = dir.join("events.csv");
+    let (header, mut records) = crate::common::read_csv(&events);
+    let (key, column) = (
+        header.iter().position(|c| c == "key").unwrap(),
+        header.iter().position(|c| c == "title").unwrap(),
+    );
+    let row = records
+        .iter_mut()
+        .find(|r| r[key] == "2020-10-04-ganja-strike")
+        .unwrap();
+    row[column] = title.to_string();
+    crate::common::write_csv(&events, &header, &records);
+    let (code, _, err) = env.run(&["seed", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("  events                       0          0          0"),
+        "{err}"
+    );
+    // The index was built again although its table's rows did not change.
+    assert_eq!(
+        (matches(&env, "title:ganja"), matches(&env, "title:nowhere")),
+        ("0".into(), "1".into())
+    );
+    let (code, findings, err) = check(&env);
+    assert_eq!((code, findings, err.as_str()), (0, vec![], ""));
+}
