@@ -426,8 +426,10 @@ fn update_file<T: Send>(
 ) -> anyhow::Result<(Counts, Option<T>)> {
     let existed = db_path.exists();
     let loaded = db::open_for_write(db_path).and_then(|mut conn| {
-        // The commit leaves the log for the checkpoint below, rather than copying it itself.
+        // The commit leaves the log for the checkpoint below, rather than copying it itself, nor
+        // waits for it to reach the disk: the checkpoint does (`synced`), while `after` reads.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         let counts = load_dataset(&mut conn, source, dataset, Mode::Update, progress)
             .map_err(|e| e.in_database(db_path))?;
         Ok((counts, conn))
@@ -441,20 +443,41 @@ fn update_file<T: Send>(
             return Err(error);
         }
     };
-    let after = std::thread::scope(|scope| {
+    let (synced, after) = std::thread::scope(|scope| {
         let after = scope.spawn(after);
-        // The rows are committed, in the log: a checkpoint that fails (a full disk) leaves them
-        // there, and the next connection to close copies them.
-        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-        after.join()
+        (synced(&conn), after.join())
     });
     // Closed last, once `after` has closed its connections: the last connection to close
     // removes the log.
     drop(conn);
+    synced.map_err(|e| {
+        anyhow::anyhow!(
+            "{}: the load is committed, but writing it to the disk failed: {e}",
+            db_path.display()
+        )
+    })?;
     match after {
         Ok(after) => Ok((counts, Some(after))),
         Err(panic) => std::panic::resume_unwind(panic),
     }
+}
+
+/// Copies a load's committed log into the database (a checkpoint), which writes both to the
+/// disk; where the checkpoint could not copy it all (a reader still reads an older state, or
+/// the disk is full), the log is written to the disk on its own: the load is on the disk before
+/// `seed` says it is done. The rows are committed either way; the next connection to close
+/// copies what is left.
+fn synced(conn: &Connection) -> std::io::Result<()> {
+    let copied = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+        Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+    });
+    if matches!(copied, Ok((log, done)) if done >= log) {
+        return Ok(());
+    }
+    let Some(path) = conn.path().filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    std::fs::File::open(format!("{path}-wal"))?.sync_all()
 }
 
 /// "database is locked" after the busy timeout means another process held the write lock all

@@ -85,9 +85,10 @@ impl Matcher {
             let end = base + row as u64;
             self.first_end.get_or_insert(end);
             let start = self.run_start.max(base);
-            let found = self.old.find(run, self.next);
+            let hint = self.next;
+            let found = self.old.find(run, hint);
             // A run that changed most likely stands where its last load's did.
-            self.next = found.unwrap_or(self.next) + 1;
+            self.next = found.unwrap_or(hint) + 1;
             match found.filter(|&i| !self.used[i as usize]) {
                 Some(index) if start < end => skips.push(Skip {
                     rows: (start - base) as usize..row,
@@ -99,11 +100,14 @@ impl Matcher {
                 // A keyed run that changed: each of its rows in this batch found, if it can
                 // be, among the rows of the run that began with the same group.
                 None => {
+                    let index = self.old.run_beginning(run.first, hint);
                     for at in (start - base) as usize..row {
                         let hash = hashes[first_hash + at].row;
-                        if let Some((index, offset)) =
-                            self.old.row_like(run.first, hash, &self.used_rows)
-                        {
+                        let found = index.and_then(|index| {
+                            let offset = self.old.row_like(index, hash, &self.used_rows)?;
+                            Some((index, offset))
+                        });
+                        if let Some((index, offset)) = found {
                             skips.push(Skip {
                                 rows: at..at + 1,
                                 run: index,

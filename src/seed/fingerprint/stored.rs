@@ -207,12 +207,22 @@ impl OldRuns {
         found.find(|&index| self.run(index) == run)
     }
 
-    /// Of the rows of the run whose first row's group is `first`, the first not `used` whose
-    /// hash is `row`: its run and place in the run (a keyed table's rows only).
-    pub(super) fn row_like(&self, first: u64, row: u64, used: &IdSet) -> Option<(u32, u32)> {
-        let index = self
-            .candidates(&self.by_first, |i| self.first(i), first)
-            .next()?;
+    /// The run whose first row's group is `first` (a keyed table's); run `hint` is tried first.
+    pub(super) fn run_beginning(&self, first: u64, hint: u32) -> Option<u32> {
+        // A link table's runs hold no row hashes to match.
+        if self.by_first.is_empty() {
+            return None;
+        }
+        if (hint as usize) < self.len() && self.first(hint) == first {
+            return Some(hint);
+        }
+        self.candidates(&self.by_first, |i| self.first(i), first)
+            .next()
+    }
+
+    /// Of the rows of run `index`, the first not `used` whose hash is `row`: its place in the
+    /// run (a keyed table's rows only).
+    pub(super) fn row_like(&self, index: u32, row: u64, used: &IdSet) -> Option<u32> {
         let (count, mut at) = self.body(index);
         for _ in 0..count {
             read_varint(&mut at)?;
@@ -223,7 +233,7 @@ impl OldRuns {
             u64::from_le_bytes(hash.try_into().expect("8 bytes")) == row
                 && !used.contains((first_row as usize + i) as i64)
         })?;
-        Some((index, offset as u32))
+        Some(offset as u32)
     }
 
     /// The place in the file of the first row of run `index`.
