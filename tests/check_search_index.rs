@@ -5,25 +5,10 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
 
 use crate::common::Env;
 
 const RULE: &str = "search indexes match their tables";
-
-/// Runs `sql` on the test's database with the stock sqlite3 shell.
-fn sqlite3(env: &Env, sql: &str) {
-    let out = Command::new("sqlite3")
-        .arg(env.db())
-        .arg(sql)
-        .output()
-        .expect("the sqlite3 CLI: `apt-get install sqlite3` (.ci/run does)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// `check`'s exit code, its lines other than `ok`, and its standard error.
 fn check(env: &Env) -> (i32, Vec<String>, String) {
@@ -86,8 +71,7 @@ fn a_title_changed_in_the_sqlite3_shell_is_found_and_the_advised_rebuild_mends_i
     let env = Env::new();
     env.seed_minimal();
     // As many words as before: the index's word counts still match, its words do not.
-    sqlite3(
-        &env,
+    env.sqlite3(
         "UPDATE events SET title = 'Strike on Nowhere' WHERE key = '2020-10-04-ganja-strike'",
     );
     // A search finds the row by its old title and not by its new one.
@@ -106,10 +90,7 @@ fn a_title_changed_in_the_sqlite3_shell_is_found_and_the_advised_rebuild_mends_i
         )
     );
     // The command the line gives, as given.
-    sqlite3(
-        &env,
-        "INSERT INTO events_fts (events_fts) VALUES ('rebuild')",
-    );
+    env.sqlite3("INSERT INTO events_fts (events_fts) VALUES ('rebuild')");
     assert_eq!(titles(), ("0".into(), "1".into()));
     let (code, findings, err) = check(&env);
     assert_eq!((code, findings, err.as_str()), (0, vec![], ""));
@@ -120,8 +101,7 @@ fn each_index_out_of_step_gets_one_line_naming_its_first_row() {
     let env = Env::new();
     env.seed_minimal();
     // A statement deleted (the lowest id) and another changed; a source's title changed.
-    sqlite3(
-        &env,
+    env.sqlite3(
         "PRAGMA foreign_keys = ON;
          DELETE FROM statements WHERE key = 'st-lavrov';
          UPDATE statements SET summary = 'Turkey said nothing.' WHERE key = 'st-turkey';
@@ -151,8 +131,7 @@ fn each_index_out_of_step_gets_one_line_naming_its_first_row() {
 fn a_read_only_file_is_checked_and_left_as_it_was() {
     let env = Env::new();
     env.seed_minimal();
-    sqlite3(
-        &env,
+    env.sqlite3(
         "UPDATE events SET title = 'Strike on Nowhere' WHERE key = '2020-10-04-ganja-strike'",
     );
     // The shell, as the last to close the file, removed the side files any reader leaves.
@@ -180,7 +159,7 @@ fn a_read_only_file_in_step_is_read_without_leaving_side_files() {
     let env = Env::new();
     env.seed_minimal();
     // The shell, as the last to close the file, removes the side files any reader leaves.
-    sqlite3(&env, "SELECT count(*) FROM events");
+    env.sqlite3("SELECT count(*) FROM events");
     assert_eq!(database_files(&env), ["conflict.db"]);
     fs::set_permissions(env.db(), fs::Permissions::from_mode(0o444)).unwrap();
     let before = fs::read(env.db()).unwrap();
@@ -200,10 +179,9 @@ fn seeding_again_after_a_row_was_written_outside_a_load_builds_every_search_inde
     let dir = env.seed_minimal();
     // The same title given by the shell and by the file: seeding again changes no row.
     let title = "Strike on Nowhere";
-    sqlite3(
-        &env,
-        &format!("UPDATE events SET title = '{title}' WHERE key = '2020-10-04-ganja-strike'"),
-    );
+    env.sqlite3(&format!(
+        "UPDATE events SET title = '{title}' WHERE key = '2020-10-04-ganja-strike'"
+    ));
     let events = dir.join("events.csv");
     let (header, mut records) = crate::common::read_csv(&events);
     let (key, column) = (

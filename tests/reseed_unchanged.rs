@@ -6,23 +6,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use crate::common::{seed_summary, Env, REPO};
-
-/// Runs `sql` in the sqlite3 shell on the test's database.
-fn by_hand(env: &Env, sql: &str) {
-    let out = Command::new("sqlite3")
-        .arg(env.db())
-        .arg(sql)
-        .output()
-        .expect("the sqlite3 shell runs");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// Each dataset's `edited_since_load`, by name.
 fn edited(env: &Env) -> BTreeMap<String, String> {
@@ -63,10 +48,7 @@ fn a_hand_edit_between_two_seeds_of_unchanged_files_is_undone_by_the_second() {
     assert!(did.len() > 20, "{did:?}");
     assert_eq!(written(&did), []);
 
-    by_hand(
-        &env,
-        "UPDATE events SET title = 'Edited by hand' WHERE id = 5",
-    );
+    env.sqlite3("UPDATE events SET title = 'Edited by hand' WHERE id = 5");
     assert_eq!(edited(&env)["mine"], "1");
     let did = seed(&env, &dir);
     assert_eq!(written(&did), [("events".to_string(), vec![0, 1, 0])]);
@@ -95,8 +77,7 @@ fn a_row_added_or_deleted_by_hand_is_undone_by_seeding_unchanged_files_again() {
     seed(&env, &dir);
     let statements = one(&env, "SELECT count(*) FROM statements");
     // A statement of the dataset added, and an event link of it deleted, in the sqlite3 shell.
-    by_hand(
-        &env,
+    env.sqlite3(
         "CREATE TEMP TABLE copy AS SELECT * FROM statements WHERE id = 1;
          UPDATE copy SET id = NULL, key = 'added-by-hand', summary = 'Added by hand.';
          INSERT INTO statements SELECT * FROM copy;",
@@ -113,8 +94,7 @@ fn a_row_added_or_deleted_by_hand_is_undone_by_seeding_unchanged_files_again() {
         "0"
     );
     let actors = one(&env, "SELECT count(*) FROM event_actors");
-    by_hand(
-        &env,
+    env.sqlite3(
         "DELETE FROM event_actors WHERE (event_id, actor_id, role) =
          (SELECT event_id, actor_id, role FROM event_actors LIMIT 1)",
     );
@@ -140,7 +120,7 @@ fn a_referenced_row_given_a_new_id_by_hand_marks_every_dataset_and_the_next_seed
     assert_eq!(edited(&env).values().collect::<Vec<_>>(), ["0", "0"]);
     // The built-in actor gets a new id; the shell's foreign keys are off, so the statement of
     // the other dataset is left pointing at the old one.
-    by_hand(&env, "UPDATE actors SET id = 99999 WHERE key = 'lavrov'");
+    env.sqlite3("UPDATE actors SET id = 99999 WHERE key = 'lavrov'");
     assert_eq!(edited(&env).values().collect::<Vec<_>>(), ["1", "1"]);
     let did = seed(&env, dir);
     assert_eq!(written(&did), [("statements".to_string(), vec![0, 1, 0])]);
@@ -164,8 +144,7 @@ fn unchanged_files_are_trusted_only_while_the_mark_says_nothing_was_edited() {
     let env = Env::new();
     let dir = env.synth(30, 2, "mine");
     seed(&env, &dir);
-    by_hand(
-        &env,
+    env.sqlite3(
         "UPDATE events SET title = 'Edited by hand' WHERE id = 2;
          UPDATE datasets SET edited_since_load = 0 WHERE name = 'mine';",
     );
@@ -198,10 +177,7 @@ fn unchanged_files_are_trusted_only_while_the_mark_says_nothing_was_edited() {
         "Edited by hand"
     );
     // With the mark set, as the triggers leave it, every row is compared, and the edit undone.
-    by_hand(
-        &env,
-        "UPDATE events SET title = 'Edited by hand' WHERE id = 3",
-    );
+    env.sqlite3("UPDATE events SET title = 'Edited by hand' WHERE id = 3");
     let did = seed(&env, &dir);
     assert_eq!(written(&did), [("events".to_string(), vec![0, 2, 0])]);
     assert_ne!(

@@ -431,6 +431,19 @@ mod tests {
             assert!(index.insert("new", 0, unreachable).unwrap());
             assert_eq!(index.get("new"), Some(0));
         }
+        // Ids beyond what a 12-byte pair holds are kept beside the pairs, and frozen with them.
+        let big = i64::from(u32::MAX) + 7;
+        let keys = [("small".to_string(), 3), ("big".to_string(), big)];
+        let mut index = KeyIndex::stored(keys.into_iter().map(Ok), 2).unwrap();
+        assert_eq!((index.get("small"), index.get("big")), (Some(3), Some(big)));
+        let unreachable = |_| unreachable!("no two keys share a hash here");
+        assert!(index.insert("later", big + 1, unreachable).unwrap());
+        index.freeze();
+        assert_eq!(index.len(), 3);
+        assert_eq!(
+            (index.get("small"), index.get("big"), index.get("later")),
+            (Some(3), Some(big), Some(big + 1))
+        );
         // Two stored keys under one hash: kept by their text.
         let mut index = KeyIndex::stored(
             [("a".to_string(), 1), ("b".to_string(), 2)]

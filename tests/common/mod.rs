@@ -17,6 +17,22 @@ pub struct Env {
 }
 
 impl Env {
+    /// Runs `sql` on the test's database in the stock `sqlite3` shell (`.ci/run` installs it), as
+    /// a user would; its standard output. A failure fails the test, with the shell's message.
+    pub fn sqlite3(&self, sql: &str) -> String {
+        let out = std::process::Command::new("sqlite3")
+            .arg(self.db())
+            .arg(sql)
+            .output()
+            .expect("the sqlite3 shell: `apt-get install sqlite3` (.ci/run does)");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     pub fn new() -> Env {
         Env {
             dir: tempfile::tempdir().unwrap(),
