@@ -343,7 +343,12 @@ pub fn load_dataset(
             let kept = kept_keys::KeptKeys::plan(source);
             let mut known = KnownKeys {
                 not_kept: kept.not_kept(),
-                looked_up: kept.own_only(),
+                // Only where most rows are skipped by their fingerprints: every row checked
+                // would look its key up in the database (a million, at a million events).
+                looked_up: match previous.trusted {
+                    Some(_) => kept.own_only(),
+                    None => Vec::new(),
+                },
                 ..KnownKeys::default()
             };
             let stored = update_read::preload(&tx, &mut known)?;

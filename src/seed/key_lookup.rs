@@ -11,17 +11,20 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::schema::Table;
 
-/// Key → id for one table: the keys added by this load, by their text, and the stored ones
-/// from the database as it was before the load (a connection of the reading thread's own).
+/// Key → id for one table: the keys of the rows this load adds, by their text, and the stored
+/// ones from the database as it was before the load (a connection of the reading thread's own).
 pub(super) struct KeyLookup {
     conn: Connection,
     sql: String,
+    /// The highest id stored before the load: a row with an id above it is new.
+    stored: i64,
     added: HashMap<String, i64>,
 }
 
 impl KeyLookup {
-    /// Looks up the keys of `table` in the database at `path`; None if it cannot be opened.
-    pub(super) fn open(path: &std::path::Path, table: &Table) -> Option<KeyLookup> {
+    /// Looks up the keys of `table` in the database at `path`, whose highest id is `stored`;
+    /// None if it cannot be opened.
+    pub(super) fn open(path: &std::path::Path, table: &Table, stored: i64) -> Option<KeyLookup> {
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
         let conn = Connection::open_with_flags(path, flags).ok()?;
         Some(KeyLookup {
@@ -31,6 +34,7 @@ impl KeyLookup {
                 table.name,
                 table.key_column()
             ),
+            stored,
             added: HashMap::new(),
         })
     }
@@ -48,8 +52,12 @@ impl KeyLookup {
             .flatten()
     }
 
-    /// Adds `key` → `id`; false if this load gave the key to another row.
+    /// Adds `key` → `id`; false if this load gave the key to another row. A stored row's key is
+    /// found in the database (its id came from there), and is not held.
     pub(super) fn insert(&mut self, key: &str, id: i64) -> bool {
+        if id <= self.stored {
+            return true;
+        }
         match self.added.get(key) {
             Some(&other) => other == id,
             None => {

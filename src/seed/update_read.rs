@@ -52,7 +52,7 @@ pub(super) fn preload(conn: &Connection, known: &mut KnownKeys) -> Result<Stored
             false => 0,
         };
         let lookup = match known.looked_up.contains(&table.name) {
-            true => database.and_then(|path| KeyLookup::open(path, table)),
+            true => database.and_then(|path| KeyLookup::open(path, table, max)),
             false => None,
         };
         if let Some(lookup) = lookup {
