@@ -21,6 +21,16 @@ fn check(env: &Env) -> (i32, Vec<String>, String) {
     (code, findings, err)
 }
 
+/// `check` exits 0, its rule among the `ok` lines.
+fn passes(env: &Env) {
+    let (code, out, err) = env.run(&["check"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(
+        out.lines().any(|line| line == format!("ok    {RULE}")),
+        "{out}"
+    );
+}
+
 fn rebuild_advice(index: &str) -> String {
     format!("rebuild it with `sqlite3 conflict.db \"INSERT INTO {index} ({index}) VALUES ('rebuild')\"`")
 }
@@ -48,22 +58,12 @@ fn matches(env: &Env, query: &str) -> String {
 fn a_database_in_step_passes() {
     let env = Env::new();
     env.seed_minimal();
-    let (code, out, err) = env.run(&["check"]);
-    assert_eq!((code, err.as_str()), (0, ""), "{out}");
-    assert!(
-        out.lines().any(|line| line == format!("ok    {RULE}")),
-        "{out}"
-    );
+    passes(&env);
     // And one of every index's tables, seeded from synthetic files.
     let env = Env::new();
     let synth = env.synth(300, 7, "synth");
     env.ok(&["seed", &synth]);
-    let (code, out, err) = env.run(&["check"]);
-    assert_eq!((code, err.as_str()), (0, ""), "{out}");
-    assert!(
-        out.lines().any(|line| line == format!("ok    {RULE}")),
-        "{out}"
-    );
+    passes(&env);
 }
 
 #[test]
@@ -163,14 +163,9 @@ fn a_read_only_file_in_step_is_read_without_leaving_side_files() {
     assert_eq!(database_files(&env), ["conflict.db"]);
     fs::set_permissions(env.db(), fs::Permissions::from_mode(0o444)).unwrap();
     let before = fs::read(env.db()).unwrap();
-    let (code, out, err) = env.run(&["check"]);
+    passes(&env);
     assert_eq!(database_files(&env), ["conflict.db"]);
     assert!(fs::read(env.db()).unwrap() == before, "the file changed");
-    assert_eq!((code, err.as_str()), (0, ""), "{out}");
-    assert!(
-        out.lines().any(|line| line == format!("ok    {RULE}")),
-        "{out}"
-    );
 }
 
 #[test]

@@ -13,17 +13,7 @@ const CHECKS: &str = "PRAGMA integrity_check; PRAGMA foreign_key_check; \
 fn the_sqlite3_cli_opens_the_file_and_reads_the_views() {
     let env = Env::new();
     env.ok(&["seed"]);
-    let out = Command::new("sqlite3")
-        .arg(env.db())
-        .arg(CHECKS)
-        .output()
-        .expect("sqlite3 is not installed");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n1\n1\n1\n0\n");
+    assert_eq!(env.sqlite3(CHECKS), "ok\n1\n1\n1\n0\n");
 }
 
 #[test]

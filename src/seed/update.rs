@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::convert::Converted;
 use super::diagnose::{refused, SeedError};
 use super::elsewhere::{link_elsewhere, owned_elsewhere, owner, same_code_elsewhere};
-use super::fingerprint::{Builder, Skipped};
+use super::fingerprint::Builder;
 use super::key_map::{ByHash, FixedFoldHash, IdSet};
 use super::layout::stored_columns;
 use super::layout::Layout;
@@ -108,10 +108,11 @@ struct FileState<'c> {
     /// The dataset's stored rows of a keyed or link table, merged with the file's; None where
     /// the last load's fingerprints are (rows are then looked up by their identity).
     stored: Option<StoredRows>,
-    /// The runs of the last load this file's rows were found in, where it has fingerprints; and
-    /// how many rows of the batch from the row being stored on are not skipped (the merge
-    /// reads as many from where it seeks to).
-    skipped: Option<Skipped>,
+    /// Where the file has fingerprints: a link file's groups whose rows were skipped (all of that
+    /// group's stored rows), which a row of the file may not give again; and how many rows of
+    /// the batch from the row being stored on are not skipped (the merge reads as many from
+    /// where it seeks to).
+    skipped: Option<IdSet>,
     stretch: usize,
     /// This file's fingerprint, as its rows are stored.
     builder: Option<Builder>,
@@ -177,7 +178,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         let (conn, table) = (self.conn, layout.table);
         // Existing rows: seeding again updates them by key instead of adding duplicates.
         let existing = rows_stored(conn, table)?;
-        let skipped = (!table.is_vocabulary && layout.fingerprinted).then(Skipped::default);
+        let skipped = (!table.is_vocabulary && layout.fingerprinted).then(IdSet::default);
         let skip = skipped.is_some();
         let codes = self.codes.remove(table.name).unwrap_or_default();
         let columns = stored_columns(table);
@@ -326,7 +327,7 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
         let removal = match (ended.maybe_gone, file.state.stored.as_mut()) {
             // Of the rows of the last load's runs not found again, those the file did not give.
             (Some(last), _) => {
-                let skipped = file.state.skipped.as_ref().map(|s| &s.groups);
+                let skipped = file.state.skipped.as_ref();
                 maybe_gone(self.conn, &file.layout, self.dataset, (last, skipped), seen)?
             }
             // The rows the merge passed that no row of the file was found for.
@@ -380,7 +381,7 @@ fn skip_row(
             }
         }
         Identity::Columns(_) => {
-            skipped.groups.insert(id);
+            skipped.insert(id);
         }
     }
     state.tally.unchanged += 1;
@@ -462,7 +463,7 @@ fn store(
     let found = group.order(given(0)).is_some_and(|o| o.is_eq()) && group.take(given);
     // A row of a group whose rows a run of the last load held, all of them, is given twice.
     if let (true, Some(skipped), ValueRef::Integer(first)) = (found, &state.skipped, given(0)) {
-        if skipped.groups.contains(first) {
+        if skipped.contains(first) {
             return Err(layout.duplicate(record)?);
         }
     }

@@ -202,10 +202,3 @@ impl Matcher {
         }
     }
 }
-
-/// The writing thread's side: a link file's groups whose rows were skipped (all of that
-/// group's stored rows), which a row of the file may not give again.
-#[derive(Default)]
-pub(in crate::seed) struct Skipped {
-    pub(in crate::seed) groups: IdSet,
-}

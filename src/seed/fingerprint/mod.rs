@@ -35,7 +35,7 @@ mod matching;
 mod record;
 mod stored;
 
-pub(super) use matching::{Matcher, Skip, Skipped};
+pub(super) use matching::{Matcher, Skip};
 pub(super) use record::{forget_others, Builder};
 pub(super) use stored::{Fingerprints, OldRuns};
 
