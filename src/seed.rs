@@ -95,6 +95,7 @@ mod strict_csv;
 mod update;
 mod update_read;
 mod write;
+mod write_behind;
 
 use std::path::{Path, PathBuf};
 
@@ -435,8 +436,15 @@ fn update_file<T: Send>(
         // waits for it to reach the disk: the checkpoint does (`synced`), while `after` reads.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let counts = load_dataset(&mut conn, source, dataset, Mode::Update, progress)
-            .map_err(|e| e.in_database(db_path))?;
+        // The log, which the changed pages reach as they are changed (write_behind.rs).
+        let log = conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .and_then(|p| std::fs::File::open(format!("{p}-wal")).ok());
+        let counts = write_behind::during(log.as_ref(), || {
+            load_dataset(&mut conn, source, dataset, Mode::Update, progress)
+        })
+        .map_err(|e| e.in_database(db_path))?;
         Ok((counts, conn))
     });
     let (counts, conn) = match loaded {

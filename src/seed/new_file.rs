@@ -54,8 +54,10 @@ pub(super) fn build_fresh(
         // reference itself before a row goes in (see seed.rs); SQLite checking them again, row by
         // row, would only cost time. `conflictdb check` verifies both afterwards.
         conn.pragma_update(None, "ignore_check_constraints", true)?;
-        let counts = load_dataset(&mut conn, source, dataset, Mode::Fresh, progress)
-            .map_err(|e| e.in_database(db_path))?;
+        let counts = super::write_behind::during(Some(&build.lock), || {
+            load_dataset(&mut conn, source, dataset, Mode::Fresh, progress)
+        })
+        .map_err(|e| e.in_database(db_path))?;
         conn.pragma_update(None, "ignore_check_constraints", false)?;
         if let Some(then) = then {
             then(&mut conn)?;
