@@ -20,12 +20,20 @@ use super::input::Dataset;
 #[derive(Default)]
 pub(super) struct Previous {
     /// The dataset's id, if the fingerprints of the rows its last load stored may be trusted
-    /// (fingerprint.rs); and then the hash of each file's bytes and its rows.
+    /// (fingerprint.rs); and then what that load read of each file, by name.
     pub(super) trusted: Option<i64>,
-    pub(super) files: HashMap<String, (String, u64)>,
+    pub(super) files: HashMap<String, LastFile>,
     /// Whether any dataset's rows were written outside a load since it was loaded: then a loop
     /// of references or a stale root may run through rows no file of this load changed.
     pub(super) edits_anywhere: bool,
+}
+
+/// A file as the last load read it.
+pub(super) struct LastFile {
+    /// The hash of its bytes (file_hash.rs).
+    pub(super) hash: String,
+    pub(super) bytes: u64,
+    pub(super) rows: u64,
 }
 
 impl Previous {
@@ -61,14 +69,17 @@ impl Previous {
         }
         previous.trusted = Some(id);
         let mut stmt = conn.prepare(
-            "SELECT file, hash, rows FROM dataset_files WHERE dataset_id = ?1 AND hash IS NOT NULL",
+            "SELECT file, hash, bytes, rows FROM dataset_files WHERE dataset_id = ?1 AND hash IS NOT NULL",
         )?;
         let mut rows = stmt.query([id])?;
         while let Some(row) = rows.next()? {
-            let rows: i64 = row.get(2)?;
-            previous
-                .files
-                .insert(row.get(0)?, (row.get(1)?, rows as u64));
+            let count = |column| row.get::<_, i64>(column).map(|n| n as u64);
+            let file = LastFile {
+                hash: row.get(1)?,
+                bytes: count(2)?,
+                rows: count(3)?,
+            };
+            previous.files.insert(row.get(0)?, file);
         }
         Ok(previous)
     }

@@ -280,14 +280,21 @@ impl OnRead for UpdateRead<'_> {
     }
 
     fn same_file(&mut self, layout: &Layout, source: &dyn Source) -> Option<(String, u64)> {
-        // Only a file with fingerprints under this layout, whose bytes hash as last loaded.
-        let (last, rows) = self.previous.files.get(&layout.table.file_name())?;
+        // Only a file with fingerprints under this layout, whose bytes hash as last loaded. A
+        // file of another size is not read twice to tell.
+        let last = self.previous.files.get(&layout.table.file_name())?;
         if layout.table.is_vocabulary || !self.fingerprints.has(layout) {
             return None;
         }
+        if source
+            .size(layout.table)
+            .is_some_and(|bytes| bytes != last.bytes)
+        {
+            return None;
+        }
         let hash = source.hash_of(layout.table)?;
-        self.same = hash == *last;
-        self.same.then_some((hash, *rows))
+        self.same = hash == last.hash;
+        self.same.then_some((hash, last.rows))
     }
 
     fn end(&mut self, layout: &Layout) -> Result<FileEnd, DeferredError> {
