@@ -312,6 +312,32 @@ fn immutable_is_safe(path: &Path) -> Result<()> {
 }
 
 /// Whether the `-wal` file of `path` holds changes not yet copied into it (is not empty).
+/// Removes the `-wal` and `-shm` files that reading `path` left beside it, once every connection
+/// of this process is closed: a read-only connection never removes them (only a connection that
+/// may write does, when it is the last to close), so each report or query would leave them, and
+/// so would a first seed, whose warnings are read from the new file. A connection that may write
+/// is opened and closed again, reading only the schema: SQLite removes the files as it closes if
+/// nobody else has the database open. Left as they are: a `-wal` holding changes (its pages are
+/// not copied into the file by a command that only reads), and a file this user may not write.
+pub fn remove_side_files(path: &Path) {
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    if !std::fs::metadata(&wal).is_ok_and(|meta| meta.len() == 0)
+        || !regular_file(path).unwrap_or(false)
+    {
+        return;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(conn) = Connection::open_with_flags(path, flags) else {
+        return;
+    };
+    // Another process may have written into the `-wal` since: then its pages stay there.
+    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) || wal_holds_changes(path) {
+        return;
+    }
+    let _ = first_read(&conn);
+}
+
 fn wal_holds_changes(path: &Path) -> bool {
     let mut wal = path.as_os_str().to_os_string();
     wal.push("-wal");

@@ -36,7 +36,7 @@ use cli::{Cli, Command};
 pub fn run(cli: Cli) -> Result<()> {
     let db = &cli.database()?;
     db::configure();
-    match &cli.command {
+    let result = match &cli.command {
         Command::Migrate(args) => cmd::migrate::run(db, args),
         Command::Seed(args) => cmd::seed::run(db, args),
         Command::Reports(args) => cmd::reports::run(args),
@@ -52,5 +52,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Codebook => cmd::codebook::run(),
         Command::Search(args) => cmd::search::run(db, args),
         Command::Import(args) => cmd::import::run(db, args),
-    }
+    };
+    // Every connection is closed by now.
+    db::remove_side_files(db);
+    result
 }

@@ -1,0 +1,98 @@
+//! The `-wal` and `-shm` files SQLite makes beside a database while it is open: gone once the
+//! command ends, unless another connection still has the database open, or the `-wal` holds
+//! changes a command that only reads must not copy into the file (src/db.rs,
+//! `remove_side_files`).
+
+use std::fs;
+
+use rusqlite::Connection;
+
+use crate::common::Env;
+
+/// The database's file and side files, by name.
+fn beside(env: &Env) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("conflict.db"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_first_seed_and_every_command_that_reads_leave_the_database_alone_in_its_directory() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    assert_eq!(beside(&env), ["conflict.db"], "after seed");
+    for args in [
+        &["report", "reactions-by-stance"][..],
+        &["query", "SELECT count(*) FROM events"],
+        &["check"],
+        &["datasets"],
+        &["search", "ceasefire"],
+        &["export", "--out", "exported"],
+        &["cite"],
+    ] {
+        let (code, _, err) = env.run(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_eq!(beside(&env), ["conflict.db"], "after {args:?}");
+    }
+}
+
+#[test]
+fn side_files_another_connection_holds_open_stay_and_it_goes_on_reading() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let reader = Connection::open(env.db()).unwrap();
+    let count = || -> i64 {
+        reader
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap()
+    };
+    let events = count();
+    env.ok(&["report", "timeline"]);
+    assert_eq!(
+        beside(&env),
+        ["conflict.db", "conflict.db-shm", "conflict.db-wal"]
+    );
+    assert_eq!(count(), events);
+    // The last connection to close removes them, as SQLite does.
+    drop(reader);
+    assert_eq!(beside(&env), ["conflict.db"]);
+}
+
+#[test]
+fn a_wal_file_holding_changes_is_read_and_left_as_it_is() {
+    let env = Env::new();
+    env.seed_minimal();
+    // A committed change still only in the `-wal` (its writer gone before any checkpoint), as a
+    // copy taken while the writer had the database open leaves it.
+    let writer = Connection::open(env.db()).unwrap();
+    writer
+        .execute_batch(
+            "PRAGMA wal_autocheckpoint = 0;
+             UPDATE events SET title = 'Changed in the WAL' WHERE key = '2020-war';",
+        )
+        .unwrap();
+    let copy = env.path("copy");
+    fs::create_dir(&copy).unwrap();
+    for name in ["conflict.db", "conflict.db-wal"] {
+        fs::copy(env.path(name), copy.join(name)).unwrap();
+    }
+    drop(writer);
+    let read = |name: &str| fs::read(copy.join(name)).unwrap();
+    let (file, wal) = (read("conflict.db"), read("conflict.db-wal"));
+    assert!(!wal.is_empty());
+    let out = env.ok(&[
+        "--db",
+        "copy/conflict.db",
+        "query",
+        "SELECT title FROM events WHERE key = '2020-war'",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out, "title\nChanged in the WAL\n");
+    assert_eq!(read("conflict.db"), file);
+    assert_eq!(read("conflict.db-wal"), wal);
+}
