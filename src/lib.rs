@@ -53,7 +53,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Search(args) => cmd::search::run(db, args),
         Command::Import(args) => cmd::import::run(db, args),
     };
-    // Every connection is closed by now.
-    db::remove_side_files(db);
+    // Every connection is closed by now (and these commands open none).
+    if !matches!(
+        cli.command,
+        Command::Reports(_) | Command::Synth(_) | Command::Help(_) | Command::Codebook
+    ) {
+        db::remove_side_files(db);
+    }
     result
 }

@@ -34,7 +34,7 @@ mod reseed_fingerprints;
 mod reseed_unchanged;
 mod roundtrip;
 mod seam;
-mod side_files;
 mod search;
+mod side_files;
 mod synth;
 mod teaching;
