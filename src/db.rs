@@ -224,6 +224,9 @@ pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
         return guard(conn, path);
     }
     let mut conn = Connection::open_with_flags(path, flags).map_err(|e| failure(e, path))?;
+    // Before the first read: another command may be closing the database, which locks it for a
+    // moment (`remove_side_files`).
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     // The first read opens the WAL index, `-shm`, creating it if need be: where the directory
     // cannot be written that fails, and the file is read as immutable if that is safe.
     if let Err(error) = first_read(&conn) {
@@ -266,6 +269,7 @@ pub fn open_damaged(path: &Path) -> Option<Connection> {
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).ok()?;
+    conn.busy_timeout(BUSY_TIMEOUT).ok()?;
     let error = first_read(&conn).err()?;
     if error.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseCorrupt) {
         return None;
@@ -311,33 +315,44 @@ fn immutable_is_safe(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether the `-wal` file of `path` holds changes not yet copied into it (is not empty).
 /// Removes the `-wal` and `-shm` files that reading `path` left beside it, once every connection
 /// of this process is closed: a read-only connection never removes them (only a connection that
 /// may write does, when it is the last to close), so each report or query would leave them, and
 /// so would a first seed, whose warnings are read from the new file. A connection that may write
 /// is opened and closed again, reading only the schema: SQLite removes the files as it closes if
-/// nobody else has the database open. Left as they are: a `-wal` holding changes (its pages are
-/// not copied into the file by a command that only reads), and a file this user may not write.
+/// nobody else has the database open. Left as they are: a `-wal` holding changes (a command that
+/// only reads does not copy them into the file), and a file this user may not write.
 pub fn remove_side_files(path: &Path) {
-    let mut wal = path.as_os_str().to_os_string();
+    // SQLite puts the side files beside the file a link leads to.
+    let file = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut wal = file.as_os_str().to_os_string();
     wal.push("-wal");
     if !std::fs::metadata(&wal).is_ok_and(|meta| meta.len() == 0)
-        || !regular_file(path).unwrap_or(false)
+        || !regular_file(&file).unwrap_or(false)
     {
         return;
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let Ok(conn) = Connection::open_with_flags(path, flags) else {
+    let Ok(conn) = Connection::open_with_flags(&file, flags) else {
         return;
     };
-    // Another process may have written into the `-wal` since: then its pages stay there.
-    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) || wal_holds_changes(path) {
+    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+        || conn.busy_timeout(BUSY_TIMEOUT).is_err()
+    {
         return;
     }
     let _ = first_read(&conn);
+    // Another program may have written into the `-wal` meanwhile: then it is not copied into
+    // the file as this connection closes (nor removed).
+    if wal_holds_changes(&file) {
+        let _ = conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        );
+    }
 }
 
+/// Whether the `-wal` file of `path` holds changes not yet copied into it (is not empty).
 fn wal_holds_changes(path: &Path) -> bool {
     let mut wal = path.as_os_str().to_os_string();
     wal.push("-wal");

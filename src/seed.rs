@@ -441,13 +441,13 @@ fn update_file<T: Send>(
             .path()
             .filter(|p| !p.is_empty())
             .and_then(|p| std::fs::File::open(format!("{p}-wal")).ok());
-        let counts = write_behind::during(log.as_ref(), || {
+        let (loaded, written) = write_behind::during(log.as_ref(), || {
             load_dataset(&mut conn, source, dataset, Mode::Update, progress)
-        })
-        .map_err(|e| e.in_database(db_path))?;
-        Ok((counts, conn))
+        });
+        let counts = loaded.map_err(|e| e.in_database(db_path))?;
+        Ok((counts, conn, written))
     });
-    let (counts, conn) = match loaded {
+    let (counts, conn, written) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => {
             if !existed {
@@ -458,7 +458,9 @@ fn update_file<T: Send>(
     };
     let (synced, after) = std::thread::scope(|scope| {
         let after = scope.spawn(after);
-        (synced(&conn), after.join())
+        // A write of the log that failed while the load ran is the sync's failure: reported once
+        // to the descriptor that synced it, it would not be again.
+        (written.and_then(|()| synced(&conn)), after.join())
     });
     // Closed last, once `after` has closed its connections: the last connection to close
     // removes the log.
@@ -484,8 +486,14 @@ fn synced(conn: &Connection) -> std::io::Result<()> {
     let copied = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
         Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
     });
-    if matches!(copied, Ok((log, done)) if done >= log) {
-        return Ok(());
+    match copied {
+        Ok((log, done)) if done >= log => return Ok(()),
+        // The log is committed and whole, and synced below.
+        Ok(_) => {}
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) => {}
+        // A failed sync, say: reported once, a sync through another descriptor would not hear
+        // of it.
+        Err(e) => return Err(std::io::Error::other(e)),
     }
     let Some(path) = conn.path().filter(|p| !p.is_empty()) else {
         return Ok(());

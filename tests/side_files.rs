@@ -96,3 +96,45 @@ fn a_wal_file_holding_changes_is_read_and_left_as_it_is() {
     assert_eq!(read("conflict.db"), file);
     assert_eq!(read("conflict.db-wal"), wal);
 }
+
+#[test]
+fn a_database_reached_through_a_link_is_left_alone_too() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    std::os::unix::fs::symlink("conflict.db", env.path("link.db")).unwrap();
+    env.ok(&["--db", "link.db", "report", "timeline"]);
+    // SQLite puts the side files beside the file the link leads to.
+    assert_eq!(beside(&env), ["conflict.db"]);
+}
+
+#[test]
+fn commands_reading_side_by_side_all_succeed() {
+    // Each one's last connection locks the database for a moment as it removes the side files;
+    // a command opening it then waits rather than fail with "database is locked".
+    let env = Env::new();
+    env.ok(&["seed"]);
+    for round in 0..3 {
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                env.spawnable()
+                    .args([
+                        "query",
+                        "SELECT count(*) AS n FROM events",
+                        "--format",
+                        "csv",
+                    ])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {err}");
+            assert!(String::from_utf8_lossy(&out.stdout).starts_with("n\n"));
+        }
+    }
+    assert_eq!(beside(&env), ["conflict.db"]);
+}

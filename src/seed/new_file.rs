@@ -54,10 +54,11 @@ pub(super) fn build_fresh(
         // reference itself before a row goes in (see seed.rs); SQLite checking them again, row by
         // row, would only cost time. `conflictdb check` verifies both afterwards.
         conn.pragma_update(None, "ignore_check_constraints", true)?;
-        let counts = super::write_behind::during(Some(&build.lock), || {
+        let (loaded, written) = super::write_behind::during(Some(&build.lock), || {
             load_dataset(&mut conn, source, dataset, Mode::Fresh, progress)
-        })
-        .map_err(|e| e.in_database(db_path))?;
+        });
+        let counts = loaded.map_err(|e| e.in_database(db_path))?;
+        written.map_err(|e| cannot_write(db_path, e))?;
         conn.pragma_update(None, "ignore_check_constraints", false)?;
         if let Some(then) = then {
             then(&mut conn)?;
@@ -65,7 +66,10 @@ pub(super) fn build_fresh(
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.close().map_err(|(_, e)| e)?;
-        std::fs::File::open(&temp)?.sync_all()?;
+        build
+            .lock
+            .sync_all()
+            .map_err(|e| cannot_write(db_path, e))?;
         Ok(counts)
     })();
     // On failure `build` removes the file as it goes.
@@ -222,4 +226,12 @@ fn remove_stale_builds(db_path: &Path) {
             }
         }
     }
+}
+
+/// A failure to write the new database to the disk, named as any write of a file is.
+fn cannot_write(db_path: &Path, error: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}; nothing was loaded",
+        crate::outfile::io_message(&error, db_path)
+    )
 }
