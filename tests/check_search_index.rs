@@ -35,17 +35,6 @@ fn rebuild_advice(index: &str) -> String {
     format!("rebuild it with `sqlite3 conflict.db \"INSERT INTO {index} ({index}) VALUES ('rebuild')\"`")
 }
 
-/// The database's file and side files (`-wal`, `-shm`, `-journal`), by name.
-fn database_files(env: &Env) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(env.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with("conflict.db"))
-        .collect();
-    names.sort();
-    names
-}
-
 /// How many events `query` (FTS5 syntax) matches.
 fn matches(env: &Env, query: &str) -> String {
     env.query(&format!(
@@ -135,7 +124,7 @@ fn a_read_only_file_is_checked_and_left_as_it_was() {
         "UPDATE events SET title = 'Strike on Nowhere' WHERE key = '2020-10-04-ganja-strike'",
     );
     // The shell, as the last to close the file, removed the side files any reader leaves.
-    assert_eq!(database_files(&env), ["conflict.db"]);
+    assert_eq!(env.database_files(), ["conflict.db"]);
     fs::set_permissions(env.db(), fs::Permissions::from_mode(0o444)).unwrap();
     let before = fs::read(env.db()).unwrap();
     let (code, findings, err) = check(&env);
@@ -151,7 +140,7 @@ fn a_read_only_file_is_checked_and_left_as_it_was() {
         )
     );
     assert!(fs::read(env.db()).unwrap() == before, "the file changed");
-    assert_eq!(database_files(&env), ["conflict.db"]);
+    assert_eq!(env.database_files(), ["conflict.db"]);
 }
 
 #[test]
@@ -160,11 +149,11 @@ fn a_read_only_file_in_step_is_read_without_leaving_side_files() {
     env.seed_minimal();
     // The shell, as the last to close the file, removes the side files any reader leaves.
     env.sqlite3("SELECT count(*) FROM events");
-    assert_eq!(database_files(&env), ["conflict.db"]);
+    assert_eq!(env.database_files(), ["conflict.db"]);
     fs::set_permissions(env.db(), fs::Permissions::from_mode(0o444)).unwrap();
     let before = fs::read(env.db()).unwrap();
     passes(&env);
-    assert_eq!(database_files(&env), ["conflict.db"]);
+    assert_eq!(env.database_files(), ["conflict.db"]);
     assert!(fs::read(env.db()).unwrap() == before, "the file changed");
 }
 

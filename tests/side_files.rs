@@ -9,22 +9,11 @@ use rusqlite::Connection;
 
 use crate::common::Env;
 
-/// The database's file and side files, by name.
-fn beside(env: &Env) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(env.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with("conflict.db"))
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn a_first_seed_and_every_command_that_reads_leave_the_database_alone_in_its_directory() {
     let env = Env::new();
     env.ok(&["seed"]);
-    assert_eq!(beside(&env), ["conflict.db"], "after seed");
+    assert_eq!(env.database_files(), ["conflict.db"], "after seed");
     for args in [
         &["report", "reactions-by-stance"][..],
         &["query", "SELECT count(*) FROM events"],
@@ -36,7 +25,7 @@ fn a_first_seed_and_every_command_that_reads_leave_the_database_alone_in_its_dir
     ] {
         let (code, _, err) = env.run(args);
         assert_eq!(code, 0, "{args:?}: {err}");
-        assert_eq!(beside(&env), ["conflict.db"], "after {args:?}");
+        assert_eq!(env.database_files(), ["conflict.db"], "after {args:?}");
     }
 }
 
@@ -53,13 +42,13 @@ fn side_files_another_connection_holds_open_stay_and_it_goes_on_reading() {
     let events = count();
     env.ok(&["report", "timeline"]);
     assert_eq!(
-        beside(&env),
+        env.database_files(),
         ["conflict.db", "conflict.db-shm", "conflict.db-wal"]
     );
     assert_eq!(count(), events);
     // The last connection to close removes them, as SQLite does.
     drop(reader);
-    assert_eq!(beside(&env), ["conflict.db"]);
+    assert_eq!(env.database_files(), ["conflict.db"]);
 }
 
 #[test]
@@ -104,7 +93,7 @@ fn a_database_reached_through_a_link_is_left_alone_too() {
     std::os::unix::fs::symlink("conflict.db", env.path("link.db")).unwrap();
     env.ok(&["--db", "link.db", "report", "timeline"]);
     // SQLite puts the side files beside the file the link leads to.
-    assert_eq!(beside(&env), ["conflict.db"]);
+    assert_eq!(env.database_files(), ["conflict.db"]);
 }
 
 #[test]
@@ -136,5 +125,5 @@ fn commands_reading_side_by_side_all_succeed() {
             assert!(String::from_utf8_lossy(&out.stdout).starts_with("n\n"));
         }
     }
-    assert_eq!(beside(&env), ["conflict.db"]);
+    assert_eq!(env.database_files(), ["conflict.db"]);
 }

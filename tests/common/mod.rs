@@ -47,6 +47,17 @@ impl Env {
         self.path("conflict.db")
     }
 
+    /// The database's file and its side files (`-wal`, `-shm`, `-journal`), by name.
+    pub fn database_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("conflict.db"))
+            .collect();
+        names.sort();
+        names
+    }
+
     /// The binary, run in this directory, with the default database `conflict.db` there.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("conflictdb").unwrap();
