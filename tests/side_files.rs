@@ -127,3 +127,40 @@ fn commands_reading_side_by_side_all_succeed() {
     }
     assert_eq!(env.database_files(), ["conflict.db"]);
 }
+
+#[test]
+fn a_command_waits_for_a_lock_held_a_moment_rather_than_fail() {
+    // Another connection holds the database exclusively for half a second, as a command's last
+    // close does for an instant while it removes the side files: a command started meanwhile
+    // waits, then reads. (SQLite's own retries for a reader of a WAL file wait here too: this
+    // passes without the busy timeout set before the first read, which is there for the
+    // rollback-style lock a closing connection takes.)
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let holder = Connection::open(env.db()).unwrap();
+    holder
+        .execute_batch(
+            "PRAGMA locking_mode = EXCLUSIVE;
+             BEGIN EXCLUSIVE; UPDATE datasets SET loaded_at = loaded_at;",
+        )
+        .unwrap();
+    let child = env
+        .spawnable()
+        .args([
+            "query",
+            "SELECT count(*) AS n FROM events",
+            "--format",
+            "csv",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    holder.execute_batch("COMMIT").unwrap();
+    drop(holder);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("n\n"));
+}
