@@ -325,11 +325,7 @@ fn immutable_is_safe(path: &Path) -> Result<()> {
 pub fn remove_side_files(path: &Path) {
     // SQLite puts the side files beside the file a link leads to.
     let file = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut wal = file.as_os_str().to_os_string();
-    wal.push("-wal");
-    if !std::fs::metadata(&wal).is_ok_and(|meta| meta.len() == 0)
-        || !regular_file(&file).unwrap_or(false)
-    {
+    if wal_size(&file) != Some(0) || !regular_file(&file).unwrap_or(false) {
         return;
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -354,9 +350,14 @@ pub fn remove_side_files(path: &Path) {
 
 /// Whether the `-wal` file of `path` holds changes not yet copied into it (is not empty).
 fn wal_holds_changes(path: &Path) -> bool {
+    wal_size(path).is_some_and(|bytes| bytes > 0)
+}
+
+/// The size of the `-wal` file of `path`, if there is one.
+fn wal_size(path: &Path) -> Option<u64> {
     let mut wal = path.as_os_str().to_os_string();
     wal.push("-wal");
-    std::fs::metadata(&wal).is_ok_and(|meta| meta.len() > 0)
+    std::fs::metadata(&wal).ok().map(|meta| meta.len())
 }
 
 fn nobody_may_write(permissions: &std::fs::Permissions) -> bool {

@@ -9,6 +9,21 @@ use rusqlite::Connection;
 
 use crate::common::Env;
 
+/// `conflictdb query` counting the events, started and left running, its output captured.
+fn counting_events(env: &Env) -> std::process::Child {
+    env.spawnable()
+        .args([
+            "query",
+            "SELECT count(*) AS n FROM events",
+            "--format",
+            "csv",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn a_first_seed_and_every_command_that_reads_leave_the_database_alone_in_its_directory() {
     let env = Env::new();
@@ -103,21 +118,7 @@ fn commands_reading_side_by_side_all_succeed() {
     let env = Env::new();
     env.ok(&["seed"]);
     for round in 0..3 {
-        let children: Vec<_> = (0..8)
-            .map(|_| {
-                env.spawnable()
-                    .args([
-                        "query",
-                        "SELECT count(*) AS n FROM events",
-                        "--format",
-                        "csv",
-                    ])
-                    .stdout(std::process::Stdio::piped())
-                    .stderr(std::process::Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
+        let children: Vec<_> = (0..8).map(|_| counting_events(&env)).collect();
         for child in children {
             let out = child.wait_with_output().unwrap();
             let err = String::from_utf8_lossy(&out.stderr);
@@ -144,18 +145,7 @@ fn a_command_waits_for_a_lock_held_a_moment_rather_than_fail() {
              BEGIN EXCLUSIVE; UPDATE datasets SET loaded_at = loaded_at;",
         )
         .unwrap();
-    let child = env
-        .spawnable()
-        .args([
-            "query",
-            "SELECT count(*) AS n FROM events",
-            "--format",
-            "csv",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = counting_events(&env);
     std::thread::sleep(std::time::Duration::from_millis(500));
     holder.execute_batch("COMMIT").unwrap();
     drop(holder);
