@@ -86,6 +86,7 @@ mod mirror;
 mod new_file;
 mod previous;
 mod read;
+mod read_ahead;
 mod read_pipelined;
 mod row_identity;
 mod search_rows;

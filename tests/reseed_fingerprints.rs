@@ -278,3 +278,102 @@ fn a_file_edited_without_changing_its_size_is_read_again() {
         .unwrap();
     assert_eq!(stored, title);
 }
+
+/// One random change of `bytes`, as a careless edit or a damaged copy makes: a letter put in, a
+/// byte that matters to CSV (a quote, a comma, a line break, a NUL, a byte that is not UTF-8) put
+/// in or replacing another, or a byte or a line taken out or given twice.
+fn damage(bytes: &mut Vec<u8>, rng: &mut Lcg) {
+    const BYTES: &[u8] = b"\",\n\r\0x1 ";
+    let special = |rng: &mut Lcg| match rng.below(10) {
+        9 => 0xff,
+        n => BYTES[n % BYTES.len()],
+    };
+    let at = rng.below(bytes.len());
+    match rng.below(7) {
+        5 | 6 => bytes.insert(at, b'x'),
+        0 => bytes[at] = special(rng),
+        1 => bytes.insert(at, special(rng)),
+        2 => {
+            bytes.remove(at);
+        }
+        kind => {
+            // The line holding `at`: removed, or given again after itself.
+            let start = bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let end = bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| at + i + 1);
+            match kind {
+                3 => {
+                    bytes.drain(start..end);
+                }
+                _ => {
+                    let line = bytes[start..end].to_vec();
+                    bytes.splice(end..end, line);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn damaged_files_seeded_again_give_what_a_load_comparing_every_row_gives() {
+    let env = Env::new();
+    let dir = env.synth(200, 11, "s");
+    let dir = Path::new(&dir);
+    env.ok(&["--db", "base.db", "seed", dir.to_str().unwrap()]);
+    let files = [
+        "events.csv",
+        "statements.csv",
+        "casualties.csv",
+        "event_actors.csv",
+        "event_places.csv",
+        "actors.csv",
+    ];
+    let originals: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(dir.join(f)).unwrap())
+        .collect();
+    let mut rng = Lcg(2026);
+    let (mut refused, mut loaded) = (0, 0);
+    for round in 0..40 {
+        let pick = rng.below(files.len());
+        let mut bytes = originals[pick].clone();
+        for _ in 0..1 + rng.below(3) {
+            damage(&mut bytes, &mut rng);
+        }
+        std::fs::write(dir.join(files[pick]), &bytes).unwrap();
+        let mut outcomes = Vec::new();
+        for (copy, forget) in [("with.db", false), ("without.db", true)] {
+            std::fs::copy(env.path("base.db"), env.path(copy)).unwrap();
+            if forget {
+                by_hand(&env.path(copy), "DELETE FROM row_fingerprints");
+            }
+            let (code, out, err) = env.run(&["--db", copy, "seed", dir.to_str().unwrap()]);
+            let err = err.replace(copy, "DB");
+            outcomes.push((code, out, err));
+        }
+        assert_eq!(outcomes[0], outcomes[1], "round {round}, {}", files[pick]);
+        match outcomes[0].0 {
+            0 => {
+                loaded += 1;
+                assert_eq!(
+                    exported(&env, "with.db", &format!("with-{round}")),
+                    exported(&env, "without.db", &format!("without-{round}")),
+                    "round {round}, {}",
+                    files[pick]
+                );
+            }
+            _ => refused += 1,
+        }
+        std::fs::write(dir.join(files[pick]), &originals[pick]).unwrap();
+    }
+    // Both kinds of outcome were met.
+    assert!(
+        refused >= 5 && loaded >= 5,
+        "refused {refused}, loaded {loaded}"
+    );
+}

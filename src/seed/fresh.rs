@@ -250,7 +250,7 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c, '_> {
         }
         file.rows += rows.len() as u64;
         if let Some(builder) = &mut file.builder {
-            for &(record, values, id) in &rows {
+            for (row, &(record, values, id)) in rows.iter().enumerate() {
                 let id = match file.layout.group_value {
                     // A link row's group: the row its first identity column refers to.
                     Some(first) => match values[first].value(record, &batch.arena) {
@@ -259,7 +259,7 @@ impl<'c, 's> Writer<'s> for FreshWriter<'c, '_> {
                     },
                     None => Some(id),
                 };
-                builder.push(record, None, id);
+                builder.push(record, None, batch.raws.get(row).copied().flatten(), id);
             }
             builder.flush(self.conn, self.dataset)?;
         }

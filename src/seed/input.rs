@@ -128,6 +128,25 @@ pub trait Rows: Send {
     fn next(&mut self, record: &mut csv::ByteRecord) -> Result<bool, SeedError>;
 
     /// A refusal that only the end of the rows shows (a quote never closed), as (line, message).
+    /// The bytes the last record was read from, as the file holds them (without its line
+    /// break); None where the rows are not read from a file's bytes.
+    fn raw(&self) -> Option<&[u8]> {
+        None
+    }
+
+    /// Whether records can be looked at ahead of the parser and passed unparsed ([`Rows::peek`]).
+    fn can_peek(&self) -> bool {
+        false
+    }
+
+    /// The record `ahead` records after the next one (0: the next), without parsing it.
+    fn peek(&mut self, _ahead: usize) -> Peeked<'_> {
+        Peeked::Unknown
+    }
+
+    /// Passes the next `records` records unparsed (each was [`Rows::peek`]ed).
+    fn pass(&mut self, _records: usize) {}
+
     fn error_at_end(&mut self) -> Option<(u64, String)> {
         None
     }
@@ -137,6 +156,17 @@ pub trait Rows: Send {
     fn hash(&self) -> Option<String> {
         None
     }
+}
+
+/// A record looked at ahead of the parser ([`Rows::peek`]).
+pub enum Peeked<'a> {
+    /// Where it starts (byte, line), and its bytes without its line break.
+    Record(u64, u64, &'a [u8]),
+    /// There are no more records.
+    End,
+    /// Not known: the rows cannot be looked at so, or a fault of the file's quoting or a
+    /// failure to read was met ahead (the parser refuses the file where it reaches it).
+    Unknown,
 }
 
 /// Where the seed files come from.

@@ -55,14 +55,21 @@ pub(super) struct Batch {
     pub(super) skips: Vec<super::fingerprint::Skip>,
     /// In an update, each record's hashes where the file has fingerprints, for the next ones.
     pub(super) hashes: Vec<super::fingerprint::RowHashes>,
+    /// Whether the parsing thread decided which rows a run of the last load holds, passing them
+    /// unparsed (`skips`, with their ids in `skip_ids`; see read_ahead.rs).
+    pub(super) planned: bool,
+    pub(super) skip_ids: Vec<i64>,
+    /// Each record's hash of the bytes the file gives it in (see `fingerprint::raw_hash`),
+    /// where the rows are read from a file's bytes.
+    pub(super) raws: Vec<Option<u64>>,
 }
 
-const BATCH: usize = 512;
+pub(super) const BATCH: usize = 512;
 
 /// The bytes of records a batch holds at most, and the size above which a record's buffer is
 /// not kept for reuse: with records of up to 32 MiB (see strict_csv.rs), a batch of 512 could
 /// otherwise hold gigabytes, and every buffer that once held a long record would stay that large.
-const BATCH_BYTES: usize = 16 << 20;
+pub(super) const BATCH_BYTES: usize = 16 << 20;
 const KEPT_RECORD: usize = 1 << 20;
 
 /// What the reading thread does with each batch it has parsed, before handing it over: in a
@@ -92,6 +99,15 @@ pub(super) trait OnRead: Send {
     fn same_file(&mut self, _layout: &Layout, _source: &dyn Source) -> Option<(String, u64)> {
         None
     }
+
+    /// The matcher of a file with the last load's runs, which the parsing thread then uses to
+    /// read ahead of the parser (read_ahead.rs), and gives back before [`OnRead::end`].
+    fn read_ahead(&mut self, _layout: &Layout) -> Option<super::fingerprint::Matcher> {
+        None
+    }
+
+    /// The matcher [`OnRead::read_ahead`] gave, once the file is parsed.
+    fn read_ahead_done(&mut self, _matcher: super::fingerprint::Matcher) {}
 
     /// The file is read: what was found of it.
     fn end(&mut self, _layout: &Layout) -> Result<FileEnd, DeferredError> {
@@ -208,6 +224,9 @@ pub(super) fn reset(mut batch: Batch) -> Batch {
     batch.unsorted_from = None;
     batch.skips.clear();
     batch.hashes.clear();
+    batch.raws.clear();
+    batch.planned = false;
+    batch.skip_ids.clear();
     batch
 }
 
@@ -223,6 +242,9 @@ pub(super) fn parse_batch(
         if !read_record(rows, layout, &mut batch.records[batch.filled])? {
             return Ok(false);
         }
+        batch
+            .raws
+            .push(rows.raw().map(super::fingerprint::raw_hash));
         bytes += batch.records[batch.filled]
             .as_byte_record()
             .as_slice()
@@ -235,7 +257,7 @@ pub(super) fn parse_batch(
 /// Reads the next record into `slot`, refusing a row of the wrong width, and text that is not
 /// UTF-8 or holds a NUL (the source refuses what it must itself: a CSV file, its quoting). False
 /// at the end of the rows.
-fn read_record(
+pub(super) fn read_record(
     rows: &mut dyn Rows,
     layout: &Layout,
     slot: &mut csv::StringRecord,

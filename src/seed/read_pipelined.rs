@@ -11,6 +11,7 @@ use super::diagnose::DeferredError;
 use super::input::Rows;
 use super::layout::Layout;
 use super::read::{parse_batch, reset, Batch, FileEnd, Message, OnRead};
+use super::read_ahead::{plan_batch, Planner};
 
 /// Reads the rest of `rows` (after the header) as `read_table` does; false if the writing
 /// thread has stopped listening.
@@ -25,17 +26,28 @@ pub(super) fn read_rows<'s>(
         // Parsed batches, each with how its parsing ended; and spare batches back to the parser.
         let (parsed_sender, parsed) = sync_channel::<(Batch, Result<bool, DeferredError>)>(2);
         let (spare_sender, spare) = channel::<Batch>();
+        // Where the last load's runs are, the file is read ahead of the parser, which passes
+        // them unparsed (read_ahead.rs).
+        let mut planner = match rows.can_peek() {
+            true => on_read
+                .read_ahead(layout)
+                .map(|matcher| Planner::new(matcher, layout)),
+            false => None,
+        };
         let parser = scope.spawn(move || {
             loop {
                 let mut batch = reset(spare.try_recv().unwrap_or_default());
-                let more = parse_batch(&mut *rows, layout, &mut batch);
+                let more = match &mut planner {
+                    Some(planner) => plan_batch(&mut *rows, layout, planner, &mut batch),
+                    None => parse_batch(&mut *rows, layout, &mut batch),
+                };
                 let go_on = matches!(more, Ok(true));
                 if parsed_sender.send((batch, more)).is_err() || !go_on {
                     break;
                 }
             }
             // Once read to the end: a quote never closed, and the hash of the bytes.
-            (rows.error_at_end(), rows.hash())
+            (rows.error_at_end(), rows.hash(), planner.map(|p| p.matcher))
         });
         let mut last = Batch::default();
         let read = (|| -> Result<FileEnd, DeferredError> {
@@ -71,7 +83,11 @@ pub(super) fn read_rows<'s>(
         })();
         // The parser stops at its next hand-over, if it has not stopped already.
         drop(parsed);
-        let (error_at_end, hash) = parser.join().expect("the parsing thread does not panic");
+        let (error_at_end, hash, matcher) =
+            parser.join().expect("the parsing thread does not panic");
+        if let Some(matcher) = matcher {
+            on_read.read_ahead_done(matcher);
+        }
         let read = read.and_then(|_| {
             if let Some((line, message)) = error_at_end {
                 return Err(layout.row_error(line, message).into());

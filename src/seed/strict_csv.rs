@@ -5,15 +5,36 @@
 use std::io::Read;
 
 use super::diagnose::SeedError;
-use super::input::Rows;
+use super::input::{Peeked, Rows};
 
-/// A CSV file read record by record through [`Strict`], each record's position giving the byte
-/// and line it starts on.
+/// A CSV file read record by record: its bytes pass through [`Strict`] into a buffer of our
+/// own, where `csv_core` parses them as the `csv` crate's reader would, and each record is given
+/// at the byte and line it starts on, with its bytes as the file holds them ([`Rows::raw`]).
 pub(super) struct CsvRows<'a> {
-    reader: csv::Reader<Strict<Box<dyn Read + Send + 'a>>>,
+    strict: Strict<Box<dyn Read + Send + 'a>>,
+    parser: csv_core::Reader,
+    /// The bytes read and not yet let go: `buffer[..filled]`, the file's bytes from `base`;
+    /// the parser has reached `buffer[at]`.
+    buffer: Vec<u8>,
+    base: u64,
+    filled: usize,
+    at: usize,
+    /// Whether the file has been read to its end.
+    end: bool,
+    /// The parser's output: the fields' bytes, and where each ends.
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    /// The last record given, as it lies in `buffer`: from its first byte to its line break.
+    last: std::ops::Range<usize>,
+    /// A failure to read met while looking ahead ([`Rows::peek`]), given when the parser
+    /// reaches it.
+    failed: Option<std::io::Error>,
     /// The file as messages name it.
     file: String,
 }
+
+/// How many bytes are read from the file at a time.
+const READ: usize = 256 * 1024;
 
 impl<'a> CsvRows<'a> {
     pub(super) fn new(bytes: Box<dyn Read + Send + 'a>, file: String) -> CsvRows<'a> {
@@ -22,45 +43,122 @@ impl<'a> CsvRows<'a> {
 
     fn with_limit(bytes: Box<dyn Read + Send + 'a>, file: String, limit: u64) -> CsvRows<'a> {
         CsvRows {
-            reader: csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .buffer_capacity(256 * 1024)
-                .from_reader(Strict::new(bytes, limit)),
+            strict: Strict::new(bytes, limit),
+            parser: csv_core::Reader::new(),
+            buffer: Vec::new(),
+            base: 0,
+            filled: 0,
+            at: 0,
+            end: false,
+            fields: vec![0; 4096],
+            ends: vec![0; 64],
+            last: 0..0,
+            failed: None,
             file,
         }
     }
 
+    /// Reads more of the file into the buffer, first letting go of the bytes before `keep`
+    /// (which becomes 0).
+    fn fill(&mut self, keep: usize) -> std::io::Result<()> {
+        if let Some(failed) = self.failed.take() {
+            return Err(failed);
+        }
+        if keep > 0 {
+            self.buffer.copy_within(keep..self.filled, 0);
+            self.filled -= keep;
+            self.at -= keep;
+            self.base += keep as u64;
+        }
+        if self.buffer.len() < self.filled + READ {
+            self.buffer.resize(self.filled + READ, 0);
+        }
+        let read = self.strict.read(&mut self.buffer[self.filled..])?;
+        self.end = read == 0;
+        self.filled += read;
+        Ok(())
+    }
+
     /// Reads the next record; false at the end of the file.
-    fn read(&mut self, record: &mut csv::ByteRecord) -> csv::Result<bool> {
-        if !self.reader.read_byte_record(record)? {
-            return Ok(false);
+    fn read(&mut self, record: &mut csv::ByteRecord) -> std::io::Result<bool> {
+        use csv_core::ReadRecordResult;
+        let mut began = self.at;
+        let (mut out, mut ends) = (0, 0);
+        loop {
+            if self.at == self.filled && !self.end {
+                self.fill(began)?;
+                began = 0;
+                continue;
+            }
+            let (result, read, written, ended) = self.parser.read_record(
+                &self.buffer[self.at..self.filled],
+                &mut self.fields[out..],
+                &mut self.ends[ends..],
+            );
+            self.at += read;
+            out += written;
+            ends += ended;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let size = self.fields.len() * 2;
+                    self.fields.resize(size, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let size = self.ends.len() * 2;
+                    self.ends.resize(size, 0);
+                }
+                ReadRecordResult::Record => break,
+                ReadRecordResult::End => return Ok(false),
+            }
         }
-        let resumed = record.position().map_or(0, |p| p.byte());
-        if let Some((byte, line)) = self.reader.get_mut().record_start(resumed) {
-            let mut position = record
-                .position()
-                .cloned()
-                .unwrap_or_else(csv::Position::new);
-            position.set_byte(byte).set_line(line);
-            record.set_position(Some(position));
+        record.clear();
+        let mut start = 0;
+        for &end in &self.ends[..ends] {
+            record.push_field(&self.fields[start..end]);
+            start = end;
         }
+        let resumed = self.base + began as u64;
+        let mut position = csv::Position::new();
+        let (byte, line) = self
+            .strict
+            .record_start(resumed)
+            .unwrap_or((resumed, self.parser.line()));
+        position.set_byte(byte).set_line(line);
+        record.set_position(Some(position));
+        // Its bytes: from its first one to its line break, which the parser has passed.
+        let first = usize::try_from(byte.saturating_sub(self.base))
+            .unwrap_or(usize::MAX)
+            .clamp(began, self.at);
+        let mut end = self.at;
+        while end > first && matches!(self.buffer[end - 1], b'\r' | b'\n') {
+            end -= 1;
+        }
+        self.last = first..end;
         Ok(true)
+    }
+
+    /// Lets go of the starts of the records the parser has passed: `strict.starts` then begins
+    /// with the next record's.
+    fn forget_passed(&mut self) {
+        let at = self.base + self.at as u64;
+        while self
+            .strict
+            .starts
+            .front()
+            .is_some_and(|&(start, _)| start < at)
+        {
+            self.strict.starts.pop_front();
+        }
     }
 
     /// The refusal for a record that could not be read: too long, or the file unreadable (a
     /// failing disk, a directory), which no line of the file is to blame for.
-    fn failure(&self, error: csv::Error) -> SeedError {
+    fn failure(&self, io: std::io::Error) -> SeedError {
         let file = &self.file;
-        let csv::ErrorKind::Io(io) = error.kind() else {
-            return SeedError::File {
-                file: file.to_string(),
-                message: error.to_string(),
-            };
-        };
         if let Some(long) = io.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>()) {
             // A quoting error on an earlier line is the likelier cause: name it.
-            let (line, message) = match &self.reader.get_ref().error {
+            let (line, message) = match &self.strict.error {
                 Some((at, message)) if *at < long.line => (*at, message.clone()),
                 _ => (long.line, long.to_string()),
             };
@@ -85,7 +183,7 @@ impl Rows for CsvRows<'_> {
             return Ok(false);
         }
         let line = record.position().map_or(1, |p| p.line());
-        if let Some((at, message)) = self.reader.get_ref().error.as_ref() {
+        if let Some((at, message)) = self.strict.error.as_ref() {
             if *at < line {
                 return Err(SeedError::Row {
                     file: self.file.clone(),
@@ -97,12 +195,65 @@ impl Rows for CsvRows<'_> {
         Ok(true)
     }
 
+    fn raw(&self) -> Option<&[u8]> {
+        Some(&self.buffer[self.last.clone()])
+    }
+
+    fn can_peek(&self) -> bool {
+        true
+    }
+
+    fn peek(&mut self, ahead: usize) -> Peeked<'_> {
+        // Only bytes the quoting rules were followed over without a fault: a record after one
+        // is given by the parser, which refuses it there.
+        loop {
+            if self.strict.error.is_some() || self.failed.is_some() {
+                return Peeked::Unknown;
+            }
+            self.forget_passed();
+            let first = ahead;
+            if first + 1 < self.strict.starts.len()
+                || (self.end && first < self.strict.starts.len())
+            {
+                break;
+            }
+            if self.end {
+                return Peeked::End;
+            }
+            if let Err(failed) = self.fill(self.at) {
+                self.failed = Some(failed);
+                return Peeked::Unknown;
+            }
+        }
+        let first = ahead;
+        let (byte, line) = self.strict.starts[first];
+        let end = match self.strict.starts.get(first + 1) {
+            Some(&(next, _)) => (next - self.base) as usize,
+            None => self.filled,
+        };
+        let start = (byte - self.base) as usize;
+        let mut bytes = &self.buffer[start..end];
+        while let [rest @ .., b'\r' | b'\n'] = bytes {
+            bytes = rest;
+        }
+        Peeked::Record(byte, line, bytes)
+    }
+
+    fn pass(&mut self, records: usize) {
+        self.forget_passed();
+        let next = records;
+        self.at = match self.strict.starts.get(next) {
+            Some(&(start, _)) => (start - self.base) as usize,
+            None => self.filled,
+        };
+    }
+
     fn error_at_end(&mut self) -> Option<(u64, String)> {
-        self.reader.get_mut().error_at_end()
+        self.strict.error_at_end()
     }
 
     fn hash(&self) -> Option<String> {
-        Some(self.reader.get_ref().hash.finish())
+        Some(self.strict.hash.finish())
     }
 }
 
@@ -472,6 +623,71 @@ mod tests {
             starts.push(record.position().unwrap().byte());
         }
         assert_eq!(starts, [0, 7, 12]);
+    }
+
+    /// A file with every way a record can end: CRLF, a lone CR, a blank line, a line break
+    /// inside quotes, no line break at the end.
+    const TRICKY: &[u8] = b"a,b\r\n1,x\r\n\r\n2,\"y\r\nz\"\r3,\"w\"\"\"\n\n\n4,v";
+
+    #[test]
+    fn a_record_looked_at_ahead_has_the_bytes_and_line_it_is_parsed_from() {
+        let mut parsed = Vec::new();
+        let mut rows = CsvRows::new(Box::new(TRICKY), "f.csv".into());
+        let mut record = csv::ByteRecord::new();
+        while rows.next(&mut record).unwrap() {
+            let line = record.position().unwrap().line();
+            parsed.push((line, rows.raw().unwrap().to_vec()));
+        }
+        let mut rows = CsvRows::new(Box::new(TRICKY), "f.csv".into());
+        let mut ahead = Vec::new();
+        loop {
+            match rows.peek(ahead.len()) {
+                Peeked::Record(_, line, bytes) => ahead.push((line, bytes.to_vec())),
+                Peeked::End => break,
+                Peeked::Unknown => panic!("the file is read ahead"),
+            }
+        }
+        assert_eq!(ahead, parsed);
+        assert_eq!(
+            parsed.iter().map(|(line, _)| *line).collect::<Vec<_>>(),
+            [1, 2, 4, 6, 9]
+        );
+        assert_eq!(parsed[2].1, b"2,\"y\r\nz\"");
+        assert_eq!(parsed[3].1, b"3,\"w\"\"\"");
+    }
+
+    #[test]
+    fn records_passed_unparsed_leave_the_parser_at_the_next() {
+        let mut rows = CsvRows::new(Box::new(TRICKY), "f.csv".into());
+        let mut record = csv::ByteRecord::new();
+        assert!(rows.next(&mut record).unwrap());
+        assert!(matches!(rows.peek(1), Peeked::Record(_, 4, _)));
+        rows.pass(2);
+        assert!(rows.next(&mut record).unwrap());
+        assert_eq!(record.position().unwrap().line(), 6);
+        assert_eq!(&record[1], b"w\"");
+        rows.pass(1);
+        assert!(matches!(rows.peek(0), Peeked::End));
+        assert!(!rows.next(&mut record).unwrap());
+        assert_eq!(rows.error_at_end(), None);
+    }
+
+    #[test]
+    fn nothing_is_looked_at_ahead_past_a_quoting_fault() {
+        let mut rows = CsvRows::new(
+            Box::new(&b"a,b\n1,x\n2,12\" guns\n3,y\n"[..]),
+            "f.csv".into(),
+        );
+        let mut record = csv::ByteRecord::new();
+        assert!(rows.next(&mut record).unwrap());
+        // The fault is found as the bytes are read: the parser, not the planner, reaches it.
+        assert!(matches!(rows.peek(0), Peeked::Unknown));
+        assert!(rows.next(&mut record).unwrap());
+        assert!(rows.next(&mut record).unwrap());
+        assert_eq!(
+            rows.next(&mut record).unwrap_err().to_string(),
+            "f.csv:3: a double quote inside an unquoted field: quote the whole field and double the quote (\"12\"\" guns\")"
+        );
     }
 
     #[test]

@@ -286,7 +286,8 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                     (Identity::Columns(_), false) => group_of(layout, values, record, arena),
                     _ => Some(stored_id),
                 };
-                builder.push(record, batch.hashes.get(row).copied(), id);
+                let raw = batch.raws.get(row).copied().flatten();
+                builder.push(record, batch.hashes.get(row).copied(), raw, id);
             }
             file.rows += 1;
         }

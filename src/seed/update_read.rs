@@ -196,19 +196,35 @@ impl OnRead for UpdateRead<'_> {
         let link = matches!(table.identity, Identity::Columns(_));
         let key_field = super::row_identity::key_field_of(layout);
         batch.ids.clear();
-        batch.skips.clear();
-        batch.hashes.clear();
-        let plan = match &mut self.matcher {
-            Some(matcher) => matcher.plan(&batch.records[..batch.filled], &mut batch.hashes),
-            None => Vec::new(),
+        // Read ahead of the parser, the parsing thread decided (read_ahead.rs).
+        let plan = match (batch.planned, &mut self.matcher) {
+            (true, _) => std::mem::take(&mut batch.skips),
+            (false, Some(matcher)) => {
+                batch.skips.clear();
+                batch.hashes.clear();
+                let records = &batch.records[..batch.filled];
+                matcher.plan(records, &batch.raws, &mut batch.hashes)
+            }
+            (false, None) => {
+                batch.skips.clear();
+                batch.hashes.clear();
+                Vec::new()
+            }
         };
+        let mut planned_ids = std::mem::take(&mut batch.skip_ids).into_iter();
         let mut plan = plan.into_iter().peekable();
         let mut row = 0;
         while row < batch.filled {
             // Rows a run of the last load holds: stored as they are, with these ids.
             if let Some(skip) = plan.next_if(|skip| skip.rows.start == row) {
-                let matcher = self.matcher.as_mut().expect("a plan comes from a matcher");
-                if let Some(ids) = matcher.take(&skip, link) {
+                let ids = match batch.planned {
+                    true => Some(planned_ids.by_ref().take(skip.rows.len()).collect()),
+                    false => {
+                        let matcher = self.matcher.as_mut().expect("a plan comes from a matcher");
+                        matcher.take(&skip, link)
+                    }
+                };
+                if let Some(ids) = ids {
                     batch.ids.extend(ids);
                     let values = skip.rows.len() * layout.values_per_row;
                     batch
@@ -277,6 +293,14 @@ impl OnRead for UpdateRead<'_> {
 
     fn pipelined(&self) -> bool {
         true
+    }
+
+    fn read_ahead(&mut self, _layout: &Layout) -> Option<Matcher> {
+        self.matcher.take()
+    }
+
+    fn read_ahead_done(&mut self, matcher: Matcher) {
+        self.matcher = Some(matcher);
     }
 
     fn same_file(&mut self, layout: &Layout, source: &dyn Source) -> Option<(String, u64)> {

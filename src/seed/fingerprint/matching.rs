@@ -1,8 +1,10 @@
 //! Matching a file's rows against the runs of its last load: on the reading thread, which rows
 //! of each batch are skipped ([`Matcher`]); on the writing one, which runs were ([`Skipped`]).
 
-use super::{Chunker, OldRuns, RowHashes, MAX_ID};
-use crate::seed::key_map::IdSet;
+use super::{Chunker, OldRuns, RowHashes, Run, MAX_ID};
+use std::collections::HashSet;
+
+use crate::seed::key_map::{FixedFoldHash, IdSet};
 use crate::seed::layout::Layout;
 
 /// Rows of a batch that a run of the last load holds: `rows` of the batch, from `offset` rows
@@ -42,6 +44,9 @@ pub(in crate::seed) struct Matcher {
     checked_groups: IdSet,
     open: Vec<i64>,
     next_open: Vec<i64>,
+    /// Read ahead of the parser, the hashes of the groups of the link rows parsed: the same
+    /// rule as `checked_groups`, known before the rows are checked.
+    parsed_groups: HashSet<u64, FixedFoldHash>,
 }
 
 impl Matcher {
@@ -59,6 +64,7 @@ impl Matcher {
             checked_groups: IdSet::default(),
             open: Vec::new(),
             next_open: Vec::new(),
+            parsed_groups: HashSet::default(),
         })
     }
 
@@ -69,6 +75,7 @@ impl Matcher {
     pub(in crate::seed) fn plan(
         &mut self,
         records: &[csv::StringRecord],
+        raws: &[Option<u64>],
         hashes: &mut Vec<RowHashes>,
     ) -> Vec<Skip> {
         let base = self.records;
@@ -77,7 +84,9 @@ impl Matcher {
         let mut skips = Vec::new();
         let first_hash = hashes.len();
         for (row, record) in records.iter().enumerate() {
-            let row_hashes = self.chunker.hashes(record);
+            let row_hashes = self
+                .chunker
+                .hashes(record, raws.get(row).copied().flatten());
             hashes.push(row_hashes);
             let Some(run) = self.chunker.feed_hashed(row_hashes) else {
                 continue;
@@ -122,6 +131,83 @@ impl Matcher {
         }
         self.records += records.len() as u64;
         skips
+    }
+
+    /// Reading ahead of the parser (read_ahead.rs): takes the next record by its
+    /// hashes, and gives the run that ended before it, if one did (see [`Chunker::feed_hashed`]).
+    pub(in crate::seed) fn feed(&mut self, hashes: RowHashes) -> Option<Run> {
+        self.chunker.feed_hashed(hashes)
+    }
+
+    /// The file's last run, read ahead of the parser.
+    pub(in crate::seed) fn finish(&mut self) -> Option<Run> {
+        self.chunker.finish()
+    }
+
+    /// A record's hashes, from its group's value and its bytes as the file gives them (as
+    /// [`Chunker::hashes`] gives them for the record parsed).
+    pub(in crate::seed) fn hashes_of(&self, group: &str, bytes: &[u8]) -> RowHashes {
+        RowHashes {
+            group: self.chunker.group_hash(group),
+            row: super::raw_hash(bytes),
+        }
+    }
+
+    /// The field holding each row's group.
+    pub(in crate::seed) fn group_field(&self) -> usize {
+        self.chunker.group
+    }
+
+    /// Reading ahead of the parser: for each row of `run`, whose rows' hashes are `rows`, the
+    /// id of the stored row it is (a link row: its group's), if a run of the last load holds it
+    /// (as [`Matcher::plan`] and [`Matcher::take`] decide, a whole run at a time): `(id, run,
+    /// offset, whole)`; None if it is to be parsed and checked. In a link file, a run holding a
+    /// group that a row parsed before gave is parsed too (see `checked_groups`), by the groups'
+    /// hashes: a link row given twice is then found by the writing thread.
+    pub(in crate::seed) fn decide(
+        &mut self,
+        run: Run,
+        rows: &[RowHashes],
+        link: bool,
+        decided: &mut Vec<Option<(i64, u32, u32, bool)>>,
+    ) {
+        decided.clear();
+        let hint = self.next;
+        let found = self.old.find(run, hint);
+        self.next = found.unwrap_or(hint) + 1;
+        let parsed_group =
+            |groups: &HashSet<u64, _>| link && rows.iter().any(|r| groups.contains(&r.group));
+        match found {
+            Some(index) if !self.used[index as usize] && !parsed_group(&self.parsed_groups) => {
+                self.used[index as usize] = true;
+                let ids = self.old.ids(index).take(rows.len());
+                decided.extend(
+                    (0..)
+                        .zip(ids)
+                        .map(|(offset, id)| Some((id, index, offset, true))),
+                );
+            }
+            // Met before: a run given twice, whose rows are checked (and refused as given twice).
+            Some(_) => {}
+            None => {
+                let index = self.old.run_beginning(run.first, hint);
+                for hash in rows.iter().map(|r| r.row) {
+                    let found = index.and_then(|index| {
+                        let offset = self.old.row_like(index, hash, &self.used_rows)?;
+                        let row = (self.old.first_row(index) + u64::from(offset)) as i64;
+                        self.used_rows.insert(row).then_some(())?;
+                        let id = self.old.ids(index).nth(offset as usize)?;
+                        Some((id, index, offset, false))
+                    });
+                    decided.push(found);
+                }
+            }
+        }
+        decided.resize(rows.len(), None);
+        if link {
+            let parsed = rows.iter().zip(decided.iter()).filter(|(_, d)| d.is_none());
+            self.parsed_groups.extend(parsed.map(|(r, _)| r.group));
+        }
     }
 
     /// The ids of the rows of `skip`, if they are to be skipped (the run is matched now); None

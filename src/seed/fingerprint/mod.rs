@@ -6,8 +6,9 @@
 //! (its key; a link row's first column, such as its event) hashes to a multiple of [`SPACING`],
 //! where the next row's group differs. Where runs end depends only on the groups, so an edited
 //! row changes its own run's hash and no other run's boundaries; a row added or removed changes
-//! one run. For each run the load records a 128-bit hash of its rows' fields as the file gave
-//! them and the ids of the rows it stored (a link row's: the id of its group) ([`Builder`]).
+//! one run. For each run the load records a 128-bit hash of its rows' bytes as the file gave
+//! them ([`raw_hash`]; rows that were not read from a file's bytes, an import's: of their fields)
+//! and the ids of the rows it stored (a link row's: the id of its group) ([`Builder`]).
 //!
 //! Seeding again, a run of the file whose hash and length are a run's of the last load holds rows
 //! that load checked and stored, and that are stored as they were: the dataset's rows were not
@@ -44,7 +45,7 @@ const SPACING: u64 = 8;
 
 /// The first bytes of a stored fingerprint. A change to what makes a row valid, or to how rows
 /// are hashed or stored, changes this, and every stored fingerprint is then left unread.
-const MAGIC: &[u8] = b"conflictdb row fingerprints 2\n";
+const MAGIC: &[u8] = b"conflictdb row fingerprints 3\n";
 
 /// The seeds of the two hashes of a row, and of the hash of its group.
 const SEEDS: [u64; 3] = [
@@ -68,7 +69,7 @@ pub(super) struct Run {
 /// Cuts a file's records into runs, in file order.
 pub(super) struct Chunker {
     /// The field holding each row's group.
-    group: usize,
+    pub(super) group: usize,
     /// The two hashes of a row (and of its run, chained row by row), and the hash of its group.
     states: [FixedState; 3],
     /// The last record's group hash.
@@ -104,15 +105,23 @@ impl Chunker {
         })
     }
 
-    /// A record's hashes: of its group, and of its fields (their bytes and lengths, so that
-    /// `a,bc` and `ab,c` differ).
-    pub(super) fn hashes(&self, record: &csv::StringRecord) -> RowHashes {
-        let group = self.states[2].hash_one(record.get(self.group).unwrap_or(""));
-        let lengths = record.iter().fold(0u64, |acc, field| {
-            (acc ^ field.len() as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    /// A record's hashes: of its group, and of the row: `raw`, the hash of the bytes the file
+    /// gives it in ([`raw_hash`]), where it was read from a file's bytes; else of its fields
+    /// (their bytes and lengths, so that `a,bc` and `ab,c` differ).
+    pub(super) fn hashes(&self, record: &csv::StringRecord, raw: Option<u64>) -> RowHashes {
+        let group = self.group_hash(record.get(self.group).unwrap_or(""));
+        let row = raw.unwrap_or_else(|| {
+            let lengths = record.iter().fold(0u64, |acc, field| {
+                (acc ^ field.len() as u64).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+            self.states[0].hash_one((record.as_byte_record().as_slice(), lengths))
         });
-        let row = self.states[0].hash_one((record.as_byte_record().as_slice(), lengths));
         RowHashes { group, row }
+    }
+
+    /// The hash of a row's group, its value as the file gives it.
+    pub(super) fn group_hash(&self, group: &str) -> u64 {
+        self.states[2].hash_one(group)
     }
 
     /// Takes the next record, by its hashes; gives the run that ended before it, if one did.
@@ -151,6 +160,14 @@ impl Chunker {
         self.rows = 0;
         Some(run)
     }
+}
+
+/// The hash of a record's bytes as the file holds them, from its first byte to its line break:
+/// equal bytes parse to equal fields, so a run whose records' bytes are those of a run of the last
+/// load holds the same rows, and need not even be parsed (read_ahead.rs). A field
+/// written otherwise (quoted where it was not) only makes the row read and compared.
+pub(super) fn raw_hash(bytes: &[u8]) -> u64 {
+    FixedState::with_seed(SEEDS[0]).hash_one(bytes)
 }
 
 /// A record's hashes (see [`Chunker::hashes`]).

@@ -45,17 +45,19 @@ impl Builder {
 
     /// The next row of the file, stored with `id` (a link row: its group's id; None if it has
     /// none, which leaves the file without a fingerprint).
-    /// `hashes`: the record's, if the reading thread took them.
+    /// `hashes`: the record's, if the reading thread took them; `raw`: the hash of its bytes
+    /// in the file, if it was read from them.
     pub(in crate::seed) fn push(
         &mut self,
         record: &csv::StringRecord,
         hashes: Option<RowHashes>,
+        raw: Option<u64>,
         id: Option<i64>,
     ) {
         if !self.valid {
             return;
         }
-        let hashes = hashes.unwrap_or_else(|| self.chunker.hashes(record));
+        let hashes = hashes.unwrap_or_else(|| self.chunker.hashes(record, raw));
         if let Some(run) = self.chunker.feed_hashed(hashes) {
             self.close(run);
         }
