@@ -59,6 +59,10 @@ pub(super) struct Batch {
     /// unparsed (`skips`, with their ids in `skip_ids`; see read_ahead.rs).
     pub(super) planned: bool,
     pub(super) skip_ids: Vec<i64>,
+    /// Read ahead of the parser, for each record of a table with a key, the id of the stored
+    /// row it most likely is (the row at its place in the last load's run that began with the
+    /// same key), which the writing thread seeks to; 0 if none.
+    pub(super) hints: Vec<i64>,
     /// Each record's hash of the bytes the file gives it in (see `fingerprint::raw_hash`),
     /// where the rows are read from a file's bytes.
     pub(super) raws: Vec<Option<u64>>,
@@ -227,6 +231,7 @@ pub(super) fn reset(mut batch: Batch) -> Batch {
     batch.raws.clear();
     batch.planned = false;
     batch.skip_ids.clear();
+    batch.hints.clear();
     batch
 }
 

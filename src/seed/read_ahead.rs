@@ -35,6 +35,7 @@ pub(super) struct Planner {
     /// Whether the file is a link table's.
     link: bool,
     decided: Vec<Option<(i64, u32, u32, bool)>>,
+    hints: Vec<i64>,
     /// Whether the rest of the file is parsed row by row: the bytes ahead could not be read so.
     parse_all: bool,
 }
@@ -47,7 +48,8 @@ struct Ahead {
 }
 
 enum Planned {
-    Parse(RowHashes),
+    /// Parsed, with the id of the stored row it most likely is (0 if none).
+    Parse(RowHashes, i64),
     Pass {
         ahead: Ahead,
         id: i64,
@@ -67,6 +69,7 @@ impl Planner {
             keys: String::new(),
             hashes: Vec::new(),
             decided: Vec::new(),
+            hints: Vec::new(),
             parse_all: false,
         }
     }
@@ -118,7 +121,7 @@ impl Planner {
     /// The rows read ahead are parsed, and all after them.
     fn parse_rest(&mut self) {
         self.queue
-            .extend(self.pending.drain(..).map(|a| Planned::Parse(a.hashes)));
+            .extend(self.pending.drain(..).map(|a| Planned::Parse(a.hashes, 0)));
         self.parse_all = true;
     }
 
@@ -129,8 +132,9 @@ impl Planner {
             .extend(self.pending[..rows].iter().map(|a| a.hashes));
         let link = self.link;
         self.matcher
-            .decide(run, &self.hashes, link, &mut self.decided);
-        for (ahead, decided) in self.pending.drain(..rows).zip(&self.decided) {
+            .decide(run, &self.hashes, link, &mut self.decided, &mut self.hints);
+        let decisions = self.decided.iter().zip(&self.hints);
+        for (ahead, (decided, &hint)) in self.pending.drain(..rows).zip(decisions) {
             self.queue.push_back(match *decided {
                 Some((id, run, offset, whole)) => Planned::Pass {
                     ahead,
@@ -139,7 +143,7 @@ impl Planner {
                     offset,
                     whole,
                 },
-                None => Planned::Parse(ahead.hashes),
+                None => Planned::Parse(ahead.hashes, hint),
             });
         }
     }
@@ -242,6 +246,7 @@ pub(super) fn plan_batch(
                 batch.raws.push(Some(ahead.hashes.row));
                 batch.hashes.push(ahead.hashes);
                 batch.skip_ids.push(id);
+                batch.hints.push(0);
                 match batch.skips.last_mut() {
                     Some(last)
                         if last.rows.end == row
@@ -265,13 +270,17 @@ pub(super) fn plan_batch(
                     return Ok(false);
                 }
                 let raw = rows.raw().map(super::fingerprint::raw_hash);
-                let hashes = match planned {
-                    Some(Planned::Parse(hashes)) => hashes,
-                    _ => planner.matcher.hashes_of(
-                        batch.records[row].get(key_field).unwrap_or(""),
-                        rows.raw().unwrap_or_default(),
+                let (hashes, hint) = match planned {
+                    Some(Planned::Parse(hashes, hint)) => (hashes, hint),
+                    _ => (
+                        planner.matcher.hashes_of(
+                            batch.records[row].get(key_field).unwrap_or(""),
+                            rows.raw().unwrap_or_default(),
+                        ),
+                        0,
                     ),
                 };
+                batch.hints.push(hint);
                 batch.raws.push(raw);
                 batch.hashes.push(hashes);
             }

@@ -278,7 +278,9 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                     }
                     let next = skips.peek().map_or(batch.filled, |skip| skip.rows.start);
                     state.stretch = next - row;
-                    store(conn, state, layout, (dataset, id), (record, values, arena))?
+                    let hint = batch.hints.get(row).copied().unwrap_or(0);
+                    let ids = (dataset, id, hint);
+                    store(conn, state, layout, ids, (record, values, arena))?
                 }
             };
             if let Some(builder) = &mut state.builder {
@@ -408,13 +410,13 @@ fn store(
     conn: &Connection,
     state: &mut FileState,
     layout: &Layout,
-    (dataset, given_id): (i64, i64),
+    (dataset, given_id, hint): (i64, i64, i64),
     (record, values, arena): (&csv::StringRecord, &[Converted], &str),
 ) -> Result<i64, SeedError> {
     let table = layout.table;
     if table.identity == Identity::Key && !table.is_vocabulary {
         let row = (record, values, arena);
-        let id = store_keyed(conn, state, layout, (dataset, given_id), row)?;
+        let id = store_keyed(conn, state, layout, (dataset, given_id, hint), row)?;
         if !state.seen_ids.insert(id) {
             return Err(layout.duplicate(record)?);
         }
@@ -502,7 +504,7 @@ fn store_keyed(
     conn: &Connection,
     state: &mut FileState,
     layout: &Layout,
-    (dataset, given_id): (i64, i64),
+    (dataset, given_id, hint): (i64, i64, i64),
     (record, values, arena): (&csv::StringRecord, &[Converted], &str),
 ) -> Result<i64, SeedError> {
     let (table, file) = (layout.table, layout.origin.name());
@@ -518,9 +520,11 @@ fn store_keyed(
     let mut merged = None;
     let mut head = None;
     if let Some(stored_rows) = state.stored.as_mut() {
-        // Where the last load's fingerprints are, the merge seeks to the row's stored id.
-        if state.skipped.is_some() && given_id != 0 {
-            stored_rows.seek(conn, ValueRef::Integer(given_id), state.stretch)?;
+        // Where the last load's fingerprints are, the merge seeks to the row's stored id, or the
+        // one the reading thread expects it to have (`Batch::hints`).
+        let seek_to = if given_id != 0 { given_id } else { hint };
+        if state.skipped.is_some() && seek_to != 0 {
+            stored_rows.seek(conn, ValueRef::Integer(seek_to), state.stretch)?;
         }
         // The stored row the merge has reached, passing those an earlier row took out of turn.
         while let Some(row) = stored_rows.peek(conn)? {

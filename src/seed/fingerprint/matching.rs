@@ -170,8 +170,10 @@ impl Matcher {
         rows: &[RowHashes],
         link: bool,
         decided: &mut Vec<Option<(i64, u32, u32, bool)>>,
+        hints: &mut Vec<i64>,
     ) {
         decided.clear();
+        hints.clear();
         let hint = self.next;
         let found = self.old.find(run, hint);
         self.next = found.unwrap_or(hint) + 1;
@@ -191,6 +193,10 @@ impl Matcher {
             Some(_) => {}
             None => {
                 let index = self.old.run_beginning(run.first, hint);
+                // A row not found by its bytes is most likely the one at its place, edited.
+                if let Some(index) = index {
+                    hints.extend(self.old.ids(index).take(rows.len()));
+                }
                 for hash in rows.iter().map(|r| r.row) {
                     let found = index.and_then(|index| {
                         let offset = self.old.row_like(index, hash, &self.used_rows)?;
@@ -204,6 +210,7 @@ impl Matcher {
             }
         }
         decided.resize(rows.len(), None);
+        hints.resize(rows.len(), 0);
         if link {
             let parsed = rows.iter().zip(decided.iter()).filter(|(_, d)| d.is_none());
             self.parsed_groups.extend(parsed.map(|(r, _)| r.group));
