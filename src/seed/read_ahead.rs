@@ -21,7 +21,7 @@ use super::input::{Peeked, Rows};
 use super::layout::Layout;
 use super::read::{read_record, Batch, BATCH, BATCH_BYTES};
 
-/// The parsing thread's matcher, for a file with a key (see the module's comment).
+/// The parsing thread's matcher (see the module's comment).
 pub(super) struct Planner {
     pub(super) matcher: Matcher,
     /// Decisions for the next records, in the file's order.
@@ -30,16 +30,18 @@ pub(super) struct Planner {
     /// their keys (in `keys`).
     pending: Vec<Ahead>,
     keys: String,
-    /// The rows of a run, by their hashes, and the decisions for them.
-    hashes: Vec<RowHashes>,
     /// Whether the file is a link table's.
     link: bool,
+    /// The rows of a run, by their hashes, and for each what `Matcher::decide` gave: its id if
+    /// it is passed, and the id it most likely has if it is parsed.
+    hashes: Vec<RowHashes>,
     decided: Vec<Option<(i64, u32, u32, bool)>>,
     hints: Vec<i64>,
     /// Whether the rest of the file is parsed row by row: the bytes ahead could not be read so.
     parse_all: bool,
 }
 
+/// A record read ahead of the parser.
 struct Ahead {
     hashes: RowHashes,
     byte: u64,
@@ -47,9 +49,12 @@ struct Ahead {
     key: std::ops::Range<usize>,
 }
 
+/// What becomes of a record read ahead.
 enum Planned {
     /// Parsed, with the id of the stored row it most likely is (0 if none).
     Parse(RowHashes, i64),
+    /// Passed unparsed: the row `id`, at `offset` in run `run` of the last load (`whole`: a
+    /// whole run passed, else the one row).
     Pass {
         ahead: Ahead,
         id: i64,

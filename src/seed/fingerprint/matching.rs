@@ -163,7 +163,9 @@ impl Matcher {
     /// (as [`Matcher::plan`] and [`Matcher::take`] decide, a whole run at a time): `(id, run,
     /// offset, whole)`; None if it is to be parsed and checked. In a link file, a run holding a
     /// group that a row parsed before gave is parsed too (see `checked_groups`), by the groups'
-    /// hashes: a link row given twice is then found by the writing thread.
+    /// hashes: a link row given twice is then found by the writing thread. `hints`: for each
+    /// row of a changed run of a keyed file, the id of the row at its place in the last load's run
+    /// that began with the same key, which it most likely is (0 where there is none).
     pub(in crate::seed) fn decide(
         &mut self,
         run: Run,
