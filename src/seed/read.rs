@@ -61,7 +61,9 @@ pub(super) struct Batch {
     pub(super) skip_ids: Vec<i64>,
     /// Read ahead of the parser, for each record of a table with a key, the id of the stored
     /// row it most likely is (the row at its place in the last load's run that began with the
-    /// same key), which the writing thread seeks to; 0 if none.
+    /// same key), which the writing thread seeks to; 0 if none. (The id the reading thread gives
+    /// a row is the stored row's only where it kept the table's keys, which it does only for the
+    /// tables other files of the load refer to; else a new one.)
     pub(super) hints: Vec<i64>,
     /// Each record's hash of the bytes the file gives it in (see `fingerprint::raw_hash`),
     /// where the rows are read from a file's bytes.

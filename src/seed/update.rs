@@ -520,9 +520,10 @@ fn store_keyed(
     let mut merged = None;
     let mut head = None;
     if let Some(stored_rows) = state.stored.as_mut() {
-        // Where the last load's fingerprints are, the merge seeks to the row's stored id, or the
-        // one the reading thread expects it to have (`Batch::hints`).
-        let seek_to = if given_id != 0 { given_id } else { hint };
+        // Where the last load's fingerprints are, the merge seeks to the id the row most likely
+        // has (`Batch::hints`), else to the id the reading thread gave it: the stored row's where
+        // it kept the table's keys, else a new one.
+        let seek_to = if hint != 0 { hint } else { given_id };
         if state.skipped.is_some() && seek_to != 0 {
             stored_rows.seek(conn, ValueRef::Integer(seek_to), state.stretch)?;
         }
