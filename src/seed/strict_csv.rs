@@ -36,6 +36,11 @@ pub(super) struct CsvRows<'a> {
 /// How many bytes are read from the file at a time.
 const READ: usize = 256 * 1024;
 
+/// The room the parser's output starts with, and the most room the buffers keep once a longer
+/// record has passed (a record may hold up to [`MAX_RECORD`]).
+const FIELDS: usize = 4096;
+const KEPT: usize = 4 * READ;
+
 impl<'a> CsvRows<'a> {
     pub(super) fn new(bytes: Box<dyn Read + Send + 'a>, file: String) -> CsvRows<'a> {
         CsvRows::with_limit(bytes, file, MAX_RECORD)
@@ -50,7 +55,7 @@ impl<'a> CsvRows<'a> {
             filled: 0,
             at: 0,
             end: false,
-            fields: vec![0; 4096],
+            fields: vec![0; FIELDS],
             ends: vec![0; 64],
             last: 0..0,
             failed: None,
@@ -72,6 +77,10 @@ impl<'a> CsvRows<'a> {
         }
         if self.buffer.len() < self.filled + READ {
             self.buffer.resize(self.filled + READ, 0);
+        } else if self.buffer.len() > KEPT && self.filled + READ <= KEPT {
+            // A long record passed: its room is let go.
+            self.buffer.truncate(self.filled + READ);
+            self.buffer.shrink_to_fit();
         }
         let read = self.strict.read(&mut self.buffer[self.filled..])?;
         self.end = read == 0;
@@ -117,6 +126,9 @@ impl<'a> CsvRows<'a> {
         for &end in &self.ends[..ends] {
             record.push_field(&self.fields[start..end]);
             start = end;
+        }
+        if self.fields.len() > KEPT {
+            self.fields = vec![0; FIELDS];
         }
         let resumed = self.base + began as u64;
         let mut position = csv::Position::new();
@@ -688,6 +700,29 @@ mod tests {
             rows.next(&mut record).unwrap_err().to_string(),
             "f.csv:3: a double quote inside an unquoted field: quote the whole field and double the quote (\"12\"\" guns\")"
         );
+    }
+
+    #[test]
+    fn the_room_a_long_record_took_is_let_go_once_it_has_passed() {
+        let mut bytes = b"a,b\n1,".to_vec();
+        bytes.resize(bytes.len() + (3 << 20), b'y');
+        bytes.extend_from_slice(b"\n");
+        for n in 0..(1 << 16) {
+            bytes.extend_from_slice(format!("{n},z\n").as_bytes());
+        }
+        let bytes: &'static [u8] = bytes.leak();
+        let mut rows = CsvRows::new(Box::new(bytes), "f.csv".into());
+        let mut record = csv::ByteRecord::new();
+        assert!(rows.next(&mut record).unwrap());
+        assert!(rows.next(&mut record).unwrap());
+        assert_eq!(record[1].len(), 3 << 20);
+        assert!(rows.buffer.len() > 3 << 20 && rows.fields.len() == FIELDS);
+        let mut read = 0;
+        while rows.next(&mut record).unwrap() {
+            read += 1;
+        }
+        assert_eq!(read, 1 << 16);
+        assert!(rows.buffer.capacity() <= KEPT, "{}", rows.buffer.capacity());
     }
 
     #[test]
