@@ -277,13 +277,7 @@ pub(super) fn plan_batch(
                 let raw = rows.raw().map(super::fingerprint::raw_hash);
                 let (hashes, hint) = match planned {
                     Some(Planned::Parse(hashes, hint)) => (hashes, hint),
-                    _ => (
-                        planner.matcher.hashes_of(
-                            batch.records[row].get(key_field).unwrap_or(""),
-                            rows.raw().unwrap_or_default(),
-                        ),
-                        0,
-                    ),
+                    _ => (planner.matcher.record_hashes(&batch.records[row], raw), 0),
                 };
                 batch.hints.push(hint);
                 batch.raws.push(raw);

@@ -24,8 +24,9 @@ pub(super) struct CsvRows<'a> {
     /// The parser's output: the fields' bytes, and where each ends.
     fields: Vec<u8>,
     ends: Vec<usize>,
-    /// The last record given, as it lies in `buffer`: from its first byte to its line break.
-    last: std::ops::Range<usize>,
+    /// The last record given, as it lies in `buffer`: from its first byte to its line break;
+    /// None for a record longer than [`KEPT`], whose bytes are not kept.
+    last: Option<std::ops::Range<usize>>,
     /// A failure to read met while looking ahead ([`Rows::peek`]), given when the parser
     /// reaches it.
     failed: Option<std::io::Error>,
@@ -40,6 +41,9 @@ const READ: usize = 256 * 1024;
 /// record has passed (a record may hold up to [`MAX_RECORD`]).
 const FIELDS: usize = 4096;
 const KEPT: usize = 4 * READ;
+
+/// The most bytes looked at ahead of the parser ([`Rows::peek`]).
+const AHEAD: usize = 8 * KEPT;
 
 impl<'a> CsvRows<'a> {
     pub(super) fn new(bytes: Box<dyn Read + Send + 'a>, file: String) -> CsvRows<'a> {
@@ -57,7 +61,7 @@ impl<'a> CsvRows<'a> {
             end: false,
             fields: vec![0; FIELDS],
             ends: vec![0; 64],
-            last: 0..0,
+            last: None,
             failed: None,
             file,
         }
@@ -91,12 +95,21 @@ impl<'a> CsvRows<'a> {
     /// Reads the next record; false at the end of the file.
     fn read(&mut self, record: &mut csv::ByteRecord) -> std::io::Result<bool> {
         use csv_core::ReadRecordResult;
-        let mut began = self.at;
+        let mut began = Some(self.at);
+        let resumed = self.base + self.at as u64;
         let (mut out, mut ends) = (0, 0);
         loop {
             if self.at == self.filled && !self.end {
-                self.fill(began)?;
-                began = 0;
+                // A long record's bytes are not kept beside its fields: it has no `raw`.
+                let keep = match began {
+                    Some(began) if self.at - began <= KEPT => began,
+                    _ => {
+                        began = None;
+                        self.at
+                    }
+                };
+                self.fill(keep)?;
+                began = began.map(|_| 0);
                 continue;
             }
             let (result, read, written, ended) = self.parser.read_record(
@@ -130,7 +143,6 @@ impl<'a> CsvRows<'a> {
         if self.fields.len() > KEPT {
             self.fields = vec![0; FIELDS];
         }
-        let resumed = self.base + began as u64;
         let mut position = csv::Position::new();
         let (byte, line) = self
             .strict
@@ -138,15 +150,20 @@ impl<'a> CsvRows<'a> {
             .unwrap_or((resumed, self.parser.line()));
         position.set_byte(byte).set_line(line);
         record.set_position(Some(position));
-        // Its bytes: from its first one to its line break, which the parser has passed.
-        let first = usize::try_from(byte.saturating_sub(self.base))
-            .unwrap_or(usize::MAX)
-            .clamp(began, self.at);
-        let mut end = self.at;
-        while end > first && matches!(self.buffer[end - 1], b'\r' | b'\n') {
-            end -= 1;
-        }
-        self.last = first..end;
+        // Its bytes: from its first one to its line break, which the parser has passed; none
+        // for a record longer than `KEPT`, whichever way it was read.
+        self.last = began
+            .map(|began| {
+                let first = usize::try_from(byte.saturating_sub(self.base))
+                    .unwrap_or(usize::MAX)
+                    .clamp(began, self.at);
+                let mut end = self.at;
+                while end > first && matches!(self.buffer[end - 1], b'\r' | b'\n') {
+                    end -= 1;
+                }
+                first..end
+            })
+            .filter(|bytes| bytes.len() <= KEPT);
         Ok(true)
     }
 
@@ -208,7 +225,7 @@ impl Rows for CsvRows<'_> {
     }
 
     fn raw(&self) -> Option<&[u8]> {
-        Some(&self.buffer[self.last.clone()])
+        Some(&self.buffer[self.last.clone()?])
     }
 
     fn can_peek(&self) -> bool {
@@ -232,6 +249,11 @@ impl Rows for CsvRows<'_> {
             if self.end {
                 return Peeked::End;
             }
+            // A record this far ahead is a long one: the parser reads it, without keeping its
+            // bytes.
+            if self.filled - self.at > AHEAD {
+                return Peeked::Unknown;
+            }
             if let Err(failed) = self.fill(self.at) {
                 self.failed = Some(failed);
                 return Peeked::Unknown;
@@ -247,6 +269,11 @@ impl Rows for CsvRows<'_> {
         let mut bytes = &self.buffer[start..end];
         while let [rest @ .., b'\r' | b'\n'] = bytes {
             bytes = rest;
+        }
+        // A long record's bytes are not given when it is parsed (see `read`): its hash is its
+        // fields', so it is never passed by its bytes.
+        if bytes.len() > KEPT {
+            return Peeked::Unknown;
         }
         Peeked::Record(byte, line, bytes)
     }
@@ -703,7 +730,7 @@ mod tests {
     }
 
     #[test]
-    fn the_room_a_long_record_took_is_let_go_once_it_has_passed() {
+    fn a_long_record_takes_no_room_beyond_its_fields_once_it_has_passed() {
         let mut bytes = b"a,b\n1,".to_vec();
         bytes.resize(bytes.len() + (3 << 20), b'y');
         bytes.extend_from_slice(b"\n");
@@ -716,13 +743,43 @@ mod tests {
         assert!(rows.next(&mut record).unwrap());
         assert!(rows.next(&mut record).unwrap());
         assert_eq!(record[1].len(), 3 << 20);
-        assert!(rows.buffer.len() > 3 << 20 && rows.fields.len() == FIELDS);
+        // Its bytes were not kept beside its fields, and its fields' room is let go.
+        assert_eq!(rows.raw(), None);
+        assert!(
+            rows.buffer.len() <= KEPT + 2 * READ,
+            "{}",
+            rows.buffer.len()
+        );
+        assert_eq!(rows.fields.len(), FIELDS);
         let mut read = 0;
         while rows.next(&mut record).unwrap() {
             read += 1;
         }
         assert_eq!(read, 1 << 16);
         assert!(rows.buffer.capacity() <= KEPT, "{}", rows.buffer.capacity());
+    }
+
+    #[test]
+    fn a_long_record_is_parsed_without_its_bytes_and_never_looked_at_ahead() {
+        let mut bytes = b"a,b\n0,x\n1,".to_vec();
+        bytes.resize(bytes.len() + (2 << 20), b'y');
+        bytes.extend_from_slice(b"\n2,z\n");
+        let bytes: &'static [u8] = bytes.leak();
+        let mut rows = CsvRows::new(Box::new(bytes), "f.csv".into());
+        let mut record = csv::ByteRecord::new();
+        assert!(rows.next(&mut record).unwrap());
+        assert!(matches!(rows.peek(0), Peeked::Record(_, 2, b"0,x")));
+        assert!(matches!(rows.peek(1), Peeked::Unknown));
+        assert!(rows.next(&mut record).unwrap());
+        assert_eq!(rows.raw(), Some(&b"0,x"[..]));
+        assert!(rows.next(&mut record).unwrap());
+        assert_eq!(
+            (record.position().unwrap().line(), record[1].len()),
+            (3, 2 << 20)
+        );
+        assert_eq!(rows.raw(), None);
+        assert!(rows.next(&mut record).unwrap());
+        assert_eq!(rows.raw(), Some(&b"2,z"[..]));
     }
 
     #[test]

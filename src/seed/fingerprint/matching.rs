@@ -153,6 +153,16 @@ impl Matcher {
         }
     }
 
+    /// A parsed record's hashes, as [`Chunker::hashes`] gives them (`raw`: the hash of its bytes,
+    /// where they were kept).
+    pub(in crate::seed) fn record_hashes(
+        &self,
+        record: &csv::StringRecord,
+        raw: Option<u64>,
+    ) -> RowHashes {
+        self.chunker.hashes(record, raw)
+    }
+
     /// The field holding each row's group.
     pub(in crate::seed) fn group_field(&self) -> usize {
         self.chunker.group
