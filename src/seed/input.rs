@@ -127,7 +127,6 @@ pub trait Rows: Send {
     /// refusal, naming its file and line.
     fn next(&mut self, record: &mut csv::ByteRecord) -> Result<bool, SeedError>;
 
-    /// A refusal that only the end of the rows shows (a quote never closed), as (line, message).
     /// The bytes the last record was read from, as the file holds them (without its line
     /// break); None where the rows are not read from a file's bytes.
     fn raw(&self) -> Option<&[u8]> {
@@ -147,6 +146,7 @@ pub trait Rows: Send {
     /// Passes the next `records` records unparsed (each was [`Rows::peek`]ed).
     fn pass(&mut self, _records: usize) {}
 
+    /// A refusal that only the end of the rows shows (a quote never closed), as (line, message).
     fn error_at_end(&mut self) -> Option<(u64, String)> {
         None
     }

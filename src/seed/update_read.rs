@@ -197,18 +197,17 @@ impl OnRead for UpdateRead<'_> {
         let key_field = super::row_identity::key_field_of(layout);
         batch.ids.clear();
         // Read ahead of the parser, the parsing thread decided (read_ahead.rs).
-        let plan = match (batch.planned, &mut self.matcher) {
-            (true, _) => std::mem::take(&mut batch.skips),
-            (false, Some(matcher)) => {
-                batch.skips.clear();
-                batch.hashes.clear();
-                let records = &batch.records[..batch.filled];
-                matcher.plan(records, &batch.raws, &mut batch.hashes)
-            }
-            (false, None) => {
-                batch.skips.clear();
-                batch.hashes.clear();
-                Vec::new()
+        let plan = if batch.planned {
+            std::mem::take(&mut batch.skips)
+        } else {
+            batch.skips.clear();
+            batch.hashes.clear();
+            match &mut self.matcher {
+                Some(matcher) => {
+                    let records = &batch.records[..batch.filled];
+                    matcher.plan(records, &batch.raws, &mut batch.hashes)
+                }
+                None => Vec::new(),
             }
         };
         let mut planned_ids = std::mem::take(&mut batch.skip_ids).into_iter();
