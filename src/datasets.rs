@@ -32,7 +32,8 @@ pub fn list_sql() -> String {
 }
 
 /// How a row of `table` (aliased `alias`) is named in a message: its key, or for a link row the
-/// keys and values of its identity.
+/// keys and values of its identity; a row it refers to that is missing (removed with the foreign
+/// keys off) by its table and id.
 pub fn row_label_sql(table: &Table, alias: &str) -> String {
     match table.identity {
         Identity::Key => format!("quote({alias}.{})", table.key_column()),
@@ -43,7 +44,10 @@ pub fn row_label_sql(table: &Table, alias: &str) -> String {
                     let column = table.columns.iter().find(|c| c.db == *db);
                     match column.map(|c| c.value) {
                         Some(Value::Ref(target)) => {
-                            format!("(SELECT key FROM {target} WHERE id = {alias}.{db})")
+                            format!(
+                                "coalesce((SELECT key FROM {target} WHERE id = {alias}.{db}), \
+                                 'missing {target} ' || {alias}.{db})"
+                            )
                         }
                         _ => format!("{alias}.{db}"),
                     }

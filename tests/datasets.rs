@@ -144,6 +144,40 @@ fn a_directory_of_statements_alone_is_a_dataset_of_its_own_over_the_built_in_dat
     );
 }
 
+/// Into a new database a directory is the only dataset: a code of a vocabulary it does not give
+/// is refused in one line saying where codes come from (it was a panic), and no file is left.
+#[test]
+fn a_directory_without_vocabularies_into_a_new_database_is_refused_naming_the_vocabulary() {
+    let env = Env::new();
+    let dir = env.path("sources-alone");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("sources.csv"),
+        "key,title,kind\nsrc-mine,My report,news\n",
+    )
+    .unwrap();
+    let err = env.fails(&["seed", dir.to_str().unwrap()]);
+    assert_eq!(
+        err,
+        format!(
+            "conflictdb: {}/sources.csv:2:3: kind \"news\": is not a code in source_kinds: neither the directory nor the database gives source_kinds any codes; seed the built-in data first (`conflictdb seed`), or give source_kinds.csv\n",
+            dir.display()
+        )
+    );
+    assert!(!env.db().exists());
+    // Over the built-in data it loads.
+    env.ok(&["seed"]);
+    env.ok(&["seed", dir.to_str().unwrap()]);
+    assert_eq!(dataset_of_source(&env, "src-mine"), [["sources-alone"]]);
+}
+
+fn dataset_of_source(env: &Env, key: &str) -> Vec<Vec<String>> {
+    env.query(&format!(
+        "SELECT datasets.name FROM sources JOIN datasets ON datasets.id = sources.dataset_id
+         WHERE sources.key = '{key}'"
+    ))
+}
+
 #[test]
 fn a_key_another_dataset_holds_is_refused_naming_that_dataset() {
     let env = Env::new();

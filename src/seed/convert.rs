@@ -157,7 +157,7 @@ impl Layout<'_> {
                     Converted::Int(last.1)
                 }
                 Value::Code(vocabulary) => {
-                    let codes = &known.codes[vocabulary];
+                    let codes = known.codes_of(vocabulary);
                     if !codes.contains(text) {
                         return Err(fail(index, text, unknown_code(vocabulary, codes, text)).into());
                     }
@@ -182,7 +182,7 @@ impl Layout<'_> {
                     match self.precision_positions[number] {
                         Some(at) if !record[at].is_empty() => {
                             let given = &record[at];
-                            let codes = &known.codes["date_precisions"];
+                            let codes = known.codes_of("date_precisions");
                             if !codes.contains(given) {
                                 let message = unknown_code("date_precisions", codes, given);
                                 return Err(fail(at, given, message).into());

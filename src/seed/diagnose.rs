@@ -235,6 +235,11 @@ pub(super) fn unknown_code(
     codes: &HashSet<String, FixedFoldHash>,
     code: &str,
 ) -> String {
+    if codes.is_empty() {
+        return format!(
+            "is not a code in {vocabulary}: neither the directory nor the database gives {vocabulary} any codes; seed the built-in data first (`conflictdb seed`), or give {vocabulary}.csv"
+        );
+    }
     let mut known: Vec<&str> = codes.iter().map(String::as_str).collect();
     known.sort_unstable();
     let hint = match crate::suggest::closest(code, known.iter().map(|s| s.to_string())) {

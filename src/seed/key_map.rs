@@ -397,6 +397,13 @@ pub(super) struct KnownKeys {
 }
 
 impl KnownKeys {
+    /// The codes of `vocabulary`: none where neither the load nor the database gives any.
+    pub(super) fn codes_of(&self, vocabulary: &str) -> &HashSet<String, FixedFoldHash> {
+        static NONE: std::sync::LazyLock<HashSet<String, FixedFoldHash>> =
+            std::sync::LazyLock::new(HashSet::default);
+        self.codes.get(vocabulary).unwrap_or(&NONE)
+    }
+
     /// Whether the keys of `table` are kept as its rows are checked, for the rows that refer to
     /// them.
     pub(super) fn keeps(&self, table: &crate::schema::Table) -> bool {
