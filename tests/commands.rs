@@ -348,6 +348,30 @@ fn check_passes_on_good_data_and_reports_each_finding() {
     assert_eq!(err, "conflictdb: check found 2 problems\n");
 }
 
+/// `seed` does not look for statements and casualty claims without a source: no load leaves one
+/// (integrity.rs). `check` still finds them, and seeding the files again mends them.
+#[test]
+fn a_source_removed_behind_the_loaders_back_is_found_by_check_and_restored_by_seed() {
+    let env = Env::new();
+    let dir = env.seed_minimal();
+    tamper(
+        &env,
+        "PRAGMA foreign_keys = OFF; DELETE FROM sources WHERE key = 'src-b'",
+    );
+    let (code, out, _) = env.run(&["check"]);
+    assert_eq!(code, 1);
+    for finding in [
+        "FAIL  every statement has a source: statement st-un has no source\n",
+        "FAIL  every casualty claim has a source: casualty claim cas-ganja-az has no source\n",
+    ] {
+        assert!(out.contains(finding), "{finding}\n{out}");
+    }
+    let err = env.ok(&["seed", dir.to_str().unwrap()]);
+    assert!(!err.contains("has no source"), "{err}");
+    let out = env.ok(&["check"]);
+    assert!(out.lines().all(|l| l.starts_with("ok    ")), "{out}");
+}
+
 #[test]
 fn check_names_the_table_of_a_link_row_that_refers_to_a_missing_row() {
     let env = Env::new();
