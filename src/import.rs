@@ -163,14 +163,11 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
                     Some(at) if options.keep_going && !refused.contains_key(&at) => {
                         refused.insert(at, message);
                     }
-                    _ => bail!(
-                        "{message}; nothing was imported{}",
-                        if options.keep_going {
-                            ""
-                        } else {
-                            " (--keep-going loads the other rows)"
-                        }
-                    ),
+                    // A refusal of a record, which --keep-going would set aside.
+                    Some(_) if !options.keep_going => {
+                        bail!("{message}; nothing was imported (--keep-going loads the other rows)")
+                    }
+                    _ => bail!("{message}; nothing was imported"),
                 }
             }
             Err(LoadError::Other(error)) => return Err(error),
@@ -638,19 +635,16 @@ fn explain(
                 format!("{}:{line}: {message} ({})", path_of(at), table_of(file)),
             )
         }
-        SeedError::File { file, message } => (
-            None,
-            format!(
-                "{}: {} ({})",
-                files
-                    .iter()
-                    .map(|(p, _)| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                decode_lines(message, files),
-                table_of(file)
-            ),
-        ),
+        SeedError::File { file, message } => {
+            let paths: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+            let message = decode_lines(message, files);
+            // A loader's table, or the dataset the files are loaded as.
+            let text = match file.starts_with(TABLE_MARK) {
+                true => format!("{}: {message} ({})", paths.join(", "), table_of(file)),
+                false => format!("{}: {message}", paths.join(", ")),
+            };
+            (None, text)
+        }
         other => (None, other.to_string()),
     }
 }

@@ -240,3 +240,39 @@ fn names_with_letters_beyond_ascii_make_keys_of_their_own() {
     );
     env.ok(&["check"]);
 }
+
+/// A dataset is loaded again only from its own kind of data: an ACLED file loaded as the UCDP
+/// import would flag every UCDP event retracted and give the dataset ACLED's credit line, and a
+/// seed directory loaded as it would remove its rows. Each is refused in one line, the database
+/// unchanged.
+#[test]
+fn a_dataset_is_not_loaded_again_from_another_kind_of_data() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let ucdp = import_fixture("ucdp-ged-23.1-sample.csv");
+    let acled = import_fixture("acled-2023.csv");
+    env.ok(&["import", &ucdp, "--dataset", "ucdp"]);
+    let mine = env.seed_dir("mine", None);
+    let mine = mine.to_str().unwrap();
+    let before = std::fs::read(env.db()).unwrap();
+    let refusals = [
+        (
+            vec!["import", &acled, "--dataset", "ucdp", "--remove-missing"],
+            format!("conflictdb: {acled}: dataset \"ucdp\" holds an import of ucdp-ged files and this is an import of acled files: a dataset is loaded again only from its own kind of data; give this one another name with --dataset, or remove that one first (conflictdb datasets remove ucdp); nothing was imported\n"),
+        ),
+        (
+            vec!["seed", mine, "--dataset", "ucdp"],
+            format!("conflictdb: {}: dataset \"ucdp\" holds an import of ucdp-ged files and this is a seed directory: a dataset is loaded again only from its own kind of data; give this one another name with --dataset, or remove that one first (conflictdb datasets remove ucdp)\n", std::fs::canonicalize(mine).unwrap().display()),
+        ),
+    ];
+    for (args, expected) in &refusals {
+        assert_eq!(&env.fails(args), expected, "{args:?}");
+        assert!(std::fs::read(env.db()).unwrap() == before, "{args:?} wrote");
+    }
+    assert_eq!(
+        env.query("SELECT kind, format FROM datasets WHERE name = 'ucdp'"),
+        [["import", "ucdp-ged"]]
+    );
+    // Its own kind of data loads again.
+    env.ok(&["import", &ucdp, "--dataset", "ucdp"]);
+}

@@ -1,7 +1,7 @@
 //! A load's dataset in the database: the row of `datasets` it goes to (created, or its provenance
 //! brought up to date), and the files it was loaded from (`dataset_files`).
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::diagnose::SeedError;
 use super::input::{Dataset, Source};
@@ -23,6 +23,32 @@ pub(super) fn register(conn: &Connection, dataset: &Dataset) -> Result<i64, Seed
                 Dataset::BUILT_IN
             ),
         });
+    }
+    // A dataset is loaded again only from data of its own kind and format: an ACLED file loaded
+    // as a UCDP import would flag every UCDP event retracted and take over its credit line.
+    let stored: Option<(String, String)> = conn
+        .query_row(
+            "SELECT kind, coalesce(format, 'seed') FROM datasets WHERE name = ?1",
+            [&dataset.name],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some((kind, format)) = stored {
+        if kind != dataset.kind || format != dataset.format {
+            return Err(SeedError::File {
+                file: dataset
+                    .loaded_from
+                    .clone()
+                    .unwrap_or_else(|| dataset.name.clone()),
+                message: format!(
+                    "dataset {:?} holds {} and this is {}: a dataset is loaded again only from its own kind of data; give this one another name with --dataset, or remove that one first (conflictdb datasets remove {})",
+                    dataset.name,
+                    what_it_holds(&kind, &format),
+                    what_it_holds(dataset.kind, dataset.format),
+                    dataset.name
+                ),
+            });
+        }
     }
     let credit = attribution::of(Some(dataset.format));
     Ok(conn.query_row(
@@ -47,6 +73,15 @@ pub(super) fn register(conn: &Connection, dataset: &Dataset) -> Result<i64, Seed
         ],
         |row| row.get(0),
     )?)
+}
+
+/// A dataset's kind of data, as a message names it.
+fn what_it_holds(kind: &str, format: &str) -> String {
+    match kind {
+        "import" => format!("an import of {format} files"),
+        "directory" => "a seed directory".to_string(),
+        other => format!("{other} data"),
+    }
 }
 
 /// Records the files the dataset was just loaded from: each one's hash (`hashes`, in the order
