@@ -233,6 +233,43 @@ fn a_dataset_others_refer_to_is_not_removed_and_one_nothing_refers_to_is_removed
     );
 }
 
+/// Removing a dataset writes rows, not the schema: with no database it creates none, and an older
+/// database is refused as every reader refuses it, not migrated by a removal that is then refused.
+#[test]
+fn datasets_remove_neither_creates_nor_migrates_a_database() {
+    let env = Env::new();
+    let err = env.fails(&["datasets", "remove", "mine"]);
+    assert_eq!(
+        err,
+        "conflictdb: no database at conflict.db: run `conflictdb seed` to create it, or pass --db\n"
+    );
+    assert!(!env.db().exists());
+    {
+        let conn = Connection::open(env.db()).unwrap();
+        conn.execute_batch(&fs::read_to_string(Path::new(REPO).join(VERSION_3)).unwrap())
+            .unwrap();
+        conn.pragma_update(None, "application_id", conflictdb::db::APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 3).unwrap();
+    }
+    let before = fs::read(env.db()).unwrap();
+    let err = env.fails(&["datasets", "remove", "built-in"]);
+    assert_eq!(
+        err,
+        format!(
+            "conflictdb: database conflict.db has schema version 3, this conflictdb expects {}: run `conflictdb migrate`\n",
+            conflictdb::db::latest_version()
+        )
+    );
+    assert_eq!(fs::read(env.db()).unwrap(), before);
+    let files: Vec<_> = fs::read_dir(env.db().parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("conflict.db"))
+        .collect();
+    assert_eq!(files, ["conflict.db"]);
+}
+
 /// Statements of `lavrov` with these keys, as statements.csv rows.
 fn statements_of(keys: &[&str]) -> String {
     keys.iter()

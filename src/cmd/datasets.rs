@@ -16,6 +16,9 @@ pub fn run(db_path: &Path, args: &DatasetsArgs) -> Result<()> {
             output::write_query(&mut stmt, args.output.options(), db_path).map(|_| ())
         }
         Some(DatasetsAction::Remove { name }) => {
+            // Removing changes rows, not the schema: a missing database is not created, nor an
+            // older one migrated, by a removal that may yet be refused.
+            drop(db::open_read_only(db_path)?);
             let mut conn = db::open_for_write(db_path)?;
             let removed = datasets::remove(&mut conn, name)?;
             let mut err = std::io::stderr().lock();

@@ -116,10 +116,24 @@ impl ActorLinks {
                     );
                 }
             }
+            let (name, key) = (record[0].trim(), record[1].trim());
+            // A dataset's actor is one of ours: a second link of it to another would file its
+            // figures under whichever came last.
+            if let Some(Link {
+                key: first,
+                given: Some(at),
+            }) = self.links.get(name)
+            {
+                if first != key {
+                    bail!(
+                        "{shown}:{line}:2: actor {key:?}: {name:?} is linked to {first:?} already ({at}); a dataset's actor is linked to one actor"
+                    );
+                }
+            }
             self.links.insert(
-                record[0].trim().to_string(),
+                name.to_string(),
                 Link {
-                    key: record[1].trim().to_string(),
+                    key: key.to_string(),
                     given: Some(format!("{shown}:{line}")),
                 },
             );
@@ -221,6 +235,35 @@ mod tests {
         assert_eq!(links.get("Government of Armenia", &[""]), Some("armenia"));
         assert_eq!(links.get("Republic of Artsakh", &[""]), None);
         assert_eq!(links.get("", &["ucdp-ged:actor:4456"]), Some("my-rebels"));
+    }
+
+    #[test]
+    fn an_actor_linked_twice_to_two_actors_is_refused_naming_both_lines() {
+        let mut links = ActorLinks::built_in();
+        let error = links
+            .read(
+                "dataset_actor,actor\nGovernment of Azerbaijan,azerbaijan\nGovernment of Azerbaijan,armenia\n"
+                    .as_bytes(),
+                "links.csv",
+            )
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "links.csv:3:2: actor \"armenia\": \"Government of Azerbaijan\" is linked to \"azerbaijan\" already (links.csv:2); a dataset's actor is linked to one actor"
+        );
+        // The same link twice, or a default overridden, is no conflict.
+        let mut links = ActorLinks::built_in();
+        links
+            .read(
+                "a,b\nGovernment of Azerbaijan,armenia\nGovernment of Azerbaijan,armenia\n"
+                    .as_bytes(),
+                "links.csv",
+            )
+            .unwrap();
+        assert_eq!(
+            links.get("Government of Azerbaijan", &[""]),
+            Some("armenia")
+        );
     }
 
     #[test]
