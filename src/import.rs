@@ -94,8 +94,11 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
     let dataset = dataset(options, format)?;
     // A file mapped as last time (the same bytes, by the same version, with no year's century
     // to choose) would load the same rows: nothing to do.
+    let links = options.map.links.as_source_file();
     if options.map.century.is_none() {
-        if let Some((records, events)) = as_last_imported(db_path, &dataset.name, &files)? {
+        if let Some((records, events)) =
+            as_last_imported(db_path, &dataset.name, &files, links.as_ref())?
+        {
             return Ok(Report {
                 dataset: dataset.name,
                 format: format.name(),
@@ -131,6 +134,7 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
         )?;
         let mut collected = Collected::new(sink)?;
         collected.files = read.files.clone();
+        collected.files.extend(links.clone());
         match load(db_path, &collected, &dataset, progress) {
             Ok(Loaded {
                 counts,
@@ -183,12 +187,13 @@ type StoredFile = (String, String, i64, i64, String, String);
 
 /// The records read and the dataset's events not retracted, if `files` are the ones it was last
 /// imported from, every record loaded (the same names, SHA-256, sizes, formats and layouts, none
-/// refused) by this version of conflictdb, which maps the same bytes to the same rows: importing
-/// them again would change nothing.
+/// refused), with the same actor links (`links`), by this version of conflictdb, which maps the
+/// same bytes to the same rows: importing them again would change nothing.
 fn as_last_imported(
     db_path: &Path,
     dataset: &str,
     files: &[(PathBuf, Detected)],
+    links: Option<&seed::SourceFile>,
 ) -> Result<Option<(u64, u64)>> {
     let stored = || -> Option<(i64, Vec<StoredFile>)> {
         let conn = crate::db::open_read_only(db_path).ok()?;
@@ -237,8 +242,21 @@ fn as_last_imported(
     let Some((events, stored)) = stored() else {
         return Ok(None);
     };
-    if stored.len() != files.len() {
+    if stored.len() != files.len() + usize::from(links.is_some()) {
         return Ok(None);
+    }
+    if let Some(links) = links {
+        let given = (
+            links.file.clone(),
+            links.hash.clone().unwrap_or_default(),
+            links.bytes as i64,
+            links.rows as i64,
+            links.format.to_string(),
+            links.layout.unwrap_or_default().to_string(),
+        );
+        if !stored.contains(&given) {
+            return Ok(None);
+        }
     }
     let mut records = 0;
     for (path, detected) in files {

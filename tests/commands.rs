@@ -366,7 +366,9 @@ fn a_source_removed_behind_the_loaders_back_is_found_by_check_and_restored_by_se
     ] {
         assert!(out.contains(finding), "{finding}\n{out}");
     }
-    let err = env.ok(&["seed", dir.to_str().unwrap()]);
+    let (code, _, err) = env.run(&["seed", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.starts_with("conflictdb: seeded conflict.db\n"), "{err}");
     assert!(!err.contains("has no source"), "{err}");
     let out = env.ok(&["check"]);
     assert!(out.lines().all(|l| l.starts_with("ok    ")), "{out}");

@@ -755,3 +755,60 @@ fn an_imported_event_is_linked_to_another_datasets_event_as_the_same_event() {
         ]]
     );
 }
+
+/// The actor links decide which side a figure is filed under as much as the file does: the same
+/// file imported again with other links is mapped again, and with the same ones it is not.
+#[test]
+fn the_same_file_with_other_actor_links_is_imported_again() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let file = import_fixture("ucdp-ged-older-layout.csv");
+    let sides = || {
+        rows(
+            &env,
+            "SELECT c.key, a.key FROM casualties c JOIN actors a ON a.id = c.side_id
+             WHERE c.key = 'u:376126:deaths_a'",
+        )
+    };
+    let unchanged = "with the same actor links: nothing was written\n";
+    let import = |args: &[&str]| {
+        let (code, _, err) = env.run(args);
+        assert_eq!(code, 0, "{err}");
+        err
+    };
+    import(&["import", &file, "--dataset", "u"]);
+    assert_eq!(sides(), [["u:376126:deaths_a", "azerbaijan"]]);
+    fs::write(
+        env.path("links.csv"),
+        "dataset_actor,actor\nGovernment of Azerbaijan,armenia\n",
+    )
+    .unwrap();
+    let with_links = [
+        "import",
+        &file,
+        "--dataset",
+        "u",
+        "--link-actors",
+        "links.csv",
+    ];
+    let err = import(&with_links);
+    assert!(!err.ends_with(unchanged), "{err}");
+    assert_eq!(sides(), [["u:376126:deaths_a", "armenia"]]);
+    let err = import(&with_links);
+    assert!(err.ends_with(unchanged), "{err}");
+    // Without the file, the built-in links again.
+    let err = import(&["import", &file, "--dataset", "u"]);
+    assert!(!err.ends_with(unchanged), "{err}");
+    assert_eq!(sides(), [["u:376126:deaths_a", "azerbaijan"]]);
+    assert_eq!(
+        rows(
+            &env,
+            "SELECT file, rows, format FROM dataset_files
+             WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'u') ORDER BY file"
+        ),
+        [
+            ["(built-in actor links)", "4", "actor-links"],
+            [file.as_str(), "24", "ucdp-ged"],
+        ]
+    );
+}

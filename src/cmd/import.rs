@@ -61,7 +61,7 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> Result<()> {
     if report.unchanged_files {
         writeln!(
             err,
-            "  the files are the ones last imported, byte for byte: nothing was written"
+            "  the files are the ones last imported, byte for byte, with the same actor links: nothing was written"
         )?;
     } else {
         for table in [

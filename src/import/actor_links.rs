@@ -37,6 +37,8 @@ const BUILT_IN: &[(&str, &str)] = &[
 #[derive(Debug, Default)]
 pub struct ActorLinks {
     links: HashMap<String, Link, foldhash::fast::FixedState>,
+    /// The `--link-actors` file, as shown in messages, and its size.
+    file: Option<(String, u64)>,
     /// Whether a record was mapped to one of our actors: a new database then needs the built-in
     /// data in it before the import's rows (see `import::load`).
     used: AtomicBool,
@@ -46,6 +48,7 @@ impl Clone for ActorLinks {
     fn clone(&self) -> ActorLinks {
         ActorLinks {
             links: self.links.clone(),
+            file: self.file.clone(),
             used: AtomicBool::new(self.used()),
         }
     }
@@ -84,6 +87,7 @@ impl ActorLinks {
     pub fn read_file(&mut self, path: &Path) -> Result<()> {
         let shown = path.display();
         let bytes = std::fs::read(path).with_context(|| format!("{shown}: cannot read"))?;
+        self.file = Some((shown.to_string(), bytes.len() as u64));
         self.read(&bytes, &shown.to_string())
     }
 
@@ -173,6 +177,48 @@ impl ActorLinks {
             self.used.store(true, Ordering::Relaxed);
         }
         ours
+    }
+
+    /// The links as `dataset_files` records them beside the imported files, since they decide
+    /// which actor a record names as much as the files do: an import of the same files with other
+    /// links is not the last import again. The `--link-actors` file (or, for the built-in links
+    /// alone, `(built-in actor links)`), the SHA-256 of every link in effect, sorted, and how many
+    /// there are; None where no link is in effect.
+    pub fn as_source_file(&self) -> Option<crate::seed::SourceFile> {
+        use sha2::Digest;
+        if self.links.is_empty() {
+            return None;
+        }
+        let mut links: Vec<(&String, &String)> = self
+            .links
+            .iter()
+            .map(|(name, link)| (name, &link.key))
+            .collect();
+        links.sort();
+        let mut hasher = sha2::Sha256::default();
+        for (name, key) in &links {
+            for part in [name.as_bytes(), b"\0", key.as_bytes(), b"\n"] {
+                hasher.update(part);
+            }
+        }
+        let hash = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let (file, bytes) = self
+            .file
+            .clone()
+            .unwrap_or_else(|| ("(built-in actor links)".to_string(), 0));
+        Some(crate::seed::SourceFile {
+            file,
+            hash: Some(hash),
+            bytes,
+            rows: links.len() as u64,
+            rejected: Some(0),
+            format: "actor-links",
+            layout: Some("dataset actor, actor"),
+        })
     }
 
     /// Whether [`ActorLinks::get`] has linked an actor.
