@@ -812,3 +812,43 @@ fn the_same_file_with_other_actor_links_is_imported_again() {
         ]
     );
 }
+
+/// A conflict or dyad the file does not name is called by its UCDP id (it was refused as an empty
+/// `events.title` at line 1, which --keep-going could not set aside); a later record naming it
+/// names it.
+#[test]
+fn a_conflict_and_dyad_without_names_are_called_by_their_ucdp_ids() {
+    let env = Env::new();
+    let sample = fs::read(import_fixture("ucdp-ged-23.1-sample.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(&sample[..]);
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut writer = csv::Writer::from_path(env.path("u.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    let first = reader.records().next().unwrap().unwrap();
+    let mut unnamed: Vec<String> = first.iter().map(str::to_string).collect();
+    unnamed[at("conflict_name")].clear();
+    unnamed[at("dyad_name")].clear();
+    writer.write_record(&unnamed).unwrap();
+    writer.flush().unwrap();
+    env.ok(&["import", "u.csv", "--dataset", "u"]);
+    let (conflict, dyad, place) = (
+        &first[at("conflict_new_id")],
+        &first[at("dyad_new_id")],
+        &first[at("where_coordinates")],
+    );
+    assert_eq!(
+        rows(
+            &env,
+            &format!(
+                "SELECT key, title FROM events WHERE key IN ('u:conflict:{conflict}', 'u:dyad:{dyad}', 'u:{}') ORDER BY key",
+                &first[at("id")]
+            )
+        ),
+        [
+            [format!("u:{}", &first[at("id")]), format!("UCDP dyad {dyad}: {place}")],
+            [format!("u:conflict:{conflict}"), format!("UCDP conflict {conflict}")],
+            [format!("u:dyad:{dyad}"), format!("UCDP dyad {dyad}")],
+        ]
+    );
+}

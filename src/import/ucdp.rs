@@ -289,9 +289,14 @@ impl Format for UcdpGed {
         } else {
             format!("UCDP GED codes {kind_phrase} between {name_a} and {name_b}{at}.")
         };
+        // A dyad the file does not name is called by its UCDP id, as its parent event is.
+        let dyad_title = match dyad_name {
+            "" => format!("UCDP dyad {dyad_id}"),
+            name => name.to_string(),
+        };
         let title = match where_name {
-            "" => dyad_name.to_string(),
-            name => format!("{dyad_name}: {name}"),
+            "" => dyad_title,
+            name => format!("{dyad_title}: {name}"),
         };
         sink.row("events")
             .set("key", event.as_str())
@@ -392,7 +397,11 @@ impl Format for UcdpGed {
             return;
         }
         dataset_rows(sink);
-        for (key, parent) in parents {
+        for (key, mut parent) in parents {
+            // No record of it named it: it is called by its UCDP id.
+            if parent.title.is_empty() {
+                parent.title = format!("UCDP {} {}", parent.what, parent.id);
+            }
             let summary = format!(
                 "UCDP {} {} ({}), the parent of its events in the imported file.",
                 parent.what, parent.id, parent.title
@@ -443,6 +452,10 @@ fn widen(
         what,
         id: id.to_string(),
     });
+    // A record that names it, where the first did not.
+    if entry.title.is_empty() {
+        entry.title = title.to_string();
+    }
     if start < entry.start.as_str() {
         entry.start = start.to_string();
     }
