@@ -16,10 +16,30 @@ fn main() -> ExitCode {
         // A reader that closed the pipe (`| head`) has all it wanted.
         Err(e) if e.chain().any(broken_pipe) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("conflictdb: {e:#}");
+            eprintln!("conflictdb: {}", one_line(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The refusal and its causes, as `{:#}` gives them, less the name of SQLite's result code
+/// after SQLite's own message, which says it already ("integer overflow", not "integer
+/// overflow: Error code 1: SQL logic error").
+fn one_line(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut explained = false;
+    for cause in error.chain() {
+        if explained && cause.downcast_ref::<rusqlite::ffi::Error>().is_some() {
+            explained = false;
+            continue;
+        }
+        explained = matches!(
+            cause.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(_, Some(_)))
+        );
+        parts.push(cause.to_string());
+    }
+    parts.join(": ")
 }
 
 /// Whether `cause` is a broken pipe, also inside the CSV and JSON writers' own error types.

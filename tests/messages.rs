@@ -241,6 +241,23 @@ fn a_long_name_in_sqlites_complaint_about_a_query_is_cut_short_with_its_size() {
     }
 }
 
+/// A query SQLite stops as it runs says so in SQLite's words, without the name of its result code
+/// ("integer overflow: Error code 1: SQL logic error" before).
+#[test]
+fn a_query_that_fails_as_it_runs_says_why_in_one_line() {
+    let env = Env::new();
+    env.seed_minimal();
+    for (sql, why) in [
+        ("SELECT abs(-9223372036854775807 - 1)", "integer overflow"),
+        ("SELECT json('x')", "malformed JSON"),
+    ] {
+        assert_eq!(
+            env.fails(&["query", sql]),
+            format!("conflictdb: the query failed: {why}\n")
+        );
+    }
+}
+
 // 16. A bad report file costs only itself; a report that writes is refused before any output.
 
 /// Runs `timeline` with `--queries mine` holding `bad` (made by `make`) beside a good report;
