@@ -236,18 +236,16 @@ pub(super) fn plan_batch(
                 whole,
             }) => {
                 rows.pass(1);
-                // Its key, and empty fields before it.
-                let mut lite = std::mem::take(record).into_byte_record();
-                lite.clear();
+                // Its key, and empty fields before it (text already, so not checked as UTF-8
+                // again).
+                record.clear();
                 for _ in 0..key_field {
-                    lite.push_field(b"");
+                    record.push_field("");
                 }
-                lite.push_field(planner.keys[ahead.key.clone()].as_bytes());
+                record.push_field(&planner.keys[ahead.key.clone()]);
                 let mut position = csv::Position::new();
                 position.set_byte(ahead.byte).set_line(ahead.line);
-                lite.set_position(Some(position));
-                *record = csv::StringRecord::from_byte_record(lite)
-                    .expect("a key read as UTF-8 and empty fields");
+                record.set_position(Some(position));
                 batch.raws.push(Some(ahead.hashes.row));
                 batch.hashes.push(ahead.hashes);
                 batch.skip_ids.push(id);

@@ -128,17 +128,13 @@ impl OldRuns {
             bytes,
             at,
             row,
-            by_hash: (0..runs as u32).collect(),
+            by_hash: Vec::new(),
             by_first: Vec::new(),
             rows,
         };
-        let mut by_hash = std::mem::take(&mut old.by_hash);
-        by_hash.sort_unstable_by_key(|&i| old.hash_key(i));
-        old.by_hash = by_hash;
+        old.by_hash = sorted_by(runs, |i| old.hash_key(i));
         if keyed {
-            let mut by_first: Vec<u32> = (0..runs as u32).collect();
-            by_first.sort_unstable_by_key(|&i| old.first(i));
-            old.by_first = by_first;
+            old.by_first = sorted_by(runs, |i| old.first(i));
         }
         Some(old)
     }
@@ -250,4 +246,13 @@ impl OldRuns {
             last
         })
     }
+}
+
+/// The runs `0..runs` in the order of their `key`s. Sorted with each key beside its run, rather
+/// than looked up in the runs' bytes at every comparison: at a million events, 0.6 s of the
+/// checking thread's time, which the writing thread waited for, went to that sort.
+fn sorted_by(runs: usize, key: impl Fn(u32) -> u64) -> Vec<u32> {
+    let mut keyed: Vec<(u64, u32)> = (0..runs as u32).map(|i| (key(i), i)).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
