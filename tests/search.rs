@@ -174,3 +174,31 @@ fn the_indexes_gather_32_mb_of_terms_before_writing_and_stay_sound() {
         )
     );
 }
+
+/// A search index another tool dropped or damaged is said to be one, with where to look, and the
+/// database is left as it was.
+#[test]
+fn a_search_index_dropped_or_damaged_by_another_tool_is_named_as_such() {
+    let env = Env::new();
+    env.seed_minimal();
+    for (damage, cause) in [
+        (
+            "DELETE FROM events_fts_data WHERE id > 10",
+            "fts5: corruption found reading blob",
+        ),
+        ("DROP TABLE events_fts", "no such table: events_fts"),
+    ] {
+        rusqlite::Connection::open(env.db())
+            .unwrap()
+            .execute_batch(damage)
+            .unwrap();
+        let before = std::fs::read(env.db()).unwrap();
+        let err = env.fails(&["search", "ceasefire"]);
+        let said = "conflictdb: cannot search conflict.db: its search indexes cannot be read (`conflictdb check` says which): ";
+        assert!(
+            err.starts_with(&format!("{said}{cause}")) && err.lines().count() == 1,
+            "{err}"
+        );
+        assert_eq!(std::fs::read(env.db()).unwrap(), before);
+    }
+}

@@ -17,10 +17,22 @@ pub fn run(db_path: &Path, args: &SearchArgs) -> Result<()> {
         args.scopes.clone()
     };
     let conn = db::open_read_only(db_path)?;
-    let plan = Plan::new(&conn, &scopes, &query, args.ranked)?;
-    let mut stmt = conn.prepare(&plan.sql())?;
+    // SQLite failing on the search indexes (one dropped or damaged by another tool) is said as
+    // that, with where to look, rather than as SQLite's message alone.
+    let unreadable = |e: anyhow::Error| match e.downcast_ref::<rusqlite::Error>() {
+        Some(rusqlite::Error::SqliteFailure(..)) => e.context(format!(
+            "cannot search {}: its search indexes cannot be read (`conflictdb check` says which)",
+            db_path.display()
+        )),
+        _ => e,
+    };
+    let plan = Plan::new(&conn, &scopes, &query, args.ranked).map_err(|e| unreadable(e.into()))?;
+    let mut stmt = conn
+        .prepare(&plan.sql())
+        .map_err(|e| unreadable(e.into()))?;
     plan.bind(&mut stmt, &query, args.limit)?;
-    let shown = output::write_query(&mut stmt, args.output.options(), db_path)?;
+    let shown =
+        output::write_query(&mut stmt, args.output.options(), db_path).map_err(unreadable)?;
     if let Some(note) = plan.note(shown) {
         for line in note.lines() {
             eprintln!("conflictdb: {line}");
