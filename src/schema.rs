@@ -85,6 +85,12 @@ pub enum Identity {
     Columns(&'static [&'static str]),
 }
 
+/// The kind of source a published data set is (the source row an import makes for its
+/// dataset): a casualty claim citing one keeps its figures as published, in order or not, as the
+/// import did, so that an export of the seed layout loads back; elsewhere figures out of order in
+/// a seed file are a slip of the hand, and refused.
+pub const PUBLISHED_DATA: &str = "dataset";
+
 #[derive(Debug)]
 pub struct Table {
     pub name: &'static str,

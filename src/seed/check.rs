@@ -155,6 +155,16 @@ impl<'k> Checker<'k> {
             let codes = known.codes.entry(table.name).or_default();
             codes.insert(code.to_string());
         } else if table.identity == Identity::Key {
+            if table.name == "sources" {
+                let kind = (table.columns.iter())
+                    .position(|c| c.name == "kind")
+                    .and_then(|i| layout.positions[i])
+                    .map(|field| &record[field]);
+                match kind == Some(crate::schema::PUBLISHED_DATA) {
+                    true => known.published.insert(id),
+                    false => known.published.remove(&id),
+                };
+            }
             if known.keeps(table) {
                 let key = &record[key.expect("a key is required")];
                 let keys = known.keys.entry(table.name).or_default();

@@ -89,6 +89,8 @@ impl Layout<'_> {
             self.refuse(line, index, value.into(), message)
         };
         let mut key: Option<usize> = None;
+        // The source the row cites, if it is a published data set.
+        let mut cites_published = false;
         file_check.self_refs.clear();
         file_check.ascending.clear();
         let date = |arena: &mut String, day: time::Date| {
@@ -153,6 +155,9 @@ impl Layout<'_> {
                         last.0.clear();
                         last.0.push_str(text);
                         last.1 = id;
+                    }
+                    if target == "sources" && known.published.contains(&last.1) {
+                        cites_published = true;
                     }
                     Converted::Int(last.1)
                 }
@@ -258,8 +263,9 @@ impl Layout<'_> {
             };
             out.push(value);
         }
-        // An import's figures load as published; `check` lists those out of order.
-        let pairs = if self.figures_as_published {
+        // An import's figures load as published, and so do a claim's that cites a published
+        // data set (PUBLISHED_DATA); `check` lists those out of order.
+        let pairs = if self.figures_as_published || cites_published {
             [].windows(2)
         } else {
             file_check.ascending.windows(2)

@@ -388,6 +388,8 @@ pub(super) struct KnownKeys {
     pub(super) keys: HashMap<&'static str, KeyIndex, FixedFoldHash>,
     /// Codes of each vocabulary.
     pub(super) codes: HashMap<&'static str, HashSet<String, FixedFoldHash>, FixedFoldHash>,
+    /// The ids of the sources that are published data sets ([`crate::schema::PUBLISHED_DATA`]).
+    pub(super) published: HashSet<i64, FixedFoldHash>,
     /// Tables other files may refer to whose keys this load does not keep, since no file of it
     /// does (a fresh load, see kept_keys.rs).
     pub(super) not_kept: Vec<&'static str>,

@@ -41,6 +41,11 @@ pub(super) fn preload(conn: &Connection, known: &mut KnownKeys) -> Result<Stored
         max_ids: HashMap::default(),
         codes: HashMap::default(),
     };
+    let mut published = conn.prepare("SELECT id FROM sources WHERE kind = ?1")?;
+    for id in published.query_map([crate::schema::PUBLISHED_DATA], |row| row.get(0))? {
+        known.published.insert(id?);
+    }
+    drop(published);
     for table in TABLES {
         // The highest id, which also sizes the key map (ids mostly run without gaps).
         let max: i64 = match table.identity == Identity::Key && !table.is_vocabulary {
