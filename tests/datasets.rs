@@ -32,17 +32,20 @@ fn rows_by_dataset(conn: &Connection) -> Vec<(&'static str, i64, i64)> {
         .collect()
 }
 
+/// The database of schema version 3 (see [`VERSION_3`]) as `env`'s database.
+fn make_version_3(env: &Env) {
+    let conn = Connection::open(env.db()).unwrap();
+    conn.execute_batch(&fs::read_to_string(Path::new(REPO).join(VERSION_3)).unwrap())
+        .unwrap();
+    conn.pragma_update(None, "application_id", conflictdb::db::APPLICATION_ID)
+        .unwrap();
+    conn.pragma_update(None, "user_version", 3).unwrap();
+}
+
 #[test]
 fn a_database_made_before_datasets_migrates_with_every_row_in_the_built_in_dataset() {
     let env = Env::new();
-    {
-        let conn = Connection::open(env.db()).unwrap();
-        conn.execute_batch(&fs::read_to_string(Path::new(REPO).join(VERSION_3)).unwrap())
-            .unwrap();
-        conn.pragma_update(None, "application_id", conflictdb::db::APPLICATION_ID)
-            .unwrap();
-        conn.pragma_update(None, "user_version", 3).unwrap();
-    }
+    make_version_3(&env);
     let (code, _, err) = env.run(&["migrate"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("conflictdb: applied V5__datasets\n"), "{err}");
@@ -244,14 +247,7 @@ fn datasets_remove_neither_creates_nor_migrates_a_database() {
         "conflictdb: no database at conflict.db: run `conflictdb seed` to create it, or pass --db\n"
     );
     assert!(!env.db().exists());
-    {
-        let conn = Connection::open(env.db()).unwrap();
-        conn.execute_batch(&fs::read_to_string(Path::new(REPO).join(VERSION_3)).unwrap())
-            .unwrap();
-        conn.pragma_update(None, "application_id", conflictdb::db::APPLICATION_ID)
-            .unwrap();
-        conn.pragma_update(None, "user_version", 3).unwrap();
-    }
+    make_version_3(&env);
     let before = fs::read(env.db()).unwrap();
     let err = env.fails(&["datasets", "remove", "built-in"]);
     assert_eq!(

@@ -680,41 +680,29 @@ fn linked_actors_put_imported_figures_beside_the_built_in_claims() {
         ]
     );
 
+    // A link to an actor the database lacks; one actor linked to two, whose figures would be
+    // filed under whichever came last.
     let refused = Env::new();
-    fs::write(
-        refused.path("links.csv"),
-        "dataset_actor,actor\nGovernment of Azerbaijan,azerbaijn\n",
-    )
-    .unwrap();
-    let err = refused.fails(&[
-        "import",
-        &import_fixture("ucdp-ged-older-layout.csv"),
-        "--link-actors",
-        "links.csv",
-    ]);
-    assert_eq!(
-        err,
-        "conflictdb: links.csv:2:2: actor \"azerbaijn\": is not a key in actors; link the dataset's actor to an actor the database has\n"
-    );
-    assert!(!refused.db().exists());
-
-    // One actor linked to two: its figures would be filed under whichever came last.
-    fs::write(
-        refused.path("links.csv"),
-        "dataset_actor,actor\nGovernment of Azerbaijan,azerbaijan\nGovernment of Azerbaijan,armenia\n",
-    )
-    .unwrap();
-    let err = refused.fails(&[
-        "import",
-        &import_fixture("ucdp-ged-older-layout.csv"),
-        "--link-actors",
-        "links.csv",
-    ]);
-    assert_eq!(
-        err,
-        "conflictdb: links.csv:3:2: actor \"armenia\": \"Government of Azerbaijan\" is linked to \"azerbaijan\" already (links.csv:2); a dataset's actor is linked to one actor\n"
-    );
-    assert!(!refused.db().exists());
+    for (links, message) in [
+        (
+            "dataset_actor,actor\nGovernment of Azerbaijan,azerbaijn\n",
+            "links.csv:2:2: actor \"azerbaijn\": is not a key in actors; link the dataset's actor to an actor the database has",
+        ),
+        (
+            "dataset_actor,actor\nGovernment of Azerbaijan,azerbaijan\nGovernment of Azerbaijan,armenia\n",
+            "links.csv:3:2: actor \"armenia\": \"Government of Azerbaijan\" is linked to \"azerbaijan\" already (links.csv:2); a dataset's actor is linked to one actor",
+        ),
+    ] {
+        fs::write(refused.path("links.csv"), links).unwrap();
+        let err = refused.fails(&[
+            "import",
+            &import_fixture("ucdp-ged-older-layout.csv"),
+            "--link-actors",
+            "links.csv",
+        ]);
+        assert_eq!(err, format!("conflictdb: {message}\n"));
+        assert!(!refused.db().exists());
+    }
 }
 
 /// An imported event is the same event as another dataset's: a typed event link, `same_event`,

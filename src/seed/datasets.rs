@@ -11,18 +11,20 @@ use crate::schema;
 
 /// The id of `dataset`'s row, which now says it was loaded from here, now, by this program.
 pub(super) fn register(conn: &Connection, dataset: &Dataset) -> Result<i64, SeedError> {
+    // Refused naming where the data comes from.
+    let refused = |message: String| SeedError::File {
+        file: dataset
+            .loaded_from
+            .clone()
+            .unwrap_or_else(|| dataset.name.clone()),
+        message,
+    };
     let built_in = dataset.kind == Dataset::built_in().kind;
     if (dataset.name == Dataset::BUILT_IN) != built_in {
-        return Err(SeedError::File {
-            file: dataset
-                .loaded_from
-                .clone()
-                .unwrap_or_else(|| dataset.name.clone()),
-            message: format!(
-                "the dataset name {:?} is the shipped data's own: give this data another name with --dataset",
-                Dataset::BUILT_IN
-            ),
-        });
+        return Err(refused(format!(
+            "the dataset name {:?} is the shipped data's own: give this data another name with --dataset",
+            Dataset::BUILT_IN
+        )));
     }
     // A dataset is loaded again only from data of its own kind and format: an ACLED file loaded
     // as a UCDP import would flag every UCDP event retracted and take over its credit line.
@@ -35,19 +37,13 @@ pub(super) fn register(conn: &Connection, dataset: &Dataset) -> Result<i64, Seed
         .optional()?;
     if let Some((kind, format)) = stored {
         if kind != dataset.kind || format != dataset.format {
-            return Err(SeedError::File {
-                file: dataset
-                    .loaded_from
-                    .clone()
-                    .unwrap_or_else(|| dataset.name.clone()),
-                message: format!(
-                    "dataset {:?} holds {} and this is {}: a dataset is loaded again only from its own kind of data; give this one another name with --dataset, or remove that one first (conflictdb datasets remove {})",
-                    dataset.name,
-                    what_it_holds(&kind, &format),
-                    what_it_holds(dataset.kind, dataset.format),
-                    dataset.name
-                ),
-            });
+            return Err(refused(format!(
+                "dataset {:?} holds {} and this is {}: a dataset is loaded again only from its own kind of data; give this one another name with --dataset, or remove that one first (conflictdb datasets remove {})",
+                dataset.name,
+                what_it_holds(&kind, &format),
+                what_it_holds(dataset.kind, dataset.format),
+                dataset.name
+            )));
         }
     }
     let credit = attribution::of(Some(dataset.format));
