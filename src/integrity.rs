@@ -305,17 +305,68 @@ fn sqlite_message(error: &anyhow::Error) -> String {
 }
 
 fn foreign_key_check(conn: &mut Connection) -> Result<Vec<String>> {
-    Ok(conn
-        .prepare("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")?
+    let broken: Vec<(String, Option<i64>, String, i64)> = conn
+        .prepare("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check")?
         .query_map([], |row| {
-            let (table, parent): (String, String) = (row.get(0)?, row.get(2)?);
-            // A link table has no rowid to name the row by.
-            Ok(match row.get::<_, Option<i64>>(1)? {
-                Some(rowid) => format!("{table} row {rowid} refers to a missing row of {parent}"),
-                None => format!("a row of {table} refers to a missing row of {parent}"),
-            })
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })?
-        .collect::<rusqlite::Result<_>>()?)
+        .collect::<rusqlite::Result<_>>()?;
+    let mut findings = Vec::new();
+    // A link table has no rowid: its rows that break a reference are found once per reference,
+    // and named by their columns.
+    let mut named_links: Vec<(&str, i64)> = Vec::new();
+    for (table, rowid, parent, fkid) in &broken {
+        let schema_table = crate::schema::TABLES.iter().find(|t| t.name == table);
+        match (rowid, schema_table) {
+            (Some(rowid), Some(t)) if t.identity == crate::schema::Identity::Key => {
+                let label: Option<String> = conn
+                    .query_row(
+                        &format!(
+                            "SELECT {} FROM {table} AS t WHERE t.rowid = ?1",
+                            crate::datasets::row_label_sql(t, "t")
+                        ),
+                        [rowid],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                let label = label.unwrap_or_else(|| format!("row {rowid}"));
+                findings.push(format!(
+                    "{table} {label} refers to a missing row of {parent}"
+                ));
+            }
+            (Some(rowid), _) => findings.push(format!(
+                "{table} row {rowid} refers to a missing row of {parent}"
+            )),
+            (None, Some(t)) => {
+                if named_links.contains(&(t.name, *fkid)) {
+                    continue;
+                }
+                named_links.push((t.name, *fkid));
+                let (from, to): (String, Option<String>) = conn.query_row(
+                    &format!("SELECT \"from\", \"to\" FROM pragma_foreign_key_list('{table}') WHERE id = ?1"),
+                    [fkid],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?;
+                let to = to.unwrap_or_else(|| "rowid".to_string());
+                let sql = format!(
+                    "SELECT {} FROM {table} AS t WHERE t.{from} IS NOT NULL
+                     AND NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE p.{to} = t.{from})",
+                    crate::datasets::row_label_sql(t, "t")
+                );
+                let mut stmt = conn.prepare(&sql)?;
+                for label in stmt.query_map([], |row| row.get::<_, String>(0))? {
+                    findings.push(format!(
+                        "{table} {} refers to a missing row of {parent}",
+                        label?
+                    ));
+                }
+            }
+            (None, None) => findings.push(format!(
+                "a row of {table} refers to a missing row of {parent}"
+            )),
+        }
+    }
+    Ok(findings)
 }
 
 fn pending_migrations(conn: &mut Connection) -> Result<Vec<String>> {

@@ -374,16 +374,30 @@ fn a_source_removed_behind_the_loaders_back_is_found_by_check_and_restored_by_se
     assert!(out.lines().all(|l| l.starts_with("ok    ")), "{out}");
 }
 
+/// A row that refers to a missing row is named: a link row by its columns (the missing one by its
+/// table and id), a row with a key by its key.
 #[test]
-fn check_names_the_table_of_a_link_row_that_refers_to_a_missing_row() {
+fn check_names_a_row_that_refers_to_a_missing_row() {
     let env = Env::new();
     env.seed_minimal();
     tamper(&env, "PRAGMA foreign_keys = OFF; INSERT INTO event_actors (event_id, actor_id, role) SELECT min(id), 999999, 'side_a' FROM events");
     let (code, out, _) = env.run(&["check"]);
     assert_eq!(code, 1);
+    let event = env.query("SELECT key FROM events ORDER BY id LIMIT 1")[0][0].clone();
+    let broken: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(
+        broken,
+        [
+            format!("FAIL  foreign_key_check: event_actors ({event}, missing actors 999999, side_a) refers to a missing row of roles"),
+            format!("FAIL  foreign_key_check: event_actors ({event}, missing actors 999999, side_a) refers to a missing row of actors"),
+        ]
+    );
+    tamper(&env, "PRAGMA foreign_keys = OFF; DELETE FROM event_actors WHERE actor_id = 999999; DELETE FROM sources WHERE key = 'src-b'");
+    let (code, out, _) = env.run(&["check"]);
+    assert_eq!(code, 1);
     assert!(
         out.contains(
-            "FAIL  foreign_key_check: a row of event_actors refers to a missing row of actors\n"
+            "FAIL  foreign_key_check: statements 'st-un' refers to a missing row of sources\n"
         ),
         "{out}"
     );
