@@ -296,6 +296,21 @@ fn detect_all(options: &Options) -> Result<Vec<(PathBuf, Detected)>> {
     let mut files: Vec<(PathBuf, Detected)> = Vec::new();
     for path in &options.files {
         let detected = detect::detect(path, named)?;
+        // One file under two names (`a.csv ./a.csv`) too: its records would be given twice.
+        let same = |other: &Path| {
+            other == path
+                || matches!(
+                    (std::fs::canonicalize(other), std::fs::canonicalize(path)),
+                    (Ok(a), Ok(b)) if a == b
+                )
+        };
+        if let Some((earlier, _)) = files.iter().find(|(other, _)| same(other)) {
+            bail!(
+                "{} is given twice (as {} too): import each file once",
+                path.display(),
+                earlier.display()
+            );
+        }
         if let Some((first, other)) = files.first() {
             if other.format.name() != detected.format.name() {
                 bail!(

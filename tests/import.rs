@@ -691,3 +691,22 @@ fn export_writes_the_attributes_of_imported_events() {
     );
     assert_eq!(table.lines().count(), 12);
 }
+
+/// A file given twice, under one name or two, is refused as that, before anything is read into the
+/// database (it was refused as a key given twice, at its second line).
+#[test]
+fn a_file_given_twice_is_refused_as_that() {
+    let env = Env::new();
+    std::fs::copy(import_fixture("acled-2023.csv"), env.path("a.csv")).unwrap();
+    for twice in [["a.csv", "a.csv"], ["a.csv", "./a.csv"]] {
+        let err = env.fails(&["import", twice[0], twice[1]]);
+        assert_eq!(
+            err,
+            format!(
+                "conflictdb: {} is given twice (as {} too): import each file once\n",
+                twice[1], twice[0]
+            )
+        );
+        assert!(!env.db().exists());
+    }
+}
