@@ -13,17 +13,21 @@
 //! `--dataset` names it; importing it again updates it as seeding again does, except that the
 //! events a newer export no longer holds are kept and flagged `retracted` (unless
 //! `--remove-missing`). A refusal names the imported file's line, column and value: a format's
-//! own refusal as `map` gives it, the loader's through [`explain`], which turns the loader's
+//! own refusal as `map` gives it, the loader's through [`explain`] (explain.rs), which turns the loader's
 //! table and column back into the file's. With `--keep-going`, refused records go to a rejects
 //! file beside the database, each with its reason, and the rest load.
+//! Files that are the ones last imported, with the same actor links, are not loaded again
+//! (last_import.rs).
 
 pub mod acled;
 pub mod actor_links;
 pub mod dates;
 pub mod detect;
+mod explain;
 pub mod format;
 pub mod gdelt;
 pub mod keys;
+mod last_import;
 mod read;
 pub mod record;
 mod rejects;
@@ -40,8 +44,8 @@ use rusqlite::OptionalExtension;
 
 use self::detect::Detected;
 use self::format::Format;
-use self::sink::{decode_line, Sink};
-use self::source::{Collected, WithBuiltIn, TABLE_MARK};
+use self::sink::Sink;
+use self::source::{Collected, WithBuiltIn};
 use crate::seed::{self, Dataset, Progress, SeedError, TableChanges};
 
 /// What the user asked for.
@@ -97,7 +101,7 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
     let links = options.map.links.as_source_file();
     if options.map.century.is_none() {
         if let Some((records, events)) =
-            as_last_imported(db_path, &dataset.name, &files, links.as_ref())?
+            last_import::as_last_imported(db_path, &dataset.name, &files, links.as_ref())?
         {
             return Ok(Report {
                 dataset: dataset.name,
@@ -162,7 +166,7 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
                 });
             }
             Err(LoadError::Refused(error)) => {
-                let (at, message) = explain(&error, &files, &namespace);
+                let (at, message) = explain::explain(&error, &files, &namespace);
                 match at {
                     Some(at) if options.keep_going && !refused.contains_key(&at) => {
                         refused.insert(at, message);
@@ -180,105 +184,6 @@ pub fn import(db_path: &Path, options: &Options, progress: &mut dyn Progress) ->
     bail!(
         "the loader refused more than {RETRIES} records one by one; nothing was loaded: correct the file and import it again"
     )
-}
-
-/// A row of `dataset_files`: file, hash, bytes, rows, format, layout.
-type StoredFile = (String, String, i64, i64, String, String);
-
-/// The records read and the dataset's events not retracted, if `files` are the ones it was last
-/// imported from, every record loaded (the same names, SHA-256, sizes, formats and layouts, none
-/// refused), with the same actor links (`links`), by this version of conflictdb, which maps the
-/// same bytes to the same rows: importing them again would change nothing.
-fn as_last_imported(
-    db_path: &Path,
-    dataset: &str,
-    files: &[(PathBuf, Detected)],
-    links: Option<&seed::SourceFile>,
-) -> Result<Option<(u64, u64)>> {
-    let stored = || -> Option<(i64, Vec<StoredFile>)> {
-        let conn = crate::db::open_read_only(db_path).ok()?;
-        let (id, version): (i64, Option<String>) = conn
-            .query_row(
-                "SELECT id, program_version FROM datasets WHERE name = ?1 AND kind = 'import'",
-                [dataset],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .ok()?;
-        if version.as_deref() != Some(concat!("conflictdb ", env!("CARGO_PKG_VERSION"))) {
-            return None;
-        }
-        let mut stmt = conn
-            .prepare(
-                "SELECT file, hash, bytes, rows, format, layout FROM dataset_files
-                 WHERE dataset_id = ?1 AND rejected = 0 AND hash IS NOT NULL ORDER BY file",
-            )
-            .ok()?;
-        let rows = stmt
-            .query_map([id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .ok()?
-            .collect::<rusqlite::Result<_>>()
-            .ok()?;
-        let events = conn
-            .query_row(
-                "SELECT count(*) FROM events WHERE dataset_id = ?1 AND retracted = 0",
-                [id],
-                |r| r.get(0),
-            )
-            .ok()?;
-        Some((events, rows))
-    };
-    if !db_path.exists() {
-        return Ok(None);
-    }
-    let Some((events, stored)) = stored() else {
-        return Ok(None);
-    };
-    if stored.len() != files.len() + usize::from(links.is_some()) {
-        return Ok(None);
-    }
-    if let Some(links) = links {
-        let given = (
-            links.file.clone(),
-            links.hash.clone().unwrap_or_default(),
-            links.bytes as i64,
-            links.rows as i64,
-            links.format.to_string(),
-            links.layout.unwrap_or_default().to_string(),
-        );
-        if !stored.contains(&given) {
-            return Ok(None);
-        }
-    }
-    let mut records = 0;
-    for (path, detected) in files {
-        let name = path.display().to_string();
-        let Some(row) = stored.iter().find(|row| row.0 == name) else {
-            return Ok(None);
-        };
-        let (hash, bytes) = read::fingerprint(path)?;
-        let given = (
-            name,
-            hash,
-            bytes as i64,
-            row.3,
-            detected.format.name().to_string(),
-            detected.layout.name.to_string(),
-        );
-        if *row != given {
-            return Ok(None);
-        }
-        records += row.3 as u64;
-    }
-    Ok(Some((records, events as u64)))
 }
 
 /// Each file's format and layout; the files of one import are of one format.
@@ -605,105 +510,4 @@ impl Progress for Changes<'_> {
         self.1 = changes.to_vec();
         self.0.changes(changes)
     }
-}
-
-/// The loader's refusal, naming the imported file, its line and (where the format says which
-/// column a value comes from) its column, instead of the loader's table; and the file and line
-/// it names, if any.
-fn explain(
-    error: &SeedError,
-    files: &[(PathBuf, Detected)],
-    namespace: &str,
-) -> (Option<(usize, u64)>, String) {
-    let table_of = |name: &str| name.strip_prefix(TABLE_MARK).unwrap_or(name).to_string();
-    let path_of = |file: usize| {
-        files
-            .get(file)
-            .map_or_else(|| "?".to_string(), |(p, _)| p.display().to_string())
-    };
-    match error {
-        SeedError::Value {
-            file,
-            line,
-            name,
-            value,
-            message,
-            ..
-        } => {
-            let table = table_of(file);
-            let (at, line) = decode_line(*line);
-            let (path, detected) = (path_of(at), files.get(at).map(|f| f.1));
-            let column = detected.and_then(|d| {
-                let source = d.format.source_column(&table, name)?;
-                let position = d.layout.columns.iter().position(|c| *c == source)?;
-                Some((source, position + 1))
-            });
-            let message = decode_lines(message, files);
-            // The file's own value, without the dataset's namespace its key was given.
-            let value = match detected {
-                Some(_) => {
-                    let prefix = format!("{namespace}:");
-                    let bytes = value.0.strip_prefix(prefix.as_bytes()).unwrap_or(&value.0);
-                    crate::seed::QuotedValue(bytes.to_vec())
-                }
-                None => crate::seed::QuotedValue(value.0.clone()),
-            };
-            let text = match column {
-                Some((source, position)) => {
-                    format!("{path}:{line}:{position}: {source} {value}: {message}")
-                }
-                None => format!("{path}:{line}: {table}.{name} {value}: {message}"),
-            };
-            (Some((at, line)), text)
-        }
-        SeedError::Row {
-            file,
-            line,
-            message,
-        } => {
-            let (at, line) = decode_line(*line);
-            let message = decode_lines(message, files);
-            (
-                Some((at, line)),
-                format!("{}:{line}: {message} ({})", path_of(at), table_of(file)),
-            )
-        }
-        SeedError::File { file, message } => {
-            let paths: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
-            let message = decode_lines(message, files);
-            // A loader's table, or the dataset the files are loaded as.
-            let text = match file.starts_with(TABLE_MARK) {
-                true => format!("{}: {message} ({})", paths.join(", "), table_of(file)),
-                false => format!("{}: {message}", paths.join(", ")),
-            };
-            (None, text)
-        }
-        other => (None, other.to_string()),
-    }
-}
-
-/// A loader's message with every `line N` it names as the imported file's line.
-fn decode_lines(message: &str, files: &[(PathBuf, Detected)]) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(at) = rest.find("line ") {
-        let (before, after) = rest.split_at(at + "line ".len());
-        out.push_str(before);
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        match after[..digits].parse::<u64>() {
-            Ok(encoded) => {
-                let (file, line) = decode_line(encoded);
-                out.push_str(&line.to_string());
-                if file > 0 {
-                    if let Some((path, _)) = files.get(file) {
-                        out.push_str(&format!(" of {}", path.display()));
-                    }
-                }
-            }
-            Err(_) => out.push_str(&after[..digits]),
-        }
-        rest = &after[digits..];
-    }
-    out.push_str(rest);
-    out
 }
