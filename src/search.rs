@@ -56,41 +56,51 @@ pub fn rebuild(conn: &Connection, touched: Option<&[&str]>) -> rusqlite::Result<
     Ok(())
 }
 
-/// How many bytes of terms each index gathers in memory before writing them out (FTS5's
-/// `hashsize`), as (index, setting): None where the index has no setting of its own.
-pub struct Steps(Vec<(&'static str, Option<i64>)>);
+/// What a load sets each index to while it writes (see [`set_steps`]), as (index, setting, the
+/// value it had): None where the index had no value of its own.
+pub struct Steps(Vec<(&'static str, &'static str, Option<i64>)>);
+
+/// How many segments of one size an index gathers before merging them into one (FTS5's
+/// `automerge`) while a load writes to it: 16 rather than FTS5's 4. At a million events the
+/// statements' index, built in 16 MB steps, came out in 7 segments rather than 4, and its
+/// rebuild took 5.81, 6.05 and 6.70 s of CPU against 6.55, 7.66 and 7.74 s (alternated); the
+/// merges of segments already merged were most of the difference.
+pub const MERGE_AT: i64 = 16;
 
 /// Sets every index to gather at most `bytes` of terms in memory before writing them out, and
-/// gives their settings before, for [`restore_steps`]. A first seed builds its indexes gathering
-/// 16 MB at a time rather than the indexes' own 32 MB (migrations/V12): at a million events,
-/// 32 MB of terms took some 75 MB of memory, the most of any step of the seed, and in the sqlite3
-/// shell a rebuild of the two million statements' index took as long in 16 MB steps (user CPU
-/// 4.81 and 4.97 s, against 5.27 and 4.48 s).
+/// to merge [`MERGE_AT`] segments at a time, and gives their settings before, for
+/// [`restore_steps`]. A first seed builds its indexes gathering 16 MB at a time rather than the
+/// indexes' own 32 MB (migrations/V12): at a million events, 32 MB of terms took some 75 MB of
+/// memory, the most of any step of the seed, and in the sqlite3 shell a rebuild of the two
+/// million statements' index took as long in 16 MB steps (user CPU 4.81 and 4.97 s, against
+/// 5.27 and 4.48 s).
 pub fn set_steps(conn: &Connection, bytes: i64) -> rusqlite::Result<Steps> {
     let mut steps = Vec::new();
     for (index, _, _) in INDEXES {
-        let setting: Option<i64> = conn
-            .query_row(
-                &format!("SELECT v FROM {index}_config WHERE k = 'hashsize'"),
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
-        set_step(conn, index, bytes)?;
-        steps.push((index, setting));
+        for (setting, value) in [("hashsize", bytes), ("automerge", MERGE_AT)] {
+            let before: Option<i64> = conn
+                .query_row(
+                    &format!("SELECT v FROM {index}_config WHERE k = ?1"),
+                    [setting],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            set(conn, index, setting, value)?;
+            steps.push((index, setting, before));
+        }
     }
     Ok(Steps(steps))
 }
 
 /// Sets back what [`set_steps`] changed.
 pub fn restore_steps(conn: &Connection, steps: Steps) -> rusqlite::Result<()> {
-    for (index, setting) in steps.0 {
-        match setting {
-            Some(bytes) => set_step(conn, index, bytes)?,
+    for (index, setting, before) in steps.0 {
+        match before {
+            Some(value) => set(conn, index, setting, value)?,
             None => {
                 conn.execute(
-                    &format!("DELETE FROM {index}_config WHERE k = 'hashsize'"),
-                    [],
+                    &format!("DELETE FROM {index}_config WHERE k = ?1"),
+                    [setting],
                 )?;
             }
         }
@@ -98,10 +108,10 @@ pub fn restore_steps(conn: &Connection, steps: Steps) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn set_step(conn: &Connection, index: &str, bytes: i64) -> rusqlite::Result<()> {
+fn set(conn: &Connection, index: &str, setting: &str, value: i64) -> rusqlite::Result<()> {
     conn.execute(
-        &format!("INSERT INTO {index} ({index}, rank) VALUES ('hashsize', ?1)"),
-        [bytes],
+        &format!("INSERT INTO {index} ({index}, rank) VALUES (?1, ?2)"),
+        rusqlite::params![setting, value],
     )?;
     Ok(())
 }
