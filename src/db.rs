@@ -51,6 +51,14 @@ pub fn configure() {
     });
 }
 
+/// Opens a connection that an interrupt stops (interrupt.rs), as every connection to the user's
+/// database is but the one that removes its side files.
+fn open_watched(path: impl AsRef<Path>, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let mut conn = Connection::open_with_flags(path, flags)?;
+    crate::interrupt::watch(&mut conn)?;
+    Ok(conn)
+}
+
 fn set_pragmas(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
@@ -80,7 +88,7 @@ pub fn open_unmigrated(path: &Path) -> Result<Connection> {
     if regular_file(path)? && read_header(path)? == Header::Other {
         bail!("{}", not_a_database(path));
     }
-    let conn = Connection::open(path).map_err(|e| failure(e, path))?;
+    let conn = open_watched(path, OpenFlags::default()).map_err(|e| failure(e, path))?;
     // SQLite opens a file it may not write read-only without a word; the first write would
     // then fail deep inside a load.
     if conn.is_readonly(rusqlite::MAIN_DB)? {
@@ -215,15 +223,12 @@ pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
         && std::fs::metadata(path).is_ok_and(|meta| nobody_may_write(&meta.permissions()))
         && !wal_holds_changes(path)
     {
-        let conn = Connection::open_with_flags(
-            uri(path, "immutable=1"),
-            flags | OpenFlags::SQLITE_OPEN_URI,
-        )
-        .map_err(|e| failure(e, path))?;
+        let conn = open_watched(uri(path, "immutable=1"), flags | OpenFlags::SQLITE_OPEN_URI)
+            .map_err(|e| failure(e, path))?;
         first_read(&conn).map_err(|e| failure(e, path))?;
         return guard(conn, path);
     }
-    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| failure(e, path))?;
+    let mut conn = open_watched(path, flags).map_err(|e| failure(e, path))?;
     // Before the first read: another command may be closing the database, which locks it for a
     // moment (`remove_side_files`).
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -236,11 +241,8 @@ pub fn open_any_version_read_only(path: &Path) -> Result<Connection> {
             return Err(failure(error, path));
         }
         immutable_is_safe(path)?;
-        conn = Connection::open_with_flags(
-            uri(path, "immutable=1"),
-            flags | OpenFlags::SQLITE_OPEN_URI,
-        )
-        .map_err(|e| failure(e, path))?;
+        conn = open_watched(uri(path, "immutable=1"), flags | OpenFlags::SQLITE_OPEN_URI)
+            .map_err(|e| failure(e, path))?;
         first_read(&conn).map_err(|e| failure(e, path))?;
     }
     guard(conn, path)
@@ -268,7 +270,7 @@ pub fn open_damaged(path: &Path) -> Option<Connection> {
         return None;
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).ok()?;
+    let conn = open_watched(path, flags).ok()?;
     conn.busy_timeout(BUSY_TIMEOUT).ok()?;
     let error = first_read(&conn).err()?;
     if error.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseCorrupt) {

@@ -1,10 +1,17 @@
 //! Ctrl-C and SIGTERM: the run's temporary files are removed and the process exits with 128 plus
-//! the signal's number (130, 143), as a shell reports a command a signal ended. A database being
-//! updated needs nothing: its transaction never commits, and SQLite rolls it back on next open.
+//! the signal's number (130, 143), as a shell reports a command a signal ended.
+//!
+//! A database open at that moment is closed first: what SQLite is running on each connection of
+//! ours is stopped ([`watch`]), the command ends as it ends on an error (an update's transaction
+//! rolled back, never committed), and its connections are closed, which removes the `-wal` and
+//! `-shm` files a database in WAL mode has beside it while it is open. Left open, they would stay
+//! beside the user's database after the process ended. The command is given [`GRACE`] to end so;
+//! after that the process exits as before, the files left for SQLite to recover on next open.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
@@ -21,6 +28,58 @@ pub enum Kind {
 
 static TEMPORARY: Mutex<Vec<(u64, PathBuf, Kind)>> = Mutex::new(Vec::new());
 static NEXT: AtomicU64 = AtomicU64::new(0);
+
+/// What stops each connection of ours that has been opened (a closed one's does nothing).
+static CONNECTIONS: Mutex<Vec<rusqlite::InterruptHandle>> = Mutex::new(Vec::new());
+/// The signal that is stopping the run, or 0.
+static STOPPING: AtomicI32 = AtomicI32::new(0);
+/// How long an interrupted command is given to stop and close its databases.
+pub const GRACE: Duration = Duration::from_secs(2);
+
+/// Lets an interrupt stop what SQLite runs on `conn`, so that the command ends and closes it;
+/// to be called as soon as it is opened, before it reads. Fails (as SQLite's "interrupted") once
+/// a signal is stopping the run: the connection is then closed before it made any file.
+pub fn watch(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {
+    let mut connections = CONNECTIONS.lock().unwrap_or_else(PoisonError::into_inner);
+    check()?;
+    // What SQLite is running when the signal comes is stopped through this; a statement begun
+    // later (SQLite forgets an interrupt once no statement runs) by the handler, which SQLite
+    // asks every few thousand steps of its virtual machine whether to stop.
+    connections.push(conn.get_interrupt_handle());
+    conn.progress_handler(PROGRESS_STEPS, Some(stopping))
+}
+
+/// How many steps of SQLite's virtual machine run between two calls of the progress handler
+/// [`watch`] sets: a few microseconds' work.
+const PROGRESS_STEPS: std::ffi::c_int = 4096;
+
+/// Whether a signal is stopping the run: a long step that runs outside SQLite (or between its
+/// statements, where SQLite forgets an interrupt) checks it and ends as on an error.
+pub fn stopping() -> bool {
+    STOPPING.load(Ordering::SeqCst) != 0
+}
+
+/// Fails with SQLite's "interrupted" if a signal is stopping the run (see [`stopping`]).
+pub fn check() -> rusqlite::Result<()> {
+    match stopping() {
+        true => Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_INTERRUPT),
+            None,
+        )),
+        false => Ok(()),
+    }
+}
+
+/// Called once the command has ended, its connections closed: if a signal stopped it, removes
+/// the run's temporary files and exits with 128 plus the signal's number, the command's own
+/// refusal (the interruption) left unsaid.
+pub fn exit_if_stopped() {
+    let signal = STOPPING.load(Ordering::SeqCst);
+    if signal != 0 {
+        let _registered = clean_up(|_| true);
+        std::process::exit(128 + signal);
+    }
+}
 
 /// A temporary path removed if the run is interrupted, for as long as this value lives. Dropping
 /// it removes nothing: the owner either put the file in place or removed it itself.
@@ -64,6 +123,25 @@ pub fn install() -> std::io::Result<()> {
         .name("signals".into())
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
+                // Under the lock that `watch` takes: a connection is either watched, and stopped
+                // here, or refused before it reads.
+                let connections = {
+                    let mut connections =
+                        CONNECTIONS.lock().unwrap_or_else(PoisonError::into_inner);
+                    STOPPING.store(signal, Ordering::SeqCst);
+                    std::mem::take(&mut *connections)
+                };
+                if !connections.is_empty() {
+                    for connection in &connections {
+                        connection.interrupt();
+                    }
+                    // The command ends and `exit_if_stopped` exits; unless it cannot within
+                    // the grace.
+                    let started = Instant::now();
+                    while started.elapsed() < GRACE {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                }
                 // The lock is held until the process ends, so no new file slips in meanwhile.
                 let _registered = clean_up(|_| true);
                 std::process::exit(128 + signal);

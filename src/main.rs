@@ -11,7 +11,10 @@ fn main() -> ExitCode {
         eprintln!("conflictdb: cannot handle Ctrl-C and SIGTERM: {e}");
         return ExitCode::FAILURE;
     }
-    match conflictdb::run(cli) {
+    let result = conflictdb::run(cli);
+    // Interrupted: the command has stopped and closed its databases; it exits as a signal ends it.
+    conflictdb::interrupt::exit_if_stopped();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that closed the pipe (`| head`) has all it wanted.
         Err(e) if e.chain().any(broken_pipe) => ExitCode::SUCCESS,

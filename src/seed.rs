@@ -413,6 +413,8 @@ pub fn load_dataset(
         tx.rollback()?;
         return Ok(counts);
     }
+    // Not committed once a signal is stopping the run: the database stays as it was.
+    crate::interrupt::check()?;
     tx.commit()?;
     Ok(counts)
 }
@@ -484,9 +486,20 @@ fn update_file<T: Send>(
 /// `seed` says it is done. The rows are committed either way; the next connection to close
 /// copies what is left.
 fn synced(conn: &Connection) -> std::io::Result<()> {
-    let copied = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-        Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
-    });
+    let checkpoint = || {
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+            Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+        })
+    };
+    let mut copied = checkpoint();
+    // A signal that came once the load was committed: the checkpoint is finished all the same
+    // (SQLite forgets an interrupt at the next statement), so that the log is removed as the
+    // connection closes rather than left beside the database (interrupt.rs).
+    if matches!(&copied, Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted))
+        && crate::interrupt::stopping()
+    {
+        copied = checkpoint();
+    }
     match copied {
         Ok((log, done)) if done >= log => return Ok(()),
         // The log is committed and whole, and synced below.
@@ -582,6 +595,8 @@ fn write_all<'s, W: Writer<'s>>(
     let mut counts = Vec::new();
     let mut file: Option<(&'static str, W::File)> = None;
     while let Ok(message) = received.recv() {
+        // An interrupt between two statements would be forgotten by SQLite (interrupt.rs).
+        crate::interrupt::check()?;
         match message {
             Message::Table(layout) => {
                 progress.table(layout.table.name, layout.size);

@@ -25,6 +25,16 @@ fn hidden(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The side files of a database in `dir` (its `-wal`, `-shm` or `-journal`): an interrupted run
+/// closes its databases, which removes them, rather than leaving them beside the user's file.
+fn side_files(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with("-wal") || n.ends_with("-shm") || n.ends_with("-journal"))
+        .collect()
+}
+
 /// Polls `done` until it holds; panics after 60 s (the run it waits for has gone wrong).
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
@@ -423,6 +433,9 @@ fn sigterm_during_an_update_seed_leaves_the_database_as_it_was() {
     signal(&child, libc::SIGTERM);
     let (code, err) = finish(child);
     assert_eq!(code, Some(143), "{err}");
+    assert_eq!(err, "");
+    // The load's log, 100 kB and more when the signal came, is gone with the transaction.
+    assert_eq!(side_files(env.dir.path()), Vec::<String>::new());
     assert_eq!(state(&env.db()), before);
     assert_eq!(hidden(env.dir.path()), Vec::<String>::new());
 }
@@ -439,6 +452,7 @@ fn sigterm_during_an_export_removes_its_temporary_files_and_exits_143() {
     let (code, err) = finish(child);
     assert_eq!(code, Some(143), "{err}");
     assert_eq!(hidden(&env.path("out")), Vec::<String>::new());
+    assert_eq!(side_files(env.dir.path()), Vec::<String>::new());
 }
 
 #[test]
@@ -459,6 +473,7 @@ fn sigterm_during_an_export_of_the_seed_layout_keeps_the_old_export_whole() {
     assert_eq!(code, Some(143), "{err}");
     assert!(read_files(&env.path("layout")) == old);
     assert_eq!(hidden(env.dir.path()), Vec::<String>::new());
+    assert_eq!(side_files(env.dir.path()), Vec::<String>::new());
 }
 
 #[test]
@@ -485,6 +500,7 @@ fn ctrl_c_during_a_report_to_a_file_removes_its_temporary_file_and_exits_130() {
     assert_eq!(code, Some(130), "{err}");
     assert_eq!(hidden(env.dir.path()), Vec::<String>::new());
     assert!(!env.path("out.csv").exists());
+    assert_eq!(side_files(env.dir.path()), Vec::<String>::new());
 }
 
 // 4. A build is stale when no seed holds its lock.
