@@ -607,6 +607,41 @@ fn a_gdelt_row_whose_quad_class_its_root_contradicts_is_refused() {
     assert!(!env.db().exists());
 }
 
+/// GDELT files have no header: a file is known as GDELT by its first record, an event id and a
+/// date first. One whose first record lacks its event id is not taken for GDELT unless named so,
+/// and then that record is refused as any other, or skipped with `--keep-going`.
+#[test]
+fn a_gdelt_file_whose_first_record_lacks_its_event_id_is_read_when_named() {
+    let env = Env::new();
+    let text = fs::read_to_string(import_fixture("gdelt-2.0.tsv")).unwrap();
+    let bad = text.replacen("951000001\t", "\t", 1);
+    assert_ne!(bad, text);
+    fs::write(env.path("bad.tsv"), bad).unwrap();
+    let err = env.fails(&["import", "bad.tsv"]);
+    assert_eq!(
+        err,
+        "conflictdb: bad.tsv:1: has the 61 tab-separated fields of a gdelt file, but does not start as its records do (it starts \"\\t20200927\\t202009\\t2020\\t2020.7315\\tAZEGOV\\tAZERBAIJAN\\tAZE\\t\\t\\t\\t\\tGO\"): if it is one, name it with --format gdelt\n"
+    );
+    let err = env.fails(&["import", "bad.tsv", "--format", "gdelt"]);
+    assert_eq!(
+        err,
+        "conflictdb: bad.tsv:1:1: globaleventid \"\": is required, and empty; nothing was imported (--keep-going loads the other rows)\n"
+    );
+    assert!(!env.db().exists());
+    env.run(&["import", "bad.tsv", "--format", "gdelt", "--keep-going"]);
+    assert_eq!(
+        rows(&env, "SELECT key FROM events WHERE key GLOB 'gdelt-bad:*'"),
+        [["gdelt-bad:951000002"]]
+    );
+    // Named GDELT, a file of no GDELT width is refused by its width, not as a header.
+    fs::write(env.path("narrow.tsv"), "1\t2\t3\n").unwrap();
+    let err = env.fails(&["import", "narrow.tsv", "--format", "gdelt"]);
+    assert_eq!(
+        err,
+        "conflictdb: narrow.tsv:1: has 3 tab-separated fields, which none of the gdelt layouts has (1.0 (57 columns), 1.0 with SOURCEURL (58 columns), 2.0 (61 columns))\n"
+    );
+}
+
 /// The built-in links put UCDP's and ACLED's figures on our `azerbaijan`, beside the built-in
 /// claims about it in `casualty-claims`; `--link-actors` links others (or the same names
 /// elsewhere); a link to an actor the database lacks is refused naming the link file's line.

@@ -51,6 +51,34 @@ pub fn detect(path: &Path, named: Option<&'static dyn Format>) -> Result<Detecte
         }
     }
     let start: String = first.chars().take(60).collect();
+    // A format without a header knows a file by its first record: one that does not start as its
+    // records do (its event id empty, say) is still known by its width.
+    let headerless = |format: &&'static dyn Format| format.layouts().iter().all(|l| !l.has_header);
+    let by_width = |format: &'static dyn Format| format.layout_of_width(tabbed.len());
+    if let Some(format) = named.filter(headerless) {
+        // Named: the layout of its width, and the record refused, or skipped, as any other.
+        if let Some(layout) = by_width(format) {
+            return Ok(Detected { format, layout });
+        }
+        bail!(
+            "{}:1: has {} tab-separated fields, which none of the {} layouts has ({})",
+            path.display(),
+            tabbed.len(),
+            format.name(),
+            layout_names(format)
+        )
+    }
+    if let Some(format) = candidates
+        .iter()
+        .find(|f| headerless(f) && by_width(**f).is_some())
+    {
+        bail!(
+            "{}:1: has the {} tab-separated fields of a {name} file, but does not start as its records do (it starts {start:?}): if it is one, name it with --format {name}",
+            path.display(),
+            tabbed.len(),
+            name = format.name(),
+        )
+    }
     match named {
         Some(format) => {
             let hint = closest_layout(format, &header);
@@ -58,12 +86,7 @@ pub fn detect(path: &Path, named: Option<&'static dyn Format>) -> Result<Detecte
                 "{}:1: the header is none of the {} layouts ({}){hint}",
                 path.display(),
                 format.name(),
-                format
-                    .layouts()
-                    .iter()
-                    .map(|l| l.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                layout_names(format)
             )
         }
         None => bail!(
@@ -76,6 +99,16 @@ pub fn detect(path: &Path, named: Option<&'static dyn Format>) -> Result<Detecte
                 .join("|")
         ),
     }
+}
+
+/// The names of the format's layouts, for a message.
+fn layout_names(format: &dyn Format) -> String {
+    format
+        .layouts()
+        .iter()
+        .map(|l| l.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What differs between `header` and the format's layout it is nearest to.
