@@ -595,7 +595,8 @@ fn write_all<'s, W: Writer<'s>>(
     let mut counts = Vec::new();
     let mut file: Option<(&'static str, W::File)> = None;
     while let Ok(message) = received.recv() {
-        // An interrupt between two statements would be forgotten by SQLite (interrupt.rs).
+        // SQLite forgets an interrupt that comes between two statements, and the inserts of a
+        // few rows run too few steps for the progress handler to be asked (interrupt.rs).
         crate::interrupt::check()?;
         match message {
             Message::Table(layout) => {
