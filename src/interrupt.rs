@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
@@ -76,9 +76,15 @@ pub fn check() -> rusqlite::Result<()> {
 pub fn exit_if_stopped() {
     let signal = STOPPING.load(Ordering::SeqCst);
     if signal != 0 {
-        let _registered = clean_up(|_| true);
-        std::process::exit(128 + signal);
+        exit(signal);
     }
+}
+
+/// Removes the run's temporary files and exits as `signal` ends a command. The registry's lock
+/// is held until the process ends, so no new file slips in meanwhile.
+fn exit(signal: i32) -> ! {
+    let _registered = clean_up(|_| true);
+    std::process::exit(128 + signal)
 }
 
 /// A temporary path removed if the run is interrupted, for as long as this value lives. Dropping
@@ -137,14 +143,9 @@ pub fn install() -> std::io::Result<()> {
                     }
                     // The command ends and `exit_if_stopped` exits; unless it cannot within
                     // the grace.
-                    let started = Instant::now();
-                    while started.elapsed() < GRACE {
-                        std::thread::sleep(Duration::from_millis(10));
-                    }
+                    std::thread::sleep(GRACE);
                 }
-                // The lock is held until the process ends, so no new file slips in meanwhile.
-                let _registered = clean_up(|_| true);
-                std::process::exit(128 + signal);
+                exit(signal);
             }
         })?;
     Ok(())
