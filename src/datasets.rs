@@ -2,6 +2,7 @@
 //! refusing while rows of another dataset still refer to theirs.
 
 use anyhow::{bail, Result};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::chains;
@@ -31,12 +32,12 @@ pub fn list_sql() -> String {
     )
 }
 
-/// How a row of `table` (aliased `alias`) is named in a message: its key, or for a link row the
-/// keys and values of its identity; a row it refers to that is missing (removed with the foreign
-/// keys off) by its table and id.
+/// The columns that name a row of `table` (aliased `alias`) in a message, as a select list for
+/// [`row_label`]: its key, or for a link row its identity, a reference by the key it refers to
+/// (a row missing from it, removed with the foreign keys off, by its table and id).
 pub fn row_label_sql(table: &Table, alias: &str) -> String {
     match table.identity {
-        Identity::Key => format!("quote({alias}.{})", table.key_column()),
+        Identity::Key => format!("{alias}.{}", table.key_column()),
         Identity::Columns(columns) => {
             let parts: Vec<String> = columns
                 .iter()
@@ -53,15 +54,60 @@ pub fn row_label_sql(table: &Table, alias: &str) -> String {
                     }
                 })
                 .collect();
-            format!("'(' || {} || ')'", parts.join(" || ', ' || "))
+            parts.join(", ")
         }
     }
 }
 
+/// How many columns [`row_label_sql`] selects for `table`.
+fn label_width(table: &Table) -> usize {
+    match table.identity {
+        Identity::Key => 1,
+        Identity::Columns(columns) => columns.len(),
+    }
+}
+
+/// A row of `table` as a message names it, from the columns [`row_label_sql`] selected starting
+/// at `first`: its key quoted (`'2020-war'`), a link row its values in brackets (`(2020-war,
+/// missing actors 999999, side_a)`). Each value stays on the line and is cut short if long: an
+/// alias or a quote may hold a line break, and a quote may run long.
+pub fn row_label(table: &Table, row: &rusqlite::Row, first: usize) -> rusqlite::Result<String> {
+    let mut values = Vec::with_capacity(label_width(table));
+    for i in first..first + label_width(table) {
+        values.push(match row.get_ref(i)? {
+            ValueRef::Null => "NULL".to_string(),
+            ValueRef::Integer(n) => n.to_string(),
+            ValueRef::Real(x) => x.to_string(),
+            ValueRef::Text(text) | ValueRef::Blob(text) => one_line(&String::from_utf8_lossy(text)),
+        });
+    }
+    Ok(match table.identity {
+        Identity::Key => format!("'{}'", values[0].replace('\'', "''")),
+        Identity::Columns(_) => format!("({})", values.join(", ")),
+    })
+}
+
+/// `text` cut short if long (see long_value.rs), with its control characters escaped.
+pub fn one_line(text: &str) -> String {
+    let (kept, mark) = match crate::long_value::kept(text) {
+        Some(kept) => (kept, crate::long_value::cut_mark("", text.len())),
+        None => (text, String::new()),
+    };
+    let mut out = String::with_capacity(kept.len() + mark.len());
+    for c in kept.chars() {
+        match c.is_control() {
+            true => out.extend(c.escape_debug()),
+            false => out.push(c),
+        }
+    }
+    out + &mark
+}
+
 /// Up to `limit` rows chosen by `outside` (an SQL condition on `t`, the referring row) that refer
 /// to a row of `target` chosen by `chosen` (which gives the condition on the rows of the alias it
-/// is given), each as `table 'key' (dataset 'name') refers to target 'key'`. A row of `target`
-/// that is chosen itself is not counted as referring (it goes too).
+/// is given), each as `table 'key' (dataset 'name') refers to target 'key'`, once however many of
+/// its columns do. A row of `target` that is chosen itself is not counted as referring (it goes
+/// too).
 pub fn referring_rows(
     conn: &Connection,
     target: &Table,
@@ -88,25 +134,33 @@ pub fn referring_rows(
                 false => "1".to_string(),
             };
             let sql = format!(
-                "SELECT '{} ' || {} || ' (dataset ' || quote(d.name) || ') refers to {} ' || {}
+                "SELECT d.name, {}, {}
                  FROM {} AS t JOIN {} AS r ON r.{to} = t.{from}
                  JOIN datasets AS d ON d.id = t.dataset_id
-                 WHERE ({}) AND ({outside}) AND {itself} LIMIT {}",
-                table.name,
+                 WHERE ({}) AND ({outside}) AND {itself}",
                 row_label_sql(table, "t"),
-                target.name,
                 row_label_sql(target, "r"),
                 table.name,
                 target.name,
                 chosen("r"),
-                limit.saturating_sub(found.len())
             );
             let mut stmt = conn.prepare(&sql)?;
-            for label in stmt.query_map([], |row| row.get::<_, String>(0))? {
-                found.push(label?);
-            }
-            if found.len() >= limit {
-                return Ok(found);
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let label = format!(
+                    "{} {} (dataset '{}') refers to {} {}",
+                    table.name,
+                    row_label(table, row, 1)?,
+                    one_line(&row.get::<_, String>(0)?).replace('\'', "''"),
+                    target.name,
+                    row_label(target, row, 1 + label_width(table))?,
+                );
+                if !found.contains(&label) {
+                    found.push(label);
+                }
+                if found.len() >= limit {
+                    return Ok(found);
+                }
             }
         }
     }

@@ -326,7 +326,7 @@ fn foreign_key_check(conn: &mut Connection) -> Result<Vec<String>> {
                             crate::datasets::row_label_sql(t, "t")
                         ),
                         [rowid],
-                        |row| row.get(0),
+                        |row| crate::datasets::row_label(t, row, 0),
                     )
                     .optional()?;
                 let label = label.unwrap_or_else(|| format!("row {rowid}"));
@@ -354,7 +354,7 @@ fn foreign_key_check(conn: &mut Connection) -> Result<Vec<String>> {
                     crate::datasets::row_label_sql(t, "t")
                 );
                 let mut stmt = conn.prepare(&sql)?;
-                for label in stmt.query_map([], |row| row.get::<_, String>(0))? {
+                for label in stmt.query_map([], |row| crate::datasets::row_label(t, row, 0))? {
                     findings.push(format!(
                         "{table} {} refers to a missing row of {parent}",
                         label?

@@ -362,6 +362,47 @@ fn a_row_another_dataset_refers_to_is_not_removed_and_the_refusal_names_the_rows
 }
 
 #[test]
+fn a_refusal_names_each_referring_row_once_and_on_one_line() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let mine = env.path("mine");
+    fs::create_dir_all(&mine).unwrap();
+    fs::write(mine.join("actors.csv"), "key,name,kind\nme,Me,person\n").unwrap();
+    env.ok(&["seed", mine.to_str().unwrap()]);
+    // A child refers to `me` twice (its parent, and the root the loader derives); an alias holds
+    // a line break and a quote, and a second alias is long.
+    let theirs = env.path("theirs");
+    fs::create_dir_all(&theirs).unwrap();
+    fs::write(
+        theirs.join("actors.csv"),
+        "key,name,kind,parent\nchild,Child,person,me\n",
+    )
+    .unwrap();
+    let long = "x".repeat(100);
+    fs::write(
+        theirs.join("actor_aliases.csv"),
+        format!("actor,alias\nme,\"Me's\nfirst\"\nme,{long}\n"),
+    )
+    .unwrap();
+    env.ok(&["seed", theirs.to_str().unwrap()]);
+    fs::write(mine.join("actors.csv"), "key,name,kind\n").unwrap();
+    let before = fs::read(env.db()).unwrap();
+    let err = env.fails(&["seed", mine.to_str().unwrap(), "--allow-removals"]);
+    assert_eq!(
+        err,
+        format!(
+            "conflictdb: {}/actors.csv: cannot remove the rows no longer in the file while other rows refer to them: \
+             actors 'child' (dataset 'theirs') refers to actors 'me', \
+             actor_aliases (me, Me's\\nfirst) (dataset 'theirs') refers to actors 'me', \
+             actor_aliases (me, {}\u{2026} (100 bytes)) (dataset 'theirs') refers to actors 'me'\n",
+            mine.display(),
+            "x".repeat(40)
+        )
+    );
+    assert_eq!(fs::read(env.db()).unwrap(), before);
+}
+
+#[test]
 fn a_reseed_that_would_remove_most_of_a_table_is_refused_unless_allowed() {
     let env = Env::new();
     env.ok(&["seed"]);

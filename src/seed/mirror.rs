@@ -57,7 +57,9 @@ impl Removal {
         ))?;
         let mut labels = Vec::new();
         for row in self.gone.iter().take(limit) {
-            labels.push(stmt.query_row(rusqlite::params_from_iter(row), |r| r.get(0))?);
+            labels.push(stmt.query_row(rusqlite::params_from_iter(row), |r| {
+                crate::datasets::row_label(self.table, r, 0)
+            })?);
         }
         Ok(labels)
     }

@@ -20,6 +20,7 @@ use super::search_rows;
 use super::self_refs::set_self_refs;
 use super::sql::{insert_one_sql, update_sql, upsert_sql};
 use super::{rows_stored, Writer};
+use crate::datasets::one_line;
 use crate::schema::Identity;
 use rusqlite::types::ValueRef;
 
@@ -83,8 +84,12 @@ impl Tally {
         *count += 1;
         if *count as usize <= EXAMPLES {
             let label = match layout.table.identity {
-                Identity::Key => format!("'{}'", &record[key_field(layout)]),
-                Identity::Columns(_) => format!("({})", layout.identity_of(record).1.join(", ")),
+                Identity::Key => format!("'{}'", one_line(&record[key_field(layout)])),
+                Identity::Columns(_) => {
+                    let values = layout.identity_of(record).1;
+                    let shown: Vec<String> = values.iter().map(|v| one_line(v)).collect();
+                    format!("({})", shown.join(", "))
+                }
             };
             self.examples.push((change, label));
         }
