@@ -78,29 +78,15 @@ pub fn row_label(table: &Table, row: &rusqlite::Row, first: usize) -> rusqlite::
             ValueRef::Null => "NULL".to_string(),
             ValueRef::Integer(n) => n.to_string(),
             ValueRef::Real(x) => x.to_string(),
-            ValueRef::Text(text) | ValueRef::Blob(text) => one_line(&String::from_utf8_lossy(text)),
+            ValueRef::Text(text) | ValueRef::Blob(text) => {
+                crate::long_value::shown(&String::from_utf8_lossy(text))
+            }
         });
     }
     Ok(match table.identity {
         Identity::Key => format!("'{}'", values[0].replace('\'', "''")),
         Identity::Columns(_) => format!("({})", values.join(", ")),
     })
-}
-
-/// `text` cut short if long (see long_value.rs), with its control characters escaped.
-pub fn one_line(text: &str) -> String {
-    let (kept, mark) = match crate::long_value::kept(text) {
-        Some(kept) => (kept, crate::long_value::cut_mark("", text.len())),
-        None => (text, String::new()),
-    };
-    let mut out = String::with_capacity(kept.len() + mark.len());
-    for c in kept.chars() {
-        match c.is_control() {
-            true => out.extend(c.escape_debug()),
-            false => out.push(c),
-        }
-    }
-    out + &mark
 }
 
 /// Up to `limit` rows chosen by `outside` (an SQL condition on `t`, the referring row) that refer
@@ -151,7 +137,7 @@ pub fn referring_rows(
                     "{} {} (dataset '{}') refers to {} {}",
                     table.name,
                     row_label(table, row, 1)?,
-                    one_line(&row.get::<_, String>(0)?).replace('\'', "''"),
+                    crate::long_value::shown(&row.get::<_, String>(0)?).replace('\'', "''"),
                     target.name,
                     row_label(target, row, 1 + label_width(table))?,
                 );

@@ -24,6 +24,31 @@ pub fn cut_mark(closing: &str, bytes: usize) -> String {
     format!("\u{2026}{closing} ({} bytes)", thousands(bytes as u64))
 }
 
+/// `text` with its control characters (a line break, a tab, a carriage return) escaped as Rust
+/// escapes them (`\n`), so that a message holding it stays one line.
+pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c.is_control() {
+            true => out.extend(c.escape_debug()),
+            false => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A value as a message shows it unquoted: cut by the rule above, its control characters
+/// escaped.
+pub fn shown(text: &str) -> String {
+    match kept(text) {
+        Some(kept) => format!("{}{}", escaped(kept), cut_mark("", text.len())),
+        None => escaped(text).into_owned(),
+    }
+}
+
 /// `10000000` as `10,000,000`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -49,5 +74,11 @@ mod tests {
         assert_eq!(cut_mark("\"", long.len()), "\u{2026}\" (160 bytes)");
         assert_eq!(thousands(10_000_000), "10,000,000");
         assert_eq!(thousands(999), "999");
+        assert_eq!(escaped("a\tb\r\nc"), "a\\tb\\r\\nc");
+        assert_eq!(
+            shown(&format!("{}\n", "ğ".repeat(WHOLE))),
+            format!("{}\u{2026} (161 bytes)", "ğ".repeat(KEPT))
+        );
+        assert_eq!(shown("two\nlines"), "two\\nlines");
     }
 }

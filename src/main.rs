@@ -27,7 +27,9 @@ fn main() -> ExitCode {
 
 /// The refusal and its causes, as `{:#}` gives them, less the name of SQLite's result code
 /// after SQLite's own message, which says it already ("integer overflow", not "integer
-/// overflow: Error code 1: SQL logic error").
+/// overflow: Error code 1: SQL logic error"). Each message shows a value it names escaped and
+/// cut short (long_value.rs); a control character that got through all the same is escaped
+/// here, so that a refusal is one line whatever the input held.
 fn one_line(error: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut explained = false;
@@ -42,7 +44,7 @@ fn one_line(error: &anyhow::Error) -> String {
         );
         parts.push(cause.to_string());
     }
-    parts.join(": ")
+    conflictdb::long_value::escaped(&parts.join(": ")).into_owned()
 }
 
 /// Whether `cause` is a broken pipe, also inside the CSV and JSON writers' own error types.

@@ -187,7 +187,7 @@ pub fn codes_with_labels(conn: &Connection, vocabulary: &str) -> String {
             Ok(format!(
                 "{} ({})",
                 row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?
+                crate::long_value::shown(&row.get::<_, String>(1)?)
             ))
         })?
         .collect::<rusqlite::Result<Vec<String>>>()

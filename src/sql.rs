@@ -89,6 +89,22 @@ pub fn compile_error(error: &rusqlite::Error) -> String {
 /// SQLite's message with each long word (an identifier pasted by mistake, megabytes long) cut
 /// short with its size, by the rule of long_value.rs: `no such column: xxxx… (120,000 bytes)`.
 fn short_words(message: &str) -> String {
+    // The token SQLite could not read runs to the end of the SQL after an unclosed quote, over
+    // lines and words: cut and escaped as one value.
+    let unread = "unrecognized token: \"";
+    if let Some(token) = message
+        .strip_prefix(unread)
+        .and_then(|t| t.strip_suffix('"'))
+    {
+        return match crate::long_value::kept(token) {
+            Some(kept) => format!(
+                "{unread}{}{}",
+                crate::long_value::escaped(kept),
+                crate::long_value::cut_mark("\"", token.len())
+            ),
+            None => format!("{unread}{}\"", crate::long_value::escaped(token)),
+        };
+    }
     let words: Vec<String> = message
         .split(' ')
         .map(|word| {

@@ -658,3 +658,82 @@ fn a_crlf_line_end_split_between_two_reads_is_one_line_end() {
         );
     }
 }
+
+/// A line break or a long run of text from the input, in any message: escaped and cut, so that
+/// each message is one line. Each of these printed the input raw before.
+#[test]
+fn a_line_break_or_a_long_value_in_what_a_message_names_stays_on_its_one_line() {
+    let env = Env::new();
+    env.seed_minimal();
+    // SQLite's unread token runs to the end of the SQL after an unclosed quote.
+    assert_eq!(
+        env.fails(&["query", "SELECT 'it\ns title FROM events"]),
+        "conflictdb: the query does not compile: unrecognized token: \"'it\\ns title FROM events\", at \"'it\"\n"
+    );
+    let token = format!("'a = {}", "x y\n".repeat(30));
+    let kept: String = token.chars().take(40).collect();
+    assert_eq!(
+        env.fails(&["query", &format!("SELECT 1 WHERE {token}")]),
+        format!(
+            "conflictdb: the query does not compile: unrecognized token: \"{}\u{2026}\" (125 bytes), at \"'a = x y\"\n",
+            kept.replace('\n', "\\n")
+        )
+    );
+    assert_eq!(
+        env.fails(&["query", "SELECT [my\ncol] FROM events"]),
+        "conflictdb: the query does not compile: no such column: my\\ncol, at \"[my\"\n"
+    );
+    // A header the nearest layout does not have: its columns as they are, not raw.
+    // A spreadsheet saved with `;` between fields: one long column.
+    let header = "event_id_cnty;".repeat(10);
+    fs::write(env.path("semi.csv"), format!("{header}\n")).unwrap();
+    let err = env.fails(&["import", "semi.csv", "--format", "acled"]);
+    assert!(
+        err.ends_with(&format!(
+            " and has {}\u{2026} (140 bytes) besides\n",
+            &header[..40]
+        )),
+        "{err}"
+    );
+    fs::write(env.path("cr.csv"), "event_id_cnty,\"my\rnote\"\n").unwrap();
+    let err = env.fails(&["import", "cr.csv", "--format", "acled"]);
+    assert!(err.ends_with(" and has my\\rnote besides\n"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // A vocabulary's label, in the codes a report parameter may take.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "UPDATE event_kinds SET label = 'Armed' || char(10) || 'clash' WHERE code = 'clash'",
+    )
+    .unwrap();
+    drop(conn);
+    let err = env.fails(&["report", "timeline", "-p", "kind=battle"]);
+    assert!(err.contains(", clash (Armed\\nclash), "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// `check` prints one line a finding, and a refusal is one line, whatever a name in it holds.
+#[test]
+fn a_line_break_in_a_dataset_name_stays_on_the_line_of_checks_finding_and_of_a_refusal() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "PRAGMA ignore_check_constraints = 1;
+         UPDATE casualties SET count_low = 5, count_best = 3, count_high = NULL
+         WHERE key = 'cas-wp-1947-relocation-planned';
+         UPDATE datasets SET name = 'my' || char(10) || 'data' WHERE id = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = env.ok(&["check"]);
+    let notes: Vec<&str> = out.lines().filter(|l| l.starts_with("NOTE")).collect();
+    assert_eq!(
+        notes,
+        ["NOTE  casualty figures in order (low <= best <= high): casualty claim cas-wp-1947-relocation-planned (dataset my\\ndata): low 5, best 3, high -: low is above best (loaded as published)"]
+    );
+    // And a refusal, whatever the message left unescaped (`main::one_line`).
+    assert_eq!(
+        env.fails(&["datasets", "remove", "nosuch"]),
+        "conflictdb: no dataset is named \"nosuch\"; the datasets are 'my\\ndata'\n"
+    );
+}

@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Result};
 
 use crate::integrity;
+use crate::long_value::escaped;
 
 pub fn run(db_path: &Path) -> Result<()> {
     let mut findings = 0usize;
@@ -15,11 +16,14 @@ pub fn run(db_path: &Path) -> Result<()> {
         if outcome.problems.is_empty() && outcome.notes.is_empty() {
             lines.push_str(&format!("ok    {}\n", outcome.rule));
         }
+        // One line each, whatever a name in it holds (a dataset's name may hold a line break).
         for problem in &outcome.problems {
+            let problem = escaped(problem);
             lines.push_str(&format!("FAIL  {}: {problem}\n", outcome.rule));
         }
         // A note is data as published (figures out of order): listed, not a failure.
         for note in &outcome.notes {
+            let note = escaped(note);
             lines.push_str(&format!("NOTE  {}: {note}\n", outcome.rule));
         }
         findings += outcome.problems.len();

@@ -145,7 +145,7 @@ fn warn_of_broken_rules(
         .iter()
         .flat_map(|(rule, findings)| findings.iter().map(move |f| (rule, f)));
     for (rule, finding) in findings.take(WARNED_ROWS) {
-        writeln!(err, "  {finding} ({rule})")?;
+        writeln!(err, "  {} ({rule})", crate::long_value::escaped(finding))?;
     }
     if total > WARNED_ROWS {
         writeln!(

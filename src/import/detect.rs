@@ -133,10 +133,10 @@ fn closest_layout(format: &dyn Format, header: &[String]) -> String {
         .filter(|c| !given.iter().any(|g| g == *c))
         .copied()
         .collect();
-    let extra: Vec<&str> = given
+    let extra: Vec<String> = given
         .iter()
         .filter(|g| !layout.columns.contains(&g.as_str()))
-        .map(String::as_str)
+        .map(|g| crate::long_value::shown(g))
         .collect();
     let mut parts = Vec::new();
     if !missing.is_empty() {

@@ -20,7 +20,7 @@ use super::search_rows;
 use super::self_refs::set_self_refs;
 use super::sql::{insert_one_sql, update_sql, upsert_sql};
 use super::{rows_stored, Writer};
-use crate::datasets::one_line;
+use crate::long_value::shown;
 use crate::schema::Identity;
 use rusqlite::types::ValueRef;
 
@@ -84,11 +84,15 @@ impl Tally {
         *count += 1;
         if *count as usize <= EXAMPLES {
             let label = match layout.table.identity {
-                Identity::Key => format!("'{}'", one_line(&record[key_field(layout)])),
+                Identity::Key => format!("'{}'", shown(&record[key_field(layout)])),
                 Identity::Columns(_) => {
-                    let values = layout.identity_of(record).1;
-                    let shown: Vec<String> = values.iter().map(|v| one_line(v)).collect();
-                    format!("({})", shown.join(", "))
+                    let values: Vec<String> = layout
+                        .identity_of(record)
+                        .1
+                        .iter()
+                        .map(|v| shown(v))
+                        .collect();
+                    format!("({})", values.join(", "))
                 }
             };
             self.examples.push((change, label));
