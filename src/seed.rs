@@ -301,10 +301,11 @@ pub fn load_dataset(
         true,
     )?;
     if mode == Mode::Update {
-        // Every write of an update fires the edit triggers (V13), so each statement keeps a
-        // journal of the pages it changes: in a temporary file by default, 216 MB of writes
-        // seeding 100k events again with 1% of rows changed. In memory it holds a few pages at a
-        // time. (A first seed sorts its indexes in temporary files, which memory made slower.)
+        // A statement of an update that may fail half-way keeps a journal of the pages it
+        // changes: in a temporary file by default, 216 MB of writes seeding 100k events again
+        // with 1% of rows changed while the edit triggers (V13) fired on every write. In memory
+        // it holds a few pages at a time. (A first seed sorts its indexes in temporary files,
+        // which memory made slower.)
         conn.pragma_update(None, "temp_store", "MEMORY")?;
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -341,6 +342,8 @@ pub fn load_dataset(
             (counts, None)
         }
         Mode::Update => {
+            // Made again below, before the commit (see edit_triggers.rs).
+            let triggers = edit_triggers::drop_edit_triggers(&tx)?;
             // Only the keys of the tables a file of this load with rows refers to, while it does.
             let kept = kept_keys::KeptKeys::plan(source);
             let mut known = KnownKeys {
@@ -381,6 +384,7 @@ pub fn load_dataset(
             if !edits_anywhere {
                 search_rows::finish(&tx)?;
             }
+            edit_triggers::make_edit_triggers(&tx, &triggers)?;
             progress.changes(&changes);
             let touched: Vec<&str> = changes
                 .iter()

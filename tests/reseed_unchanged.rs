@@ -316,3 +316,46 @@ fn a_loop_closed_by_a_changed_row_through_stored_rows_is_refused_without_walking
     );
     assert_eq!(std::fs::read(env.db()).unwrap(), before);
 }
+
+/// A load drops the edit triggers while it writes and makes them again before it commits: they
+/// are there, as they were, after it, and its own writes mark no dataset, not even where a
+/// hand edit of the same row would mark every one (a statement deleted).
+#[test]
+fn a_reseed_keeps_the_edit_triggers_and_marks_no_other_dataset() {
+    let env = Env::new();
+    env.ok(&["seed"]);
+    let mine = env.path("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    let header = "key,speaker,said_on,kind,stance,summary,source\n";
+    let row =
+        |key: &str| format!("{key},lavrov,2020-10-10,announce,none,Said.,src-allegretti-2020\n");
+    std::fs::write(
+        mine.join("statements.csv"),
+        format!("{header}{}{}", row("my-1"), row("my-2")),
+    )
+    .unwrap();
+    let mine = mine.to_str().unwrap();
+    seed(&env, mine);
+    let triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name";
+    let before = env.query(triggers);
+    assert!(before.len() > 20, "{before:?}");
+
+    std::fs::write(
+        env.path("mine").join("statements.csv"),
+        format!("{header}{}", row("my-1")),
+    )
+    .unwrap();
+    let did = seed(&env, mine);
+    assert_eq!(written(&did), [("statements".to_string(), vec![0, 0, 1])]);
+    assert_eq!(env.query(triggers), before);
+    let unmarked: BTreeMap<String, String> = [("built-in", "0"), ("mine", "0")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+    assert_eq!(edited(&env), unmarked);
+    // The same deletion by hand marks every dataset: the triggers are there.
+    env.sqlite3("DELETE FROM statements WHERE key = 'my-1'");
+    let marked: BTreeMap<String, String> = [("built-in", "1"), ("mine", "1")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+    assert_eq!(edited(&env), marked);
+}
