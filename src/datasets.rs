@@ -67,10 +67,8 @@ fn label_width(table: &Table) -> usize {
     }
 }
 
-/// A row of `table` as a message names it, from the columns [`row_label_sql`] selected starting
-/// at `first`: its key quoted (`'2020-war'`), a link row its values in brackets (`(2020-war,
-/// missing actors 999999, side_a)`). Each value stays on the line and is cut short if long: an
-/// alias or a quote may hold a line break, and a quote may run long.
+/// A row of `table` as a message names it (see [`label`]), from the columns [`row_label_sql`]
+/// selected starting at `first`.
 pub fn row_label(table: &Table, row: &rusqlite::Row, first: usize) -> rusqlite::Result<String> {
     let mut values = Vec::with_capacity(label_width(table));
     for i in first..first + label_width(table) {
@@ -79,14 +77,25 @@ pub fn row_label(table: &Table, row: &rusqlite::Row, first: usize) -> rusqlite::
             ValueRef::Integer(n) => n.to_string(),
             ValueRef::Real(x) => x.to_string(),
             ValueRef::Text(text) | ValueRef::Blob(text) => {
-                crate::long_value::shown(&String::from_utf8_lossy(text))
+                String::from_utf8_lossy(text).into_owned()
             }
         });
     }
-    Ok(match table.identity {
-        Identity::Key => format!("'{}'", values[0].replace('\'', "''")),
-        Identity::Columns(_) => format!("({})", values.join(", ")),
-    })
+    Ok(label(&table.identity, &values))
+}
+
+/// A row as a message names it, from the values of its identity: its key quoted (`'2020-war'`),
+/// a link row its values in brackets (`(2020-war, missing actors 999999, side_a)`). Each value
+/// stays on the line and is cut short if long (long_value.rs): an alias or a quote may hold a
+/// line break, and a quote may run long.
+pub fn label(identity: &Identity, values: &[impl AsRef<str>]) -> String {
+    let shown = values.iter().map(|v| crate::long_value::shown(v.as_ref()));
+    match identity {
+        Identity::Key => shown
+            .map(|key| format!("'{}'", key.replace('\'', "''")))
+            .collect(),
+        Identity::Columns(_) => format!("({})", shown.collect::<Vec<_>>().join(", ")),
+    }
 }
 
 /// Up to `limit` rows chosen by `outside` (an SQL condition on `t`, the referring row) that refer

@@ -20,7 +20,7 @@ use super::search_rows;
 use super::self_refs::set_self_refs;
 use super::sql::{insert_one_sql, update_sql, upsert_sql};
 use super::{rows_stored, Writer};
-use crate::long_value::shown;
+use crate::datasets::label;
 use crate::schema::Identity;
 use rusqlite::types::ValueRef;
 
@@ -83,17 +83,10 @@ impl Tally {
         };
         *count += 1;
         if *count as usize <= EXAMPLES {
-            let label = match layout.table.identity {
-                Identity::Key => format!("'{}'", shown(&record[key_field(layout)])),
-                Identity::Columns(_) => {
-                    let values: Vec<String> = layout
-                        .identity_of(record)
-                        .1
-                        .iter()
-                        .map(|v| shown(v))
-                        .collect();
-                    format!("({})", values.join(", "))
-                }
+            let identity = &layout.table.identity;
+            let label = match identity {
+                Identity::Key => label(identity, &[&record[key_field(layout)]]),
+                Identity::Columns(_) => label(identity, &layout.identity_of(record).1),
             };
             self.examples.push((change, label));
         }
