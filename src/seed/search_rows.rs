@@ -12,7 +12,8 @@
 use rusqlite::Connection;
 
 use super::diagnose::SeedError;
-use crate::schema::TABLES;
+use super::layout::stored_columns;
+use crate::schema::{Table, TABLES};
 use crate::search::index_of;
 
 /// The temporary tables of `table`'s index: the values to forget, the ids to index.
@@ -21,6 +22,22 @@ fn kept(table: &str) -> (String, String) {
         format!("temp.search_forget_{table}"),
         format!("temp.search_index_{table}"),
     )
+}
+
+/// The columns of `table` that its search index holds, as bits over its stored columns (bit `n`
+/// for `stored_columns(table)[n]`, as a changed row's differing columns are given): 0 for a table
+/// without an index. A row changed in none of them is left as its index has it (a corrected
+/// figure or date, say, which is what a re-downloaded export mostly changes).
+pub(super) fn indexed_columns(table: &Table) -> u64 {
+    let Some((_, columns)) = index_of(table.name) else {
+        return 0;
+    };
+    let indexed: Vec<&str> = columns.split(", ").collect();
+    stored_columns(table)
+        .iter()
+        .enumerate()
+        .filter(|(_, column)| indexed.contains(column))
+        .fold(0, |bits, (n, _)| bits | 1 << n)
 }
 
 /// Makes the temporary tables, empty.

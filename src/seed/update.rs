@@ -134,8 +134,9 @@ struct FileState<'c> {
     seen_rows: HashSet<u64, ByHash>,
     /// The vocabulary codes the file gives.
     seen_codes: HashSet<String, super::key_map::FixedFoldHash>,
-    /// Whether the search index of the table is kept in step row by row (search_rows.rs).
-    search: bool,
+    /// The columns of the table its search index holds (search_rows::indexed_columns) if that
+    /// index is kept in step row by row; else 0.
+    search: u64,
     /// The ids of the keyed rows this file inserted or changed.
     written: Vec<i64>,
     tally: Tally,
@@ -239,7 +240,10 @@ impl<'c, 's> Writer<'s> for UpdateWriter<'c, '_> {
                     _ => HashSet::default(),
                 },
                 seen_codes: HashSet::default(),
-                search: self.search_in_step(),
+                search: match self.search_in_step() {
+                    true => search_rows::indexed_columns(table),
+                    false => 0,
+                },
                 written: Vec::new(),
                 tally: Tally {
                     codes,
@@ -589,7 +593,7 @@ fn store_keyed(
             tally.note(Change::Added, layout, record);
             let id = conn.last_insert_rowid();
             state.written.push(id);
-            if state.search {
+            if state.search != 0 {
                 search_rows::written(conn, table.name, id)?;
             }
             id
@@ -600,7 +604,7 @@ fn store_keyed(
         }
         Some((id, differ)) => {
             state.written.push(id);
-            if state.search {
+            if differ & state.search != 0 {
                 search_rows::changing(conn, table.name, id)?;
             }
             let mut update = conn.prepare_cached(&update_sql(table, differ))?;
