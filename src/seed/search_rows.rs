@@ -97,3 +97,21 @@ pub(super) fn finish(conn: &Connection) -> Result<(), SeedError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::indexed_columns;
+    use crate::schema::TABLES;
+    use crate::search::INDEXES;
+
+    #[test]
+    fn every_column_an_index_holds_is_a_stored_column_of_its_table() {
+        for (index, table, columns) in INDEXES {
+            let table = TABLES.iter().find(|t| t.name == table).unwrap();
+            let held = columns.split(", ").count() as u32;
+            assert_eq!(indexed_columns(table).count_ones(), held, "{index}");
+        }
+        let actors = TABLES.iter().find(|t| t.name == "actors").unwrap();
+        assert_eq!(indexed_columns(actors), 0);
+    }
+}
