@@ -465,19 +465,20 @@ fn update_file<T: Send>(
     };
     let (synced, after) = std::thread::scope(|scope| {
         let after = scope.spawn(after);
-        // A write of the log that failed while the load ran is the sync's failure: reported once
-        // to the descriptor that synced it, it would not be again.
-        // The checkpoint writes the changed pages into the database, and syncs it: written out
+        // The checkpoint copies the changed pages into the database, and syncs it: written out
         // while it copies, the sync at its end waits for little (write_behind.rs).
         let database = conn
             .path()
             .filter(|p| !p.is_empty())
             .and_then(|p| std::fs::File::open(p).ok());
-        let synced = written.and_then(|()| {
+        // A write of the log that failed while the load ran is the sync's failure: reported once
+        // to the descriptor that synced it, it would not be again. So is a write of the database
+        // that failed while the checkpoint ran.
+        let on_disk = written.and_then(|()| {
             let (copied, written) = write_behind::during(database.as_ref(), || synced(&conn));
             copied.and(written)
         });
-        (synced, after.join())
+        (on_disk, after.join())
     });
     // Closed last, once `after` has closed its connections: the last connection to close
     // removes the log.

@@ -7,10 +7,11 @@
 //! the load syncs at its end, and the load waits while they are written: at 100k events with 1%
 //! of rows changed, 0.34 s for the log's 95 MB; 0.23 s for a first seed's 143 MB
 //! (docs/issue-13-speed.md, section 8). Synced every [`EVERY`] from another thread, they are
-//! written while the load reads and checks. The same goes for the checkpoint that ends a re-seed,
-//! which copies the log's pages into the database and then syncs it (section 14). The sync at the end stays, and still decides when
-//! the load is on the disk. (Linux's `sync_file_range`, which only starts the writing, left a
-//! first seed's last sync 0.15-0.18 s, against 0.015-0.026 s.)
+//! written while the load reads and checks. The same goes for the checkpoint that ends a
+//! re-seed, which copies the log's pages into the database and then syncs it (section 14). The
+//! sync at the end stays, and still decides when the load is on the disk. (Linux's
+//! `sync_file_range`, which only starts the writing, left a first seed's last sync 0.15-0.18 s,
+//! against 0.015-0.026 s.)
 
 use std::fs::File;
 use std::io;
