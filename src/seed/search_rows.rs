@@ -27,7 +27,7 @@ fn kept(table: &str) -> (String, String) {
 /// The columns of `table` that its search index holds, as bits over its stored columns (bit `n`
 /// for `stored_columns(table)[n]`, as a changed row's differing columns are given): 0 for a table
 /// without an index. A row changed in none of them is left as its index has it (a corrected
-/// figure or date, say, which is what a re-downloaded export mostly changes).
+/// figure or date, say).
 pub(super) fn indexed_columns(table: &Table) -> u64 {
     let Some((_, columns)) = index_of(table.name) else {
         return 0;
