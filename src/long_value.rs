@@ -43,9 +43,15 @@ pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
 /// A value as a message shows it unquoted: cut by the rule above, its control characters
 /// escaped.
 pub fn shown(text: &str) -> String {
+    shown_closed(text, "")
+}
+
+/// [`shown`], followed by `closing` (the quote the message opened it with), which goes before
+/// the cut mark when it is cut: `"xxxx…" (120,000 bytes)`.
+pub fn shown_closed(text: &str, closing: &str) -> String {
     match kept(text) {
-        Some(kept) => format!("{}{}", escaped(kept), cut_mark("", text.len())),
-        None => escaped(text).into_owned(),
+        Some(kept) => format!("{}{}", escaped(kept), cut_mark(closing, text.len())),
+        None => format!("{}{closing}", escaped(text)),
     }
 }
 

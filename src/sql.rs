@@ -96,14 +96,7 @@ fn short_words(message: &str) -> String {
         .strip_prefix(unread)
         .and_then(|t| t.strip_suffix('"'))
     {
-        return match crate::long_value::kept(token) {
-            Some(kept) => format!(
-                "{unread}{}{}",
-                crate::long_value::escaped(kept),
-                crate::long_value::cut_mark("\"", token.len())
-            ),
-            None => format!("{unread}{}\"", crate::long_value::escaped(token)),
-        };
+        return format!("{unread}{}", crate::long_value::shown_closed(token, "\""));
     }
     let words: Vec<String> = message
         .split(' ')

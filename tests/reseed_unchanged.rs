@@ -32,6 +32,32 @@ fn written(did: &BTreeMap<String, Vec<u64>>) -> Vec<(String, Vec<u64>)> {
         .collect()
 }
 
+/// Writes `file` of `dir` again, its records as `change` leaves them.
+fn rewrite(
+    dir: &str,
+    file: &str,
+    change: &dyn Fn(&csv::StringRecord, &mut Vec<csv::StringRecord>),
+) {
+    let path = Path::new(dir).join(file);
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let mut records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    change(&header, &mut records);
+    let mut writer = csv::Writer::from_path(&path).unwrap();
+    writer.write_record(&header).unwrap();
+    for record in &records {
+        writer.write_record(record).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
+/// Sets field `column` of record `at` to `text`.
+fn retitle(records: &mut [csv::StringRecord], at: usize, column: usize, text: &str) {
+    let mut fields: Vec<String> = records[at].iter().map(String::from).collect();
+    fields[column] = text.to_string();
+    records[at] = csv::StringRecord::from(fields);
+}
+
 fn one(env: &Env, sql: &str) -> String {
     env.query(sql)[0][0].clone()
 }
@@ -217,23 +243,7 @@ fn the_search_indexes_follow_a_seed_that_changes_adds_and_removes_rows_of_indexe
     let dir = env.synth(40, 9, "mine");
     seed(&env, &dir);
     let rewrite = |file: &str, change: &dyn Fn(&csv::StringRecord, &mut Vec<csv::StringRecord>)| {
-        let path = Path::new(&dir).join(file);
-        let mut reader = csv::Reader::from_path(&path).unwrap();
-        let header = reader.headers().unwrap().clone();
-        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-        let mut changed = records.clone();
-        change(&header, &mut changed);
-        let mut writer = csv::Writer::from_path(&path).unwrap();
-        writer.write_record(&header).unwrap();
-        for record in &changed {
-            writer.write_record(record).unwrap();
-        }
-        writer.flush().unwrap();
-    };
-    let retitle = |records: &mut Vec<csv::StringRecord>, at: usize, column: usize, text: &str| {
-        let mut fields: Vec<String> = records[at].iter().map(String::from).collect();
-        fields[column] = text.to_string();
-        records[at] = csv::StringRecord::from(fields);
+        rewrite(&dir, file, change)
     };
     rewrite("events.csv", &|header, records| {
         let title = header.iter().position(|h| h == "title").unwrap();
@@ -378,21 +388,10 @@ fn a_row_changed_only_in_columns_its_search_index_does_not_hold_leaves_the_index
         .collect::<Vec<_>>()
     };
     let before = index(&env);
-    let path = Path::new(&dir).join("events.csv");
-    let mut reader = csv::Reader::from_path(&path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    let notes = header.iter().position(|h| h == "notes").unwrap();
-    let mut writer = csv::Writer::from_path(dir.clone() + "/events.new").unwrap();
-    writer.write_record(&header).unwrap();
-    for (n, record) in reader.records().enumerate() {
-        let mut fields: Vec<String> = record.unwrap().iter().map(String::from).collect();
-        if n == 3 {
-            fields[notes] = "A corrected note.".into();
-        }
-        writer.write_record(&fields).unwrap();
-    }
-    writer.flush().unwrap();
-    std::fs::rename(dir.clone() + "/events.new", &path).unwrap();
+    rewrite(&dir, "events.csv", &|header, records| {
+        let notes = header.iter().position(|h| h == "notes").unwrap();
+        retitle(records, 3, notes, "A corrected note.");
+    });
     let did = seed(&env, &dir);
     assert_eq!(written(&did), [("events".to_string(), vec![0, 1, 0])]);
     assert_eq!(
